@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI directly: tsx registers a loader, so no build step is needed after `npm ci`.
+require('tsx/cjs');
+require('../harness/cli/main.ts').main(process.argv.slice(2));
