@@ -1,0 +1,91 @@
+/**
+ * The emulator's single source of time. Service logic never calls Date.now() or setTimeout directly,
+ * so tests and scenarios can scale time (a 2-minute retry in 120 ms) or drive it by hand (virtual time).
+ */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Emulated wall-clock time, epoch milliseconds. */
+  now(): number;
+  /** Runs `fn` after `delayMs` of emulated time. */
+  setTimer(delayMs: number, fn: () => void): Timer;
+}
+
+/** Real time, optionally sped up: emulated durations are multiplied by `scale` to give real ones. */
+export class ScaledClock implements Clock {
+  private readonly startReal = Date.now();
+  constructor(readonly scale = 1) {
+    if (!(scale > 0)) throw new Error(`time scale must be > 0, got ${scale}`);
+  }
+  now(): number {
+    return this.startReal + Math.round((Date.now() - this.startReal) / this.scale);
+  }
+  setTimer(delayMs: number, fn: () => void): Timer {
+    const handle = setTimeout(fn, Math.max(0, delayMs * this.scale));
+    handle.unref?.();
+    return { cancel: () => clearTimeout(handle) };
+  }
+}
+
+interface PendingTimer {
+  due: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * Time that moves only when told to. `advance(ms)` fires every timer due in that span, in due order
+ * (ties in creation order), so a scenario is deterministic.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private pending: PendingTimer[] = [];
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+  now(): number {
+    return this.current;
+  }
+  setTimer(delayMs: number, fn: () => void): Timer {
+    const t: PendingTimer = { due: this.current + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+    this.pending.push(t);
+    return { cancel: () => { t.cancelled = true; } };
+  }
+  /** Number of timers still waiting. */
+  get pendingCount(): number {
+    return this.pending.filter((t) => !t.cancelled).length;
+  }
+  /** Due time of the next timer, if any. */
+  nextDue(): number | undefined {
+    const live = this.pending.filter((t) => !t.cancelled);
+    return live.length ? Math.min(...live.map((t) => t.due)) : undefined;
+  }
+  /** Moves time forward by `ms`, firing due timers (including ones they schedule within the span). */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      this.pending = this.pending.filter((t) => !t.cancelled);
+      this.pending.sort((a, b) => a.due - b.due || a.seq - b.seq);
+      const next = this.pending[0];
+      if (!next || next.due > target) break;
+      this.pending.shift();
+      this.current = Math.max(this.current, next.due);
+      next.fn();
+    }
+    this.current = target;
+  }
+}
+
+/** Parses durations such as `250ms`, `5s`, `2m`, `1h` (a bare number is milliseconds). */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) throw new Error(`not a duration: "${text}" (use e.g. 500ms, 5s, 2m, 1h)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 'ms';
+  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+}
