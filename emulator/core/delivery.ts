@@ -1,0 +1,183 @@
+import type { Clock } from './clock';
+import { AwsError } from './errors';
+import { parseArn } from './ids';
+
+/**
+ * The only way services reach each other. S3 notifies, SNS fans out, Lambda dead-letters and invokes
+ * through this bus; none of them touches another's state. Time (delays), faults and the trace hook in
+ * here, so they live in one place.
+ */
+
+/** An SQS message attribute, in the SQS API's shape. */
+export interface SqsAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: Uint8Array;
+}
+
+/** An SNS message attribute, in the SNS API's shape. */
+export interface SnsAttributeValue {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: Uint8Array;
+}
+
+export type DeliveryMessage =
+  | {
+      kind: 'sqs';
+      body: string;
+      messageAttributes?: Record<string, SqsAttributeValue>;
+      messageGroupId?: string;
+      messageDeduplicationId?: string;
+      /** e.g. AWSTraceHeader, or DeadLetterQueueSourceArn on redrive. */
+      systemAttributes?: Record<string, string>;
+      delaySeconds?: number;
+    }
+  | {
+      kind: 'sns';
+      message: string;
+      subject?: string;
+      messageAttributes?: Record<string, SnsAttributeValue>;
+      messageStructure?: string;
+      messageGroupId?: string;
+      messageDeduplicationId?: string;
+    }
+  | {
+      kind: 'lambda';
+      /** The event, as JSON text. */
+      payload: string;
+    };
+
+/** Who is delivering: resource policies are checked against it (strict mode), and it is traced. */
+export interface Origin {
+  /** The service principal, e.g. `s3.amazonaws.com`, `sns.amazonaws.com`, `lambda.amazonaws.com`. */
+  principal: string;
+  /** ARN of the sending resource (bucket, topic, function, queue). */
+  sourceArn: string;
+  sourceAccount: string;
+  /** Ids that tie this hop to earlier ones (request id, message id, version id…), for the trace. */
+  correlation?: Record<string, string>;
+}
+
+export interface DeliveryReceiver {
+  /** Throws an AwsError if the destination does not exist or refuses this origin. */
+  check(destinationArn: string, origin: Origin): void;
+  /** Accepts one message. Throws an AwsError when it is refused. */
+  receive(destinationArn: string, message: DeliveryMessage, origin: Origin): Promise<void>;
+}
+
+/** One step of an event's journey, as recorded in the trace. */
+export interface Hop {
+  /** e.g. `s3.write`, `notification.emitted`, `sqs.send`, `sqs.receive`, `lambda.invoke.start`. */
+  type: string;
+  /** Emulated time (clock.now()). */
+  time: number;
+  /** Real time. */
+  wallTime: number;
+  [field: string]: unknown;
+}
+
+export type HopListener = (hop: Hop) => void;
+
+/** A fault or delay policy consulted for every asynchronous dispatch (extended by the fault injector). */
+export interface DispatchInterceptor {
+  /** Returns the dispatches to make for this one: [] drops it, two entries duplicate it, delayMs delays it. */
+  plan(destinationArn: string, message: DeliveryMessage, origin: Origin, delayMs: number): { delayMs: number }[];
+}
+
+export class DeliveryBus {
+  private readonly receivers = new Map<string, DeliveryReceiver>();
+  private readonly listeners = new Set<HopListener>();
+  private readonly queries = new Map<string, (args: any) => Promise<any>>();
+  private interceptor: DispatchInterceptor | undefined;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(readonly clock: Clock) {}
+
+  /** A service registers itself as the receiver for ARNs of its kind (`arn:aws:<service>:…`). */
+  register(service: string, receiver: DeliveryReceiver): void {
+    this.receivers.set(service, receiver);
+  }
+
+  /** Named read-only questions one service answers for another (e.g. `s3.getObject` for Lambda code). */
+  answer<A, R>(name: string, fn: (args: A) => Promise<R>): void {
+    this.queries.set(name, fn);
+  }
+  async ask<A, R>(name: string, args: A): Promise<R> {
+    const fn = this.queries.get(name);
+    if (!fn) throw new AwsError('InternalError', `no service answers ${name}`, 500);
+    return fn(args) as Promise<R>;
+  }
+
+  setInterceptor(interceptor: DispatchInterceptor | undefined): void {
+    this.interceptor = interceptor;
+  }
+
+  private receiverFor(destinationArn: string): DeliveryReceiver {
+    const service = parseArn(destinationArn)?.service;
+    const receiver = service ? this.receivers.get(service) : undefined;
+    if (!receiver) throw new AwsError('InvalidArgument', `Unsupported destination: ${destinationArn}`, 400);
+    return receiver;
+  }
+
+  /** Validates a destination now (S3 notification configuration, subscriptions, DLQ targets). */
+  check(destinationArn: string, origin: Origin): void {
+    this.receiverFor(destinationArn).check(destinationArn, origin);
+  }
+
+  /** Delivers and waits for acceptance: for senders that must know the outcome (test events, DLQ sends). */
+  async sendNow(destinationArn: string, message: DeliveryMessage, origin: Origin): Promise<void> {
+    await this.receiverFor(destinationArn).receive(destinationArn, message, origin);
+  }
+
+  /**
+   * Delivers asynchronously, after the sender has answered its own client. Failures are traced, not
+   * thrown; `onFailure` lets the sender apply its own retry/DLQ rules.
+   */
+  dispatch(
+    destinationArn: string,
+    message: DeliveryMessage,
+    origin: Origin,
+    opts: { delayMs?: number; onFailure?: (err: unknown) => void; hopType?: string } = {},
+  ): void {
+    const baseDelay = opts.delayMs ?? 0;
+    const plans = this.interceptor ? this.interceptor.plan(destinationArn, message, origin, baseDelay) : [{ delayMs: baseDelay }];
+    for (const plan of plans) {
+      this.inFlight++;
+      const run = () => {
+        this.receiverFor(destinationArn)
+          .receive(destinationArn, message, origin)
+          .catch((err) => {
+            this.record({ type: 'delivery.failed', destination: destinationArn, error: String((err as Error)?.message ?? err), ...origin.correlation });
+            opts.onFailure?.(err);
+          })
+          .finally(() => this.settle());
+      };
+      if (plan.delayMs > 0) this.clock.setTimer(plan.delayMs, run);
+      else setImmediate(run);
+    }
+  }
+
+  private settle(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves once no dispatched delivery is pending (delayed ones count as pending). */
+  idle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  onHop(listener: HopListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Records one hop of the trace. Cheap when nobody listens. */
+  record(hop: Omit<Hop, 'time' | 'wallTime'>): void {
+    if (this.listeners.size === 0) return;
+    const full = { ...hop, time: this.clock.now(), wallTime: Date.now() } as Hop;
+    for (const l of this.listeners) l(full);
+  }
+}

@@ -1,0 +1,54 @@
+import type { RequestContext } from './context';
+import type { DeliveryBus } from './delivery';
+import type { Clock } from './clock';
+
+/**
+ * One provider per service. A provider is plain logic over its own state: a method per AWS operation,
+ * named exactly as the operation (`SendMessage`, `PutObject`), taking the SDK's input shape and
+ * returning the SDK's output shape. The protocol layer does all parsing and serializing.
+ */
+export type OperationHandler = (input: any, ctx: RequestContext) => unknown | Promise<unknown>;
+
+export interface ServiceProvider {
+  /** Drops all state (the harness's reset). */
+  reset(): void | Promise<void>;
+  /** Stops timers and child processes. */
+  close?(): void | Promise<void>;
+}
+
+/** What every provider is built with. */
+export interface ServiceDeps {
+  clock: Clock;
+  bus: DeliveryBus;
+  options: EmulatorOptions;
+}
+
+export interface EmulatorOptions {
+  host: string;
+  port: number;
+  region: string;
+  accountId: string;
+  /** Multiplies emulated durations (retries, visibility timeouts, delays) into real ones. */
+  timeScale: number;
+  /** Largest SQS message body in bytes (AWS raised the limit from 256 KiB to 1 MiB in 2025). */
+  sqsMaxMessageSize: number;
+  /** Python interpreter for python3.x functions. */
+  pythonPath?: string;
+  /** Refuse what AWS would refuse for missing resource policies (S3 → SQS without a queue policy…). */
+  strict: boolean;
+  /** Account-wide Lambda concurrency limit. */
+  lambdaConcurrencyLimit: number;
+  /** Function timeouts follow the emulator clock's scale only when asked. */
+  scaleFunctionTimeouts: boolean;
+}
+
+/** Extra metadata a handler may attach to its output: HTTP status and headers the model cannot express. */
+export const RESPONSE_META = Symbol('responseMeta');
+export interface ResponseMeta {
+  status?: number;
+  headers?: Record<string, string>;
+}
+export function withMeta<T extends object>(output: T, meta: ResponseMeta): T {
+  (output as any)[RESPONSE_META] = meta;
+  return output;
+}
