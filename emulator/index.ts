@@ -1,0 +1,88 @@
+import { ScaledClock, type Clock } from './core/clock';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from './core/context';
+import { DeliveryBus } from './core/delivery';
+import type { EmulatorOptions } from './core/service';
+import { inspectionHandler } from './inspect';
+import { createServer, listen } from './server';
+import { mountServices } from './services';
+
+export type { EmulatorOptions } from './core/service';
+
+export interface StartOptions extends Partial<EmulatorOptions> {
+  /** A clock to use instead of real (scaled) time, e.g. a VirtualClock for deterministic scenarios. */
+  clock?: Clock;
+  /** Where server-side failures are reported (default: stderr). */
+  log?: (message: string) => void;
+}
+
+export interface RunningEmulator {
+  /** Base URL for every service, e.g. http://127.0.0.1:4566. */
+  endpoint: string;
+  host: string;
+  port: number;
+  region: string;
+  clock: Clock;
+  bus: DeliveryBus;
+  /** Providers by service name (in-process access for the harness). */
+  providers: Record<string, Record<string, any>>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DEFAULTS: EmulatorOptions = {
+  host: '127.0.0.1',
+  port: 4566,
+  region: DEFAULT_REGION,
+  accountId: DEFAULT_ACCOUNT_ID,
+  timeScale: 1,
+  sqsMaxMessageSize: 1_048_576,
+  strict: false,
+  lambdaConcurrencyLimit: 1000,
+  scaleFunctionTimeouts: false,
+};
+
+/** Starts the embedded AWS emulator: S3, SQS, SNS, Lambda, … on one port. */
+export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmulator> {
+  const options: EmulatorOptions = { ...DEFAULTS, ...stripUndefined(opts) };
+  const clock = opts.clock ?? new ScaledClock(options.timeScale);
+  const bus = new DeliveryBus(clock);
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const services = mountServices({ clock, bus, options });
+  const providers = Object.fromEntries([...services].map(([name, s]) => [name, s.provider]));
+  const reset = async () => {
+    for (const s of services.values()) await s.provider.reset?.();
+  };
+  const server = createServer(services, options, inspectionHandler(bus, () => [...services.keys()], reset), {
+    error: (message, cause) => log(`[s3-event-harness] ${message}: ${(cause as Error)?.stack ?? String(cause)}`),
+  });
+  server.keepAliveTimeout = 5_000;
+  const address = await listen(server, options.host, options.port);
+  options.port = address.port;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const endpoint = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${address.port}`;
+
+  let stopped = false;
+  return {
+    endpoint,
+    host: address.address,
+    port: address.port,
+    region: options.region,
+    clock,
+    bus,
+    providers,
+    reset,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const s of services.values()) await s.provider.close?.();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

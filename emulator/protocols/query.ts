@@ -1,0 +1,111 @@
+import { NormalizedSchema } from '@smithy/core/schema';
+import { XmlShapeSerializer } from '@aws-sdk/core/protocols';
+import { AwsError } from '../core/errors';
+import type { RequestContext } from '../core/context';
+import type { ServiceModel, Schema } from './model';
+import type { Codec, WireRequest, WireResponse } from './types';
+import { unknownOperation } from './errors';
+import { readScalar } from './values';
+import { escapeXml, unwrapRoot } from './xml';
+
+/**
+ * The AWS Query protocol (SNS everywhere; SQS, CloudWatch, IAM, STS on older clients): a form body
+ * `Action=…&Version=…&Name.member.1=…`, answered with `<XResponse><XResult>…</XResult>` XML.
+ * Form keys are read back into the input shape with the same naming rules the SDK's QueryShapeSerializer writes.
+ */
+export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
+  return {
+    async decode(req: WireRequest) {
+      const params = await queryParams(req);
+      const operation = params.get('Action') ?? '';
+      const op = model.operations.get(operation);
+      if (!op) throw unknownOperation(operation || '(no Action)');
+      return { operation, input: (readForm(op.input, params, '') ?? {}) as Record<string, unknown> };
+    },
+
+    encode(operation: string, output: unknown, ctx: RequestContext): WireResponse {
+      const op = model.operations.get(operation)!;
+      const ser = new XmlShapeSerializer({
+        serviceNamespace: model.namespace,
+        xmlNamespace,
+        timestampFormat: { useTrait: true, default: 5 },
+      });
+      let inner = '';
+      if (output && typeof output === 'object' && NormalizedSchema.of(op.output).isStructSchema()) {
+        ser.write(op.output, output);
+        inner = unwrapRoot(String(ser.flush()));
+      }
+      const result = inner ? `<${operation}Result>${inner}</${operation}Result>` : '';
+      const body =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${xmlNamespace}">${result}` +
+        `<ResponseMetadata><RequestId>${ctx.requestId}</RequestId></ResponseMetadata></${operation}Response>`;
+      return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': ctx.requestId }, body };
+    },
+
+    encodeError(err: AwsError, ctx: RequestContext): WireResponse {
+      const code = model.errors.get(err.code)?.queryCode ?? err.code;
+      const body =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${xmlNamespace}"><Error><Type>${err.fault}</Type>` +
+        `<Code>${escapeXml(code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
+        `<RequestId>${ctx.requestId}</RequestId></ErrorResponse>`;
+      return { status: err.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': ctx.requestId }, body };
+    },
+  };
+}
+
+export async function queryParams(req: WireRequest): Promise<Map<string, string>> {
+  const params = new Map<string, string>(req.query);
+  const text = (await req.body()).toString('utf8');
+  if (text) for (const [k, v] of new URLSearchParams(text)) params.set(k, v);
+  return params;
+}
+
+/** True when some form key starts with `prefix` (so absent structures stay absent). */
+function hasPrefix(params: Map<string, string>, prefix: string): boolean {
+  for (const k of params.keys()) if (k === prefix || k.startsWith(`${prefix}.`)) return true;
+  return false;
+}
+
+const keyName = (memberName: string, traits: Record<string, any>): string => traits.xmlName ?? memberName;
+
+function readForm(schema: Schema, params: Map<string, string>, prefix: string): unknown {
+  const ns = NormalizedSchema.of(schema);
+  if (ns.isStructSchema()) {
+    const out: Record<string, unknown> = {};
+    for (const [name, member] of ns.structIterator()) {
+      const key = `${prefix ? `${prefix}.` : ''}${keyName(name, member.getMergedTraits())}`;
+      const value = readForm(member, params, key);
+      if (value !== undefined) out[name] = value;
+    }
+    return prefix && Object.keys(out).length === 0 && !hasPrefix(params, prefix) ? undefined : out;
+  }
+  if (ns.isListSchema()) {
+    const item = ns.getValueSchema();
+    const flat = !!ns.getMergedTraits().xmlFlattened;
+    const base = flat ? prefix : `${prefix}.${keyName('member', item.getMergedTraits())}`;
+    const out: unknown[] = [];
+    for (let i = 1; hasPrefix(params, `${base}.${i}`); i++) out.push(readForm(item, params, `${base}.${i}`));
+    // An empty list is sent as `Name=` (serializeEmptyLists).
+    if (out.length === 0) return params.has(prefix) ? [] : undefined;
+    return out;
+  }
+  if (ns.isMapSchema()) {
+    const flat = !!ns.getMergedTraits().xmlFlattened;
+    const keyPart = keyName('key', ns.getKeySchema().getMergedTraits());
+    const valuePart = keyName('value', ns.getValueSchema().getMergedTraits());
+    const out: Record<string, unknown> = {};
+    for (let i = 1; ; i++) {
+      const entry = flat ? `${prefix}.${i}` : `${prefix}.entry.${i}`;
+      if (!hasPrefix(params, entry)) break;
+      const k = params.get(`${entry}.${keyPart}`);
+      if (k === undefined) {
+        throw new AwsError('InvalidParameterValue', `${entry}.${keyPart} is missing.`, 400);
+      }
+      out[k] = readForm(ns.getValueSchema(), params, `${entry}.${valuePart}`);
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  const text = params.get(prefix);
+  if (text === undefined) return undefined;
+  return readScalar(ns, text, prefix);
+}

@@ -1,0 +1,99 @@
+import { NormalizedSchema } from '@smithy/core/schema';
+import { XmlShapeDeserializer, XmlShapeSerializer } from '@aws-sdk/core/protocols';
+import { XMLValidator } from 'fast-xml-parser';
+import { AwsError } from '../core/errors';
+import type { RequestContext } from '../core/context';
+import type { ServiceModel } from './model';
+import type { Codec, WireRequest, WireResponse } from './types';
+import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput } from './rest-binding';
+import { escapeXml } from './xml';
+
+const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/**
+ * S3's REST-XML: path-style (`/bucket/key`) or virtual-hosted (`bucket.host/key`) requests, members bound to
+ * labels, query, headers and an XML or streaming payload; errors as `<Error>` (no body for HEAD).
+ */
+export function restXmlCodec(model: ServiceModel): Codec {
+  const router = new RestRouter(model, true);
+  const settings = { serviceNamespace: model.namespace, xmlNamespace: S3_NS, timestampFormat: { useTrait: true, default: 5 as const } };
+
+  return {
+    async decode(req: WireRequest) {
+      let segments: string[];
+      try {
+        segments = pathSegments(req.rawPath);
+      } catch {
+        throw new AwsError('InvalidURI', "Couldn't parse the specified URI.", 400);
+      }
+      let bucket = req.virtualBucket;
+      if (bucket === undefined && segments[0]) bucket = segments.shift();
+      else if (bucket === undefined) segments.shift();
+      if (segments.length === 1 && segments[0] === '') segments = [];
+      const match = router.match(req, segments, bucket);
+      if (!match) throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+      const { op, labels } = match;
+      const { input, payloadMember } = await readBoundInput(op, req, labels);
+      if (payloadMember) {
+        const [name, member] = payloadMember;
+        const raw = await readRawPayload(member, req);
+        if (raw !== undefined) input[name] = raw;
+        else {
+          const text = (await req.body()).toString('utf8');
+          if (text.trim()) {
+            if (XMLValidator.validate(text) !== true) {
+              throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
+            }
+            input[name] = new XmlShapeDeserializer(settings).read(member, text);
+          }
+        }
+      }
+      return { operation: op.name, input };
+    },
+
+    encode(operation: string, output: unknown): WireResponse {
+      const op = model.operations.get(operation)!;
+      const bound = writeBoundOutput(op, output);
+      const headers = bound.headers;
+      if (bound.payload) {
+        const { schema, value } = bound.payload;
+        if (schema.isStructSchema()) {
+          if (value === undefined) return { status: bound.status, headers };
+          return { status: bound.status, headers: { 'content-type': 'application/xml', ...headers }, body: xmlDocument(schema, value) };
+        }
+        return { status: bound.status, headers, body: rawBody(value) };
+      }
+      if (Object.keys(bound.document).length === 0 && !hasDocumentMembers(op.output)) {
+        return { status: bound.status, headers };
+      }
+      return { status: bound.status, headers: { 'content-type': 'application/xml', ...headers }, body: xmlDocument(NormalizedSchema.of(op.output), bound.document) };
+    },
+
+    encodeError(err: AwsError, ctx: RequestContext, req: WireRequest): WireResponse {
+      const headers = { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.hostId };
+      if (req.method === 'HEAD') return { status: err.status, headers };
+      const fields = Object.entries(err.fields).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('');
+      const body =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>` +
+        `${fields}<RequestId>${ctx.requestId}</RequestId><HostId>${escapeXml(ctx.hostId)}</HostId></Error>`;
+      return { status: err.status, headers: { ...headers, 'content-type': 'application/xml' }, body };
+    },
+  };
+
+  function xmlDocument(schema: NormalizedSchema, value: unknown): string {
+    const ser = new XmlShapeSerializer({ ...settings, xmlNamespace: S3_NS });
+    ser.write(schema, value);
+    return `<?xml version="1.0" encoding="UTF-8"?>\n${String(ser.flush())}`;
+  }
+}
+
+/** Whether the output has members that belong in an XML body (so an empty list still renders a document). */
+function hasDocumentMembers(outputSchema: unknown): boolean {
+  const ns = NormalizedSchema.of(outputSchema as any);
+  if (!ns.isStructSchema()) return false;
+  for (const [, m] of ns.structIterator()) {
+    const t = m.getMergedTraits() as Record<string, unknown>;
+    if (!t.httpHeader && t.httpPrefixHeaders === undefined && !t.httpPayload && !t.httpResponseCode) return true;
+  }
+  return false;
+}

@@ -1,0 +1,60 @@
+import { NormalizedSchema } from '@smithy/core/schema';
+import { AwsError } from '../core/errors';
+
+/**
+ * Reading scalar values from strings (headers, query strings, Query-protocol forms) and writing them back.
+ * Shared by every codec so a number, boolean, blob or timestamp means the same thing everywhere.
+ */
+export function readScalar(schema: NormalizedSchema, text: string, where: string): unknown {
+  if (schema.isBooleanSchema()) {
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    throw new AwsError('InvalidParameterValue', `Value ${text} for parameter ${where} is invalid. Expected true or false.`);
+  }
+  if (schema.isNumericSchema() || schema.isBigIntegerSchema() || schema.isBigDecimalSchema()) {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n)) {
+      throw new AwsError('InvalidParameterValue', `Value ${text} for parameter ${where} is invalid. Expected a number.`);
+    }
+    return n;
+  }
+  if (schema.isBlobSchema()) return Buffer.from(text, 'base64');
+  if (schema.isTimestampSchema()) {
+    const asNumber = Number(text);
+    const date = text.trim() !== '' && Number.isFinite(asNumber) ? new Date(asNumber * 1000) : new Date(text);
+    if (Number.isNaN(date.getTime())) {
+      throw new AwsError('InvalidParameterValue', `Value ${text} for parameter ${where} is not a valid timestamp.`);
+    }
+    return date;
+  }
+  return text;
+}
+
+/** Renders a header value: timestamps as HTTP dates, blobs base64, the rest as strings. */
+export function writeHeaderValue(schema: NormalizedSchema, value: unknown): string | undefined {
+  if (value == null) return undefined;
+  if (value instanceof Date) {
+    const fmt = schema.getMergedTraits().timestampFormat;
+    if (fmt === 'date-time') return value.toISOString().replace('.000Z', 'Z');
+    if (fmt === 'epoch-seconds') return String(value.getTime() / 1000);
+    return value.toUTCString();
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (schema.isDocumentSchema() || (typeof value === 'object' && !(value instanceof Uint8Array))) {
+    return Buffer.from(JSON.stringify(value)).toString('base64');
+  }
+  return String(value);
+}
+
+/** Reads a header value into the member's type (lists are comma separated, JSON media types base64). */
+export function readHeaderValue(schema: NormalizedSchema, text: string, where: string): unknown {
+  if (schema.isListSchema()) {
+    return text.split(',').map((s) => readScalar(schema.getValueSchema(), s.trim(), where));
+  }
+  if (schema.isTimestampSchema()) {
+    const d = new Date(text);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  return readScalar(schema, text, where);
+}

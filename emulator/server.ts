@@ -1,0 +1,150 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { AwsError } from './core/errors';
+import { DEFAULT_ACCOUNT_ID, type RequestContext } from './core/context';
+import { s3HostId, s3RequestId, uuid } from './core/ids';
+import type { EmulatorOptions } from './core/service';
+import { internalError, notImplemented } from './protocols/errors';
+import type { Codec, WireRequest, WireResponse } from './protocols/types';
+import { routeRequest, virtualHostBucket } from './router';
+
+/** A service as the server sees it: how to pick its codec for a request, and its provider. */
+export interface MountedService {
+  name: string;
+  codecFor(req: WireRequest): Codec;
+  provider: Record<string, any>;
+  /** Query-protocol actions this service answers (to route unsigned form posts). */
+  actions?: Set<string>;
+}
+
+export type InternalHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+export interface ServerLog {
+  error(message: string, cause?: unknown): void;
+}
+
+/** One HTTP listener for every service: route → decode → provider method → encode. */
+export function createServer(
+  services: Map<string, MountedService>,
+  options: EmulatorOptions,
+  internal: InternalHandler,
+  log: ServerLog,
+): http.Server {
+  const actionOwner = (action: string): string | undefined => {
+    for (const s of services.values()) if (s.actions?.has(action)) return s.name;
+    return undefined;
+  };
+
+  return http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      log.error('request failed outside any service', err);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/_harness/') && (await internal(req, res, url))) return;
+
+    const wire = wireRequest(req, url);
+    let formAction: string | undefined;
+    const isForm = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    if (isForm && req.method === 'POST' && !req.headers.authorization) {
+      formAction = new URLSearchParams((await wire.body()).toString('utf8')).get('Action') ?? undefined;
+    }
+    const routed = routeRequest(req.headers, url.pathname, url.searchParams, actionOwner, formAction);
+    const service = services.get(routed.service) ?? services.get('s3')!;
+    const ctx: RequestContext = {
+      region: routed.region ?? options.region,
+      accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
+      requestId: service.name === 's3' ? s3RequestId() : uuid(),
+      hostId: s3HostId(),
+      endpoint: `http://${req.headers.host ?? `${options.host}:${options.port}`}`,
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      accessKeyId: routed.accessKeyId ?? 'anonymous',
+      headers: req.headers,
+      operation: '',
+    };
+    if (service.name === 's3') wire.virtualBucket = virtualHostBucket(req.headers.host);
+
+    let codec: Codec | undefined;
+    let response: WireResponse;
+    try {
+      codec = service.codecFor(wire);
+      const { operation, input } = await codec.decode(wire);
+      ctx.operation = operation;
+      const method = service.provider[operation];
+      if (typeof method !== 'function') throw notImplemented(operation, service.name);
+      const output = await method.call(service.provider, input, ctx);
+      response = await codec.encode(operation, output ?? {}, ctx);
+    } catch (err) {
+      let aws: AwsError;
+      if (err instanceof AwsError) aws = err;
+      else {
+        log.error(`${service.name}.${ctx.operation || '?'} failed`, err);
+        aws = internalError();
+      }
+      response = (codec ?? service.codecFor(wire)).encodeError(aws, ctx, wire);
+    }
+    if (service.name === 's3') {
+      response.headers['x-amz-request-id'] ??= ctx.requestId;
+      response.headers['x-amz-id-2'] ??= ctx.hostId;
+    }
+    // Drain what the codec did not read, so keep-alive connections stay usable.
+    if (!req.readableEnded) req.resume();
+    send(res, response, req.method === 'HEAD');
+  }
+}
+
+function wireRequest(req: IncomingMessage, url: URL): WireRequest {
+  let cached: Promise<Buffer> | undefined;
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  return {
+    method: req.method ?? 'GET',
+    rawPath,
+    query: url.searchParams,
+    headers: req.headers,
+    stream: req,
+    body() {
+      cached ??= new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+        req.on('error', reject);
+      });
+      return cached;
+    },
+  };
+}
+
+function send(res: ServerResponse, response: WireResponse, head: boolean): void {
+  const headers: Record<string, string> = { ...response.headers };
+  const body = response.body;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    headers['content-length'] ??= String(Buffer.byteLength(body));
+    res.writeHead(response.status, headers);
+    res.end(head ? undefined : body);
+  } else if (body instanceof Readable) {
+    res.writeHead(response.status, headers);
+    if (head) {
+      body.destroy();
+      res.end();
+    } else body.pipe(res);
+  } else {
+    if (response.status !== 204 && response.status !== 304 && !head) headers['content-length'] ??= '0';
+    res.writeHead(response.status, headers);
+    res.end();
+  }
+}
+
+export function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
