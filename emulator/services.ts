@@ -17,6 +17,7 @@ import type { MountedService } from './server';
 import { createIamProvider } from './iam';
 import { createStsProvider } from './sts';
 import { createSecretsManagerProvider } from './secretsmanager';
+import { createLogsProvider } from './logs';
 
 /**
  * Every service the emulator serves: its API model (from the official SDK client), the protocols it
@@ -47,7 +48,7 @@ const DEFINITIONS: ServiceDefinition[] = [
   // SERVICES: sqs    { name: 'sqs', sdk: sqsSdk, codecs: (m) => jsonOrQuery(m, '1.0', 'http://queue.amazonaws.com/doc/2012-11-05/'), create: createSqsProvider },
   // SERVICES: sns    { name: 'sns', sdk: snsSdk, codecs: (m) => only(queryCodec(m, 'http://sns.amazonaws.com/doc/2010-03-31/')), create: createSnsProvider },
   // SERVICES: lambda { name: 'lambda', sdk: lambdaSdk, codecs: (m) => only(restJsonCodec(m)), create: createLambdaProvider },
-  // SERVICES: logs   { name: 'logs', sdk: logsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createLogsProvider },
+  { name: 'logs', sdk: logsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createLogsProvider },
 ];
 
 /** Keeps the SDK modules referenced until their providers are mounted (tree-shaking is not a concern here). */

@@ -1,0 +1,69 @@
+import type { Clock } from '../../core/clock';
+
+/** Everything the execution engine needs to know about one function (its $LATEST configuration). */
+export interface FunctionSpec {
+  functionName: string;
+  functionArn: string;
+  /** nodejs18.x | nodejs20.x | nodejs22.x | python3.8 … python3.13 */
+  runtime: string;
+  /** Node: "index.handler", "src/app.handler"; Python: "module.func", "pkg.module.func", "dir/module.func". */
+  handler: string;
+  /** Changes when the code changes; environments built from another sha are retired. */
+  codeSha256: string;
+  /** The already-extracted task root (LAMBDA_TASK_ROOT, the process's working directory). */
+  codeDir: string;
+  timeoutSeconds: number;
+  memorySizeMb: number;
+  environment: Record<string, string>;
+  region: string;
+  accountId: string;
+}
+
+export interface InvokeOptions {
+  requestId?: string;
+  /** X-Ray header value (`Root=1-…;Parent=…;Sampled=0`); one is made up when absent, as Lambda does. */
+  traceId?: string;
+  /** The Invoke API's ClientContext: base64 of a JSON object (plain JSON is accepted too). */
+  clientContext?: string;
+  /** The function's reserved concurrency; undefined = none reserved. */
+  maxConcurrency?: number;
+}
+
+export interface InvokeResult {
+  /** What the function returned (JSON), or the error document when functionError is set. */
+  payload: Buffer;
+  functionError?: 'Unhandled' | 'Handled';
+  /** All log text of this invocation (init output, START … END, REPORT), newline-terminated lines. */
+  logTail: string;
+  durationMs: number;
+  billedDurationMs: number;
+  /** Set on cold starts: spawn until the runtime first asked for work. */
+  initDurationMs?: number;
+  timedOut: boolean;
+  requestId: string;
+}
+
+export interface LogLine {
+  timestamp: number;
+  message: string;
+}
+
+export interface RuntimePoolOptions {
+  /** The emulator's URL, given to functions as AWS_ENDPOINT_URL so their SDK calls come back to it. */
+  endpointUrl: string;
+  /** Python interpreter for python3.x functions (default `python3` from PATH). */
+  pythonPath?: string;
+  /** Account-wide concurrent executions (default 1000). */
+  accountConcurrencyLimit?: number;
+  /** Receives each invocation's log lines, once the invocation is over. */
+  onLog?: (functionName: string, logStreamName: string, lines: LogLine[]) => void;
+  /** Address the Runtime API servers bind to (default 127.0.0.1). */
+  host?: string;
+  /**
+   * Clock for timestamps and timers (timeouts, idle reaping). Defaults to real time. Function code runs in
+   * real time, so a scaled clock also scales how long functions may run.
+   */
+  clock?: Clock;
+  /** Idle environments are stopped after this long (default 10 minutes); 0 keeps them until retire/close. */
+  idleTimeoutMs?: number;
+}

@@ -1,0 +1,214 @@
+import { AwsError } from '../core/errors';
+import type { RequestContext } from '../core/context';
+import type { ServiceDeps } from '../core/service';
+import { matchesFilterPattern } from './filter-pattern';
+
+/**
+ * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
+ * and by PutLogEvents; read with GetLogEvents and FilterLogEvents.
+ */
+interface LogEvent {
+  timestamp: number;
+  message: string;
+  ingestionTime: number;
+  /** Global order of arrival, the tie-breaker for equal timestamps. */
+  seq: number;
+}
+interface LogStream {
+  name: string;
+  creationTime: number;
+  events: LogEvent[];
+}
+interface LogGroup {
+  name: string;
+  creationTime: number;
+  retentionInDays?: number;
+  streams: Map<string, LogStream>;
+  tags: Record<string, string>;
+}
+
+export interface LogsPut {
+  logGroupName: string;
+  logStreamName: string;
+  events: { timestamp: number; message: string }[];
+}
+
+const PAGE = 50;
+
+export function createLogsProvider(deps: ServiceDeps) {
+  const groups = new Map<string, LogGroup>();
+  let seq = 0;
+
+  const group = (name: string | undefined): LogGroup => {
+    const g = name ? groups.get(name) : undefined;
+    if (!g) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
+    return g;
+  };
+  const stream = (g: LogGroup, name: string | undefined): LogStream => {
+    const s = name ? g.streams.get(name) : undefined;
+    if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
+    return s;
+  };
+  const groupArn = (g: LogGroup, ctx: { region: string; accountId: string }) =>
+    `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${g.name}`;
+
+  function ensure(groupName: string, streamName: string): LogStream {
+    let g = groups.get(groupName);
+    if (!g) groups.set(groupName, (g = { name: groupName, creationTime: deps.clock.now(), streams: new Map(), tags: {} }));
+    let s = g.streams.get(streamName);
+    if (!s) g.streams.set(streamName, (s = { name: streamName, creationTime: deps.clock.now(), events: [] }));
+    return s;
+  }
+
+  function append(s: LogStream, events: { timestamp: number; message: string }[]): void {
+    const now = deps.clock.now();
+    for (const e of events) s.events.push({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ });
+  }
+
+  deps.bus.answer<LogsPut, void>('logs.put', async ({ logGroupName, logStreamName, events }) => {
+    append(ensure(logGroupName, logStreamName), events);
+  });
+
+  /** Opaque paging tokens: the offset, base64 so clients treat them as opaque. */
+  const token = (n: number) => Buffer.from(`o:${n}`).toString('base64');
+  const offset = (t: string | undefined): number => {
+    if (!t) return 0;
+    const m = /^o:(\d+)$/.exec(Buffer.from(t, 'base64').toString());
+    if (!m) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
+    return Number(m[1]);
+  };
+  const page = <T>(items: T[], nextToken: string | undefined, limit: number | undefined) => {
+    const start = offset(nextToken);
+    const size = Math.min(limit ?? PAGE, PAGE);
+    const slice = items.slice(start, start + size);
+    return { slice, next: start + size < items.length ? token(start + size) : undefined };
+  };
+
+  return {
+    reset() {
+      groups.clear();
+    },
+    CreateLogGroup(input: any) {
+      if (!input.logGroupName) throw new AwsError('InvalidParameterException', 'logGroupName is required.', 400);
+      if (groups.has(input.logGroupName)) {
+        throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists', 400);
+      }
+      groups.set(input.logGroupName, { name: input.logGroupName, creationTime: deps.clock.now(), streams: new Map(), tags: input.tags ?? {} });
+      return {};
+    },
+    DeleteLogGroup(input: any) {
+      group(input.logGroupName);
+      groups.delete(input.logGroupName);
+      return {};
+    },
+    PutRetentionPolicy(input: any) {
+      group(input.logGroupName).retentionInDays = input.retentionInDays;
+      return {};
+    },
+    DescribeLogGroups(input: any, ctx: RequestContext) {
+      const all = [...groups.values()]
+        .filter((g) => !input.logGroupNamePrefix || g.name.startsWith(input.logGroupNamePrefix))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const { slice, next } = page(all, input.nextToken, input.limit);
+      return {
+        logGroups: slice.map((g) => ({
+          logGroupName: g.name,
+          creationTime: g.creationTime,
+          retentionInDays: g.retentionInDays,
+          arn: `${groupArn(g, ctx)}:*`,
+          logGroupArn: groupArn(g, ctx),
+          storedBytes: 0,
+          metricFilterCount: 0,
+        })),
+        nextToken: next,
+      };
+    },
+    CreateLogStream(input: any) {
+      const g = group(input.logGroupName);
+      if (g.streams.has(input.logStreamName)) {
+        throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists', 400);
+      }
+      g.streams.set(input.logStreamName, { name: input.logStreamName, creationTime: deps.clock.now(), events: [] });
+      return {};
+    },
+    DeleteLogStream(input: any) {
+      const g = group(input.logGroupName);
+      stream(g, input.logStreamName);
+      g.streams.delete(input.logStreamName);
+      return {};
+    },
+    DescribeLogStreams(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName);
+      let all = [...g.streams.values()].filter((s) => !input.logStreamNamePrefix || s.name.startsWith(input.logStreamNamePrefix));
+      if (input.orderBy === 'LastEventTime') all.sort((a, b) => lastTime(a) - lastTime(b));
+      else all.sort((a, b) => a.name.localeCompare(b.name));
+      if (input.descending) all = all.reverse();
+      const { slice, next } = page(all, input.nextToken, input.limit);
+      return {
+        logStreams: slice.map((s) => ({
+          logStreamName: s.name,
+          creationTime: s.creationTime,
+          firstEventTimestamp: s.events[0]?.timestamp,
+          lastEventTimestamp: s.events.at(-1)?.timestamp,
+          lastIngestionTime: s.events.at(-1)?.ingestionTime,
+          arn: `${groupArn(g, ctx)}:log-stream:${s.name}`,
+          storedBytes: 0,
+        })),
+        nextToken: next,
+      };
+    },
+    PutLogEvents(input: any) {
+      const s = stream(group(input.logGroupName), input.logStreamName);
+      const events = (input.logEvents ?? []) as { timestamp: number; message: string }[];
+      if (events.length === 0) throw new AwsError('InvalidParameterException', 'logEvents must contain at least 1 item.', 400);
+      append(s, events);
+      return { nextSequenceToken: token(s.events.length) };
+    },
+    GetLogEvents(input: any) {
+      const s = stream(group(input.logGroupName), input.logStreamName);
+      const events = s.events.filter((e) => inRange(e.timestamp, input.startTime, input.endTime));
+      const ordered = input.startFromHead ? events : events.slice(-(input.limit ?? 10_000));
+      const { slice, next } = page(ordered, input.nextToken, input.limit ?? 10_000);
+      const view = slice.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime }));
+      const fwd = next ?? token(offset(input.nextToken) + slice.length);
+      return { events: view, nextForwardToken: fwd, nextBackwardToken: token(0) };
+    },
+    FilterLogEvents(input: any) {
+      const g = group(input.logGroupName);
+      const names: string[] | undefined = input.logStreamNames;
+      const events: (LogEvent & { logStreamName: string })[] = [];
+      for (const s of g.streams.values()) {
+        if (names && !names.includes(s.name)) continue;
+        if (input.logStreamNamePrefix && !s.name.startsWith(input.logStreamNamePrefix)) continue;
+        for (const e of s.events) {
+          if (!inRange(e.timestamp, input.startTime, input.endTime)) continue;
+          if (!matchesFilterPattern(input.filterPattern, e.message)) continue;
+          events.push({ ...e, logStreamName: s.name });
+        }
+      }
+      events.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+      const { slice, next } = page(events, input.nextToken, input.limit ?? 10_000);
+      return {
+        events: slice.map((e) => ({
+          logStreamName: e.logStreamName,
+          timestamp: e.timestamp,
+          message: e.message,
+          ingestionTime: e.ingestionTime,
+          eventId: String(e.seq).padStart(20, '0'),
+        })),
+        searchedLogStreams: [...g.streams.keys()].map((logStreamName) => ({ logStreamName, searchedCompletely: true })),
+        nextToken: next,
+      };
+    },
+    TagLogGroup(input: any) {
+      Object.assign(group(input.logGroupName).tags, input.tags);
+      return {};
+    },
+    ListTagsLogGroup(input: any) {
+      return { tags: group(input.logGroupName).tags };
+    },
+  };
+}
+
+const lastTime = (s: LogStream) => s.events.at(-1)?.timestamp ?? s.creationTime;
+const inRange = (t: number, start?: number, end?: number) => (start === undefined || t >= start) && (end === undefined || t < end);

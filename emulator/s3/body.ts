@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AwsError } from '../core/errors';
+import { AwsChunkedDecoder, isAwsChunked } from './chunked';
+import {
+  assertChecksumValue,
+  CHECKSUM_ALGORITHMS,
+  checksumHeaderName,
+  checksumMember,
+  checksumMismatch,
+  createHasher,
+  parseChecksumAlgorithm,
+  verifyContentMd5,
+  type ChecksumAlgorithm,
+  type Hasher,
+} from './checksums';
+
+/**
+ * Reading an upload body (PutObject, UploadPart) once, as it streams: aws-chunked decoding, one allocation
+ * for the whole payload when its size is known, MD5 (the ETag) and the flexible checksum computed on the
+ * way, then every integrity check S3 makes (Content-MD5, x-amz-checksum-* header or trailer,
+ * x-amz-content-sha256, length).
+ */
+
+export interface UploadIntegrity {
+  /** Raw request headers (lower-cased). */
+  headers: IncomingHttpHeaders;
+  /** The input's checksum members (`ChecksumCRC32`, …) and algorithm, as the protocol parsed them. */
+  input: Record<string, unknown>;
+  /** An algorithm to compute even without a value to check (the multipart upload's algorithm). */
+  defaultAlgorithm?: ChecksumAlgorithm;
+}
+
+export interface ReceivedBody {
+  data: Buffer;
+  md5: Buffer;
+  /** The flexible checksum stored with the object/part, base64. */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+};
+
+export async function readUploadBody(body: unknown, integrity: UploadIntegrity): Promise<ReceivedBody> {
+  const { headers, input } = integrity;
+
+  // Which checksum is claimed, and where its value is (header now, or trailer later).
+  const given: { algorithm: ChecksumAlgorithm; value?: string; trailer?: string }[] = [];
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = (input[checksumMember(algorithm)] as string | undefined) ?? header(headers, checksumHeaderName(algorithm));
+    if (value !== undefined) given.push({ algorithm, value });
+  }
+  const trailerName = header(headers, 'x-amz-trailer')?.trim().toLowerCase();
+  if (trailerName) {
+    const algorithm = parseChecksumAlgorithm(trailerName);
+    if (algorithm && !given.some((g) => g.algorithm === algorithm)) given.push({ algorithm, trailer: trailerName });
+  }
+  if (given.length > 1) {
+    throw new AwsError('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.', 400);
+  }
+  for (const g of given) if (g.value !== undefined) assertChecksumValue(g.algorithm, g.value);
+  const declared =
+    parseChecksumAlgorithm(input.ChecksumAlgorithm as string | undefined) ??
+    parseChecksumAlgorithm(header(headers, 'x-amz-sdk-checksum-algorithm'));
+  const algorithm = given[0]?.algorithm ?? declared ?? integrity.defaultAlgorithm;
+  const contentSha = header(headers, 'x-amz-content-sha256');
+  const verifySha256 = contentSha !== undefined && /^[0-9a-f]{64}$/i.test(contentSha);
+
+  const md5 = createHash('md5');
+  const flexible: Hasher | undefined = algorithm ? createHasher(algorithm) : undefined;
+  const sha256 = verifySha256 ? createHash('sha256') : undefined;
+
+  const collector = new BodyCollector(expectedLength(body, headers, input));
+  const take = (chunk: Buffer) => {
+    md5.update(chunk);
+    flexible?.update(chunk);
+    sha256?.update(chunk);
+    collector.add(chunk);
+  };
+
+  let trailers: Record<string, string> = {};
+  if (body === undefined || body === null) {
+    // empty body
+  } else if (Buffer.isBuffer(body) || body instanceof Uint8Array || typeof body === 'string') {
+    take(typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  } else if (body instanceof Readable || typeof (body as any)?.[Symbol.asyncIterator] === 'function') {
+    const source = body as Readable;
+    if (isAwsChunked(headers)) {
+      const decoder = new AwsChunkedDecoder();
+      await pipeline(source, decoder, async (decoded: AsyncIterable<Buffer>) => {
+        for await (const chunk of decoded) take(chunk);
+      });
+      trailers = decoder.trailers;
+    } else {
+      for await (const chunk of source) take(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    }
+  } else {
+    throw new AwsError('InvalidRequest', 'Unsupported request body', 400);
+  }
+
+  const data = collector.finish();
+  const md5Digest = md5.digest();
+
+  const contentMd5 = (input.ContentMD5 as string | undefined) ?? header(headers, 'content-md5');
+  if (contentMd5 !== undefined) verifyContentMd5(contentMd5, md5Digest);
+
+  let checksum: ReceivedBody['checksum'];
+  if (flexible && algorithm) {
+    const actual = (await flexible.digest()).toString('base64');
+    const claim = given[0];
+    const claimed = claim?.value ?? (claim?.trailer !== undefined ? trailers[claim.trailer] : undefined);
+    if (claim?.trailer !== undefined && claimed === undefined) {
+      throw new AwsError('IncompleteBody', `The request did not include the trailing ${claim.trailer} checksum it announced.`, 400);
+    }
+    if (claimed !== undefined) {
+      if (claim?.trailer !== undefined) assertChecksumValue(algorithm, claimed);
+      if (claimed !== actual) throw checksumMismatch(algorithm);
+    }
+    checksum = { algorithm, value: actual };
+  }
+
+  if (sha256 && sha256.digest('hex') !== contentSha!.toLowerCase()) {
+    throw new AwsError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
+      ClientComputedContentSHA256: contentSha!,
+    });
+  }
+  return { data, md5: md5Digest, checksum };
+}
+
+/** The payload length the client announced, if any (decoded length for aws-chunked bodies). */
+function expectedLength(body: unknown, headers: IncomingHttpHeaders, input: Record<string, unknown>): number | undefined {
+  if (!(body instanceof Readable)) return undefined;
+  const text = isAwsChunked(headers) ? header(headers, 'x-amz-decoded-content-length') : header(headers, 'content-length');
+  const fromHeader = text !== undefined && /^\d+$/.test(text.trim()) ? Number(text) : undefined;
+  if (fromHeader !== undefined) return fromHeader;
+  return isAwsChunked(headers) ? undefined : (input.ContentLength as number | undefined);
+}
+
+/**
+ * Gathers a body into one Buffer: allocated once when the size is announced (a 100 MiB upload is held once),
+ * else the chunks are kept and concatenated once at the end.
+ */
+class BodyCollector {
+  private target: Buffer | undefined;
+  private offset = 0;
+  private chunks: Buffer[] = [];
+
+  constructor(private readonly expected: number | undefined) {
+    if (expected !== undefined && expected > 0) this.target = Buffer.allocUnsafe(expected);
+  }
+
+  add(chunk: Buffer): void {
+    if (this.target) {
+      if (this.offset + chunk.length > this.target.length) {
+        throw new AwsError('IncompleteBody', 'The request body is longer than the length it declared.', 400);
+      }
+      chunk.copy(this.target, this.offset);
+    } else this.chunks.push(chunk);
+    this.offset += chunk.length;
+  }
+
+  finish(): Buffer {
+    if (this.expected !== undefined && this.offset !== this.expected) {
+      throw new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);
+    }
+    if (this.target) return this.target;
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.offset);
+  }
+}

@@ -1,0 +1,154 @@
+import type { Tag } from './names';
+import type { ChecksumAlgorithm } from './checksums';
+import { SortedKeys } from './sorted-keys';
+
+/**
+ * The S3 data model: buckets, each with its keys in listing order and, per key, its versions newest first
+ * (an unversioned bucket holds exactly one version, id `null`). Object bodies are immutable Buffers, so a
+ * copy shares its source's bytes and a GET hands out a slice.
+ */
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** Headers stored with an object and returned on GET/HEAD. */
+export interface ObjectHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: Date;
+  websiteRedirectLocation?: string;
+}
+
+export interface StoredChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** base64; composite multipart checksums end in `-N`. */
+  value: string;
+  type: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+export interface RestoreState {
+  ongoing: boolean;
+  /** Epoch ms when the restored copy expires (set when the restore completes). */
+  expiry?: number;
+  days: number;
+  tier: string;
+}
+
+export interface ObjectVersion {
+  key: string;
+  versionId: string;
+  isDeleteMarker: boolean;
+  lastModified: number;
+  /** Bytes of the object (empty for delete markers). */
+  body: Buffer;
+  /** Quoted ETag. */
+  etag: string;
+  metadata: Record<string, string>;
+  headers: ObjectHeaders;
+  tags: Tag[];
+  storageClass: string;
+  checksum?: StoredChecksum;
+  /** Part sizes of a multipart object (GET ?partNumber=, PartsCount). */
+  partSizes?: number[];
+  restore?: RestoreState;
+  ownerAccount: string;
+}
+
+export interface ObjectEntry {
+  /** Newest first. */
+  versions: ObjectVersion[];
+}
+
+export interface UploadPart {
+  partNumber: number;
+  body: Buffer;
+  etag: string;
+  lastModified: number;
+  checksum?: string;
+}
+
+export interface MultipartUpload {
+  uploadId: string;
+  key: string;
+  initiated: number;
+  metadata: Record<string, string>;
+  headers: ObjectHeaders;
+  tags: Tag[];
+  storageClass: string;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  parts: Map<number, UploadPart>;
+  ownerAccount: string;
+}
+
+export interface Bucket {
+  name: string;
+  region: string;
+  ownerAccount: string;
+  created: number;
+  versioning?: VersioningStatus;
+  mfaDelete?: string;
+  keys: SortedKeys;
+  objects: Map<string, ObjectEntry>;
+  uploads: Map<string, MultipartUpload>;
+  tags?: Tag[];
+  policy?: string;
+  cors?: unknown;
+  lifecycle?: unknown;
+  /** The notification configuration as stored (SDK shape). */
+  notification: Record<string, unknown>;
+}
+
+export function newBucket(name: string, region: string, ownerAccount: string, created: number): Bucket {
+  return {
+    name,
+    region,
+    ownerAccount,
+    created,
+    keys: new SortedKeys(),
+    objects: new Map(),
+    uploads: new Map(),
+    notification: {},
+  };
+}
+
+/** The version GET/HEAD without a version id sees (may be a delete marker). */
+export const latestVersion = (bucket: Bucket, key: string): ObjectVersion | undefined => bucket.objects.get(key)?.versions[0];
+
+export function findVersion(bucket: Bucket, key: string, versionId: string): ObjectVersion | undefined {
+  return bucket.objects.get(key)?.versions.find((v) => v.versionId === versionId);
+}
+
+/**
+ * Adds a new current version. In an unversioned or suspended bucket it replaces the `null` version
+ * (wherever it sits in the history); in an enabled bucket it is added on top.
+ */
+export function putVersion(bucket: Bucket, version: ObjectVersion): void {
+  let entry = bucket.objects.get(version.key);
+  if (!entry) {
+    entry = { versions: [] };
+    bucket.objects.set(version.key, entry);
+    bucket.keys.insert(version.key);
+  }
+  if (version.versionId === 'null') entry.versions = entry.versions.filter((v) => v.versionId !== 'null');
+  entry.versions.unshift(version);
+}
+
+/** Removes one version; drops the key when nothing is left. Returns the removed version. */
+export function removeVersion(bucket: Bucket, key: string, versionId: string): ObjectVersion | undefined {
+  const entry = bucket.objects.get(key);
+  if (!entry) return undefined;
+  const i = entry.versions.findIndex((v) => v.versionId === versionId);
+  if (i < 0) return undefined;
+  const [removed] = entry.versions.splice(i, 1);
+  if (entry.versions.length === 0) {
+    bucket.objects.delete(key);
+    bucket.keys.delete(key);
+  }
+  return removed;
+}
+
+/** Whether the bucket holds anything (any version or delete marker) — DeleteBucket's BucketNotEmpty. */
+export const bucketIsEmpty = (bucket: Bucket): boolean => bucket.objects.size === 0;

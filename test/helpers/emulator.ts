@@ -1,0 +1,37 @@
+import { startEmulator, type RunningEmulator, type StartOptions } from '../../emulator';
+
+/** Client config for the official SDK clients against a running emulator. */
+export const clientConfig = (emu: RunningEmulator) => ({
+  endpoint: emu.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
+
+/** Starts an emulator on a free port for one test file; stops it after. */
+export function useEmulator(opts: StartOptions = {}): () => RunningEmulator {
+  let emu: RunningEmulator | undefined;
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0, ...opts });
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+  return () => {
+    if (!emu) throw new Error('emulator not started yet');
+    return emu;
+  };
+}
+
+/** A raw HTTP request to the emulator (for what the SDKs never send: malformed bodies, unknown actions). */
+export async function rawRequest(
+  emu: RunningEmulator,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const res = await fetch(`${emu.endpoint}${path}`, { method: init.method ?? 'POST', headers: init.headers, body: init.body });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** An Authorization header whose SigV4 credential scope names the service (signatures are not checked). */
+export const sigv4 = (service: string, region = 'us-east-1') =>
+  `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;

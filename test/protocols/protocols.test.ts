@@ -1,0 +1,134 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { IAMClient, CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand, GetRolePolicyCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { SecretsManagerClient, GetRandomPasswordCommand } from '@aws-sdk/client-secrets-manager';
+import { clientConfig, rawRequest, sigv4, useEmulator } from '../helpers/emulator';
+
+const emulator = useEmulator();
+
+describe('AWS JSON 1.1 through CloudWatch Logs', () => {
+  it('creates, writes, reads and filters log events', async () => {
+    const logs = new CloudWatchLogsClient(clientConfig(emulator()));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/proto/g' }));
+    await expect(logs.send(new CreateLogGroupCommand({ logGroupName: '/proto/g' }))).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    await logs.send(new CreateLogStreamCommand({ logGroupName: '/proto/g', logStreamName: 's1' }));
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: '/proto/g',
+        logStreamName: 's1',
+        logEvents: [
+          { timestamp: 1000, message: 'INFO started' },
+          { timestamp: 2000, message: 'ERROR broken pipe' },
+          { timestamp: 3000, message: 'WARN slow' },
+        ],
+      }),
+    );
+    const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/proto/' }));
+    expect(groups.logGroups?.map((g) => g.logGroupName)).toEqual(['/proto/g']);
+    const all = await logs.send(new GetLogEventsCommand({ logGroupName: '/proto/g', logStreamName: 's1', startFromHead: true }));
+    expect(all.events?.map((e) => e.message)).toEqual(['INFO started', 'ERROR broken pipe', 'WARN slow']);
+    const errors = await logs.send(new FilterLogEventsCommand({ logGroupName: '/proto/g', filterPattern: 'ERROR' }));
+    expect(errors.events?.map((e) => e.message)).toEqual(['ERROR broken pipe']);
+    const either = await logs.send(new FilterLogEventsCommand({ logGroupName: '/proto/g', filterPattern: '?ERROR ?WARN' }));
+    expect(either.events).toHaveLength(2);
+    const phrase = await logs.send(new FilterLogEventsCommand({ logGroupName: '/proto/g', filterPattern: '"broken pipe"' }));
+    expect(phrase.events).toHaveLength(1);
+    await expect(logs.send(new GetLogEventsCommand({ logGroupName: '/nope', logStreamName: 'x' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+  });
+
+  it('answers malformed JSON with SerializationException and keeps serving', async () => {
+    const res = await rawRequest(emulator(), '/', {
+      headers: { 'x-amz-target': 'Logs_20140328.CreateLogGroup', 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
+      body: '{"logGroupName": ',
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).__type).toMatch(/SerializationException$/);
+    const logs = new CloudWatchLogsClient(clientConfig(emulator()));
+    await expect(logs.send(new DescribeLogGroupsCommand({}))).resolves.toBeDefined();
+  });
+
+  it('names an operation the SDK knows but the emulator does not implement', async () => {
+    const res = await rawRequest(emulator(), '/', {
+      headers: { 'x-amz-target': 'Logs_20140328.StartQuery', 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
+      body: '{}',
+    });
+    expect(res.status).toBe(501);
+    const body = JSON.parse(res.text);
+    expect(body.__type).toMatch(/NotImplemented$/);
+    expect(body.message).toContain('StartQuery');
+  });
+
+  it('rejects an unknown operation in the JSON error shape', async () => {
+    const res = await rawRequest(emulator(), '/', {
+      headers: { 'x-amz-target': 'Logs_20140328.Frobnicate', 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).message).toContain('Frobnicate');
+  });
+});
+
+describe('Query protocol through IAM and STS', () => {
+  it('stores roles and inline policies, with AWS error codes', async () => {
+    const iam = new IAMClient(clientConfig(emulator()));
+    const created = await iam.send(new CreateRoleCommand({ RoleName: 'proto-role', AssumeRolePolicyDocument: '{"Version":"2012-10-17"}' }));
+    expect(created.Role?.Arn).toBe('arn:aws:iam::000000000000:role/proto-role');
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'proto-role', PolicyName: 'p', PolicyDocument: '{"Statement":[]}' }));
+    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: 'proto-role', PolicyName: 'p' }));
+    expect(decodeURIComponent(policy.PolicyDocument!)).toBe('{"Statement":[]}');
+    const err = await iam.send(new GetRoleCommand({ RoleName: 'missing' })).catch((e) => e);
+    expect(err).toBeInstanceOf(NoSuchEntityException);
+    expect(err.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('answers GetCallerIdentity with the emulator account', async () => {
+    const id = await new STSClient(clientConfig(emulator())).send(new GetCallerIdentityCommand({}));
+    expect(id.Account).toBe('000000000000');
+  });
+
+  it('routes an unsigned form post by its Action and answers unknown actions in the Query error shape', async () => {
+    const ok = await rawRequest(emulator(), '/', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('<GetCallerIdentityResult>');
+    expect(ok.text).toContain('<Account>000000000000</Account>');
+    const bad = await rawRequest(emulator(), '/', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: sigv4('sts') },
+      body: 'Action=Frobnicate&Version=2011-06-15',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);
+  });
+});
+
+describe('Secrets Manager', () => {
+  it('generates passwords from the requested alphabet', async () => {
+    const sm = new SecretsManagerClient(clientConfig(emulator()));
+    const { RandomPassword } = await sm.send(
+      new GetRandomPasswordCommand({ PasswordLength: 24, ExcludePunctuation: true, ExcludeUppercase: true }),
+    );
+    expect(RandomPassword).toMatch(/^[a-z0-9]{24}$/);
+  });
+});
+
+describe('inspection endpoints', () => {
+  it('reports health', async () => {
+    const res = await fetch(`${emulator().endpoint}/_harness/health`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).services).toEqual(expect.arrayContaining(['iam', 'sts', 'logs']));
+  });
+});
