@@ -18,6 +18,9 @@ import { createIamProvider } from './iam';
 import { createStsProvider } from './sts';
 import { createSecretsManagerProvider } from './secretsmanager';
 import { createLogsProvider } from './logs';
+import { createCloudWatchProvider } from './cloudwatch';
+import { cborCodec } from './protocols/cbor';
+import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
 
 /**
  * Every service the emulator serves: its API model (from the official SDK client), the protocols it
@@ -48,6 +51,18 @@ const DEFINITIONS: ServiceDefinition[] = [
   // SERVICES: sqs    { name: 'sqs', sdk: sqsSdk, codecs: (m) => jsonOrQuery(m, '1.0', 'http://queue.amazonaws.com/doc/2012-11-05/'), create: createSqsProvider },
   // SERVICES: sns    { name: 'sns', sdk: snsSdk, codecs: (m) => only(queryCodec(m, 'http://sns.amazonaws.com/doc/2010-03-31/')), create: createSnsProvider },
   // SERVICES: lambda { name: 'lambda', sdk: lambdaSdk, codecs: (m) => only(restJsonCodec(m)), create: createLambdaProvider },
+  {
+    name: 'monitoring',
+    sdk: cloudwatchSdk,
+    // CloudWatch speaks three protocols depending on the client: JSON 1.0 (JS SDK), CBOR (new botocore), Query (old).
+    codecs: (m) => {
+      const json = awsJsonCodec(m, '1.0');
+      const cbor = cborCodec(m);
+      const query = queryCodec(m, 'http://monitoring.amazonaws.com/doc/2010-08-01/');
+      return (req) => (req.headers['smithy-protocol'] === 'rpc-v2-cbor' ? cbor : req.headers['x-amz-target'] ? json : query);
+    },
+    create: createCloudWatchProvider,
+  },
   { name: 'logs', sdk: logsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createLogsProvider },
 ];
 

@@ -1,0 +1,209 @@
+import { AwsError } from '../core/errors';
+import type { RequestContext } from '../core/context';
+import type { ServiceDeps } from '../core/service';
+import type { Timer } from '../core/clock';
+import { MetricStore, statistic, STATISTICS, type Dimension } from './metrics';
+import { COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
+import { recordServiceMetrics } from './service-metrics';
+
+/**
+ * CloudWatch metrics and alarms. Custom metrics come from PutMetricData; AWS/Lambda, AWS/SQS and AWS/SNS
+ * metrics are derived from the delivery trace (see service-metrics.ts). Alarms are evaluated on the
+ * emulator's clock and publish state changes to SNS.
+ */
+export function createCloudWatchProvider(deps: ServiceDeps) {
+  const store = new MetricStore();
+  const alarms = new Map<string, Alarm>();
+  const stopServiceMetrics = recordServiceMetrics(deps.bus, store, deps.clock);
+  let ticker: Timer | undefined;
+
+  const setState = (alarm: Alarm, state: AlarmState, reason: string, reasonData?: string) => {
+    if (alarm.StateValue === state) return;
+    const old = alarm.StateValue;
+    alarm.StateValue = state;
+    alarm.StateReason = reason;
+    alarm.StateReasonData = reasonData;
+    alarm.StateUpdatedTimestamp = new Date(deps.clock.now());
+    notifyStateChange(deps.bus, deps.clock, alarm, old);
+  };
+  const evaluateAll = (filter?: (a: Alarm) => boolean) => {
+    for (const alarm of alarms.values()) {
+      if (filter && !filter(alarm)) continue;
+      const { state, reason } = evaluate(alarm, store, deps.clock.now());
+      setState(alarm, state, reason);
+    }
+  };
+  // AWS evaluates once a minute; a new datapoint for an alarm's metric also triggers an evaluation, so
+  // tests see the transition without waiting for the next minute.
+  const tick = () => {
+    evaluateAll();
+    ticker = deps.clock.setTimer(60_000, tick);
+  };
+  store.onPut((id) => evaluateAll((a) => a.Namespace === id.namespace && a.MetricName === id.name));
+
+  const requireAlarmTicker = () => {
+    ticker ??= deps.clock.setTimer(60_000, tick);
+  };
+
+  return {
+    metrics: store,
+    reset() {
+      store.clear();
+      alarms.clear();
+      ticker?.cancel();
+      ticker = undefined;
+    },
+    close() {
+      ticker?.cancel();
+      stopServiceMetrics();
+    },
+    PutMetricData(input: any) {
+      if (!input.Namespace) throw new AwsError('MissingParameter', 'The parameter Namespace is required.', 400);
+      if (String(input.Namespace).startsWith('AWS/')) {
+        throw new AwsError('InvalidParameterValue', 'The value AWS/ for parameter Namespace is invalid.', 400);
+      }
+      for (const d of input.MetricData ?? []) {
+        const id = { namespace: input.Namespace, name: d.MetricName, dimensions: (d.Dimensions ?? []) as Dimension[] };
+        const timestamp = d.Timestamp ? new Date(d.Timestamp).getTime() : deps.clock.now();
+        if (d.StatisticValues) {
+          const s = d.StatisticValues;
+          store.put(id, { timestamp, sum: s.Sum, count: s.SampleCount, min: s.Minimum, max: s.Maximum, unit: d.Unit });
+        } else if (d.Values) {
+          d.Values.forEach((v: number, i: number) => {
+            for (let n = 0; n < (d.Counts?.[i] ?? 1); n++) store.observe(id, timestamp, v, d.Unit);
+          });
+        } else {
+          store.observe(id, timestamp, d.Value ?? 0, d.Unit);
+        }
+      }
+      return {};
+    },
+    ListMetrics(input: any) {
+      const ids = store.list({ namespace: input.Namespace, name: input.MetricName, dimensions: input.Dimensions });
+      return { Metrics: ids.map((id) => ({ Namespace: id.namespace, MetricName: id.name, Dimensions: id.dimensions })) };
+    },
+    GetMetricStatistics(input: any) {
+      const stats: string[] = input.Statistics ?? [];
+      if (stats.length === 0 && !input.ExtendedStatistics?.length) {
+        throw new AwsError('InvalidParameterCombination', 'Must specify either Statistics or ExtendedStatistics.', 400);
+      }
+      for (const s of stats) {
+        if (!STATISTICS.includes(s as any)) throw new AwsError('InvalidParameterValue', `The parameter Statistics.member.1 must be a value in the set [ Maximum, Minimum, Sum, SampleCount, Average ].`, 400);
+      }
+      const period = Number(input.Period);
+      if (!(period > 0)) throw new AwsError('InvalidParameterValue', 'The parameter Period must be greater than 0.', 400);
+      const start = new Date(input.StartTime).getTime();
+      const end = new Date(input.EndTime).getTime();
+      const id = { namespace: input.Namespace, name: input.MetricName, dimensions: input.Dimensions ?? [] };
+      const points = store.aggregate(id, start, end, period * 1000, input.Unit);
+      return {
+        Label: input.MetricName,
+        Datapoints: points.map(([t, p]) => {
+          const dp: Record<string, unknown> = { Timestamp: new Date(t), Unit: p.unit ?? input.Unit ?? 'None' };
+          for (const s of stats) dp[s] = statistic(p, s);
+          return dp;
+        }),
+      };
+    },
+    GetMetricData(input: any) {
+      const start = new Date(input.StartTime).getTime();
+      const end = new Date(input.EndTime).getTime();
+      const ascending = input.ScanBy === 'TimestampAscending';
+      const results = (input.MetricDataQueries ?? []).filter((q: any) => q.ReturnData !== false).map((q: any) => {
+        if (!q.MetricStat) {
+          return { Id: q.Id, Label: q.Label ?? q.Id, Timestamps: [], Values: [], StatusCode: 'InternalError', Messages: [{ Code: 'Unsupported', Value: 'Metric math expressions are not supported by the emulator.' }] };
+        }
+        const m = q.MetricStat.Metric;
+        const points = store.aggregate({ namespace: m.Namespace, name: m.MetricName, dimensions: m.Dimensions ?? [] }, start, end, q.MetricStat.Period * 1000, q.MetricStat.Unit);
+        const ordered = ascending ? points : [...points].reverse();
+        return {
+          Id: q.Id,
+          Label: q.Label ?? m.MetricName,
+          Timestamps: ordered.map(([t]) => new Date(t)),
+          Values: ordered.map(([, p]) => statistic(p, q.MetricStat.Stat)),
+          StatusCode: 'Complete',
+        };
+      });
+      return { MetricDataResults: results, Messages: [] };
+    },
+    PutMetricAlarm(input: any, ctx: RequestContext) {
+      for (const k of ['AlarmName', 'EvaluationPeriods', 'ComparisonOperator']) {
+        if (input[k] === undefined) throw new AwsError('MissingParameter', `The parameter ${k} is required.`, 400);
+      }
+      if (!COMPARISON_OPERATORS.includes(input.ComparisonOperator)) {
+        throw new AwsError('ValidationError', `1 validation error detected: Value '${input.ComparisonOperator}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [${COMPARISON_OPERATORS.join(', ')}]`, 400);
+      }
+      if (!input.Metrics && (!input.MetricName || !input.Namespace || !input.Statistic || !input.Period)) {
+        throw new AwsError('ValidationError', 'MetricName, Namespace, Statistic and Period are required (metric math alarms are not supported).', 400);
+      }
+      const now = new Date(deps.clock.now());
+      const existing = alarms.get(input.AlarmName);
+      const alarm: Alarm = {
+        AlarmName: input.AlarmName,
+        AlarmArn: `arn:aws:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${input.AlarmName}`,
+        AlarmDescription: input.AlarmDescription,
+        MetricName: input.MetricName,
+        Namespace: input.Namespace,
+        Statistic: input.Statistic,
+        Dimensions: input.Dimensions ?? [],
+        Period: input.Period,
+        EvaluationPeriods: input.EvaluationPeriods,
+        DatapointsToAlarm: input.DatapointsToAlarm,
+        Threshold: input.Threshold ?? 0,
+        ComparisonOperator: input.ComparisonOperator,
+        TreatMissingData: input.TreatMissingData ?? 'missing',
+        ActionsEnabled: input.ActionsEnabled ?? true,
+        AlarmActions: input.AlarmActions ?? [],
+        OKActions: input.OKActions ?? [],
+        InsufficientDataActions: input.InsufficientDataActions ?? [],
+        Unit: input.Unit,
+        StateValue: existing?.StateValue ?? 'INSUFFICIENT_DATA',
+        StateReason: existing?.StateReason ?? 'Unchecked: Initial alarm creation',
+        StateUpdatedTimestamp: existing?.StateUpdatedTimestamp ?? now,
+        AlarmConfigurationUpdatedTimestamp: now,
+        region: ctx.region,
+        accountId: ctx.accountId,
+      };
+      alarms.set(alarm.AlarmName, alarm);
+      requireAlarmTicker();
+      evaluateAll((a) => a === alarm);
+      return {};
+    },
+    DescribeAlarms(input: any) {
+      const list = [...alarms.values()]
+        .filter((a) => !input.AlarmNames?.length || input.AlarmNames.includes(a.AlarmName))
+        .filter((a) => !input.AlarmNamePrefix || a.AlarmName.startsWith(input.AlarmNamePrefix))
+        .filter((a) => !input.StateValue || a.StateValue === input.StateValue)
+        .filter((a) => !input.ActionPrefix || a.AlarmActions.some((x) => x.startsWith(input.ActionPrefix)))
+        .sort((a, b) => a.AlarmName.localeCompare(b.AlarmName));
+      return { MetricAlarms: list.map(({ region: _r, accountId: _a, ...view }) => view), CompositeAlarms: [] };
+    },
+    DescribeAlarmsForMetric(input: any) {
+      const list = [...alarms.values()].filter((a) => a.Namespace === input.Namespace && a.MetricName === input.MetricName);
+      return { MetricAlarms: list.map(({ region: _r, accountId: _a, ...view }) => view) };
+    },
+    DeleteAlarms(input: any) {
+      const missing = (input.AlarmNames ?? []).filter((n: string) => !alarms.has(n));
+      if (missing.length) throw new AwsError('ResourceNotFound', `The following alarms were not found: ${missing.join(', ')}`, 404);
+      for (const n of input.AlarmNames ?? []) alarms.delete(n);
+      return {};
+    },
+    SetAlarmState(input: any) {
+      const alarm = alarms.get(input.AlarmName);
+      if (!alarm) throw new AwsError('ResourceNotFound', `Alarm ${input.AlarmName} does not exist.`, 404);
+      if (!['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(input.StateValue)) {
+        throw new AwsError('InvalidParameterValue', `Invalid value for StateValue: ${input.StateValue}`, 400);
+      }
+      setState(alarm, input.StateValue, input.StateReason, input.StateReasonData);
+      return {};
+    },
+    EnableAlarmActions(input: any) {
+      for (const n of input.AlarmNames ?? []) if (alarms.has(n)) alarms.get(n)!.ActionsEnabled = true;
+      return {};
+    },
+    DisableAlarmActions(input: any) {
+      for (const n of input.AlarmNames ?? []) if (alarms.has(n)) alarms.get(n)!.ActionsEnabled = false;
+      return {};
+    },
+  };
+}
