@@ -21,6 +21,8 @@ import { createLogsProvider } from './logs';
 import { createCloudWatchProvider } from './cloudwatch';
 import { cborCodec } from './protocols/cbor';
 import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
+import * as eventsSdk from '@aws-sdk/client-eventbridge';
+import { createEventsProvider } from './events';
 
 /**
  * Every service the emulator serves: its API model (from the official SDK client), the protocols it
@@ -63,6 +65,7 @@ const DEFINITIONS: ServiceDefinition[] = [
     },
     create: createCloudWatchProvider,
   },
+  { name: 'events', sdk: eventsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createEventsProvider },
   { name: 'logs', sdk: logsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createLogsProvider },
 ];
 

@@ -46,6 +46,11 @@ export type DeliveryMessage =
       kind: 'lambda';
       /** The event, as JSON text. */
       payload: string;
+    }
+  | {
+      /** An EventBridge event (the envelope: version, id, detail-type, source, account, time, region, resources, detail). */
+      kind: 'event';
+      event: Record<string, unknown>;
     };
 
 /** Who is delivering: resource policies are checked against it (strict mode), and it is traced. */

@@ -1,0 +1,333 @@
+import { AwsError } from '../core/errors';
+import type { RequestContext } from '../core/context';
+import type { DeliveryReceiver, Origin } from '../core/delivery';
+import type { ServiceDeps } from '../core/service';
+import { parseArn, uuid } from '../core/ids';
+import { matchesPattern, validateEventPattern } from '../core/patterns';
+import { deliverToTarget, type Target } from './targets';
+import { requireArchive, type Archive, type Replay } from './archives';
+
+/**
+ * EventBridge: event buses, rules with event patterns, targets (SQS, SNS, Lambda) with input transforms,
+ * retries and dead-letter queues, archives and replay. S3 sends its events here through the delivery bus
+ * when a bucket's notification configuration has EventBridgeConfiguration.
+ */
+interface Rule {
+  Name: string;
+  Arn: string;
+  EventBusName: string;
+  EventPattern?: string;
+  ScheduleExpression?: string;
+  State: 'ENABLED' | 'DISABLED';
+  Description?: string;
+  RoleArn?: string;
+  targets: Map<string, Target>;
+}
+interface EventBus {
+  Name: string;
+  Arn: string;
+  CreationTime: Date;
+  rules: Map<string, Rule>;
+}
+
+export function createEventsProvider(deps: ServiceDeps) {
+  const { clock, bus, options } = deps;
+  const buses = new Map<string, EventBus>();
+  const archives = new Map<string, Archive>();
+  const replays = new Map<string, Replay>();
+  const busArn = (name: string, region = options.region, account = options.accountId) => `arn:aws:events:${region}:${account}:event-bus/${name}`;
+
+  const ensureDefault = () => {
+    if (!buses.has('default')) buses.set('default', { Name: 'default', Arn: busArn('default'), CreationTime: new Date(clock.now()), rules: new Map() });
+  };
+  ensureDefault();
+
+  const busByNameOrArn = (nameOrArn: string | undefined): EventBus => {
+    const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (parseArn(nameOrArn)?.resource.replace(/^event-bus\//, '') ?? '') : nameOrArn;
+    const b = buses.get(name);
+    if (!b) throw new AwsError('ResourceNotFoundException', `Event bus ${name} does not exist.`, 400);
+    return b;
+  };
+  const rule = (busName: string | undefined, name: string | undefined): Rule => {
+    const r = name ? busByNameOrArn(busName).rules.get(name) : undefined;
+    if (!r) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${busName ?? 'default'}.`, 400);
+    return r;
+  };
+
+  /** Routes one event on a bus: archives it (unless replayed) and delivers it to every matching rule's targets. */
+  function route(b: EventBus, event: Record<string, unknown>, opts: { replayOf?: Replay } = {}): void {
+    if (!opts.replayOf) {
+      for (const a of archives.values()) {
+        if (a.State === 'ENABLED' && a.EventSourceArn === b.Arn && (!a.EventPattern || matchesPattern(JSON.parse(a.EventPattern), event, { mode: 'eventbridge' }))) {
+          a.events.push({ time: clock.now(), event });
+        }
+      }
+    }
+    bus.record({ type: 'events.put', eventBus: b.Name, eventId: String(event.id), source: String(event.source), detailType: String(event['detail-type']) });
+    for (const r of b.rules.values()) {
+      if (r.State !== 'ENABLED' || !r.EventPattern) continue;
+      if (opts.replayOf?.Destination.FilterArns?.length && !opts.replayOf.Destination.FilterArns.includes(r.Arn)) continue;
+      if (!matchesPattern(JSON.parse(r.EventPattern), event, { mode: 'eventbridge' })) continue;
+      bus.record({ type: 'events.match', rule: r.Name, eventId: String(event.id) });
+      const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
+      for (const t of r.targets.values()) deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin });
+    }
+  }
+
+  const receiver: DeliveryReceiver = {
+    check(destinationArn) {
+      busByNameOrArn(destinationArn);
+    },
+    async receive(destinationArn, message) {
+      if (message.kind !== 'event') throw new AwsError('InvalidArgument', `EventBridge accepts events, not ${message.kind} messages`, 400);
+      const event = { id: uuid(), ...message.event };
+      setImmediate(() => route(busByNameOrArn(destinationArn), event));
+    },
+  };
+  bus.register('events', receiver);
+
+  return {
+    reset() {
+      buses.clear();
+      archives.clear();
+      replays.clear();
+      ensureDefault();
+    },
+    CreateEventBus(input: any, ctx: RequestContext) {
+      if (buses.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${input.Name} already exists.`, 400);
+      const b: EventBus = { Name: input.Name, Arn: busArn(input.Name, ctx.region, ctx.accountId), CreationTime: new Date(clock.now()), rules: new Map() };
+      buses.set(b.Name, b);
+      return { EventBusArn: b.Arn };
+    },
+    DescribeEventBus(input: any) {
+      const b = busByNameOrArn(input.Name);
+      return { Name: b.Name, Arn: b.Arn, CreationTime: b.CreationTime };
+    },
+    ListEventBuses(input: any) {
+      return { EventBuses: [...buses.values()].filter((b) => !input.NamePrefix || b.Name.startsWith(input.NamePrefix)).map((b) => ({ Name: b.Name, Arn: b.Arn, CreationTime: b.CreationTime })) };
+    },
+    DeleteEventBus(input: any) {
+      if (input.Name === 'default') throw new AwsError('ValidationException', 'Cannot delete event bus default.', 400);
+      buses.delete(input.Name);
+      return {};
+    },
+    PutRule(input: any, ctx: RequestContext) {
+      const b = busByNameOrArn(input.EventBusName);
+      if (!input.EventPattern && !input.ScheduleExpression) {
+        throw new AwsError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.', 400);
+      }
+      if (input.EventPattern) validateEventPattern(input.EventPattern);
+      const existing = b.rules.get(input.Name);
+      const r: Rule = {
+        Name: input.Name,
+        Arn: `arn:aws:events:${ctx.region}:${ctx.accountId}:rule/${b.Name === 'default' ? '' : `${b.Name}/`}${input.Name}`,
+        EventBusName: b.Name,
+        EventPattern: input.EventPattern,
+        ScheduleExpression: input.ScheduleExpression,
+        State: input.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+        Description: input.Description,
+        RoleArn: input.RoleArn,
+        targets: existing?.targets ?? new Map(),
+      };
+      b.rules.set(r.Name, r);
+      return { RuleArn: r.Arn };
+    },
+    DescribeRule(input: any) {
+      const r = rule(input.EventBusName, input.Name);
+      return { Name: r.Name, Arn: r.Arn, EventPattern: r.EventPattern, ScheduleExpression: r.ScheduleExpression, State: r.State, Description: r.Description, RoleArn: r.RoleArn, EventBusName: r.EventBusName };
+    },
+    ListRules(input: any) {
+      const b = busByNameOrArn(input.EventBusName);
+      return {
+        Rules: [...b.rules.values()]
+          .filter((r) => !input.NamePrefix || r.Name.startsWith(input.NamePrefix))
+          .map((r) => ({ Name: r.Name, Arn: r.Arn, EventPattern: r.EventPattern, ScheduleExpression: r.ScheduleExpression, State: r.State, Description: r.Description, EventBusName: r.EventBusName })),
+      };
+    },
+    DeleteRule(input: any) {
+      const r = rule(input.EventBusName, input.Name);
+      if (r.targets.size) throw new AwsError('ValidationException', 'Rule can\'t be deleted since it has targets.', 400);
+      busByNameOrArn(input.EventBusName).rules.delete(r.Name);
+      return {};
+    },
+    EnableRule(input: any) {
+      rule(input.EventBusName, input.Name).State = 'ENABLED';
+      return {};
+    },
+    DisableRule(input: any) {
+      rule(input.EventBusName, input.Name).State = 'DISABLED';
+      return {};
+    },
+    PutTargets(input: any) {
+      const r = rule(input.EventBusName, input.Rule);
+      const failed: { TargetId: string; ErrorCode: string; ErrorMessage: string }[] = [];
+      for (const t of (input.Targets ?? []) as Target[]) {
+        const service = parseArn(t.Arn)?.service;
+        if (!service || !['sqs', 'sns', 'lambda', 'events'].includes(service)) {
+          failed.push({ TargetId: t.Id, ErrorCode: 'ValidationException', ErrorMessage: `Target ${t.Arn} is not supported by the emulator.` });
+          continue;
+        }
+        if (t.DeadLetterConfig?.Arn && !t.DeadLetterConfig.Arn.startsWith('arn:aws:sqs:')) {
+          failed.push({ TargetId: t.Id, ErrorCode: 'ValidationException', ErrorMessage: 'DeadLetterConfig Arn must be an SQS queue.' });
+          continue;
+        }
+        const n = (t.RetryPolicy?.MaximumRetryAttempts ?? 0);
+        if (n < 0 || n > 185) {
+          failed.push({ TargetId: t.Id, ErrorCode: 'ValidationException', ErrorMessage: 'MaximumRetryAttempts must be between 0 and 185.' });
+          continue;
+        }
+        r.targets.set(t.Id, t);
+      }
+      return { FailedEntryCount: failed.length, FailedEntries: failed };
+    },
+    RemoveTargets(input: any) {
+      const r = rule(input.EventBusName, input.Rule);
+      for (const id of input.Ids ?? []) r.targets.delete(id);
+      return { FailedEntryCount: 0, FailedEntries: [] };
+    },
+    ListTargetsByRule(input: any) {
+      return { Targets: [...rule(input.EventBusName, input.Rule).targets.values()] };
+    },
+    ListRuleNamesByTarget(input: any) {
+      const names: string[] = [];
+      for (const r of busByNameOrArn(input.EventBusName).rules.values()) if ([...r.targets.values()].some((t) => t.Arn === input.TargetArn)) names.push(r.Name);
+      return { RuleNames: names };
+    },
+    PutEvents(input: any, ctx: RequestContext) {
+      const entries = (input.Entries ?? []) as any[];
+      if (entries.length === 0 || entries.length > 10) {
+        throw new AwsError('ValidationException', '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length between 1 and 10', 400);
+      }
+      const results = entries.map((e) => {
+        if (!e.Source || !e.DetailType || e.Detail === undefined) {
+          return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source, DetailType and Detail are required.' };
+        }
+        let detail: unknown;
+        try {
+          detail = JSON.parse(e.Detail);
+        } catch {
+          return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+        }
+        if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+        let b: EventBus;
+        try {
+          b = busByNameOrArn(e.EventBusName);
+        } catch (err) {
+          return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: (err as Error).message };
+        }
+        const id = uuid();
+        const event = {
+          version: '0',
+          id,
+          'detail-type': e.DetailType,
+          source: e.Source,
+          account: ctx.accountId,
+          time: new Date(e.Time ? new Date(e.Time).getTime() : clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: ctx.region,
+          resources: e.Resources ?? [],
+          detail,
+        };
+        setImmediate(() => route(b, event));
+        return { EventId: id };
+      });
+      return { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length };
+    },
+    TestEventPattern(input: any) {
+      validateEventPattern(input.EventPattern);
+      let event: Record<string, unknown>;
+      try {
+        event = JSON.parse(input.Event);
+      } catch {
+        throw new AwsError('InvalidEventPatternException', 'Event is not valid JSON.', 400);
+      }
+      for (const field of ['id', 'account', 'source', 'time', 'region', 'detail-type']) {
+        if (!(field in event)) throw new AwsError('ValidationException', `Parameter Event is not valid. Reason: Provided Event must have mandatory field ${field}`, 400);
+      }
+      return { Result: matchesPattern(JSON.parse(input.EventPattern), event, { mode: 'eventbridge' }) };
+    },
+    CreateArchive(input: any, ctx: RequestContext) {
+      if (archives.has(input.ArchiveName)) throw new AwsError('ResourceAlreadyExistsException', `Archive ${input.ArchiveName} already exists.`, 400);
+      busByNameOrArn(input.EventSourceArn);
+      if (input.EventPattern) validateEventPattern(input.EventPattern);
+      const a: Archive = {
+        ArchiveName: input.ArchiveName,
+        ArchiveArn: `arn:aws:events:${ctx.region}:${ctx.accountId}:archive/${input.ArchiveName}`,
+        EventSourceArn: input.EventSourceArn,
+        Description: input.Description,
+        EventPattern: input.EventPattern,
+        RetentionDays: input.RetentionDays ?? 0,
+        State: 'ENABLED',
+        CreationTime: new Date(clock.now()),
+        events: [],
+      };
+      archives.set(a.ArchiveName, a);
+      return { ArchiveArn: a.ArchiveArn, State: a.State, CreationTime: a.CreationTime };
+    },
+    DescribeArchive(input: any) {
+      const a = requireArchive(archives, input.ArchiveName);
+      const { events, ...view } = a;
+      return { ...view, EventCount: events.length, SizeBytes: events.reduce((n, e) => n + JSON.stringify(e.event).length, 0) };
+    },
+    ListArchives(input: any) {
+      return {
+        Archives: [...archives.values()]
+          .filter((a) => (!input.NamePrefix || a.ArchiveName.startsWith(input.NamePrefix)) && (!input.EventSourceArn || a.EventSourceArn === input.EventSourceArn))
+          .map((a) => ({ ArchiveName: a.ArchiveName, EventSourceArn: a.EventSourceArn, State: a.State, RetentionDays: a.RetentionDays, EventCount: a.events.length, CreationTime: a.CreationTime })),
+      };
+    },
+    DeleteArchive(input: any) {
+      requireArchive(archives, input.ArchiveName);
+      archives.delete(input.ArchiveName);
+      return {};
+    },
+    StartReplay(input: any, ctx: RequestContext) {
+      if (replays.has(input.ReplayName)) throw new AwsError('ResourceAlreadyExistsException', `Replay ${input.ReplayName} already exists.`, 400);
+      const archiveName = String(input.EventSourceArn ?? '').split('archive/')[1];
+      const a = requireArchive(archives, archiveName);
+      const target = busByNameOrArn(input.Destination?.Arn);
+      if (target.Arn !== a.EventSourceArn) throw new AwsError('ValidationException', 'Replay destination must be the archive\'s source event bus.', 400);
+      const start = new Date(input.EventStartTime);
+      const end = new Date(input.EventEndTime);
+      if (!(start < end)) throw new AwsError('ValidationException', 'EventStartTime must be before EventEndTime.', 400);
+      const r: Replay = {
+        ReplayName: input.ReplayName,
+        ReplayArn: `arn:aws:events:${ctx.region}:${ctx.accountId}:replay/${input.ReplayName}`,
+        EventSourceArn: input.EventSourceArn,
+        Description: input.Description,
+        Destination: input.Destination,
+        EventStartTime: start,
+        EventEndTime: end,
+        State: 'STARTING',
+        ReplayStartTime: new Date(clock.now()),
+      };
+      replays.set(r.ReplayName, r);
+      clock.setTimer(0, () => {
+        if (r.State !== 'STARTING') return;
+        r.State = 'RUNNING';
+        for (const { time, event } of a.events) {
+          if (time < start.getTime() || time >= end.getTime()) continue;
+          route(target, { ...event, 'replay-name': r.ReplayName }, { replayOf: r });
+          r.EventLastReplayedTime = new Date(time);
+        }
+        r.State = 'COMPLETED';
+        r.ReplayEndTime = new Date(clock.now());
+      });
+      return { ReplayArn: r.ReplayArn, State: r.State, ReplayStartTime: r.ReplayStartTime };
+    },
+    DescribeReplay(input: any) {
+      const r = replays.get(input.ReplayName);
+      if (!r) throw new AwsError('ResourceNotFoundException', `Replay ${input.ReplayName} does not exist.`, 400);
+      return { ...r };
+    },
+    ListReplays(input: any) {
+      return { Replays: [...replays.values()].filter((r) => !input.NamePrefix || r.ReplayName.startsWith(input.NamePrefix)).map((r) => ({ ...r })) };
+    },
+    CancelReplay(input: any) {
+      const r = replays.get(input.ReplayName);
+      if (!r) throw new AwsError('ResourceNotFoundException', `Replay ${input.ReplayName} does not exist.`, 400);
+      if (r.State === 'COMPLETED' || r.State === 'CANCELLED') throw new AwsError('IllegalStatusException', `Replay ${r.ReplayName} is ${r.State}.`, 400);
+      r.State = 'CANCELLED';
+      return { ReplayArn: r.ReplayArn, State: r.State };
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { Clock } from '../core/clock';
+import type { DeliveryBus, DeliveryMessage, Origin } from '../core/delivery';
+import { AwsError } from '../core/errors';
+import { parseArn } from '../core/ids';
+import { readPath, renderTemplate } from './json-path';
+
+/** A rule target as PutTargets stores it. */
+export interface Target {
+  Id: string;
+  Arn: string;
+  Input?: string;
+  InputPath?: string;
+  InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
+  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  DeadLetterConfig?: { Arn?: string };
+  SqsParameters?: { MessageGroupId?: string };
+}
+
+/** What the target receives: the event itself, a constant, a part of it, or a transformed text. */
+export function targetInput(target: Target, event: Record<string, unknown>, ruleName: string): string {
+  if (target.Input !== undefined) return target.Input;
+  if (target.InputPath) return JSON.stringify(readPath(event, target.InputPath) ?? null);
+  if (target.InputTransformer) {
+    const values: Record<string, unknown> = {
+      'aws.events.event': event,
+      'aws.events.event.json': event,
+      'aws.events.rule-name': ruleName,
+      'aws.events.event.ingestion-time': event.time,
+    };
+    for (const [name, path] of Object.entries(target.InputTransformer.InputPathsMap ?? {})) values[name] = readPath(event, path);
+    return renderTemplate(target.InputTransformer.InputTemplate, values);
+  }
+  return JSON.stringify(event);
+}
+
+function messageFor(targetArn: string, input: string, target: Target): DeliveryMessage {
+  const service = parseArn(targetArn)?.service;
+  switch (service) {
+    case 'sqs':
+      return { kind: 'sqs', body: input, messageGroupId: target.SqsParameters?.MessageGroupId };
+    case 'sns':
+      return { kind: 'sns', message: input };
+    case 'lambda':
+      return { kind: 'lambda', payload: input };
+    default:
+      throw new AwsError('InvalidArgument', `Unsupported target ${targetArn}`, 400);
+  }
+}
+
+/** Errors that will not go away by retrying: the target is gone or refuses us. Retrying them is pointless. */
+const PERMANENT = /NotFound|NonExistent|DoesNotExist|AccessDenied|Authorization|InvalidParameter|InvalidArgument/;
+
+const DEFAULT_RETRIES = 185;
+const DEFAULT_MAX_AGE_SECONDS = 86_400;
+
+/**
+ * Delivers one event to one target, retrying with exponential backoff (capped) on the emulator clock until
+ * the target's RetryPolicy is exhausted, then to its dead-letter queue with AWS's attributes.
+ */
+export function deliverToTarget(
+  bus: DeliveryBus,
+  clock: Clock,
+  params: { ruleArn: string; ruleName: string; target: Target; event: Record<string, unknown>; origin: Origin },
+): void {
+  const { target, event, ruleArn } = params;
+  const firstAttempt = clock.now();
+  const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES;
+  const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
+  let input: string;
+  let message: DeliveryMessage;
+  try {
+    input = targetInput(target, event, params.ruleName);
+    message = messageFor(target.Arn, input, target);
+  } catch (err) {
+    deadLetter(err, 0, 'MaximumRetryAttempts');
+    return;
+  }
+
+  const attempt = (n: number) => {
+    bus
+      .sendNow(target.Arn, message, params.origin)
+      .then(() => bus.record({ type: 'events.target.delivered', ruleArn, targetArn: target.Arn, eventId: String(event.id), attempt: n }))
+      .catch((err: unknown) => {
+        const code = err instanceof AwsError ? err.code : 'InternalException';
+        bus.record({ type: 'events.target.failed', ruleArn, targetArn: target.Arn, eventId: String(event.id), attempt: n, error: code });
+        if (PERMANENT.test(code)) return deadLetter(err, n, 'MaximumRetryAttempts');
+        if (n >= maxRetries) return deadLetter(err, n, 'MaximumRetryAttempts');
+        const delay = Math.min(1000 * 2 ** n, 300_000);
+        if (clock.now() + delay - firstAttempt > maxAgeMs) return deadLetter(err, n, 'MaximumEventAgeInSeconds');
+        clock.setTimer(delay, () => attempt(n + 1));
+      });
+  };
+  attempt(0);
+
+  function deadLetter(err: unknown, retries: number, condition: string) {
+    const dlq = target.DeadLetterConfig?.Arn;
+    if (!dlq) return;
+    const code = err instanceof AwsError ? err.code : 'InternalException';
+    const attr = (v: string) => ({ DataType: 'String', StringValue: v });
+    bus
+      .sendNow(
+        dlq,
+        {
+          kind: 'sqs',
+          body: JSON.stringify(event),
+          messageAttributes: {
+            ERROR_CODE: attr(code),
+            ERROR_MESSAGE: attr(String((err as Error)?.message ?? err).slice(0, 1024)),
+            EXHAUSTED_RETRY_CONDITION: attr(condition),
+            RETRY_ATTEMPTS: attr(String(retries)),
+            RULE_ARN: attr(ruleArn),
+            TARGET_ARN: attr(target.Arn),
+          },
+        },
+        { ...params.origin, principal: 'events.amazonaws.com' },
+      )
+      .then(() => bus.record({ type: 'events.dlq', ruleArn, targetArn: target.Arn, eventId: String(event.id) }))
+      .catch(() => bus.record({ type: 'events.dlq.failed', ruleArn, targetArn: target.Arn, eventId: String(event.id) }));
+  }
+}
