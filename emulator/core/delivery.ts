@@ -1,6 +1,7 @@
 import type { Clock } from './clock';
 import { AwsError } from './errors';
 import { parseArn } from './ids';
+import { NO_FAULT_HOOKS, type FaultHooks } from './faults';
 
 /**
  * The only way services reach each other. S3 notifies, SNS fans out, Lambda dead-letters and invokes
@@ -87,7 +88,12 @@ export type HopListener = (hop: Hop) => void;
 /** A fault or delay policy consulted for every asynchronous dispatch (extended by the fault injector). */
 export interface DispatchInterceptor {
   /** Returns the dispatches to make for this one: [] drops it, two entries duplicate it, delayMs delays it. */
-  plan(destinationArn: string, message: DeliveryMessage, origin: Origin, delayMs: number): { delayMs: number }[];
+  plan(
+    destinationArn: string,
+    message: DeliveryMessage,
+    origin: Origin,
+    delayMs: number,
+  ): { delayMs: number; /** Checked when the delivery is due: false drops it (coalescing). */ guard?: () => boolean }[];
 }
 
 export class DeliveryBus {
@@ -95,7 +101,11 @@ export class DeliveryBus {
   private readonly listeners = new Set<HopListener>();
   private readonly queries = new Map<string, (args: any) => Promise<any>>();
   private interceptor: DispatchInterceptor | undefined;
+  /** Fault hooks services consult (function faults, duplicate receives, lost deletes…); none by default. */
+  faults: FaultHooks = NO_FAULT_HOOKS;
   private inFlight = 0;
+  /** Work under way now (requests being served, invocations running, deliveries being received). */
+  private active = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(readonly clock: Clock) {}
@@ -148,11 +158,14 @@ export class DeliveryBus {
   ): void {
     const baseDelay = opts.delayMs ?? 0;
     const plans = this.interceptor ? this.interceptor.plan(destinationArn, message, origin, baseDelay) : [{ delayMs: baseDelay }];
-    for (const plan of plans) {
+    for (const plan of plans as { delayMs: number; guard?: () => boolean }[]) {
       this.inFlight++;
       const run = () => {
-        this.receiverFor(destinationArn)
-          .receive(destinationArn, message, origin)
+        if (plan.guard && !plan.guard()) {
+          this.settle();
+          return;
+        }
+        this.track(this.receiverFor(destinationArn).receive(destinationArn, message, origin))
           .catch((err) => {
             this.record({ type: 'delivery.failed', destination: destinationArn, error: String((err as Error)?.message ?? err), ...origin.correlation });
             opts.onFailure?.(err);
@@ -167,6 +180,19 @@ export class DeliveryBus {
   private settle(): void {
     this.inFlight--;
     if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Counts `work` as activity until it settles: virtual time does not move while anything is active. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.active++;
+    return work.finally(() => {
+      this.active--;
+    });
+  }
+
+  /** True while a request, an invocation or a delivery is under way. */
+  busy(): boolean {
+    return this.active > 0;
   }
 
   /** Resolves once no dispatched delivery is pending (delayed ones count as pending). */
