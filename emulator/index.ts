@@ -1,4 +1,8 @@
 import { ScaledClock, type Clock } from './core/clock';
+import { AutoAdvancingClock } from './core/virtual-time';
+import { FaultInjector, parseFaults } from './core/faults';
+import { SeededRandom } from './core/random';
+import { setRandomSource } from './core/ids';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from './core/context';
 import { DeliveryBus } from './core/delivery';
 import type { EmulatorOptions } from './core/service';
@@ -13,6 +17,12 @@ export interface StartOptions extends Partial<EmulatorOptions> {
   clock?: Clock;
   /** Where server-side failures are reported (default: stderr). */
   log?: (message: string) => void;
+  /** Fault spec, e.g. `duplicate=0.1,delay=0..60s,fail:processor=3` (see emulator/core/faults.ts). */
+  faults?: string;
+  /** Seed for faults and generated ids: the same seed reproduces the same run. */
+  seed?: number;
+  /** Virtual time: the clock jumps to the next timer whenever the emulator is quiet. */
+  virtualTime?: boolean;
 }
 
 export interface RunningEmulator {
@@ -44,20 +54,38 @@ const DEFAULTS: EmulatorOptions = {
 /** Starts the embedded AWS emulator: S3, SQS, SNS, Lambda, … on one port. */
 export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmulator> {
   const options: EmulatorOptions = { ...DEFAULTS, ...stripUndefined(opts) };
-  const clock = opts.clock ?? new ScaledClock(options.timeScale);
+  let isBusy = () => false;
+  const auto = opts.virtualTime && !opts.clock ? new AutoAdvancingClock(() => isBusy()) : undefined;
+  const clock = opts.clock ?? auto ?? new ScaledClock(options.timeScale);
   const bus = new DeliveryBus(clock);
+  isBusy = () => bus.busy();
+  if (opts.seed !== undefined) {
+    // Ids (request ids, message ids, version ids) follow the seed too, so a replayed run names things alike.
+    const idRandom = new SeededRandom(opts.seed ^ 0x5eed);
+    setRandomSource((n) => idRandom.bytes(n));
+  }
+  if (opts.faults) {
+    const injector = new FaultInjector(parseFaults(opts.faults), opts.seed ?? 1, bus);
+    bus.setInterceptor(injector);
+    bus.faults = injector;
+  }
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const services = mountServices({ clock, bus, options });
   const providers = Object.fromEntries([...services].map(([name, s]) => [name, s.provider]));
   const reset = async () => {
     for (const s of services.values()) await s.provider.reset?.();
   };
-  const server = createServer(services, options, inspectionHandler(bus, () => [...services.keys()], reset), {
-    error: (message, cause) => log(`[s3-event-harness] ${message}: ${(cause as Error)?.stack ?? String(cause)}`),
-  });
+  const server = createServer(
+    services,
+    options,
+    inspectionHandler(bus, () => [...services.keys()], reset),
+    { error: (message, cause) => log(`[s3-event-harness] ${message}: ${(cause as Error)?.stack ?? String(cause)}`) },
+    (work) => bus.track(work),
+  );
   server.keepAliveTimeout = 5_000;
   const address = await listen(server, options.host, options.port);
   options.port = address.port;
+  auto?.start();
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const endpoint = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${address.port}`;
 
@@ -74,6 +102,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     async stop() {
       if (stopped) return;
       stopped = true;
+      auto?.stop();
       for (const s of services.values()) await s.provider.close?.();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

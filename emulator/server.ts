@@ -30,6 +30,8 @@ export function createServer(
   options: EmulatorOptions,
   internal: InternalHandler,
   log: ServerLog,
+  /** Marks a request as activity (virtual time waits for it). */
+  track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
 ): http.Server {
   const actionOwner = (action: string): string | undefined => {
     for (const s of services.values()) if (s.actions?.has(action)) return s.name;
@@ -37,7 +39,7 @@ export function createServer(
   };
 
   return http.createServer((req, res) => {
-    handle(req, res).catch((err) => {
+    track(handle(req, res)).catch((err) => {
       log.error('request failed outside any service', err);
       if (!res.headersSent) res.writeHead(500);
       res.end();
