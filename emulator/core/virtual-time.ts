@@ -9,6 +9,8 @@ import { VirtualClock } from './clock';
 export class AutoAdvancingClock extends VirtualClock {
   private timer: NodeJS.Timeout | undefined;
   private quietTicks = 0;
+  /** How many times the clock has looked for quiet (for tests that need to know it has been looking). */
+  looks = 0;
 
   constructor(
     private readonly isBusy: () => boolean,
@@ -36,6 +38,7 @@ export class AutoAdvancingClock extends VirtualClock {
 
   /** One look: after two quiet looks in a row, jump to the next due timer. */
   private step(): void {
+    this.looks++;
     if (this.isBusy()) {
       this.quietTicks = 0;
       return;
