@@ -49,6 +49,8 @@ const DEFAULTS: EmulatorOptions = {
   strict: false,
   lambdaConcurrencyLimit: 1000,
   scaleFunctionTimeouts: false,
+  verifySignatures: false,
+  credentials: { test: 'test' },
 };
 
 /** Starts the embedded AWS emulator: S3, SQS, SNS, Lambda, … on one port. */

@@ -8,6 +8,7 @@ import type { EmulatorOptions } from './core/service';
 import { internalError, notImplemented } from './protocols/errors';
 import type { Codec, WireRequest, WireResponse } from './protocols/types';
 import { routeRequest, virtualHostBucket } from './router';
+import { verifySignature } from './core/sigv4';
 
 /** A service as the server sees it: how to pick its codec for a request, and its provider. */
 export interface MountedService {
@@ -74,6 +75,10 @@ export function createServer(
     let codec: Codec | undefined;
     let response: WireResponse;
     try {
+      if (options.verifySignatures) {
+        const body = service.name === 's3' ? undefined : await wire.body();
+        await verifySignature({ ...wire, service: service.name, body }, options.credentials);
+      }
       codec = service.codecFor(wire);
       const { operation, input } = await codec.decode(wire);
       ctx.operation = operation;

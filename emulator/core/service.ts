@@ -40,6 +40,10 @@ export interface EmulatorOptions {
   lambdaConcurrencyLimit: number;
   /** Function timeouts follow the emulator clock's scale only when asked. */
   scaleFunctionTimeouts: boolean;
+  /** Verify SigV4 signatures against `credentials` (off by default, as on LocalStack). */
+  verifySignatures: boolean;
+  /** Access key id → secret, for signature verification. */
+  credentials: Record<string, string>;
 }
 
 /** Extra metadata a handler may attach to its output: HTTP status and headers the model cannot express. */
