@@ -1,0 +1,151 @@
+import { S3Client, ListBucketsCommand, GetBucketNotificationConfigurationCommand, type NotificationConfiguration } from '@aws-sdk/client-s3';
+import { SQSClient, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { SNSClient, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
+import { LambdaClient, GetPolicyCommand, ListEventSourceMappingsCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { isAllowed } from '../../emulator/core/resource-policy';
+import { validateNotificationConfiguration } from '../../emulator/s3/notifications';
+import { parseArn } from '../../emulator/core/ids';
+import type { Finding } from './findings';
+
+export type { Finding } from './findings';
+export { formatFindings } from './findings';
+
+/**
+ * Deployment lint: reads a live deployment through the SDK (any backend) and reports what would break on
+ * AWS or invite a delivery bug, each finding naming the resource and the fix.
+ */
+export interface LintClients {
+  s3: S3Client;
+  sqs: SQSClient;
+  sns: SNSClient;
+  lambda: LambdaClient;
+}
+
+export interface LintOptions {
+  /** Only these buckets (default: every bucket). */
+  buckets?: string[];
+  /** Where each function writes, for the recursive-loop rule (default: REPORT_BUCKET env + `reports/`). */
+  writes?: Record<string, { bucket: string; prefix: string }[]>;
+  /** Functions that expect bare S3 events (no SNS envelope) from their queue. */
+  expectsBareS3Events?: string[];
+}
+
+const nameFromArn = (arn: string) => parseArn(arn)?.resource.split(':').pop() ?? arn;
+
+export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const add = (f: Finding) => findings.push(f);
+  const buckets = opts.buckets ?? ((await c.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name!);
+
+  const queueAttrs = new Map<string, Record<string, string>>();
+  const attrsOf = async (queueArn: string) => {
+    if (!queueAttrs.has(queueArn)) {
+      const arn = parseArn(queueArn)!;
+      const { QueueUrl } = await c.sqs.send(new GetQueueUrlCommand({ QueueName: arn.resource, QueueOwnerAWSAccountId: arn.accountId }));
+      const { Attributes } = await c.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+      queueAttrs.set(queueArn, Attributes ?? {});
+    }
+    return queueAttrs.get(queueArn)!;
+  };
+
+  const notifications = new Map<string, NotificationConfiguration>();
+  for (const bucket of buckets) {
+    const cfg = await c.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+    notifications.set(bucket, cfg);
+    const bucketArn = `arn:aws:s3:::${bucket}`;
+    const from = { principal: 's3.amazonaws.com', context: { 'aws:SourceArn': bucketArn } };
+    try {
+      validateNotificationConfiguration(cfg, { generateId: () => 'lint' });
+    } catch (err) {
+      add({ severity: 'error', rule: 'overlapping-filters', resource: bucketArn, message: (err as Error).message, fix: 'Give configurations that share an event type prefixes or suffixes that cannot both match one key.' });
+    }
+    for (const q of cfg.QueueConfigurations ?? []) {
+      const attrs = await attrsOf(q.QueueArn!).catch(() => undefined);
+      if (!attrs) {
+        add({ severity: 'error', rule: 'missing-destination', resource: q.QueueArn!, message: `Bucket ${bucket} notifies a queue that does not exist.`, fix: 'Create the queue before the notification configuration.' });
+        continue;
+      }
+      if (!isAllowed(attrs.Policy, { ...from, action: 'sqs:SendMessage', resource: q.QueueArn! })) {
+        add({ severity: 'error', rule: 'queue-policy', resource: q.QueueArn!, message: `The queue policy does not let s3.amazonaws.com send messages from ${bucketArn}; AWS refuses the notification configuration.`, fix: `Add a statement allowing Service s3.amazonaws.com sqs:SendMessage with Condition ArnLike aws:SourceArn ${bucketArn}.` });
+      }
+    }
+    for (const t of cfg.TopicConfigurations ?? []) {
+      const attrs = (await c.sns.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn })).catch(() => undefined))?.Attributes;
+      if (!attrs) {
+        add({ severity: 'error', rule: 'missing-destination', resource: t.TopicArn!, message: `Bucket ${bucket} notifies a topic that does not exist.`, fix: 'Create the topic before the notification configuration.' });
+        continue;
+      }
+      if (!isAllowed(attrs.Policy, { ...from, action: 'sns:Publish', resource: t.TopicArn! })) {
+        add({ severity: 'error', rule: 'topic-policy', resource: t.TopicArn!, message: `The topic policy does not let s3.amazonaws.com publish from ${bucketArn}.`, fix: `Add a statement allowing Service s3.amazonaws.com sns:Publish with Condition ArnLike aws:SourceArn ${bucketArn}.` });
+      }
+    }
+    for (const l of cfg.LambdaFunctionConfigurations ?? []) {
+      const policy = (await c.lambda.send(new GetPolicyCommand({ FunctionName: l.LambdaFunctionArn })).catch(() => undefined))?.Policy;
+      if (!isAllowed(policy, { ...from, action: 'lambda:InvokeFunction', resource: l.LambdaFunctionArn! })) {
+        add({ severity: 'error', rule: 'lambda-permission', resource: l.LambdaFunctionArn!, message: `The function policy does not let s3.amazonaws.com invoke it for ${bucketArn}.`, fix: `aws lambda add-permission --function-name ${nameFromArn(l.LambdaFunctionArn!)} --principal s3.amazonaws.com --action lambda:InvokeFunction --source-arn ${bucketArn} --statement-id s3-invoke` });
+      }
+    }
+  }
+
+  const mappings = (await c.lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? [];
+  for (const m of mappings) {
+    if (!m.EventSourceArn?.startsWith('arn:aws:sqs:')) continue;
+    const fn = (await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: m.FunctionArn! })).catch(() => undefined));
+    const attrs = await attrsOf(m.EventSourceArn).catch(() => undefined);
+    if (!fn || !attrs) continue;
+    const visibility = Number(attrs.VisibilityTimeout ?? 30);
+    const timeout = fn.Timeout ?? 3;
+    const queueName = nameFromArn(m.EventSourceArn);
+    if (visibility < timeout) {
+      add({ severity: 'error', rule: 'visibility-timeout', resource: m.EventSourceArn, message: `Queue visibility timeout ${visibility} s is below the timeout of ${fn.FunctionName} (${timeout} s): messages come back while still being processed.`, fix: `Set VisibilityTimeout of ${queueName} to at least ${6 * timeout + (m.MaximumBatchingWindowInSeconds ?? 0)} s.` });
+    } else if (visibility < 6 * timeout) {
+      add({ severity: 'warning', rule: 'visibility-timeout', resource: m.EventSourceArn, message: `Queue visibility timeout ${visibility} s is below six times the timeout of ${fn.FunctionName} (${timeout} s), as AWS recommends.`, fix: `Set VisibilityTimeout of ${queueName} to ${6 * timeout + (m.MaximumBatchingWindowInSeconds ?? 0)} s.` });
+    }
+    const redrive = attrs.RedrivePolicy ? JSON.parse(attrs.RedrivePolicy) : undefined;
+    if (!redrive) {
+      add({ severity: 'warning', rule: 'no-dlq', resource: m.EventSourceArn, message: `Queue ${queueName} has no RedrivePolicy: a poison message is retried until retention expires.`, fix: 'Give the queue a dead-letter queue with maxReceiveCount ≥ 5.' });
+    } else {
+      if (Number(redrive.maxReceiveCount) < 5) {
+        add({ severity: 'warning', rule: 'max-receive-count', resource: m.EventSourceArn, message: `maxReceiveCount ${redrive.maxReceiveCount} is below 5: throttled or briefly failing batches reach the DLQ early.`, fix: 'Set maxReceiveCount to 5 or more.' });
+      }
+      const dlqFifo = String(redrive.deadLetterTargetArn).endsWith('.fifo');
+      const srcFifo = attrs.FifoQueue === 'true';
+      if (dlqFifo !== srcFifo) {
+        add({ severity: 'error', rule: 'dlq-type', resource: m.EventSourceArn, message: `A ${srcFifo ? 'FIFO' : 'standard'} queue has a ${dlqFifo ? 'FIFO' : 'standard'} dead-letter queue.`, fix: 'Use a dead-letter queue of the same type as its source queue.' });
+      }
+    }
+    // Recursive loop: the function writes into a bucket/prefix that notifies (directly or via this queue) again.
+    const env = fn.Environment?.Variables ?? {};
+    const writes = opts.writes?.[fn.FunctionName!] ?? (env.REPORT_BUCKET ? [{ bucket: env.REPORT_BUCKET, prefix: 'reports/' }] : []);
+    for (const w of writes) {
+      const cfg = notifications.get(w.bucket);
+      const triggering = [...(cfg?.QueueConfigurations ?? []).map((q) => ({ arn: q.QueueArn, f: q.Filter })), ...(cfg?.LambdaFunctionConfigurations ?? []).map((l) => ({ arn: l.LambdaFunctionArn, f: l.Filter }))];
+      for (const t of triggering) {
+        const rules = t.f?.Key?.FilterRules ?? [];
+        const prefix = rules.find((r) => r.Name?.toLowerCase() === 'prefix')?.Value ?? '';
+        const feedsThisFunction = t.arn === m.EventSourceArn || t.arn === m.FunctionArn;
+        if (feedsThisFunction && (w.prefix.startsWith(prefix) || prefix.startsWith(w.prefix))) {
+          add({ severity: 'error', rule: 'recursive-loop', resource: fn.FunctionArn!, message: `${fn.FunctionName} writes under s3://${w.bucket}/${w.prefix}, which notifies ${nameFromArn(t.arn!)} and so invokes it again.`, fix: 'Write reports to another bucket, or filter the notification on a prefix (e.g. data/) the function never writes to.' });
+        }
+      }
+    }
+  }
+
+  // SNS → SQS without raw delivery feeding a function that expects bare S3 events.
+  for (const bucket of buckets) {
+    for (const t of notifications.get(bucket)?.TopicConfigurations ?? []) {
+      const subs = (await c.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: t.TopicArn })).catch(() => undefined))?.Subscriptions ?? [];
+      for (const s of subs) {
+        if (s.Protocol !== 'sqs') continue;
+        const attrs = (await c.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }))).Attributes ?? {};
+        if (attrs.RawMessageDelivery === 'true') continue;
+        const consumers = mappings.filter((m) => m.EventSourceArn === s.Endpoint).map((m) => nameFromArn(m.FunctionArn!));
+        for (const fn of consumers) {
+          if (!opts.expectsBareS3Events?.includes(fn)) continue;
+          add({ severity: 'error', rule: 'sns-envelope', resource: s.SubscriptionArn!, message: `${fn} expects bare S3 events, but its queue receives them inside SNS envelopes (raw delivery is off).`, fix: `Set RawMessageDelivery=true on ${s.SubscriptionArn}, or unwrap the envelope in ${fn}.` });
+        }
+      }
+    }
+  }
+  return findings;
+}
