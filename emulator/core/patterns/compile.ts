@@ -1,0 +1,199 @@
+import { parseCidr } from './cidr';
+import { isPlainObject } from './match';
+import { wildcardProblem } from './wildcard';
+
+/**
+ * Structural check of a pattern, shared by EventBridge event patterns and SNS filter policies.
+ * Reason texts follow aws/event-ruler's JsonRuleCompiler (the compiler behind EventBridge, whose
+ * messages SNS also returns, as LocalStack's AWS-validated snapshots show) so users see familiar
+ * errors. The result lists, for each `$or`-expanded branch, its leaves (path + number of values), which
+ * SNS needs for its key-count and complexity limits.
+ */
+export type Dialect = 'eventbridge' | 'sns';
+
+export class PatternError extends Error {}
+
+export interface Leaf {
+  path: string[];
+  values: number;
+}
+
+export type Branch = Leaf[];
+
+const LIMIT = { eventbridge: 5e9, sns: 1e9 } as const;
+/** Java's Double.toString of the limits, as the limit message prints them. */
+const LIMIT_TEXT = { eventbridge: '5.0E9', sns: '1.0E9' } as const;
+
+const fail = (reason: string): never => {
+  throw new PatternError(reason);
+};
+
+/** Parses JSON text, rejecting anything but an object at the top. */
+export function parsePatternJson(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    fail(`Unrecognized or malformed JSON: ${(e as Error).message}`);
+  }
+  if (!isPlainObject(parsed)) fail('Filter is not an object');
+  return parsed as Record<string, unknown>;
+}
+
+/** Validates the whole pattern and returns its `$or`-expanded branches. */
+export function compilePattern(pattern: Record<string, unknown>, dialect: Dialect): Branch[] {
+  return compileObject(pattern, [], dialect);
+}
+
+function compileObject(obj: Record<string, unknown>, path: string[], dialect: Dialect): Branch[] {
+  const entries = Object.entries(obj);
+  if (entries.length === 0) fail('Empty objects are not allowed');
+  // Cartesian product of AND'ed parts; each `$or` multiplies the branch count.
+  let branches: Branch[] = [[]];
+  for (const [key, value] of entries) {
+    let parts: Branch[];
+    if (key === '$or' && Array.isArray(value)) {
+      parts = compileOr(value, path, dialect);
+    } else if (isPlainObject(value)) {
+      parts = compileObject(value, [...path, key], dialect);
+    } else if (Array.isArray(value)) {
+      compileValues(value, dialect);
+      parts = [[{ path: [...path, key], values: value.length }]];
+    } else {
+      parts = fail(`"${key}" must be an object or an array`);
+    }
+    branches = branches.flatMap((b) => parts.map((p) => [...b, ...p]));
+  }
+  return branches;
+}
+
+function compileOr(items: unknown[], path: string[], dialect: Dialect): Branch[] {
+  if (!items.every(isPlainObject)) fail('Only JSON object is allowed in array of $or relationship.');
+  if (items.length < 2) fail('There must have at least 2 Objects in $or relationship.');
+  return (items as Record<string, unknown>[]).flatMap((item) => compileObject(item, path, dialect));
+}
+
+function compileValues(values: unknown[], dialect: Dialect): void {
+  if (values.length === 0) fail('Empty arrays are not allowed');
+  for (const v of values) {
+    if (isPlainObject(v)) compileMatchExpression(v, dialect);
+    else if (v === null || ['string', 'boolean'].includes(typeof v)) continue;
+    else if (typeof v === 'number') continue;
+    else fail('Match value must be String, number, true, false, or null');
+  }
+}
+
+function compileMatchExpression(expr: Record<string, unknown>, dialect: Dialect): void {
+  const keys = Object.keys(expr);
+  if (keys.length === 0) fail('Match expression name not found');
+  if (keys.length > 1) fail('Only one key allowed in match expression');
+  const op = keys[0]!;
+  const arg = expr[op];
+  switch (op) {
+    case 'prefix':
+    case 'suffix':
+      if (typeof arg === 'string') return;
+      if (dialect === 'eventbridge' && isPlainObject(arg)) return compileIgnoreCaseInner(op, arg);
+      return fail(`${op} match pattern must be a string`);
+    case 'equals-ignore-case':
+      if (typeof arg !== 'string') fail('equals-ignore-case match pattern must be a string');
+      return;
+    case 'wildcard':
+      if (dialect !== 'eventbridge') fail(`Unrecognized match type ${op}`);
+      if (typeof arg !== 'string') fail('wildcard match pattern must be a string');
+      return void checkWildcard(arg as string);
+    case 'anything-but':
+      return compileAnythingBut(arg, dialect);
+    case 'numeric':
+      return compileNumeric(arg, dialect);
+    case 'exists':
+      if (typeof arg !== 'boolean') fail('exists match pattern must be either true or false.');
+      return;
+    case 'cidr': {
+      if (typeof arg !== 'string') fail('prefix match pattern must be a string');
+      const block = parseCidr(arg as string);
+      if (typeof block === 'string') fail(block);
+      return;
+    }
+    default:
+      fail(`Unrecognized match type ${op}`);
+  }
+}
+
+function compileIgnoreCaseInner(op: string, arg: Record<string, unknown>): void {
+  const keys = Object.keys(arg);
+  if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') fail(`Unsupported ${op} pattern: ${keys[0] ?? ''}`);
+  if (typeof arg['equals-ignore-case'] !== 'string') fail('equals-ignore-case match pattern must be a string');
+}
+
+function checkWildcard(pattern: string): void {
+  const problem = wildcardProblem(pattern);
+  if (problem) fail(problem);
+}
+
+function compileAnythingBut(arg: unknown, dialect: Dialect): void {
+  if (isPlainObject(arg)) {
+    const keys = Object.keys(arg);
+    if (keys.length === 0) fail('Anything-But expression name not found');
+    if (keys.length > 1) fail('Only one key allowed in match expression');
+    const inner = keys[0]!;
+    const value = arg[inner];
+    const ebOnly = inner === 'equals-ignore-case' || inner === 'wildcard';
+    if (!['prefix', 'suffix', 'equals-ignore-case', 'wildcard'].includes(inner) || (ebOnly && dialect !== 'eventbridge')) {
+      fail(`Unsupported anything-but pattern: ${inner}`);
+    }
+    if (inner === 'prefix' || inner === 'suffix') {
+      if (typeof value !== 'string') fail('prefix/suffix match pattern must be a string');
+      if (value === '') fail('Null prefix/suffix not allowed');
+      return;
+    }
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length === 0 || !list.every((s) => typeof s === 'string')) {
+      fail(`Inside anything-but/${inner} list, number|start|null|boolean is not supported.`);
+    }
+    if (inner === 'wildcard') (list as string[]).forEach(checkWildcard);
+    return;
+  }
+  if (Array.isArray(arg)) {
+    if (!arg.every((x) => typeof x === 'string' || typeof x === 'number')) {
+      fail('Inside anything but list, start|null|boolean is not supported.');
+    }
+    const hasString = arg.some((x) => typeof x === 'string');
+    const hasNumber = arg.some((x) => typeof x === 'number');
+    if (hasString === hasNumber) {
+      fail('Inside anything but list, either all values are number or string, mixed type is not supported');
+    }
+    arg.filter((x): x is number => typeof x === 'number').forEach((n) => checkRange(n, dialect));
+    return;
+  }
+  if (typeof arg === 'number') return checkRange(arg, dialect);
+  if (typeof arg !== 'string') fail('Value of anything-but must be an array or single string/number value.');
+}
+
+function checkRange(n: number, dialect: Dialect): void {
+  if (n < -LIMIT[dialect] || n > LIMIT[dialect]) {
+    fail(`Value must be between -${LIMIT_TEXT[dialect]} and ${LIMIT_TEXT[dialect]}, inclusive`);
+  }
+}
+
+/** Grammar (event-ruler): `= n` | `< n` | `<= n` | `> n` | `>= n` | (`>`|`>=`) n (`<`|`<=`) m with n < m. */
+function compileNumeric(arg: unknown, dialect: Dialect): void {
+  if (!Array.isArray(arg)) fail('Value of numeric must be an array.');
+  const terms = arg as unknown[];
+  const [op, value] = terms;
+  if (typeof op !== 'string') fail(`Invalid member in numeric match: ${display(op)}`);
+  if (!['=', '<', '<=', '>', '>='].includes(op as string)) fail(`Unrecognized numeric range operator: ${op}`);
+  if (typeof value !== 'number') fail(`Value of ${op === '=' ? 'equals' : op} must be numeric`);
+  checkRange(value as number, dialect);
+  if (terms.length === 2) return;
+  if (op !== '>' && op !== '>=') fail('Too many elements in numeric expression');
+  const [, , op2, top] = terms;
+  if (typeof op2 !== 'string') fail(`Bad value in numeric range: ${display(op2)}`);
+  if (op2 !== '<' && op2 !== '<=') fail(`Bad numeric range operator: ${op2}`);
+  if (typeof top !== 'number') fail(`Value of ${op2} must be numeric`);
+  checkRange(top as number, dialect);
+  if (terms.length > 4) fail('Too many terms in numeric range expression');
+  if ((top as number) <= (value as number)) fail('Bottom must be less than top');
+}
+
+const display = (v: unknown): string => (v === undefined ? ']' : typeof v === 'string' ? v : JSON.stringify(v));
