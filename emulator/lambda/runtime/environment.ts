@@ -1,0 +1,451 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ScaledClock, type Clock, type Timer } from '../../core/clock';
+import { randomHex } from '../../core/ids';
+import { buildFunctionEnv, newLogStreamName } from './env-vars';
+import { LogCapture } from './log-capture';
+import * as fmt from './log-format';
+import { killGroup, track } from './host-exit';
+import { RuntimeApiServer, MAX_RESULT_BYTES, type ApiReply, type Delivery } from './runtime-api-server';
+import type { Launcher } from './runtimes';
+import type { FunctionSpec, InvokeResult, LogLine } from './types';
+
+/** Lambda's limit on the init phase of an on-demand environment. */
+const INIT_LIMIT_SECONDS = 10;
+/** How long to wait for output still in the pipes once a result is in (only a runtime that crashed needs it). */
+const LOG_DRAIN_CAP_MS = 1000;
+/** Output printed between invocations is kept for the next one, up to this many lines. */
+const MAX_PENDING_LINES = 1000;
+/** Waits on the pipes are about real I/O, whatever clock the pool was given. */
+const ioClock = new ScaledClock(1);
+
+export interface EnvironmentOptions {
+  spec: FunctionSpec;
+  fingerprint: string;
+  launcher: Launcher;
+  host: string;
+  endpointUrl: string;
+  nodePath?: string;
+  clock: Clock;
+  /** An idle environment is stopped after this long without work (0 = kept until retired). */
+  idleTimeoutMs: number;
+  onLog?: (functionName: string, logStreamName: string, lines: LogLine[]) => void;
+  /** The process is gone; the pool forgets this environment. */
+  onDead: (env: ExecutionEnvironment) => void;
+}
+
+/** What the pool hands an environment to run. */
+export interface Invocation {
+  requestId: string;
+  payload: Buffer;
+  traceId: string;
+  clientContext?: string;
+  timeoutSeconds: number;
+}
+
+interface Outcome {
+  payload: Buffer;
+  functionError?: 'Unhandled';
+  /** For the REPORT line of failed invocations. */
+  errorType?: string;
+  status?: 'timeout' | 'error';
+}
+
+interface Active extends Invocation {
+  lines: LogLine[];
+  assignedAt: number;
+  deliveredAt?: number;
+  initDurationMs?: number;
+  timer?: Timer;
+  timedOut: boolean;
+  outcome?: Outcome;
+  finished: boolean;
+  resolve: (r: InvokeResult) => void;
+}
+
+const errorDocument = (errorType: string, errorMessage: string): Buffer =>
+  Buffer.from(JSON.stringify({ errorType, errorMessage }));
+
+/** Peak resident memory of a live process, from /proc (Linux); undefined elsewhere. */
+function procPeakKb(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One execution environment: a runtime process, its own Runtime API server, and its log stream.
+ * It runs one invocation at a time and stays warm between them.
+ */
+export class ExecutionEnvironment {
+  state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
+  readonly functionName: string;
+  readonly logStreamName: string;
+  /** Set by retire(): finish the current invocation, then stop. */
+  retireWhenIdle = false;
+
+  private child!: ChildProcess;
+  private server!: RuntimeApiServer;
+  private logs!: LogCapture;
+  private current?: Active;
+  private deliverNext?: (d: Delivery) => void;
+  private pendingLines: LogLine[] = [];
+  private spawnedAt = 0;
+  private initDone = false;
+  private initTimer?: Timer;
+  private idleTimer?: Timer;
+  private initError?: Outcome;
+  private peakRssKb = 0;
+  private exited = false;
+  private exit?: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error };
+  private readonly exitPromise: Promise<void>;
+  private markExited!: () => void;
+
+  private constructor(private readonly o: EnvironmentOptions) {
+    this.functionName = o.spec.functionName;
+    this.logStreamName = newLogStreamName(o.clock.now());
+    this.exitPromise = new Promise((resolve) => (this.markExited = resolve));
+  }
+
+  get fingerprint(): string {
+    return this.o.fingerprint;
+  }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the server and the runtime process; the first invocation is given with run(). */
+  static async start(o: EnvironmentOptions): Promise<ExecutionEnvironment> {
+    const env = new ExecutionEnvironment(o);
+    env.server = await RuntimeApiServer.listen(o.host, {
+      onNext: (deliver) => env.onNext(deliver),
+      onResult: (kind, id, body, headers) => env.onResult(kind, id, body, headers),
+      onResultTooLarge: (id) => env.onResultTooLarge(id),
+      onInitError: (body, headers) => env.onInitError(body, headers),
+    });
+    env.spawnRuntime();
+    return env;
+  }
+
+  private spawnRuntime(): void {
+    const { spec, launcher } = this.o;
+    const markerToken = randomHex(8);
+    const envVars = buildFunctionEnv({
+      spec,
+      runtimeApi: this.server.address,
+      runtimeDir: launcher.runtimeDir,
+      logStreamName: this.logStreamName,
+      endpointUrl: this.o.endpointUrl,
+      binDirs: launcher.binDirs,
+      nodePath: launcher.family === 'node' ? this.o.nodePath : undefined,
+    });
+    this.spawnedAt = performance.now();
+    this.child = spawn(launcher.command, launcher.args(spec.memorySizeMb, markerToken), {
+      cwd: spec.codeDir,
+      env: envVars,
+      detached: true, // own process group: a kill reaches everything the function started
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    // Neither the process nor its pipes may keep the emulator (or a jest worker) alive.
+    this.child.unref();
+    (this.child.stdout as Socket | null)?.unref?.();
+    (this.child.stderr as Socket | null)?.unref?.();
+    track(this.child);
+    this.logs = new LogCapture([this.child.stdout!, this.child.stderr!], markerToken, (line) => this.onLine(line));
+    this.child.on('exit', (code, signal) => this.onExit(code, signal));
+    this.child.on('error', (e) => {
+      // A process that never started emits 'error' and no 'exit'.
+      if (this.child.pid === undefined) this.onExit(null, null, e);
+    });
+    const initLimit = Math.max(INIT_LIMIT_SECONDS, spec.timeoutSeconds);
+    this.initTimer = this.o.clock.setTimer(initLimit * 1000, () => {
+      if (this.initDone || this.exited) return;
+      if (this.current) {
+        this.current.timedOut = true;
+        this.current.timeoutSeconds = initLimit;
+      }
+      this.killProcess();
+    });
+  }
+
+  /** Runs one invocation; resolves when it is over, however it ended. */
+  run(inv: Invocation): Promise<InvokeResult> {
+    this.idleTimer?.cancel();
+    if (!this.exited) {
+      this.state = 'busy';
+      // Someone awaits this invocation: the process must keep the event loop alive until it ends.
+      this.child.ref();
+    }
+    return new Promise((resolve) => {
+      this.current = {
+        ...inv,
+        lines: this.pendingLines,
+        assignedAt: performance.now(),
+        timedOut: false,
+        finished: false,
+        resolve,
+      };
+      this.pendingLines = [];
+      if (this.exited) this.failCurrent(); // it could not even start (spawn error)
+      else if (this.deliverNext) this.deliver(this.current);
+    });
+  }
+
+  /** Stops the process; resolves once it has exited. */
+  kill(): Promise<void> {
+    if (!this.exited) this.child.ref(); // the caller waits for the exit
+    this.killProcess();
+    return this.exitPromise;
+  }
+
+  /** Idle environments stop after a while without work, as Lambda reclaims them. */
+  private keepWarm(): void {
+    this.idleTimer?.cancel();
+    if (this.o.idleTimeoutMs > 0) {
+      this.idleTimer = this.o.clock.setTimer(this.o.idleTimeoutMs, () => {
+        if (this.state === 'idle') this.killProcess();
+      });
+    }
+  }
+
+  private killProcess(): void {
+    if (this.exited) return;
+    killGroup(this.child);
+  }
+
+  // ---- Runtime API ----
+
+  private onNext(deliver: (d: Delivery) => void): void {
+    if (!this.initDone) {
+      this.initDone = true;
+      this.initTimer?.cancel();
+      const initMs = performance.now() - this.spawnedAt;
+      if (this.current) this.current.initDurationMs = initMs;
+      if (this.state === 'starting') this.state = 'idle';
+    }
+    this.deliverNext = deliver;
+    const inv = this.current;
+    if (inv && inv.deliveredAt === undefined && !inv.finished) this.deliver(inv);
+  }
+
+  private deliver(inv: Active): void {
+    const deliver = this.deliverNext!;
+    this.deliverNext = undefined;
+    inv.deliveredAt = performance.now();
+    inv.lines.push(this.line(fmt.startLine(inv.requestId)));
+    const timeoutMs = inv.timeoutSeconds * 1000;
+    inv.timer = this.o.clock.setTimer(timeoutMs, () => this.onTimeout(inv));
+    deliver({
+      requestId: inv.requestId,
+      payload: inv.payload,
+      deadlineMs: this.o.clock.now() + timeoutMs,
+      functionArn: this.o.spec.functionArn,
+      traceId: inv.traceId,
+      clientContext: inv.clientContext,
+    });
+  }
+
+  private onResult(
+    kind: 'response' | 'error',
+    requestId: string,
+    body: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+  ): ApiReply {
+    const inv = this.current;
+    if (!inv || inv.requestId !== requestId || inv.deliveredAt === undefined) {
+      return { status: 400, errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' };
+    }
+    if (inv.outcome || inv.timedOut || inv.finished) {
+      return {
+        status: 403,
+        errorType: 'InvalidStateTransition',
+        errorMessage: `Invocation ${requestId} already has a result`,
+      };
+    }
+    const rss = Number(headers['x-emulator-max-rss-kb']);
+    if (rss > 0) this.peakRssKb = Math.max(this.peakRssKb, rss);
+    if (kind === 'response') {
+      inv.outcome = { payload: body };
+    } else {
+      // A function error is a normal end as far as REPORT goes: no Status, unlike crashes and timeouts.
+      inv.outcome = { payload: body, functionError: 'Unhandled' };
+    }
+    void this.finishAfterOutput(inv);
+    return { status: 202 };
+  }
+
+  private onResultTooLarge(requestId: string): void {
+    const inv = this.current;
+    if (!inv || inv.requestId !== requestId || inv.outcome || inv.finished) return;
+    inv.outcome = {
+      payload: errorDocument(
+        'Function.ResponseSizeTooLarge',
+        `Response payload size exceeded maximum allowed payload size (${MAX_RESULT_BYTES} bytes).`,
+      ),
+      functionError: 'Unhandled',
+      status: 'error',
+      errorType: 'Function.ResponseSizeTooLarge',
+    };
+    void this.finishAfterOutput(inv);
+  }
+
+  private onInitError(body: Buffer, headers: Record<string, string | string[] | undefined>): ApiReply {
+    if (this.initDone) {
+      return { status: 403, errorType: 'InvalidStateTransition', errorMessage: 'Init already completed' };
+    }
+    const errorType = String(headers['lambda-runtime-function-error-type'] ?? '') || errorTypeOf(body);
+    this.initError = { payload: body, functionError: 'Unhandled', status: 'error', errorType };
+    // An environment whose init failed is never used; Lambda tears it down.
+    this.killProcess();
+    return { status: 202 };
+  }
+
+  // ---- Process and output ----
+
+  private line(message: string): LogLine {
+    return { timestamp: this.o.clock.now(), message };
+  }
+
+  private onLine(message: string): void {
+    const inv = this.current;
+    if (inv && !inv.finished) inv.lines.push(this.line(message));
+    else if (this.pendingLines.length < MAX_PENDING_LINES) this.pendingLines.push(this.line(message));
+  }
+
+  private onTimeout(inv: Active): void {
+    if (inv.outcome || inv.finished || this.exited) return;
+    inv.timedOut = true;
+    this.peakRssKb = Math.max(this.peakRssKb, procPeakKb(this.child.pid) ?? 0);
+    this.killProcess();
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.state = 'dead';
+    this.initTimer?.cancel();
+    this.idleTimer?.cancel();
+    this.server.close();
+    // The group may outlive its leader (a function's own child processes).
+    if (this.child.pid !== undefined && process.platform !== 'win32') {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        // group already empty
+      }
+    }
+    this.o.onDead(this);
+    this.markExited();
+
+    this.exit = { code, signal, spawnError };
+    if (this.current) this.failCurrent();
+    else if (this.pendingLines.length && this.o.onLog) {
+      this.o.onLog(this.functionName, this.logStreamName, this.pendingLines);
+      this.pendingLines = [];
+    }
+  }
+
+  /** The process is gone with an invocation still open: say why, as Lambda would. */
+  private failCurrent(): void {
+    const inv = this.current;
+    if (!inv || inv.finished || inv.outcome || !this.exit) return;
+    const { code, signal, spawnError } = this.exit;
+    inv.timer?.cancel();
+    const failed = (errorType: string, message: string): Outcome => ({
+      payload: errorDocument(errorType, message),
+      functionError: 'Unhandled',
+      status: 'error',
+      errorType,
+    });
+    if (inv.timedOut) {
+      const message = fmt.timeoutMessage(this.o.clock.now(), inv.requestId, inv.timeoutSeconds);
+      inv.outcome = { payload: Buffer.from(JSON.stringify({ errorMessage: message })), functionError: 'Unhandled', status: 'timeout' };
+      inv.lines.push(this.line(message));
+    } else if (this.initError) {
+      inv.outcome = this.initError;
+    } else if (spawnError) {
+      const message =
+        `RequestId: ${inv.requestId} Error: could not start the runtime ` +
+        `(${this.o.launcher.command} in ${this.o.spec.codeDir}): ${spawnError.message}`;
+      inv.outcome = failed('Runtime.InvalidEntrypoint', message);
+      inv.lines.push(this.line(message));
+    } else {
+      const message = fmt.exitErrorMessage(inv.requestId, code, signal);
+      inv.outcome = failed('Runtime.ExitError', message);
+      inv.lines.push(this.line(message), this.line('Runtime.ExitError'));
+    }
+    void this.finishAfterOutput(inv);
+  }
+
+  /** Waits until the function's output for this invocation is in, then completes it. */
+  private async finishAfterOutput(inv: Active): Promise<void> {
+    inv.timer?.cancel();
+    let cap: Timer | undefined;
+    await Promise.race([
+      this.logs.drained(inv.requestId),
+      new Promise<void>((resolve) => (cap = ioClock.setTimer(LOG_DRAIN_CAP_MS, resolve))),
+    ]);
+    cap?.cancel();
+    this.finish(inv);
+  }
+
+  private finish(inv: Active): void {
+    if (inv.finished) return;
+    inv.finished = true;
+    const outcome = inv.outcome!;
+    const durationMs = performance.now() - (inv.deliveredAt ?? inv.assignedAt);
+    const billedDurationMs = Math.max(1, Math.ceil(durationMs));
+    this.peakRssKb = Math.max(this.peakRssKb, (!this.exited && procPeakKb(this.child.pid)) || 0);
+    inv.lines.push(
+      this.line(fmt.endLine(inv.requestId)),
+      this.line(
+        fmt.reportLine({
+          requestId: inv.requestId,
+          durationMs,
+          billedDurationMs,
+          memorySizeMb: this.o.spec.memorySizeMb,
+          maxMemoryUsedMb: Math.ceil(this.peakRssKb / 1024),
+          initDurationMs: inv.initDurationMs,
+          status: outcome.status,
+          errorType: outcome.status === 'error' ? outcome.errorType : undefined,
+        }),
+      ),
+    );
+    this.o.onLog?.(this.functionName, this.logStreamName, inv.lines);
+    this.current = undefined;
+    this.child.unref();
+    if (!this.exited) {
+      if (this.retireWhenIdle) this.killProcess();
+      else {
+        this.state = 'idle';
+        this.keepWarm();
+      }
+    }
+    inv.resolve({
+      payload: outcome.payload,
+      functionError: outcome.functionError,
+      logTail: inv.lines.map((l) => `${l.message}\n`).join(''),
+      durationMs,
+      billedDurationMs,
+      initDurationMs: inv.initDurationMs,
+      timedOut: outcome.status === 'timeout',
+      requestId: inv.requestId,
+    });
+  }
+}
+
+function errorTypeOf(body: Buffer): string | undefined {
+  try {
+    const t = (JSON.parse(body.toString('utf8')) as { errorType?: unknown }).errorType;
+    return typeof t === 'string' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}

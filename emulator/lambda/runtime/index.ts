@@ -1,0 +1,8 @@
+/**
+ * The Lambda execution engine: runs function code as local processes speaking the Lambda Runtime API.
+ * The Lambda API provider calls it; it has no AWS-facing HTTP API of its own.
+ */
+export { RuntimePool } from './pool';
+export { extractZip } from './zip';
+export { runtimeFamily } from './runtimes';
+export type { FunctionSpec, InvokeOptions, InvokeResult, LogLine, RuntimePoolOptions } from './types';

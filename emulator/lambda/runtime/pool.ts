@@ -1,0 +1,190 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ScaledClock, type Clock } from '../../core/clock';
+import { AwsError } from '../../core/errors';
+import { randomHex, uuid } from '../../core/ids';
+import { ExecutionEnvironment, type Invocation } from './environment';
+import { forgetTempDir, removeOnExit } from './host-exit';
+import { launcherFor, type Launcher } from './runtimes';
+import { linkProvidedModules } from './sdk-modules';
+import type { FunctionSpec, InvokeOptions, InvokeResult, RuntimePoolOptions } from './types';
+
+const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+
+/** Everything that, when changed, needs a fresh environment (the timeout is per invocation, so it is not here). */
+function fingerprintOf(spec: FunctionSpec): string {
+  const env = Object.entries(spec.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([
+    spec.codeSha256, spec.codeDir, spec.runtime, spec.handler, spec.memorySizeMb,
+    spec.functionArn, spec.region, spec.accountId, env,
+  ]);
+}
+
+/** The Invoke API sends ClientContext as base64 JSON; the runtime receives the JSON itself. */
+function clientContextJson(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.trimStart().startsWith('{')) return value;
+  return Buffer.from(value, 'base64').toString('utf8');
+}
+
+function throttled(reason: string): AwsError {
+  return new AwsError('TooManyRequestsException', 'Rate Exceeded.', 429, { Reason: reason, Type: 'User' });
+}
+
+function validate(spec: FunctionSpec): void {
+  const bad = (what: string) => new AwsError('InvalidParameterValueException', `${what} (function ${spec.functionName})`, 400);
+  if (!(spec.timeoutSeconds > 0)) throw bad(`Timeout must be a positive number of seconds, got ${spec.timeoutSeconds}`);
+  if (!(spec.memorySizeMb > 0)) throw bad(`MemorySize must be a positive number of MB, got ${spec.memorySizeMb}`);
+  if (!spec.handler) throw bad('Handler is empty');
+}
+
+/**
+ * Runs Lambda functions as local processes that speak the Lambda Runtime API. Environments are kept warm
+ * and reused one invocation at a time; a new one starts only when every warm one is busy, within the
+ * function's reserved concurrency and the account's limit (beyond them: TooManyRequestsException, no queue).
+ */
+export class RuntimePool {
+  private readonly envs = new Map<string, Set<ExecutionEnvironment>>();
+  private readonly inUse = new Map<string, number>();
+  private totalInUse = 0;
+  private readonly clock: Clock;
+  private readonly accountLimit: number;
+  private readonly idleTimeoutMs: number;
+  private readonly host: string;
+  private scratch?: Promise<{ dir: string; nodePath?: string }>;
+  private closing?: Promise<void>;
+
+  constructor(private readonly opts: RuntimePoolOptions) {
+    this.clock = opts.clock ?? new ScaledClock(1);
+    this.accountLimit = opts.accountConcurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.host = opts.host ?? '127.0.0.1';
+  }
+
+  async invoke(spec: FunctionSpec, payload: Buffer, opts: InvokeOptions = {}): Promise<InvokeResult> {
+    this.assertOpen();
+    validate(spec);
+    const launcher = await launcherFor(spec.runtime, this.opts.pythonPath);
+    this.assertOpen();
+    // Checked and taken in one synchronous step, so parallel invokes cannot both squeeze past the limit.
+    this.reserve(spec.functionName, opts.maxConcurrency);
+    try {
+      const invocation: Invocation = {
+        requestId: opts.requestId ?? uuid(),
+        payload,
+        traceId: opts.traceId ?? this.newTraceId(),
+        clientContext: clientContextJson(opts.clientContext),
+        timeoutSeconds: spec.timeoutSeconds,
+      };
+      const fingerprint = fingerprintOf(spec);
+      const warm = this.takeWarm(spec.functionName, fingerprint);
+      const running = warm
+        ? warm.run(invocation)
+        : (await this.startEnvironment(spec, fingerprint, launcher)).run(invocation);
+      return await running;
+    } finally {
+      this.release(spec.functionName);
+    }
+  }
+
+  /** Stops the function's environments: idle ones now, busy ones when their invocation ends. */
+  async retire(functionName: string): Promise<void> {
+    const stopping: Promise<void>[] = [];
+    for (const env of this.envs.get(functionName) ?? []) {
+      if (env.state === 'busy') env.retireWhenIdle = true;
+      else stopping.push(env.kill());
+    }
+    await Promise.all(stopping);
+  }
+
+  /** Invocations in flight, for one function or the whole pool. */
+  concurrencyInUse(functionName?: string): number {
+    return functionName === undefined ? this.totalInUse : (this.inUse.get(functionName) ?? 0);
+  }
+
+  /** Kills every runtime process and removes the pool's temporary files. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const all = [...this.envs.values()].flatMap((set) => [...set]);
+      await Promise.all(all.map((env) => env.kill()));
+      const scratch = await this.scratch?.catch(() => undefined);
+      if (scratch) {
+        await fs.rm(scratch.dir, { recursive: true, force: true });
+        forgetTempDir(scratch.dir);
+      }
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new AwsError('ServiceException', 'The Lambda runtime pool has been closed.', 500);
+  }
+
+  private reserve(functionName: string, reserved: number | undefined): void {
+    const mine = this.inUse.get(functionName) ?? 0;
+    if (reserved !== undefined && mine >= reserved) throw throttled('ReservedFunctionConcurrentInvocationLimitExceeded');
+    if (this.totalInUse >= this.accountLimit) throw throttled('ConcurrentInvocationLimitExceeded');
+    this.inUse.set(functionName, mine + 1);
+    this.totalInUse++;
+  }
+
+  private release(functionName: string): void {
+    const left = (this.inUse.get(functionName) ?? 1) - 1;
+    if (left > 0) this.inUse.set(functionName, left);
+    else this.inUse.delete(functionName);
+    this.totalInUse--;
+  }
+
+  /** An idle environment with the current code and configuration; stale ones are stopped on the way. */
+  private takeWarm(functionName: string, fingerprint: string): ExecutionEnvironment | undefined {
+    let found: ExecutionEnvironment | undefined;
+    for (const env of this.envs.get(functionName) ?? []) {
+      if (env.fingerprint !== fingerprint) {
+        if (env.state === 'idle') void env.kill();
+        else env.retireWhenIdle = true;
+      } else if (!found && env.state === 'idle') {
+        found = env;
+      }
+    }
+    return found;
+  }
+
+  private async startEnvironment(spec: FunctionSpec, fingerprint: string, launcher: Launcher): Promise<ExecutionEnvironment> {
+    const nodePath = launcher.family === 'node' ? (await this.scratchDir()).nodePath : undefined;
+    this.assertOpen();
+    const env = await ExecutionEnvironment.start({
+      spec,
+      fingerprint,
+      launcher,
+      host: this.host,
+      endpointUrl: this.opts.endpointUrl,
+      nodePath,
+      clock: this.clock,
+      idleTimeoutMs: this.idleTimeoutMs,
+      onLog: this.opts.onLog,
+      onDead: (dead) => this.envs.get(dead.functionName)?.delete(dead),
+    });
+    let set = this.envs.get(spec.functionName);
+    if (!set) this.envs.set(spec.functionName, (set = new Set()));
+    set.add(env);
+    if (this.closing) void env.kill(); // close() began while it started: it runs into a killed process
+    return env;
+  }
+
+  private scratchDir(): Promise<{ dir: string; nodePath?: string }> {
+    this.scratch ??= (async () => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-runtime-'));
+      removeOnExit(dir);
+      return { dir, nodePath: await linkProvidedModules(dir) };
+    })();
+    return this.scratch;
+  }
+
+  /** An X-Ray trace header as Lambda passes one: `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */
+  private newTraceId(): string {
+    const epoch = Math.floor(this.clock.now() / 1000).toString(16).padStart(8, '0');
+    return `Root=1-${epoch}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+  }
+}
