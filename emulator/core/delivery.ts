@@ -165,7 +165,8 @@ export class DeliveryBus {
           this.settle();
           return;
         }
-        this.track(this.receiverFor(destinationArn).receive(destinationArn, message, origin))
+        // Resolving the receiver inside the chain: an unknown destination is a failed delivery, not a crash.
+        this.track(Promise.resolve().then(() => this.receiverFor(destinationArn).receive(destinationArn, message, origin)))
           .catch((err) => {
             this.record({ type: 'delivery.failed', destination: destinationArn, error: String((err as Error)?.message ?? err), ...origin.correlation });
             opts.onFailure?.(err);

@@ -20,7 +20,7 @@ export function validateQueueName(name: string | undefined, fifo: boolean): void
   if (fifo) {
     if (!name.endsWith('.fifo') || !NAME_RE.test(`${name.slice(0, -5)}_fifo`)) {
       throw invalidParameter(
-        'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
+        'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length',
       );
     }
     return;
@@ -242,7 +242,7 @@ export function validateFifoId(value: string | undefined, parameter: string): vo
 
 /** Batch entry ids: alphanumerics, hyphens, underscores; ≤80 characters. */
 export function validateBatchEntries<T extends { Id?: string }>(entries: T[] | undefined, entryName: string, maxEntries = 10): T[] {
-  if (!entries || entries.length === 0) {
+  if (!Array.isArray(entries) || entries.length === 0) {
     throw new AwsError('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`, 400);
   }
   if (entries.length > maxEntries) {
@@ -254,6 +254,7 @@ export function validateBatchEntries<T extends { Id?: string }>(entries: T[] | u
   }
   const seen = new Set<string>();
   for (const e of entries) {
+    if (!e || typeof e !== 'object') throw new AwsError('MissingParameter', `The request must contain the parameter ${entryName}.`, 400);
     const id = e.Id ?? '';
     if (!/^[\w-]{1,80}$/.test(id)) {
       throw new AwsError(

@@ -1,0 +1,74 @@
+import type { ServiceDeps } from '../core/service';
+import { SnsDelivery } from './delivery';
+import { snsOperations } from './provider';
+import { createPublisher } from './publish';
+import { createReceiver } from './receiver';
+import { AWS_MANAGED_RETRY, EMULATOR_MANAGED_RETRY, type RetryPhases } from './retry';
+import { publicKeyPem } from './signing';
+import type { OutboxEntry } from './state';
+import { SnsStore } from './store';
+
+/**
+ * SNS: standard and FIFO topics, subscriptions (sqs, lambda, http/https, email/email-json), Publish and
+ * PublishBatch with filter policies, raw delivery, FIFO deduplication, delivery retries and subscription DLQs.
+ *
+ * In-process API for the harness (methods on the provider, never over HTTP):
+ *   outbox(): OutboxEntry[]          what email/email-json/http/https subscribers (and SMS numbers) were sent,
+ *                                    oldest first: {protocol, endpoint, subscriptionArn, topicArn, type, messageId,
+ *                                    subject, body, time, status?, attempts?}
+ *   clearOutbox(): void
+ *   setManagedRetry(phases | 'aws' | 'emulator')  retry schedule for sqs/lambda subscribers (retry.ts)
+ *   signingPublicKey(): string       PEM of the key that signs envelopes (Signature verifies against it)
+ * The same through the delivery bus (`bus.ask(name, args)`):
+ *   'sns.outbox'        {}  → OutboxEntry[]
+ *   'sns.outbox.clear'  {}  → void
+ * Deliveries: registered on the bus as the receiver for `arn:aws:sns:…` (`kind: 'sns'` messages publish).
+ * Trace hops: sns.create-topic, sns.delete-topic, sns.subscribe, sns.confirm, sns.confirmation, sns.unsubscribe,
+ * sns.publish, sns.publish.deduplicated, sns.filtered, sns.deliver, sns.deliver.failed, sns.deliver.skipped,
+ * sns.dlq, sns.dlq.failed.
+ *
+ * Differences from AWS (by choice): email/email-json subscriptions are confirmed at once (the confirmation
+ * message is still kept in the outbox); sqs/lambda retries stop after ~27 s of emulated time by default
+ * (`setManagedRetry('aws')` restores the 23-day schedule); SigningCertURL names AWS's host, so verify
+ * signatures with `signingPublicKey()`.
+ */
+export interface SnsProviderOptions {
+  /** Retry schedule for sqs/lambda subscribers (default EMULATOR_MANAGED_RETRY). */
+  managedRetry?: RetryPhases;
+}
+
+export function createSnsProvider(deps: ServiceDeps, opts: SnsProviderOptions = {}) {
+  const store = new SnsStore();
+  const delivery = new SnsDelivery(deps, store);
+  if (opts.managedRetry) delivery.managedRetry = opts.managedRetry;
+  const publisher = createPublisher(delivery, () => deps.clock.now(), (hop) => deps.bus.record(hop));
+
+  const outbox = (): OutboxEntry[] => delivery.outbox.map((e) => ({ ...e }));
+  const clearOutbox = (): void => {
+    delivery.outbox.length = 0;
+  };
+  deps.bus.register('sns', createReceiver(deps, store, publisher));
+  deps.bus.answer('sns.outbox', async () => outbox());
+  deps.bus.answer('sns.outbox.clear', async () => clearOutbox());
+
+  return {
+    ...snsOperations(deps, store, delivery, publisher),
+    reset(): void {
+      store.reset();
+      delivery.reset();
+    },
+    close(): void {
+      delivery.reset();
+    },
+    outbox,
+    clearOutbox,
+    setManagedRetry(phases: RetryPhases | 'aws' | 'emulator'): void {
+      delivery.managedRetry = phases === 'aws' ? AWS_MANAGED_RETRY : phases === 'emulator' ? EMULATOR_MANAGED_RETRY : phases;
+    },
+    signingPublicKey: publicKeyPem,
+  };
+}
+
+export type SnsProvider = ReturnType<typeof createSnsProvider>;
+export type { OutboxEntry } from './state';
+export { AWS_MANAGED_RETRY, EMULATOR_MANAGED_RETRY, type RetryPhases } from './retry';

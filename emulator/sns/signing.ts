@@ -1,0 +1,42 @@
+import { createHash, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+
+/**
+ * Message signatures. The emulator signs with an RSA key pair it generates on first use (per process), so a
+ * subscriber can verify a signature against `publicKeyPem()`; it cannot serve an X.509 certificate at
+ * SigningCertURL (that URL names AWS's host, as AWS's does), so verifiers that fetch the certificate must be
+ * pointed at the public key instead. SignatureVersion 1 is SHA1withRSA, 2 is SHA256withRSA.
+ */
+
+let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+const keyPair = () => (keys ??= generateKeyPairSync('rsa', { modulusLength: 2048 }));
+
+export const publicKeyPem = (): string => keyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** `https://sns.<region>.amazonaws.com/SimpleNotificationService-<hash>.pem`, the hash naming this key. */
+let keyHash: string | undefined;
+export function signingCertUrl(region: string): string {
+  keyHash ??= createHash('md5').update(keyPair().publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return `https://sns.${region}.amazonaws.com/SimpleNotificationService-${keyHash}.pem`;
+}
+
+/** The fields a signature covers, by message type, in AWS's order. */
+const SIGNED_FIELDS: Record<string, string[]> = {
+  Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
+  SubscriptionConfirmation: ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'],
+  UnsubscribeConfirmation: ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'],
+};
+
+/** `Name\nvalue\n` for each signed field present (Subject is left out when absent). */
+export function canonicalString(doc: Record<string, unknown>): string {
+  const fields = SIGNED_FIELDS[String(doc.Type)] ?? SIGNED_FIELDS.Notification!;
+  let out = '';
+  for (const f of fields) if (doc[f] !== undefined) out += `${f}\n${String(doc[f])}\n`;
+  return out;
+}
+
+/** Base64 signature of the canonical string. */
+export function sign(doc: Record<string, unknown>, signatureVersion: string): string {
+  const signer = createSign(signatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
+  signer.update(canonicalString(doc), 'utf8');
+  return signer.sign(keyPair().privateKey, 'base64');
+}
