@@ -48,7 +48,12 @@ export function createServer(
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestUrl(req.url ?? '/');
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidURI</Code><Message>Couldn\'t parse the specified URI.</Message></Error>');
+      return;
+    }
     if (url.pathname.startsWith('/_harness/') && (await internal(req, res, url))) return;
 
     const wire = wireRequest(req, url);
@@ -102,6 +107,15 @@ export function createServer(
     // Drain what the codec did not read, so keep-alive connections stay usable.
     if (!req.readableEnded) req.resume();
     send(res, response, req.method === 'HEAD');
+  }
+}
+
+/** The request target: origin-form (`/path?q`, including `//double/slash`) or absolute-form (`http://h/p`). */
+function parseRequestUrl(target: string): URL | undefined {
+  try {
+    return target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+  } catch {
+    return undefined;
   }
 }
 

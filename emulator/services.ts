@@ -26,6 +26,7 @@ import { createEventsProvider } from './events';
 import { createLambdaProvider } from './lambda';
 import { createSqsProvider } from './sqs';
 import { createSnsProvider } from './sns';
+import { createS3Provider } from './s3';
 
 /**
  * Every service the emulator serves: its API model (from the official SDK client), the protocols it
@@ -52,7 +53,7 @@ const DEFINITIONS: ServiceDefinition[] = [
   { name: 'sts', sdk: stsSdk, codecs: (m) => only(queryCodec(m, 'https://sts.amazonaws.com/doc/2011-06-15/')), create: createStsProvider },
   { name: 'secretsmanager', sdk: secretsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createSecretsManagerProvider },
   // Each service's engineer mounts it by replacing its line below with the entry shown (and importing the factory):
-  // SERVICES: s3     { name: 's3', sdk: s3Sdk, codecs: (m) => only(restXmlCodec(m)), create: createS3Provider },
+  { name: 's3', sdk: s3Sdk, codecs: (m) => only(restXmlCodec(m)), create: createS3Provider },
   { name: 'sqs', sdk: sqsSdk, codecs: (m) => jsonOrQuery(m, '1.0', 'http://queue.amazonaws.com/doc/2012-11-05/'), create: createSqsProvider },
   { name: 'sns', sdk: snsSdk, codecs: (m) => only(queryCodec(m, 'http://sns.amazonaws.com/doc/2010-03-31/')), create: createSnsProvider },
   { name: 'lambda', sdk: lambdaSdk, codecs: (m) => only(restJsonCodec(m)), create: createLambdaProvider },

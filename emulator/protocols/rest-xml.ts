@@ -7,6 +7,7 @@ import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput } from './rest-binding';
 import { escapeXml } from './xml';
+import { RESPONSE_META, type ResponseMeta } from '../core/service';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -70,8 +71,10 @@ export function restXmlCodec(model: ServiceModel): Codec {
     },
 
     encodeError(err: AwsError, ctx: RequestContext, req: WireRequest): WireResponse {
-      const headers = { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.hostId };
-      if (req.method === 'HEAD') return { status: err.status, headers };
+      // Some errors carry headers of their own (x-amz-delete-marker on NoSuchKey, ETag on 304).
+      const meta: ResponseMeta | undefined = (err as any)[RESPONSE_META];
+      const headers = { ...(meta?.headers ?? {}), 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.hostId };
+      if (req.method === 'HEAD' || err.status === 304) return { status: err.status, headers };
       const fields = Object.entries(err.fields).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('');
       const body =
         `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>` +

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AwsError } from '../core/errors';
 import { AwsChunkedDecoder, isAwsChunked } from './chunked';
 import {
@@ -87,17 +86,25 @@ export async function readUploadBody(body: unknown, integrity: UploadIntegrity):
     // empty body
   } else if (Buffer.isBuffer(body) || body instanceof Uint8Array || typeof body === 'string') {
     take(typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-  } else if (body instanceof Readable || typeof (body as any)?.[Symbol.asyncIterator] === 'function') {
-    const source = body as Readable;
+  } else if (body instanceof Readable) {
+    // A refused body must not destroy the request stream: the client still gets its error response.
     if (isAwsChunked(headers)) {
       const decoder = new AwsChunkedDecoder();
-      await pipeline(source, decoder, async (decoded: AsyncIterable<Buffer>) => {
-        for await (const chunk of decoded) take(chunk);
-      });
+      const forward = (err: Error) => decoder.destroy(err);
+      body.on('error', forward);
+      body.pipe(decoder);
+      try {
+        for await (const chunk of decoder) take(chunk as Buffer);
+      } finally {
+        body.unpipe(decoder);
+        body.off('error', forward);
+      }
       trailers = decoder.trailers;
     } else {
-      for await (const chunk of source) take(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      for await (const chunk of body.iterator({ destroyOnReturn: false })) take(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
     }
+  } else if (typeof (body as any)?.[Symbol.asyncIterator] === 'function') {
+    for await (const chunk of body as AsyncIterable<Buffer | string>) take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   } else {
     throw new AwsError('InvalidRequest', 'Unsupported request body', 400);
   }

@@ -1,3 +1,4 @@
+import { StorageClass } from '@aws-sdk/client-s3';
 import { AwsError } from '../core/errors';
 
 /**
@@ -98,4 +99,13 @@ export function listingUrlEncode(text: string): string {
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+')
     .replace(/%2F/g, '/');
+}
+
+const STORAGE_CLASSES = new Set<string>(Object.values(StorageClass));
+
+/** The storage class of a write: STANDARD by default, one of the API's classes otherwise. */
+export function storageClassOf(value: string | undefined): string {
+  if (value === undefined || value === '') return 'STANDARD';
+  if (!STORAGE_CLASSES.has(value)) throw new AwsError('InvalidStorageClass', 'The storage class you specified is not valid', 400, { StorageClassRequested: value });
+  return value;
 }

@@ -1,6 +1,7 @@
 /**
- * Object keys kept in S3's listing order (lexicographic by UTF-8 bytes) in a sorted array, so a listing
- * page costs O(log n + page) and inserting a key O(log n) comparisons plus one array move.
+ * Object keys kept in S3's listing order (lexicographic by UTF-8 bytes), so a listing page costs
+ * O(log n + page). Keys live in blocks of a few hundred (a flat sorted array would move every later key on
+ * each insert); positions are global indexes, resolved through the blocks' start offsets.
  */
 
 /**
@@ -24,67 +25,134 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** Index of the first element of a sorted array >= key. */
+function lowerBoundIn(arr: string[], key: string): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareUtf8(arr[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const MAX_BLOCK = 1024;
+
 export class SortedKeys {
-  private keys: string[] = [];
+  private blocks: string[][] = [];
+  /** Global index of each block's first key; rebuilt lazily after changes. */
+  private starts: number[] | undefined;
+  private count = 0;
 
   get size(): number {
-    return this.keys.length;
+    return this.count;
   }
 
-  /** Index of the first key >= `key`. */
-  lowerBound(key: string): number {
+  /** The block that holds `key` or where it would go: the first whose last key >= key (else the last block). */
+  private blockFor(key: string): number {
     let lo = 0;
-    let hi = this.keys.length;
+    let hi = this.blocks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareUtf8(this.keys[mid]!, key) < 0) lo = mid + 1;
+      const block = this.blocks[mid]!;
+      if (compareUtf8(block[block.length - 1]!, key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
+  private blockStarts(): number[] {
+    if (!this.starts) {
+      const starts: number[] = [];
+      let at = 0;
+      for (const b of this.blocks) {
+        starts.push(at);
+        at += b.length;
+      }
+      this.starts = starts;
+    }
+    return this.starts;
+  }
+
+  /** Index of the first key >= `key`. */
+  lowerBound(key: string): number {
+    if (this.count === 0) return 0;
+    const b = this.blockFor(key);
+    return this.blockStarts()[b]! + lowerBoundIn(this.blocks[b]!, key);
+  }
+
   /** Index of the first key > `key`. */
   upperBound(key: string): number {
     const i = this.lowerBound(key);
-    return i < this.keys.length && this.keys[i] === key ? i + 1 : i;
+    return this.at(i) === key ? i + 1 : i;
   }
 
   /** Index of the first key at or after `from` that does not start with `prefix` (keys with a prefix are contiguous). */
   endOfPrefix(prefix: string, from: number): number {
     let lo = from;
-    let hi = this.keys.length;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.keys[mid]!.startsWith(prefix)) lo = mid + 1;
+      if (this.at(mid)!.startsWith(prefix)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   has(key: string): boolean {
-    const i = this.lowerBound(key);
-    return this.keys[i] === key;
+    return this.at(this.lowerBound(key)) === key;
   }
 
   insert(key: string): void {
-    const i = this.lowerBound(key);
-    if (this.keys[i] !== key) this.keys.splice(i, 0, key);
+    if (this.blocks.length === 0) {
+      this.blocks.push([key]);
+      this.count = 1;
+      this.starts = undefined;
+      return;
+    }
+    const b = this.blockFor(key);
+    const block = this.blocks[b]!;
+    const i = lowerBoundIn(block, key);
+    if (block[i] === key) return;
+    block.splice(i, 0, key);
+    this.count++;
+    if (block.length > MAX_BLOCK) this.blocks.splice(b + 1, 0, block.splice(block.length >>> 1));
+    this.starts = undefined;
   }
 
   delete(key: string): void {
-    const i = this.lowerBound(key);
-    if (this.keys[i] === key) this.keys.splice(i, 1);
+    if (this.blocks.length === 0) return;
+    const b = this.blockFor(key);
+    const block = this.blocks[b]!;
+    const i = lowerBoundIn(block, key);
+    if (block[i] !== key) return;
+    block.splice(i, 1);
+    this.count--;
+    if (block.length === 0) this.blocks.splice(b, 1);
+    this.starts = undefined;
   }
 
   at(i: number): string | undefined {
-    return this.keys[i];
+    if (i < 0 || i >= this.count) return undefined;
+    const starts = this.blockStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.blocks[lo]![i - starts[lo]!];
   }
 
   clear(): void {
-    this.keys = [];
+    this.blocks = [];
+    this.starts = undefined;
+    this.count = 0;
   }
 
   *[Symbol.iterator](): IterableIterator<string> {
-    yield* this.keys;
+    for (const b of this.blocks) yield* b;
   }
 }

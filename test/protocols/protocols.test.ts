@@ -129,6 +129,6 @@ describe('inspection endpoints', () => {
   it('reports health', async () => {
     const res = await fetch(`${emulator().endpoint}/_harness/health`);
     expect(res.status).toBe(200);
-    expect((await res.json()).services).toEqual(expect.arrayContaining(['iam', 'sts', 'logs']));
+    expect(((await res.json()) as { services: string[] }).services).toEqual(expect.arrayContaining(['iam', 'sts', 'logs']));
   });
 });

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+import type { ServiceDeps } from '../core/service';
+import { bucketOperations } from './buckets';
+import { listOperations } from './list-objects';
+import { multipartOperations } from './multipart';
+import { notificationConfigOperations } from './notification-config';
+import { Notifier } from './notify';
+import { objectOperations } from './objects';
+import { objectTaggingOperations } from './object-tagging';
+import { versionForRead } from './object-read';
+import { restoreOperations } from './restore';
+import { getBucket, type S3State } from './state';
+
+export interface S3ProviderOptions {
+  /** Emulated delay before a RestoreObject completes, per tier (Expedited, Standard, Bulk). */
+  restoreDelayMs?: Record<string, number>;
+}
+
+/** What `bus.ask('s3.getObject', …)` takes (Lambda reads function code from S3 with it). */
+export interface GetObjectQuery {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+/**
+ * The S3 provider: one method per S3 operation (SDK input/output shapes), plus `reset`, `close`, `digest`.
+ * State is in memory only: keys never reach the filesystem.
+ */
+export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions = {}) {
+  const state: S3State = { deps, buckets: new Map(), notifier: new Notifier(deps), timers: new Set() };
+
+  const cancelTimers = () => {
+    for (const t of state.timers) t.cancel();
+    state.timers.clear();
+  };
+
+  /** The bytes of an object (latest, or a given version): for other services, through the bus. */
+  const getObjectBytes = ({ bucket, key, versionId }: GetObjectQuery): Buffer =>
+    versionForRead(getBucket(state, bucket), key, versionId, 'GET').body;
+
+  deps.bus.answer<GetObjectQuery, Buffer>('s3.getObject', async (q) => getObjectBytes(q));
+
+  return {
+    ...bucketOperations(state),
+    ...objectOperations(state),
+    ...listOperations(state),
+    ...multipartOperations(state),
+    ...objectTaggingOperations(state),
+    ...restoreOperations(state, options.restoreDelayMs),
+    ...notificationConfigOperations(state),
+
+    reset(): void {
+      cancelTimers();
+      state.buckets.clear();
+      state.notifier.reset();
+    },
+
+    close(): void {
+      cancelTimers();
+    },
+
+    getObjectBytes,
+
+    /**
+     * A stable hash of every bucket, key and version (content, headers, tags; not times, and version ids
+     * only as `null` or their position in the key's history), so two runs of the same operations compare equal.
+     */
+    digest(): string {
+      const h = createHash('sha256');
+      const names = [...state.buckets.keys()].sort();
+      for (const name of names) {
+        const b = state.buckets.get(name)!;
+        h.update(JSON.stringify(['bucket', name, b.region, b.versioning ?? '', b.tags ?? [], b.policy ?? '', b.notification]) + '\n');
+        for (const key of b.keys) {
+          const versions = b.objects.get(key)!.versions;
+          versions.forEach((v, i) => {
+            h.update(
+              JSON.stringify([
+                'version',
+                key,
+                v.versionId === 'null' ? 'null' : `#${versions.length - 1 - i}`,
+                v.isDeleteMarker,
+                v.etag,
+                v.body.length,
+                zlib.crc32(v.body),
+                v.metadata,
+                v.headers,
+                v.tags,
+                v.storageClass,
+                v.checksum ?? null,
+              ]) + '\n',
+            );
+          });
+        }
+        const uploads = [...b.uploads.values()].map((u) => [u.key, [...u.parts.keys()].sort((x, y) => x - y)]);
+        h.update(JSON.stringify(['uploads', uploads.sort()]) + '\n');
+      }
+      return h.digest('hex');
+    },
+  };
+}
+
+export type S3Provider = ReturnType<typeof createS3Provider>;
