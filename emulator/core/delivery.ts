@@ -65,6 +65,16 @@ export interface Origin {
   correlation?: Record<string, string>;
 }
 
+/**
+ * The sender's correlation ids as a receiver records them next to its own: the sender's `messageId`
+ * becomes `sourceMessageId`, so the receiver's own message id does not overwrite it (or the reverse).
+ */
+export function carriedCorrelation(correlation: Record<string, string> | undefined): Record<string, string> {
+  if (!correlation) return {};
+  const { messageId, ...rest } = correlation;
+  return messageId ? { ...rest, sourceMessageId: messageId } : rest;
+}
+
 export interface DeliveryReceiver {
   /** Throws an AwsError if the destination does not exist or refuses this origin. */
   check(destinationArn: string, origin: Origin): void;

@@ -6,7 +6,7 @@ import type {
   PublishCommandOutput,
 } from '@aws-sdk/client-sns';
 import type { RequestContext } from '../core/context';
-import type { SnsAttributeValue } from '../core/delivery';
+import { carriedCorrelation, type SnsAttributeValue } from '../core/delivery';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
 import type { SnsDelivery } from './delivery';
@@ -42,7 +42,7 @@ const DEDUP_WINDOW_MS = 5 * 60_000;
 const FIRST_SEQUENCE = 10_000_000_000_000_000_000n;
 
 export interface Publisher {
-  publish(topic: Topic, req: PublishRequest, endpoint: string, batchPosition?: number): { messageId: string; sequenceNumber?: string };
+  publish(topic: Topic, req: PublishRequest, endpoint: string, batchPosition?: number, correlation?: Record<string, string>): { messageId: string; sequenceNumber?: string };
 }
 
 export function createPublisher(delivery: SnsDelivery, now: () => number, record: (hop: Record<string, unknown> & { type: string }) => void): Publisher {
@@ -82,7 +82,7 @@ export function createPublisher(delivery: SnsDelivery, now: () => number, record
   }
 
   return {
-    publish(topic, req, endpoint, batchPosition) {
+    publish(topic, req, endpoint, batchPosition, correlation) {
       const perProtocol = validate(topic, req, batchPosition);
       const message = req.message!;
       let dedupId: string | undefined;
@@ -112,7 +112,7 @@ export function createPublisher(delivery: SnsDelivery, now: () => number, record
         signatureVersion: topic.attributes.SignatureVersion ?? '1',
       };
       if (dedupId && sequenceNumber) topic.dedup.set(dedupId, { messageId: m.messageId, sequenceNumber, expires: now() + DEDUP_WINDOW_MS });
-      record({ type: 'sns.publish', topicArn: topic.arn, messageId: m.messageId, subscriptions: topic.subscriptions.length });
+      record({ type: 'sns.publish', ...carriedCorrelation(correlation), topicArn: topic.arn, messageId: m.messageId, subscriptions: topic.subscriptions.length });
       delivery.fanOut(topic, m);
       return { messageId: m.messageId, sequenceNumber };
     },

@@ -30,7 +30,7 @@ export function createReceiver(deps: ServiceDeps, store: SnsStore, publisher: Pu
       const topic = check(topicArn, origin);
       // An EventBridge rule targeting a topic publishes the event JSON as the message.
       if (message.kind === 'event') {
-        publisher.publish(topic, { message: JSON.stringify(message.event) }, topic.endpoint);
+        publisher.publish(topic, { message: JSON.stringify(message.event) }, topic.endpoint, undefined, origin.correlation);
         return;
       }
       if (message.kind !== 'sns') throw invalidParameter(`Message Reason: SNS cannot accept a ${message.kind} delivery`);
@@ -45,6 +45,8 @@ export function createReceiver(deps: ServiceDeps, store: SnsStore, publisher: Pu
           messageDeduplicationId: message.messageDeduplicationId,
         },
         topic.endpoint,
+        undefined,
+        origin.correlation,
       );
     },
   };

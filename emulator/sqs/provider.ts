@@ -1,6 +1,7 @@
 import type * as Sqs from '@aws-sdk/client-sqs';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
+import { carriedCorrelation } from '../core/delivery';
 import type { ServiceDeps, ServiceProvider } from '../core/service';
 import { md5OfBody, md5OfMessageAttributes, md5OfMessageSystemAttributes, validateMessageAttributes, validateMessageBody } from './md5';
 import { IdPool } from './ids';
@@ -312,11 +313,11 @@ export class SqsProvider implements ServiceProvider {
     const result = q.send(msg);
     this.deps.bus.record({
       type: 'sqs.send',
+      ...carriedCorrelation(correlation),
       queueArn: q.arn,
       messageId: result.messageId,
       ...(result.duplicate ? { duplicate: true } : {}),
       ...(result.sequenceNumber ? { sequenceNumber: result.sequenceNumber } : {}),
-      ...correlation,
     });
     return result;
   }
