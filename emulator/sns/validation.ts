@@ -210,6 +210,7 @@ const ATTRIBUTE_TYPE = /^(String|Number|Binary)(\..+)?$/;
 /** Message attributes: names, data types, values (AWS's InvalidParameterValue wording). */
 export function validateMessageAttributes(attrs: Record<string, SnsAttributeValue> | undefined, batchPosition?: number): void {
   for (const [name, attr] of Object.entries(attrs ?? {})) {
+    if (name.length === 0) throw invalidParameterValue('The message attribute name must not be empty.');
     if (name.length > 256) throw invalidParameterValue('Length of message attribute name must be less than 256 bytes.');
     if (name.startsWith('.')) throw invalidParameterValue("Invalid message attribute name starting with character '.' was found.");
     if (name.endsWith('.')) throw invalidParameterValue("Invalid message attribute name ending with character '.' was found.");

@@ -14,7 +14,14 @@ async function main() {
   const runs = Number(values.runs);
   const seed = Number(values.seed);
   let causes = 0;
-  const emu = await startEmulator({ port: 0, log: () => void causes++ });
+  const logged: string[] = [];
+  const emu = await startEmulator({
+    port: 0,
+    log: (m) => {
+      causes++;
+      if (logged.length < 5) logged.push(m);
+    },
+  });
   try {
     await seedFuzzResources(emu);
     process.stdout.write(`fuzz: ${runs} cases per entry point, seed ${seed}\n`);
@@ -23,6 +30,7 @@ async function main() {
       const stats = await fuzzEntryPoint(emu, arbitrary, { runs, seed, loggedCauses: () => causes });
       process.stdout.write(`${name.padEnd(10)} ${stats.cases} cases in ${((Date.now() - started) / 1000).toFixed(1)} s, statuses ${JSON.stringify(stats.byStatus)}, InternalError ${stats.internalErrors}\n`);
     }
+    for (const m of logged) process.stdout.write(`logged cause: ${m.split('\n').slice(0, 6).join('\n')}\n`);
     const health = await fetch(`${emu.endpoint}/_harness/health`);
     if (health.status !== 200) throw new Error(`emulator unhealthy after fuzzing: ${health.status}`);
     process.stdout.write('fuzz: the emulator is still healthy\n');

@@ -86,3 +86,11 @@ describe('SNS retry schedules', () => {
     expect(locked.contentType).toBe('text/plain; charset=UTF-8');
   });
 });
+
+describe('regressions found by fuzzing', () => {
+  it('answers an empty message attribute name with InvalidParameterValue, not a crash', async () => {
+    const err = await awsErrorOf(() => validateMessageAttributes({ '': { DataType: 'String', StringValue: 'v' } }));
+    expect(err.code).toBe('InvalidParameterValue');
+    expect(err.status).toBe(400);
+  });
+});
