@@ -90,7 +90,8 @@ describe('SNS retry schedules', () => {
 describe('regressions found by fuzzing', () => {
   it('answers an empty message attribute name with InvalidParameterValue, not a crash', async () => {
     const err = await awsErrorOf(() => validateMessageAttributes({ '': { DataType: 'String', StringValue: 'v' } }));
-    expect(err.code).toBe('InvalidParameterValue');
+    // SNS's wire code for InvalidParameterValueException.
+    expect(err.code).toBe('ParameterValueInvalid');
     expect(err.status).toBe(400);
   });
 });
