@@ -1,0 +1,56 @@
+import { UsageError } from './args';
+import { deployCommand, teardownCommand } from './deploy';
+import { processIo, type Io } from './io';
+import { runCommand } from './run';
+import { serveCommand } from './serve';
+
+const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: Io) => Promise<number> }> = {
+  run: { summary: 'run scenario files and print a results table (the default job: npm start)', run: runCommand },
+  serve: { summary: 'run the embedded emulator (optionally with a deployed sandbox pipeline)', run: serveCommand },
+  deploy: { summary: 'provision a pipeline on an endpoint and print its resources as JSON', run: deployCommand },
+  teardown: { summary: 'delete everything a deploy created, by prefix', run: teardownCommand },
+};
+
+export function mainHelp(): string {
+  return [
+    'usage: s3-event-harness <command> [options]',
+    '',
+    'Local emulation and integration tests for S3 → SNS/SQS → Lambda → DLQ → alert pipelines.',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`),
+    '',
+    'Run `s3-event-harness <command> --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}
+
+/** The CLI: sets process.exitCode (0 ok, 1 failure, 2 usage error) and never throws. */
+export async function main(argv: string[], io: Io = processIo): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(mainHelp());
+    process.exitCode = name === undefined ? 2 : 0;
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`unknown command "${name}"\n\n${mainHelp()}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    process.exitCode = await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(e.message);
+      process.exitCode = 2;
+    } else {
+      io.err(`${name} failed: ${(e as Error)?.stack ?? String(e)}`);
+      process.exitCode = 1;
+    }
+  }
+  // Stray handles (keep-alive sockets, a function runtime slow to die) must not keep a finished CLI alive.
+  // Only for the real CLI: a caller that passes its own Io (tests) keeps its process.
+  if (io === processIo) setTimeout(() => process.exit(), 5_000).unref();
+}

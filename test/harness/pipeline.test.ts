@@ -1,0 +1,75 @@
+import { checkPrefix, validatePipeline } from '../../deploy-scripts/pipeline';
+import { buildPipeline } from '../../deploy-scripts/topologies';
+import { createRandom, resolveSeed } from '../../harness/random';
+import { scenarioPrefix } from '../../harness/scenario/runner';
+
+describe('topologies', () => {
+  it('queue: S3 → SQS (DLQ by redrive) → processor; the DLQ feeds the error handler; alerts are probed', () => {
+    const p = buildPipeline('queue', { prefix: 't1' });
+    expect(p.buckets[0]!.notifications!.map((n) => [n.target, n.prefix, n.suffix])).toEqual([
+      [{ queue: 'events' }, 'data/', '.csv'],
+      [{ queue: 'events' }, 'data/', '.json'],
+    ]);
+    expect(p.queues.find((q) => q.id === 'events')!.deadLetter).toEqual({ queue: 'events-dlq', maxReceiveCount: 3 });
+    expect(p.mappings.map((m) => `${m.queue}→${m.function}`)).toEqual(['events→processor', 'events-dlq→error-handler']);
+    expect(p.probes).toEqual({ alerts: 'probe-alerts' });
+  });
+
+  it('direct: S3 invokes the processor asynchronously, failures go to a Lambda DLQ', () => {
+    const p = buildPipeline('direct', { prefix: 't2', asyncRetries: 1 });
+    expect(p.buckets[0]!.notifications![0]!.target).toEqual({ function: 'processor' });
+    expect(p.functions.find((f) => f.id === 'processor')!.async).toEqual({ maxRetries: 1, deadLetterQueue: 'processor-dlq' });
+    expect(p.mappings.map((m) => `${m.queue}→${m.function}`)).toEqual(['processor-dlq→error-handler']);
+  });
+
+  it('fanout: S3 → SNS → three queues (enveloped, raw, filtered), each with a DLQ and a function', () => {
+    const p = buildPipeline('fanout', { prefix: 't3' });
+    expect(p.subscriptions.filter((s) => !s.queue.startsWith('probe-')).map((s) => [s.queue, Boolean(s.raw), Boolean(s.filterPolicy)])).toEqual([
+      ['processor', false, false],
+      ['audit', true, false],
+      ['archive', false, true],
+    ]);
+    expect(p.mappings.filter((m) => m.function === 'error-handler').map((m) => m.queue)).toEqual(['processor-dlq', 'audit-dlq', 'archive-dlq']);
+    expect(Object.keys(p.probes).sort()).toEqual(['alerts', 'events']);
+  });
+
+  it('fifo adds a FIFO queue with a FIFO DLQ and no batching window', () => {
+    const p = buildPipeline('queue', { prefix: 't4', fifo: true });
+    expect(p.queues.filter((q) => q.fifo).map((q) => q.id)).toEqual(['fifo-dlq', 'fifo']);
+    expect(p.mappings.find((m) => m.queue === 'fifo')!.maximumBatchingWindowSeconds).toBeUndefined();
+  });
+
+  it('rejects dangling references and bad prefixes before anything is created', () => {
+    const p = buildPipeline('queue', { prefix: 't5' });
+    p.mappings.push({ function: 'nope', queue: 'events' });
+    expect(() => validatePipeline(p)).toThrow(/unknown function "nope"/);
+    expect(() => checkPrefix('Bad_Prefix')).toThrow(/invalid resource prefix/);
+    expect(() => checkPrefix('a'.repeat(40))).toThrow(/longer than/);
+  });
+});
+
+describe('prefixes and seeds', () => {
+  it('scenario prefixes are valid resource names and unique per run', () => {
+    const a = scenarioPrefix('Concurrent writes on a versioned bucket give one report per version');
+    const b = scenarioPrefix('Concurrent writes on a versioned bucket give one report per version');
+    expect(checkPrefix(a)).toBe(a);
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^seh-concurrent-write-[0-9a-f]{6}$/);
+  });
+
+  it('the same seed gives the same randomness; derived streams differ per label', () => {
+    const draw = (seed: number) => {
+      const r = createRandom(seed);
+      return [r.int(0, 1000), r.word(8), r.shuffle([1, 2, 3, 4, 5]).join('')];
+    };
+    expect(draw(42)).toEqual(draw(42));
+    expect(draw(42)).not.toEqual(draw(43));
+    expect(createRandom(1).derive('a').next()).not.toBe(createRandom(1).derive('b').next());
+  });
+
+  it('reads the seed from --seed, then HARNESS_SEED, and rejects garbage', () => {
+    expect(resolveSeed('7', { HARNESS_SEED: '9' })).toBe(7);
+    expect(resolveSeed(undefined, { HARNESS_SEED: '9' })).toBe(9);
+    expect(() => resolveSeed('x', {})).toThrow(/seed must be an integer/);
+  });
+});
