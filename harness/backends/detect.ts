@@ -27,8 +27,9 @@ export async function detectContainerRuntime(opts: { timeoutMs?: number } = {}):
 }
 
 /**
- * testcontainers, loaded on first use: it is heavy, and testcontainers 12 (through undici 8, which needs
- * Node >= 22.19) does not load on Node 20 at all — that must read as "no runtime", not crash the harness.
+ * testcontainers, loaded on first use: it is heavy. It is pinned to 11.x because 12.x (through undici 8,
+ * Node >= 22.19) does not load on Node 20; should a newer one fail to load, that reads as "no runtime",
+ * not a crash.
  */
 export function loadTestcontainers(): typeof import('testcontainers') {
   try {

@@ -53,7 +53,12 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
     const cfg = await c.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
     notifications.set(bucket, cfg);
     const bucketArn = `arn:aws:s3:::${bucket}`;
-    const from = { principal: 's3.amazonaws.com', context: { 'aws:SourceArn': bucketArn } };
+    // What S3 presents to a destination's policy: the bucket ARN and the bucket owner's account (the
+    // destination's own account here; cross-account notifications are not linted).
+    const from = (destinationArn: string) => ({
+      principal: 's3.amazonaws.com',
+      context: { 'aws:SourceArn': bucketArn, 'aws:SourceAccount': parseArn(destinationArn)?.accountId ?? '' },
+    });
     try {
       validateNotificationConfiguration(cfg, { generateId: () => 'lint' });
     } catch (err) {
@@ -65,7 +70,7 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
         add({ severity: 'error', rule: 'missing-destination', resource: q.QueueArn!, message: `Bucket ${bucket} notifies a queue that does not exist.`, fix: 'Create the queue before the notification configuration.' });
         continue;
       }
-      if (!isAllowed(attrs.Policy, { ...from, action: 'sqs:SendMessage', resource: q.QueueArn! })) {
+      if (!isAllowed(attrs.Policy, { ...from(q.QueueArn!), action: 'sqs:SendMessage', resource: q.QueueArn! })) {
         add({ severity: 'error', rule: 'queue-policy', resource: q.QueueArn!, message: `The queue policy does not let s3.amazonaws.com send messages from ${bucketArn}; AWS refuses the notification configuration.`, fix: `Add a statement allowing Service s3.amazonaws.com sqs:SendMessage with Condition ArnLike aws:SourceArn ${bucketArn}.` });
       }
     }
@@ -75,13 +80,13 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
         add({ severity: 'error', rule: 'missing-destination', resource: t.TopicArn!, message: `Bucket ${bucket} notifies a topic that does not exist.`, fix: 'Create the topic before the notification configuration.' });
         continue;
       }
-      if (!isAllowed(attrs.Policy, { ...from, action: 'sns:Publish', resource: t.TopicArn! })) {
+      if (!isAllowed(attrs.Policy, { ...from(t.TopicArn!), action: 'sns:Publish', resource: t.TopicArn! })) {
         add({ severity: 'error', rule: 'topic-policy', resource: t.TopicArn!, message: `The topic policy does not let s3.amazonaws.com publish from ${bucketArn}.`, fix: `Add a statement allowing Service s3.amazonaws.com sns:Publish with Condition ArnLike aws:SourceArn ${bucketArn}.` });
       }
     }
     for (const l of cfg.LambdaFunctionConfigurations ?? []) {
       const policy = (await c.lambda.send(new GetPolicyCommand({ FunctionName: l.LambdaFunctionArn })).catch(() => undefined))?.Policy;
-      if (!isAllowed(policy, { ...from, action: 'lambda:InvokeFunction', resource: l.LambdaFunctionArn! })) {
+      if (!isAllowed(policy, { ...from(l.LambdaFunctionArn!), action: 'lambda:InvokeFunction', resource: l.LambdaFunctionArn! })) {
         add({ severity: 'error', rule: 'lambda-permission', resource: l.LambdaFunctionArn!, message: `The function policy does not let s3.amazonaws.com invoke it for ${bucketArn}.`, fix: `aws lambda add-permission --function-name ${nameFromArn(l.LambdaFunctionArn!)} --principal s3.amazonaws.com --action lambda:InvokeFunction --source-arn ${bucketArn} --statement-id s3-invoke` });
       }
     }
