@@ -6,8 +6,10 @@ import { buildPipeline } from '../../deploy-scripts/topologies';
 import { endpointBackend, isAwsTarget } from '../backends/endpoint';
 import { UsageError, parseCommand, type CommandSpec } from './args';
 import type { Io } from './io';
+import { formatFindings, lintDeployment } from '../lint';
 
 export const SANDBOX_PREFIX = 'seh-sandbox';
+export { connectionOptions, connectionHelp };
 
 const connectionOptions = {
   endpoint: { type: 'string' },
@@ -43,7 +45,7 @@ const teardownSpec = {
   help: connectionHelp,
 } as const satisfies CommandSpec;
 
-async function connect(values: Record<string, unknown>) {
+export async function connect(values: Record<string, unknown>) {
   const url = (values.endpoint as string | undefined) ?? process.env.HARNESS_ENDPOINT;
   const aws = isAwsTarget(url);
   const prefix = (values.prefix as string | undefined) ?? (aws ? undefined : SANDBOX_PREFIX);
@@ -74,6 +76,9 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
     });
     const { resources, actions } = await deployWithReport(clients, pipeline, { log: args.values.quiet ? undefined : (line) => io.err(`  ${line}`) });
     if (!args.values.quiet) io.err(actions.length ? `${actions.length} changes` : 'already up to date');
+    // Deploy runs the lint too: what it finds is printed, and does not undo the deploy.
+    const findings = await lintDeployment(clients, { buckets: Object.values(resources.buckets).map((b) => b.name) });
+    if (!args.values.quiet || findings.length) io.err(formatFindings(findings));
     io.out(JSON.stringify(resources, null, 2));
     return 0;
   } finally {

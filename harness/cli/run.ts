@@ -7,6 +7,7 @@ import { runScenario } from '../scenario/runner';
 import type { ScenarioResult } from '../scenario/types';
 import { numberFlag, parseCommand, type CommandSpec } from './args';
 import type { Io } from './io';
+import { TraceRecorder, type Trace } from '../report/trace-file';
 
 const spec = {
   name: 'run',
@@ -24,6 +25,8 @@ const spec = {
     prefix: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     concurrency: { type: 'string' },
+    faults: { type: 'string' },
+    trace: { type: 'string' },
   },
   help: [
     ['files…', 'scenario files to run (default: scenarios/*.scenario.ts)'],
@@ -37,6 +40,8 @@ const spec = {
     ['--prefix P', 'resource name prefix (required on real AWS)'],
     ['--concurrency N', 'scenarios run at once (env HARNESS_SCENARIO_CONCURRENCY; default 3 on embedded, else 1)'],
     ['--verbose, -v', 'print deploy actions and scenario notes as they happen'],
+    ['--faults SPEC', 'embedded backend: inject faults, e.g. duplicate=0.1,delay=0..60s,fail:processor=2 (see docs/REPRODUCING.md)'],
+    ['--trace FILE', 'embedded backend: record every hop as JSON Lines (replay it with `s3-event-harness replay FILE`)'],
   ],
 } as const satisfies CommandSpec;
 
@@ -44,25 +49,73 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const args = parseCommand(argv, spec, io.out);
   if (!args) return 0;
   const v = args.values;
-  const seed = resolveSeed(v.seed as string | undefined);
   const files = args.positionals.length ? args.positionals.map((f) => path.resolve(f)) : defaultScenarioFiles();
-  let scenarios = loadScenarioFiles(files);
-  if (v.grep) scenarios = scenarios.filter((s) => s.name.includes(v.grep as string));
+  const { code } = await executeRun(
+    {
+      files,
+      grep: v.grep as string | undefined,
+      seed: resolveSeed(v.seed as string | undefined),
+      backend: v.backend as string | undefined,
+      endpoint: v.endpoint as string | undefined,
+      time: timeFromEnv((v.time as string | undefined) ?? process.env.HARNESS_TIME),
+      faults: v.faults as string | undefined,
+      trace: v.trace as string | undefined,
+      keep: Boolean(v.keep) || process.env.HARNESS_KEEP === '1',
+      allowAws: Boolean(v['allow-aws']),
+      prefix: v.prefix as string | undefined,
+      verbose: Boolean(v.verbose),
+      concurrency: numberFlag((v.concurrency as string | undefined) ?? process.env.HARNESS_SCENARIO_CONCURRENCY, 'concurrency', (n) => Number.isInteger(n) && n >= 1),
+    },
+    io,
+  );
+  return code;
+}
+
+export interface RunRequest {
+  files: string[];
+  grep?: string;
+  /** Exact scenario names to run (replay), instead of every scenario in the files. */
+  names?: string[];
+  seed: number;
+  backend?: string;
+  endpoint?: string;
+  time?: 'virtual' | number;
+  faults?: string;
+  /** Where to write the trace (JSON Lines). */
+  trace?: string;
+  keep?: boolean;
+  allowAws?: boolean;
+  prefix?: string;
+  verbose?: boolean;
+  concurrency?: number;
+}
+
+/** Runs scenarios on one backend and prints the table; returns the exit code, the results and the trace. */
+export async function executeRun(req: RunRequest, io: Io): Promise<{ code: number; results: ScenarioResult[]; trace?: Trace }> {
+  const { seed } = req;
+  let scenarios = loadScenarioFiles(req.files);
+  if (req.grep) scenarios = scenarios.filter((s) => s.name.includes(req.grep!));
+  if (req.names) scenarios = scenarios.filter((s) => req.names!.includes(s.name));
   if (scenarios.length === 0) {
-    io.err(`no scenarios to run${v.grep ? ` (--grep ${JSON.stringify(v.grep)})` : ''}`);
-    return 1;
+    io.err(`no scenarios to run${req.grep ? ` (--grep ${JSON.stringify(req.grep)})` : ''}`);
+    return { code: 1, results: [] };
   }
 
-  const request = requestedBackend(v.backend as string | undefined);
-  const choice = await chooseBackend(request, { source: v.backend ? '--backend' : process.env.HARNESS_BACKEND ? 'HARNESS_BACKEND' : 'requested' });
+  const request = requestedBackend(req.backend);
+  const choice = await chooseBackend(request, { source: req.backend ? '--backend' : process.env.HARNESS_BACKEND ? 'HARNESS_BACKEND' : 'requested' });
   io.out(`backend: ${choice.name} — ${choice.reason}`);
   io.out(`seed: ${seed} (replay with --seed ${seed})`);
-  const time = timeFromEnv((v.time as string | undefined) ?? process.env.HARNESS_TIME);
+  if ((req.faults || req.trace) && choice.name !== 'embedded') {
+    io.err(`--faults and --trace need the embedded backend; ${choice.name} does not support them (handler faults through HARNESS_FAULTS still work there)`);
+    return { code: 2, results: [] };
+  }
+  // A trace is replayable only on virtual time and one scenario at a time (no interleaving between scenarios).
+  const time = req.trace ? 'virtual' : req.time;
   const backend = createBackend(choice.name, {
-    ...(time !== undefined ? { embedded: { time } } : {}),
-    ...(v.endpoint ? { endpoint: v.endpoint as string } : {}),
-    allowAws: Boolean(v['allow-aws']),
-    ...(v.prefix ? { prefix: v.prefix as string } : {}),
+    embedded: { ...(time !== undefined ? { time } : {}), ...(req.faults ? { faults: req.faults } : {}), seed },
+    ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+    allowAws: Boolean(req.allowAws),
+    ...(req.prefix ? { prefix: req.prefix } : {}),
     log: (m) => io.err(m),
   });
   let connection: BackendConnection;
@@ -71,13 +124,14 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     io.err(`could not start backend ${choice.name}: ${(e as Error).message}`);
     await backend.stop().catch(() => {});
-    return 1;
+    return { code: 1, results: [] };
   }
   io.out(`using ${connection.description}`);
+  const recorder = req.trace
+    ? new TraceRecorder({ seed, faults: req.faults, backend: choice.name, scenario: scenarios.map((d) => d.name).join(' | '), scenarios: scenarios.map((d) => d.name), files: req.files, time: 'virtual' }).attach(connection.emulator!.bus)
+    : undefined;
   // Each scenario has its own resource prefix, so several can share the backend.
-  const concurrency =
-    numberFlag((v.concurrency as string | undefined) ?? process.env.HARNESS_SCENARIO_CONCURRENCY, 'concurrency', (n) => Number.isInteger(n) && n >= 1) ??
-    (connection.name === 'embedded' ? 3 : 1);
+  const concurrency = recorder ? 1 : (req.concurrency ?? (connection.name === 'embedded' ? 3 : 1));
   const results: ScenarioResult[] = new Array(scenarios.length);
   try {
     let next = 0;
@@ -88,9 +142,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         if (concurrency === 1) io.out(`▶ ${def.name}`);
         const result = await runScenario(def, connection, {
           seed,
-          keep: Boolean(v.keep) || process.env.HARNESS_KEEP === '1',
-          ...(v.prefix ? { prefixBase: v.prefix as string } : {}),
-          log: v.verbose ? io.out : () => {},
+          keep: Boolean(req.keep),
+          ...(req.prefix ? { prefixBase: req.prefix } : {}),
+          log: req.verbose ? io.out : () => {},
         });
         results[index] = result;
         const tail = result.status === 'skipped' ? ` (${result.reason})` : result.status === 'failed' ? ` — ${firstLine(result.error)}` : '';
@@ -99,6 +153,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, scenarios.length) }, worker));
   } finally {
+    recorder?.detach();
     await backend.stop().catch((e) => io.err(`stopping ${choice.name}: ${(e as Error).message}`));
   }
 
@@ -109,11 +164,31 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     io.out('');
     io.out(`✗ ${r.name}${r.file ? ` (${path.relative(process.cwd(), r.file)})` : ''}, seed ${r.seed}, prefix ${r.prefix ?? '-'}:`);
     io.out(indent(r.error?.stack ?? String(r.error)));
+    io.out(`  reproduce: ${reproduceCommand(r, req)}`);
   }
   const count = (s: string) => results.filter((r) => r.status === s).length;
   io.out('');
   io.out(`${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped (seed ${seed})`);
-  return failed.length ? 1 : 0;
+  let trace: Trace | undefined;
+  if (recorder && req.trace) {
+    const outcome = { passed: failed.length === 0, results: results.map((r) => ({ name: r.name, status: r.status })) };
+    recorder.write(req.trace, outcome);
+    trace = recorder.toTrace(outcome);
+    io.out(`trace: ${recorder.hops.length} hops written to ${req.trace} (replay: s3-event-harness replay ${req.trace}; timeline: s3-event-harness report ${req.trace})`);
+  }
+  return { code: failed.length ? 1 : 0, results, trace };
+}
+
+/** The command line that runs just this scenario again with the same seed and faults. */
+function reproduceCommand(r: ScenarioResult, req: RunRequest): string {
+  const quote = (s: string) => (/^[\w./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const parts = ['npx s3-event-harness run'];
+  if (r.file) parts.push(quote(path.relative(process.cwd(), r.file)));
+  parts.push('--grep', quote(r.name), '--seed', String(r.seed));
+  if (req.faults) parts.push('--faults', quote(req.faults));
+  if (req.backend) parts.push('--backend', req.backend);
+  if (req.time !== undefined) parts.push('--time', String(req.time));
+  return parts.join(' ');
 }
 
 export function resultsTable(results: ScenarioResult[]): string {

@@ -24,6 +24,9 @@ describe('--help', () => {
     ['serve', ['--host', '--port', '--deploy', '--time-scale', '--data-dir']],
     ['deploy', ['--endpoint', '--topology', '--prefix', '--allow-aws']],
     ['teardown', ['--endpoint', '--prefix']],
+    ['replay', ['TRACE.jsonl', '--trace']],
+    ['report', ['--out', '--mermaid']],
+    ['lint', ['--endpoint', '--bucket']],
   ])('%s --help lists its options and exits 0', async (command, flags) => {
     const { code, out } = await cli(command, '--help');
     expect(code).toBe(0);
@@ -34,7 +37,7 @@ describe('--help', () => {
   it('the top-level help lists every command', async () => {
     const { code, out } = await cli('--help');
     expect(code).toBe(0);
-    for (const command of ['run', 'serve', 'deploy', 'teardown']) expect(out).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['run', 'serve', 'deploy', 'teardown', 'replay', 'report', 'lint']) expect(out).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it('an unknown command or flag is a usage error (exit 2) naming the problem', async () => {
