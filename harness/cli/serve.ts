@@ -25,6 +25,12 @@ const spec = {
     faults: { type: 'string' },
     seed: { type: 'string' },
     'data-dir': { type: 'string' },
+    region: { type: 'string' },
+    strict: { type: 'boolean' },
+    'verify-signatures': { type: 'boolean' },
+    credentials: { type: 'string' },
+    'sqs-max-message-size': { type: 'string' },
+    python: { type: 'string' },
   },
   help: [
     ['--host H', 'address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network — warned about)'],
@@ -37,6 +43,12 @@ const spec = {
     ['--faults SPEC', 'emulator fault injection, e.g. duplicate=0.1,delay=0..5s (see emulator/core/faults.ts)'],
     ['--seed N', 'seed for fault injection and generated ids'],
     ['--data-dir D', 'write the endpoint and the sandbox resources (resources.json) there for other tools'],
+    ['--region R', 'default region for requests that do not name one (default us-east-1)'],
+    ['--strict', 'refuse what AWS refuses for missing resource policies (e.g. S3 → SQS without a queue policy)'],
+    ['--verify-signatures', 'check SigV4 signatures (keys from --credentials, default test:test)'],
+    ['--credentials K:S,…', 'access key id:secret pairs accepted with --verify-signatures'],
+    ['--sqs-max-message-size N', 'largest SQS message in bytes (default 1048576)'],
+    ['--python PATH', 'python interpreter for python3.x functions (default python3 on PATH)'],
   ],
 } as const satisfies CommandSpec;
 
@@ -54,6 +66,17 @@ export function normalizeDeployFlag(argv: string[]): string[] {
         out.push('--deploy=fanout');
       }
     } else out.push(a);
+  }
+  return out;
+}
+
+/** `AKID:secret,AKID2:secret2` → { AKID: 'secret', … }. */
+function parseCredentials(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',').filter(Boolean)) {
+    const i = pair.indexOf(':');
+    if (i <= 0) throw new UsageError(`serve: --credentials takes ACCESS_KEY_ID:SECRET pairs, got ${JSON.stringify(pair)}`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
   }
   return out;
 }
@@ -86,6 +109,12 @@ export async function serveCommand(argv: string[], io: Io, signals: NodeJS.Event
     ...(v['virtual-time'] ? { virtualTime: true } : {}),
     ...(v.faults ? { faults: v.faults as string } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...(v.region ? { region: v.region as string } : {}),
+    ...(v.strict ? { strict: true } : {}),
+    ...(v['verify-signatures'] ? { verifySignatures: true } : {}),
+    ...(v.credentials ? { credentials: parseCredentials(v.credentials as string) } : {}),
+    ...(v['sqs-max-message-size'] ? { sqsMaxMessageSize: numberFlag(v['sqs-max-message-size'] as string, 'sqs-max-message-size', (n) => Number.isInteger(n) && n >= 1024) } : {}),
+    ...(v.python ? { pythonPath: v.python as string } : {}),
     log: io.err,
   });
   const stopped = new Promise<void>((resolve) => {
