@@ -1,0 +1,286 @@
+import type {
+  CreateFunctionCommandInput,
+  DeleteFunctionCommandInput,
+  FunctionConfiguration,
+  GetFunctionCommandInput,
+  GetFunctionCommandOutput,
+  GetFunctionConfigurationCommandInput,
+  ListFunctionsCommandInput,
+  ListFunctionsCommandOutput,
+  UpdateFunctionCodeCommandInput,
+  UpdateFunctionConfigurationCommandInput,
+} from '@aws-sdk/client-lambda';
+import { createHash } from 'node:crypto';
+import type { RequestContext } from '../core/context';
+import { AwsError } from '../core/errors';
+import { uuid } from '../core/ids';
+import { withMeta } from '../core/service';
+import { prepareCode, removeCodeDir } from './code';
+import type { Executor } from './execution';
+import { functionArn, parseFunctionRef, type Scope } from './names';
+import { revisionMismatch } from './permissions';
+import { TRANSITION_MS, type LambdaCore, type LambdaFunction, type Out } from './state';
+import {
+  checkDeadLetterTarget,
+  checkEnvironment,
+  checkFunctionName,
+  checkHandler,
+  checkRange,
+  checkRole,
+  checkRuntime,
+  LIMITS,
+} from './validation';
+
+const DEFAULT_TIMEOUT = 3;
+const DEFAULT_MEMORY = 128;
+
+/** `2024-05-01T12:00:00.000+0000`: the format Lambda uses for a function's LastModified. */
+export const lambdaTimestamp = (ms: number): string => new Date(ms).toISOString().replace('Z', '+0000');
+
+export function notFound(arn: string): AwsError {
+  return new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404, { Type: 'User' });
+}
+
+/** Functions: create, read, update, delete, and the Pending → Active / InProgress → Successful transitions. */
+export class FunctionStore {
+  constructor(
+    private readonly core: LambdaCore,
+    private readonly executor: Executor,
+  ) {}
+
+  /** The function a request names (name, ARN or partial ARN; only `$LATEST` exists as a qualifier). */
+  find(ref: string | undefined, scope: Scope, qualifier?: string): LambdaFunction {
+    const parsed = parseFunctionRef(ref, scope, qualifier);
+    const fn = this.core.functions.get(parsed.arn);
+    if (!fn) throw notFound(parsed.arn);
+    if (parsed.qualifier !== undefined && parsed.qualifier !== '$LATEST') throw notFound(`${parsed.arn}:${parsed.qualifier}`);
+    return fn;
+  }
+
+  configuration(fn: LambdaFunction): Out<FunctionConfiguration> {
+    return {
+      FunctionName: fn.name,
+      FunctionArn: fn.arn,
+      Runtime: fn.runtime as FunctionConfiguration['Runtime'],
+      Role: fn.role,
+      Handler: fn.handler,
+      CodeSize: fn.code.size,
+      Description: fn.description,
+      Timeout: fn.timeout,
+      MemorySize: fn.memorySize,
+      LastModified: lambdaTimestamp(fn.lastModified),
+      CodeSha256: fn.code.sha256,
+      Version: '$LATEST',
+      ...(fn.environment ? { Environment: { Variables: { ...fn.environment } } } : {}),
+      ...(fn.deadLetterTargetArn ? { DeadLetterConfig: { TargetArn: fn.deadLetterTargetArn } } : {}),
+      TracingConfig: { Mode: fn.tracingMode as 'PassThrough' },
+      RevisionId: fn.revisionId,
+      State: fn.state,
+      ...(fn.stateReason ? { StateReason: fn.stateReason, StateReasonCode: fn.stateReasonCode as 'Creating' } : {}),
+      ...(fn.lastUpdateStatus ? { LastUpdateStatus: fn.lastUpdateStatus } : {}),
+      ...(fn.lastUpdateStatusReason ? { LastUpdateStatusReason: fn.lastUpdateStatusReason } : {}),
+      PackageType: 'Zip',
+      Architectures: fn.architectures as ['x86_64'],
+      EphemeralStorage: { Size: 512 },
+      SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+      RuntimeVersionConfig: {
+        RuntimeVersionArn: `arn:aws:lambda:${fn.region}::runtime:${createHash('sha256').update(fn.runtime).digest('hex')}`,
+      },
+      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
+    };
+  }
+
+  /**
+   * Starts a transition: Pending (create) or LastUpdateStatus InProgress (update), ending a few emulated ms
+   * later, so `waitUntilFunctionActiveV2` / `waitUntilFunctionUpdatedV2` see the states AWS goes through.
+   * Invocations and further updates in that window wait for it rather than failing (AWS answers
+   * ResourceConflictException there; an emulator that fails only when a request lands in a 5 ms window would be flaky).
+   */
+  private transition(fn: LambdaFunction, kind: 'create' | 'update'): void {
+    if (kind === 'create') {
+      fn.state = 'Pending';
+      fn.stateReason = 'The function is being created.';
+      fn.stateReasonCode = 'Creating';
+      fn.lastUpdateStatus = undefined;
+    } else {
+      fn.lastUpdateStatus = 'InProgress';
+      fn.lastUpdateStatusReason = 'The function is being updated.';
+    }
+    let done!: () => void;
+    fn.settled = new Promise<void>((resolve) => (done = resolve));
+    const timer = this.core.timers.set(TRANSITION_MS, () => finish());
+    const finish = () => {
+      timer.cancel();
+      fn.state = 'Active';
+      fn.stateReason = undefined;
+      fn.stateReasonCode = undefined;
+      fn.lastUpdateStatus = 'Successful';
+      fn.lastUpdateStatusReason = undefined;
+      fn.settle = undefined;
+      done();
+    };
+    fn.settle = finish;
+  }
+
+  private touch(fn: LambdaFunction): void {
+    fn.lastModified = this.core.deps.clock.now();
+    fn.revisionId = uuid();
+  }
+
+  async create(input: CreateFunctionCommandInput, ctx: RequestContext) {
+    const name = checkFunctionName(input.FunctionName);
+    if (input.PackageType === 'Image') throw new AwsError('InvalidParameterValueException', 'The emulator runs .zip deployment packages only (PackageType Zip).', 400);
+    checkRole(input.Role);
+    checkRuntime(input.Runtime);
+    checkHandler(input.Handler);
+    checkRange('timeout', input.Timeout, LIMITS.timeout);
+    checkRange('memorySize', input.MemorySize, LIMITS.memory);
+    checkEnvironment(input.Environment?.Variables);
+    checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
+    if (!input.Code) throw new AwsError('ValidationException', "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null", 400);
+    const scope = { region: ctx.region, accountId: ctx.accountId };
+    const arn = functionArn(scope, name);
+    if (this.core.functions.has(arn)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409, { Type: 'User' });
+
+    const code = await prepareCode(this.core.deps.bus, input.Code);
+    if (this.core.functions.has(arn)) {
+      // Another CreateFunction for the same name finished while this one unpacked its code.
+      await removeCodeDir(code.dir);
+      throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409, { Type: 'User' });
+    }
+    const fn: LambdaFunction = {
+      name,
+      arn,
+      ...scope,
+      runtime: input.Runtime!,
+      handler: input.Handler!,
+      role: input.Role!,
+      description: input.Description ?? '',
+      timeout: input.Timeout ?? DEFAULT_TIMEOUT,
+      memorySize: input.MemorySize ?? DEFAULT_MEMORY,
+      environment: input.Environment?.Variables ? { ...input.Environment.Variables } : undefined,
+      deadLetterTargetArn: input.DeadLetterConfig?.TargetArn || undefined,
+      architectures: input.Architectures?.length ? [...input.Architectures] : ['x86_64'],
+      tracingMode: input.TracingConfig?.Mode ?? 'PassThrough',
+      code,
+      oldCodeDirs: [],
+      lastModified: this.core.deps.clock.now(),
+      revisionId: uuid(),
+      state: 'Pending',
+      settled: Promise.resolve(),
+      policy: [],
+      tags: { ...(input.Tags ?? {}) },
+      recursiveLoop: 'Terminate',
+      deleted: false,
+    };
+    this.core.functions.set(arn, fn);
+    this.transition(fn, 'create');
+    this.core.deps.bus.record({ type: 'lambda.function.create', functionName: name, codeSha256: code.sha256 });
+    return withMeta(this.configuration(fn), { status: 201 });
+  }
+
+  get(input: GetFunctionCommandInput, ctx: RequestContext): Out<GetFunctionCommandOutput> {
+    const fn = this.find(input.FunctionName, ctx, input.Qualifier);
+    return {
+      Configuration: this.configuration(fn),
+      Code: {
+        RepositoryType: 'S3',
+        // A placeholder in the shape of Lambda's presigned URL; the emulator does not serve code downloads.
+        Location: `https://awslambda-${fn.region}-tasks.s3.${fn.region}.amazonaws.com/snapshots/${fn.accountId}/${fn.name}-${fn.revisionId}`,
+      },
+      ...(Object.keys(fn.tags).length ? { Tags: { ...fn.tags } } : {}),
+      ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
+    };
+  }
+
+  getConfiguration(input: GetFunctionConfigurationCommandInput, ctx: RequestContext): Out<FunctionConfiguration> {
+    return this.configuration(this.find(input.FunctionName, ctx, input.Qualifier));
+  }
+
+  list(input: ListFunctionsCommandInput, ctx: RequestContext): Out<ListFunctionsCommandOutput> {
+    const all = [...this.core.functions.values()]
+      .filter((f) => f.region === ctx.region && f.accountId === ctx.accountId)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    checkRange('maxItems', input.MaxItems, [1, 10_000]);
+    const size = Math.min(input.MaxItems ?? 50, 50);
+    const start = input.Marker ? all.findIndex((f) => f.name > Buffer.from(input.Marker!, 'base64').toString('utf8')) : 0;
+    const page = start < 0 ? [] : all.slice(start, start + size);
+    const more = start >= 0 && start + size < all.length;
+    return {
+      Functions: page.map((f) => this.configuration(f)),
+      ...(more ? { NextMarker: Buffer.from(page[page.length - 1]!.name).toString('base64') } : {}),
+    };
+  }
+
+  async updateCode(input: UpdateFunctionCodeCommandInput, ctx: RequestContext) {
+    let fn = this.find(input.FunctionName, ctx);
+    await fn.settled;
+    fn = this.find(input.FunctionName, ctx);
+    if (input.RevisionId && input.RevisionId !== fn.revisionId) throw revisionMismatch();
+    if (input.Architectures?.length) fn.architectures = [...input.Architectures];
+    const code = await prepareCode(this.core.deps.bus, input);
+    if (input.DryRun) {
+      await removeCodeDir(code.dir);
+      return { ...this.configuration(fn), CodeSha256: code.sha256, CodeSize: code.size };
+    }
+    if (fn.deleted) {
+      await removeCodeDir(code.dir);
+      throw notFound(fn.arn);
+    }
+    fn.oldCodeDirs.push(fn.code.dir);
+    fn.code = code;
+    this.touch(fn);
+    this.transition(fn, 'update');
+    // Warm environments run the old code: new invocations must start fresh ones.
+    await this.executor.retire(fn.name);
+    this.core.deps.bus.record({ type: 'lambda.function.update-code', functionName: fn.name, codeSha256: code.sha256 });
+    return this.configuration(fn);
+  }
+
+  async updateConfiguration(input: UpdateFunctionConfigurationCommandInput, ctx: RequestContext) {
+    let fn = this.find(input.FunctionName, ctx);
+    await fn.settled;
+    fn = this.find(input.FunctionName, ctx);
+    if (input.RevisionId && input.RevisionId !== fn.revisionId) throw revisionMismatch();
+    if (input.Role !== undefined) checkRole(input.Role);
+    if (input.Runtime !== undefined) checkRuntime(input.Runtime);
+    if (input.Handler !== undefined) checkHandler(input.Handler);
+    checkRange('timeout', input.Timeout, LIMITS.timeout);
+    checkRange('memorySize', input.MemorySize, LIMITS.memory);
+    checkEnvironment(input.Environment?.Variables);
+    checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
+
+    if (input.Role !== undefined) fn.role = input.Role;
+    if (input.Runtime !== undefined) fn.runtime = input.Runtime;
+    if (input.Handler !== undefined) fn.handler = input.Handler;
+    if (input.Description !== undefined) fn.description = input.Description;
+    if (input.Timeout !== undefined) fn.timeout = input.Timeout;
+    if (input.MemorySize !== undefined) fn.memorySize = input.MemorySize;
+    if (input.Environment !== undefined) {
+      const vars = input.Environment.Variables ?? {};
+      fn.environment = Object.keys(vars).length ? { ...vars } : undefined;
+    }
+    if (input.DeadLetterConfig !== undefined) fn.deadLetterTargetArn = input.DeadLetterConfig.TargetArn || undefined;
+    if (input.TracingConfig?.Mode) fn.tracingMode = input.TracingConfig.Mode;
+    this.touch(fn);
+    this.transition(fn, 'update');
+    this.core.deps.bus.record({ type: 'lambda.function.update-configuration', functionName: fn.name });
+    return this.configuration(fn);
+  }
+
+  async delete(input: DeleteFunctionCommandInput, ctx: RequestContext) {
+    const fn = this.find(input.FunctionName, ctx, input.Qualifier);
+    this.core.functions.delete(fn.arn);
+    await this.dispose(fn);
+    this.core.deps.bus.record({ type: 'lambda.function.delete', functionName: fn.name });
+    return withMeta({}, { status: 204 });
+  }
+
+  /** Forgets a function: stops its environments and removes its task roots. */
+  async dispose(fn: LambdaFunction): Promise<void> {
+    fn.deleted = true;
+    fn.settle?.();
+    await this.executor.retire(fn.name).catch(() => undefined);
+    for (const dir of [...fn.oldCodeDirs, fn.code.dir]) await removeCodeDir(dir);
+  }
+}

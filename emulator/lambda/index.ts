@@ -1,0 +1,145 @@
+/**
+ * Lambda: functions (.zip packages run by ./runtime), synchronous and asynchronous invocation (retries, DLQ,
+ * destinations), resource policies, reserved concurrency, recursive loop detection, and SQS event source
+ * mappings. One method per operation of @aws-sdk/client-lambda, speaking REST-JSON through the protocol layer.
+ *
+ * Deliveries: registered on the bus as the receiver for `arn:aws:lambda:…` (`kind: 'lambda'` messages are
+ * queued as asynchronous invocations). `check` refuses an S3 origin the function policy does not allow.
+ * Asks: `s3.getObject` (code from S3), `sqs.*` (event source mappings), `logs.put` (function logs).
+ * Trace hops: lambda.invoke.start / .end / .error, lambda.retry, lambda.throttle, lambda.dlq,
+ * lambda.destination, lambda.recursion, lambda.async.enqueue / .failed / .dropped, lambda.esm.*,
+ * lambda.function.*.
+ */
+import type * as L from '@aws-sdk/client-lambda';
+import type { RequestContext } from '../core/context';
+import type { DeliveryMessage, DeliveryReceiver, Origin } from '../core/delivery';
+import { AwsError } from '../core/errors';
+import { uuid } from '../core/ids';
+import type { ServiceDeps } from '../core/service';
+import { withMeta } from '../core/service';
+import { AsyncQueue } from './async-queue';
+import { EventSourceMappings } from './event-source-mappings';
+import { Executor } from './execution';
+import { FunctionStore, notFound } from './functions';
+import { invoke, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
+import { traceHeaderFromCorrelation } from './lineage';
+import { unqualifiedArn } from './names';
+import { permissionOps, policyAllows } from './permissions';
+import { Settings } from './settings';
+import { TimerSet, type LambdaCore } from './state';
+
+export { lineageFromTraceHeader, RECURSION_LIMIT } from './lineage';
+
+/** Service principals whose deliveries AWS authorises with the function policy (Lambda's own destinations do not). */
+const POLICY_CHECKED = new Set(['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com']);
+
+export function createLambdaProvider(deps: ServiceDeps) {
+  const core: LambdaCore = { deps, functions: new Map(), mappings: new Map(), timers: new TimerSet(deps.clock) };
+  const executor = new Executor(deps);
+  const store = new FunctionStore(core, executor);
+  const queue = new AsyncQueue(core, executor);
+  const settings = new Settings(core, store);
+  const esm = new EventSourceMappings(core, store, executor);
+
+  const target = (arn: string) => {
+    const fn = core.functions.get(unqualifiedArn(arn));
+    if (!fn) throw notFound(arn);
+    return fn;
+  };
+
+  const receiver: DeliveryReceiver = {
+    check(functionArn: string, origin: Origin) {
+      const fn = target(functionArn);
+      // S3 validates the destination when the notification configuration is written.
+      if (origin.principal === 's3.amazonaws.com' && !policyAllows(fn, origin)) {
+        throw new AwsError('AccessDeniedException', `The function ${fn.arn} does not allow ${origin.principal} to invoke it for source ${origin.sourceArn} (add a permission with AddPermission).`, 403);
+      }
+    },
+    async receive(functionArn: string, message: DeliveryMessage, origin: Origin) {
+      if (message.kind !== 'lambda') throw new AwsError('InvalidParameterValueException', `Lambda cannot accept a ${message.kind} delivery`, 400);
+      const fn = target(functionArn);
+      if (deps.options.strict && POLICY_CHECKED.has(origin.principal) && !policyAllows(fn, origin)) {
+        throw new AwsError('AccessDeniedException', `${origin.principal} is not authorized to perform: lambda:InvokeFunction on resource: ${fn.arn}`, 403);
+      }
+      if (Buffer.byteLength(message.payload) > ASYNC_PAYLOAD_LIMIT) {
+        throw new AwsError('RequestTooLargeException', `Request must be smaller than ${ASYNC_PAYLOAD_LIMIT} bytes for the InvokeAsync operation`, 413);
+      }
+      queue.enqueue({
+        requestId: uuid(),
+        functionArn: fn.arn,
+        payload: message.payload,
+        incomingTrace: traceHeaderFromCorrelation(origin.correlation),
+      });
+    },
+  };
+  deps.bus.register('lambda', receiver);
+
+  const noContent = () => withMeta({}, { status: 204 });
+
+  async function reset(): Promise<void> {
+    esm.stopAll();
+    core.timers.cancelAll();
+    queue.reset();
+    const fns = [...core.functions.values()];
+    core.functions.clear();
+    core.mappings.clear();
+    await Promise.all(fns.map((fn) => store.dispose(fn)));
+  }
+
+  return {
+    // ---- functions ----
+    CreateFunction: (input: L.CreateFunctionCommandInput, ctx: RequestContext) => store.create(input, ctx),
+    GetFunction: (input: L.GetFunctionCommandInput, ctx: RequestContext) => store.get(input, ctx),
+    GetFunctionConfiguration: (input: L.GetFunctionConfigurationCommandInput, ctx: RequestContext) => store.getConfiguration(input, ctx),
+    ListFunctions: (input: L.ListFunctionsCommandInput, ctx: RequestContext) => store.list(input, ctx),
+    UpdateFunctionCode: (input: L.UpdateFunctionCodeCommandInput, ctx: RequestContext) => store.updateCode(input, ctx),
+    UpdateFunctionConfiguration: (input: L.UpdateFunctionConfigurationCommandInput, ctx: RequestContext) => store.updateConfiguration(input, ctx),
+    DeleteFunction: (input: L.DeleteFunctionCommandInput, ctx: RequestContext) => store.delete(input, ctx),
+
+    // ---- invocation ----
+    Invoke: (input: InvokeInput, ctx: RequestContext) => invoke(core, store, executor, queue, input, ctx),
+
+    // ---- resource policy ----
+    AddPermission: (input: L.AddPermissionCommandInput, ctx: RequestContext) =>
+      withMeta(permissionOps.add(store.find(input.FunctionName, ctx, input.Qualifier), input), { status: 201 }),
+    RemovePermission: (input: L.RemovePermissionCommandInput, ctx: RequestContext) => {
+      permissionOps.remove(store.find(input.FunctionName, ctx, input.Qualifier), input);
+      return noContent();
+    },
+    GetPolicy: (input: L.GetPolicyCommandInput, ctx: RequestContext) => permissionOps.get(store.find(input.FunctionName, ctx, input.Qualifier), input),
+
+    // ---- asynchronous invocation settings ----
+    PutFunctionEventInvokeConfig: (input: L.PutFunctionEventInvokeConfigCommandInput, ctx: RequestContext) => settings.putEventInvokeConfig(input, ctx),
+    UpdateFunctionEventInvokeConfig: (input: L.UpdateFunctionEventInvokeConfigCommandInput, ctx: RequestContext) => settings.updateEventInvokeConfig(input, ctx),
+    GetFunctionEventInvokeConfig: (input: L.GetFunctionEventInvokeConfigCommandInput, ctx: RequestContext) => settings.getEventInvokeConfig(input, ctx),
+    DeleteFunctionEventInvokeConfig: (input: L.DeleteFunctionEventInvokeConfigCommandInput, ctx: RequestContext) => settings.deleteEventInvokeConfig(input, ctx),
+    ListFunctionEventInvokeConfigs: (input: L.ListFunctionEventInvokeConfigsCommandInput, ctx: RequestContext) => settings.listEventInvokeConfigs(input, ctx),
+
+    // ---- concurrency, recursion, tags, account ----
+    PutFunctionConcurrency: (input: L.PutFunctionConcurrencyCommandInput, ctx: RequestContext) => settings.putConcurrency(input, ctx),
+    GetFunctionConcurrency: (input: L.GetFunctionConcurrencyCommandInput, ctx: RequestContext) => settings.getConcurrency(input, ctx),
+    DeleteFunctionConcurrency: (input: L.DeleteFunctionConcurrencyCommandInput, ctx: RequestContext) => settings.deleteConcurrency(input, ctx),
+    PutFunctionRecursionConfig: (input: L.PutFunctionRecursionConfigCommandInput, ctx: RequestContext) => settings.putRecursionConfig(input, ctx),
+    GetFunctionRecursionConfig: (input: L.GetFunctionRecursionConfigCommandInput, ctx: RequestContext) => settings.getRecursionConfig(input, ctx),
+    ListTags: (input: L.ListTagsCommandInput, ctx: RequestContext) => settings.listTags(input, ctx),
+    TagResource: (input: L.TagResourceCommandInput, ctx: RequestContext) => settings.tagResource(input, ctx),
+    UntagResource: (input: L.UntagResourceCommandInput, ctx: RequestContext) => settings.untagResource(input, ctx),
+    GetAccountSettings: (_input: L.GetAccountSettingsCommandInput) => settings.accountSettings(),
+
+    // ---- SQS event source mappings ----
+    CreateEventSourceMapping: (input: L.CreateEventSourceMappingCommandInput, ctx: RequestContext) => esm.create(input, ctx),
+    GetEventSourceMapping: (input: L.GetEventSourceMappingCommandInput) => esm.get(input),
+    ListEventSourceMappings: (input: L.ListEventSourceMappingsCommandInput, ctx: RequestContext) => esm.list(input, ctx),
+    UpdateEventSourceMapping: (input: L.UpdateEventSourceMappingCommandInput, ctx: RequestContext) => esm.update(input, ctx),
+    DeleteEventSourceMapping: (input: L.DeleteEventSourceMappingCommandInput) => esm.delete(input),
+
+    // ---- harness ----
+    /** Asynchronous events waiting or running (for idle checks). */
+    pendingAsyncEvents: () => queue.pending,
+    reset,
+    async close() {
+      await reset();
+      await executor.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { InvokeCommandInput, InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { RequestContext } from '../core/context';
+import { AwsError } from '../core/errors';
+import { withMeta } from '../core/service';
+import type { AsyncQueue } from './async-queue';
+import type { Executor } from './execution';
+import type { FunctionStore } from './functions';
+import { nextTrace } from './lineage';
+import type { LambdaCore, Out } from './state';
+
+/** Lambda's payload limits: 6 MB synchronous; asynchronous 1 MB since 2025 (256 KB before). */
+export const SYNC_PAYLOAD_LIMIT = 6_291_456;
+export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
+/** LogType Tail returns the last 4 KB of the invocation's log. */
+const TAIL_BYTES = 4096;
+
+function tooLarge(limit: number, type: string): AwsError {
+  return new AwsError('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'InvokeAsync' : 'Invoke'} operation`, 413, { Type: 'User' });
+}
+
+/** The event text, checked to be JSON as Lambda checks it (an empty payload is `{}`). */
+function eventText(payload: Uint8Array | undefined): string {
+  const text = payload && payload.byteLength ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') : '';
+  if (text.trim() === '') return '{}';
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`, 400, { Type: 'User' });
+  }
+  return text;
+}
+
+/** The last `n` bytes of the log, base64 (the X-Amz-Log-Result header). */
+export function logTail(log: string, n = TAIL_BYTES): string {
+  const buf = Buffer.from(log, 'utf8');
+  return buf.subarray(Math.max(0, buf.length - n)).toString('base64');
+}
+
+export function recursionError(functionName: string): AwsError {
+  return new AwsError(
+    'RecursiveInvocationException',
+    `Lambda detected a recursive loop and stopped the invocation of ${functionName}. To allow it, set RecursiveLoop to Allow with PutFunctionRecursionConfig.`,
+    400,
+    { Type: 'User', Message: 'Recursive invocation detected.' },
+  );
+}
+
+/** The SDK's input as the protocol layer hands it over: the payload is the raw request body. */
+export type InvokeInput = Omit<InvokeCommandInput, 'Payload'> & { Payload?: Uint8Array };
+/** The SDK's output with the payload as plain bytes (the SDK wraps them in a blob adapter client-side). */
+export type InvokeOutput = Omit<Out<InvokeCommandOutput>, 'Payload'> & { Payload?: Uint8Array };
+
+/** Invoke: RequestResponse (run and answer), Event (queue, 202) or DryRun (204). */
+export async function invoke(
+  core: LambdaCore,
+  store: FunctionStore,
+  executor: Executor,
+  queue: AsyncQueue,
+  input: InvokeInput,
+  ctx: RequestContext,
+): Promise<InvokeOutput> {
+  const fn = store.find(input.FunctionName, ctx, input.Qualifier);
+  const type = input.InvocationType ?? 'RequestResponse';
+  const size = input.Payload?.byteLength ?? 0;
+  // A function's SDK call back into Lambda carries its trace header (and lineage) in X-Amzn-Trace-Id.
+  const rawTrace = ctx.headers['x-amzn-trace-id'];
+  const incoming = Array.isArray(rawTrace) ? rawTrace[0] : rawTrace;
+
+  if (type === 'DryRun') {
+    eventText(input.Payload);
+    return withMeta({ StatusCode: 204 }, { status: 204 });
+  }
+  if (type === 'Event') {
+    if (size > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT, type);
+    const payload = eventText(input.Payload);
+    queue.enqueue({ requestId: ctx.requestId, functionArn: fn.arn, payload, incomingTrace: incoming });
+    return { StatusCode: 202 };
+  }
+  if (type !== 'RequestResponse') {
+    throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`, 400);
+  }
+  if (size > SYNC_PAYLOAD_LIMIT) throw tooLarge(SYNC_PAYLOAD_LIMIT, type);
+  const payload = eventText(input.Payload);
+  await fn.settled;
+  if (fn.deleted) throw new AwsError('ResourceNotFoundException', `Function not found: ${fn.arn}`, 404, { Type: 'User' });
+
+  const trace = nextTrace(fn.arn, incoming, core.deps.clock.now());
+  if (trace.recursive && fn.recursiveLoop === 'Terminate') {
+    core.deps.bus.record({ type: 'lambda.recursion', functionName: fn.name, requestId: ctx.requestId, count: trace.count });
+    throw recursionError(fn.name);
+  }
+  const result = await executor.run(fn, Buffer.from(payload), {
+    requestId: ctx.requestId,
+    traceHeader: trace.header,
+    clientContext: input.ClientContext,
+    source: 'sync',
+  });
+  return {
+    StatusCode: 200,
+    Payload: result.payload,
+    ExecutedVersion: '$LATEST',
+    ...(result.functionError ? { FunctionError: result.functionError } : {}),
+    ...(input.LogType === 'Tail' ? { LogResult: logTail(result.logTail) } : {}),
+  };
+}

@@ -1,0 +1,64 @@
+import { AwsError } from '../core/errors';
+
+/** Where a request runs: the function ARNs it names are built in this region and account. */
+export interface Scope {
+  region: string;
+  accountId: string;
+}
+
+export const functionArn = (s: Scope, name: string): string => `arn:aws:lambda:${s.region}:${s.accountId}:function:${name}`;
+export const mappingArn = (s: Scope, uuid: string): string => `arn:aws:lambda:${s.region}:${s.accountId}:event-source-mapping:${uuid}`;
+
+export interface FunctionRef {
+  /** Unqualified function ARN (the key functions are stored under). */
+  arn: string;
+  name: string;
+  /** `$LATEST`, a version number or an alias name, when the reference carries one. */
+  qualifier?: string;
+}
+
+// The Invoke API's own pattern for FunctionName: a name, a partial ARN or a full ARN, each with an optional qualifier.
+const FULL_ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+const PARTIAL_ARN = /^(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+const NAME = /^([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+
+/** Parses any form Lambda accepts for FunctionName (name, name:qualifier, partial or full ARN). */
+export function parseFunctionRef(ref: string | undefined, scope: Scope, qualifier?: string): FunctionRef {
+  if (!ref) throw validation('functionName', ref, 'Member must not be null');
+  let region = scope.region;
+  let accountId = scope.accountId;
+  let name: string;
+  let q: string | undefined;
+  let m: RegExpExecArray | null;
+  if ((m = FULL_ARN.exec(ref))) [, region, accountId, name, q] = m as unknown as [string, string, string, string, string?];
+  else if ((m = PARTIAL_ARN.exec(ref))) [, accountId, name, q] = m as unknown as [string, string, string, string?];
+  else if ((m = NAME.exec(ref))) [, name, q] = m as unknown as [string, string, string?];
+  else {
+    throw validation(
+      'functionName',
+      ref,
+      'Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?',
+    );
+  }
+  if (name.length > 64) throw validation('functionName', ref, 'Member must have length less than or equal to 64');
+  if (q !== undefined && qualifier !== undefined && q !== qualifier) {
+    throw new AwsError('InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.', 400);
+  }
+  return { arn: functionArn({ region, accountId }, name), name, qualifier: q ?? qualifier };
+}
+
+/** Strips a `:$LATEST` (or other) qualifier from a function ARN given to the delivery bus. */
+export function unqualifiedArn(arn: string): string {
+  const parts = arn.split(':');
+  return parts.length > 7 ? parts.slice(0, 7).join(':') : arn;
+}
+
+/** AWS's constraint-violation shape: `1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: …`. */
+export function validation(field: string, value: unknown, constraint: string): AwsError {
+  const shown = value === undefined ? 'null' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return new AwsError(
+    'ValidationException',
+    `1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: ${constraint}`,
+    400,
+  );
+}

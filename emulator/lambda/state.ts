@@ -1,0 +1,115 @@
+import type { DestinationConfig, FilterCriteria, ScalingConfig } from '@aws-sdk/client-lambda';
+import type { Clock, Timer } from '../core/clock';
+import type { ServiceDeps } from '../core/service';
+import type { PolicyStatement } from './permissions';
+
+/** One function's $LATEST: configuration, code, and what hangs off it (policy, async config, concurrency). */
+export interface LambdaFunction {
+  name: string;
+  arn: string;
+  region: string;
+  accountId: string;
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  timeout: number;
+  memorySize: number;
+  environment?: Record<string, string>;
+  deadLetterTargetArn?: string;
+  architectures: string[];
+  tracingMode: string;
+  code: FunctionCodeVersion;
+  /** Task roots of earlier code versions: busy environments may still run there; removed on delete. */
+  oldCodeDirs: string[];
+  lastModified: number;
+  revisionId: string;
+  state: 'Pending' | 'Active' | 'Failed';
+  stateReason?: string;
+  stateReasonCode?: string;
+  lastUpdateStatus?: 'InProgress' | 'Successful' | 'Failed';
+  lastUpdateStatusReason?: string;
+  /** Resolves when the current create/update transition is over (Invoke and further updates wait on it). */
+  settled: Promise<void>;
+  /** Ends the current transition at once (delete, reset), so nothing waits on `settled` forever. */
+  settle?: () => void;
+  policy: PolicyStatement[];
+  tags: Record<string, string>;
+  reservedConcurrency?: number;
+  recursiveLoop: 'Terminate' | 'Allow';
+  eventInvokeConfig?: EventInvokeConfig;
+  deleted: boolean;
+}
+
+export interface FunctionCodeVersion {
+  sha256: string;
+  size: number;
+  /** Extracted task root (LAMBDA_TASK_ROOT). */
+  dir: string;
+  s3?: { bucket: string; key: string; versionId?: string };
+}
+
+export interface EventInvokeConfig {
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  destinationConfig?: DestinationConfig;
+  lastModified: number;
+}
+
+export interface EventSourceMapping {
+  uuid: string;
+  arn: string;
+  functionArn: string;
+  eventSourceArn: string;
+  fifo: boolean;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  filterCriteria?: FilterCriteria;
+  functionResponseTypes?: string[];
+  scalingConfig?: ScalingConfig;
+  enabled: boolean;
+  state: 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
+  stateTransitionReason: string;
+  lastModified: number;
+  lastProcessingResult: string;
+  tags: Record<string, string>;
+}
+
+/** Clock timers the provider made, so reset/close can cancel every one of them. */
+export class TimerSet {
+  private readonly live = new Set<Timer>();
+  constructor(private readonly clock: Clock) {}
+
+  set(delayMs: number, fn: () => void): Timer {
+    const timer = this.clock.setTimer(delayMs, () => {
+      this.live.delete(timer);
+      fn();
+    });
+    this.live.add(timer);
+    return {
+      cancel: () => {
+        this.live.delete(timer);
+        timer.cancel();
+      },
+    };
+  }
+
+  cancelAll(): void {
+    for (const t of this.live) t.cancel();
+    this.live.clear();
+  }
+}
+
+/** What the provider's parts share: the injected dependencies, the function table and the timers. */
+export interface LambdaCore {
+  deps: ServiceDeps;
+  functions: Map<string, LambdaFunction>;
+  mappings: Map<string, EventSourceMapping>;
+  timers: TimerSet;
+}
+
+/** How long (emulated) a function stays Pending / InProgress: long enough for the waiters to see it. */
+export const TRANSITION_MS = 5;
+
+/** An SDK output shape without the client-side `$metadata` (the protocol layer sends the rest). */
+export type Out<T> = Omit<T, '$metadata'>;
