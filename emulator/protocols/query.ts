@@ -31,11 +31,15 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
         timestampFormat: { useTrait: true, default: 5 },
       });
       let inner = '';
-      if (output && typeof output === 'object' && NormalizedSchema.of(op.output).isStructSchema()) {
+      const outputSchema = NormalizedSchema.of(op.output);
+      const hasMembers = outputSchema.isStructSchema() && Object.keys(outputSchema.getMemberSchemas()).length > 0;
+      if (hasMembers && output && typeof output === 'object') {
         ser.write(op.output, output);
         inner = unwrapRoot(String(ser.flush()));
       }
-      const result = inner ? `<${operation}Result>${inner}</${operation}Result>` : '';
+      // Clients expect the Result element whenever the operation has an output shape, even when it is empty
+      // (botocore fails on a ReceiveMessage answer without <ReceiveMessageResult/>).
+      const result = hasMembers ? `<${operation}Result>${inner}</${operation}Result>` : '';
       const body =
         `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${xmlNamespace}">${result}` +
         `<ResponseMetadata><RequestId>${ctx.requestId}</RequestId></ResponseMetadata></${operation}Response>`;
