@@ -20,6 +20,14 @@ interface MappingDeleteResult {
   failed: { receiptHandle: string; code: string; message: string }[];
 }
 
+/** How a batch is received: with the queue's visibility timeout, or held longer (see visibilityPlan). */
+interface VisibilityPlan {
+  /** The queue's visibility timeout (what failed messages get again after a held run). */
+  queueSeconds: number;
+  /** The visibility timeout to receive with, when it differs from the queue's. */
+  holdSeconds?: number;
+}
+
 /**
  * The poller behind one SQS event source mapping. It sleeps until the queue says messages became visible
  * (`sqs.subscribeArrivals`), then receives batches (`sqs.receive`) and invokes the function synchronously:
@@ -28,7 +36,7 @@ interface MappingDeleteResult {
  * failures; an error, timeout or throttle leaves the messages to come back after their visibility timeout
  * (the queue's RedrivePolicy then moves them to its DLQ). FIFO order holds because SQS hands out no message
  * of a group while an earlier one of that group is in flight. On a scaled or virtual clock a running batch is
- * kept in flight while its (real-time) function runs: see holdInFlight.
+ * kept in flight while its (real-time) function runs: see visibilityPlan.
  */
 export class SqsPoller {
   private active = 0;
@@ -36,7 +44,7 @@ export class SqsPoller {
   private wake = false;
   private stopped = false;
   private unsubscribe?: () => void;
-  private gather?: { records: SqsEventRecord[]; bytes: number; timer: Timer; receivedAt: number };
+  private gather?: { records: SqsEventRecord[]; bytes: number; timer: Timer; plan: VisibilityPlan };
   private busySince?: number;
 
   constructor(
@@ -66,8 +74,10 @@ export class SqsPoller {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     // Gathered messages are left in flight: they come back after their visibility timeout, as on AWS.
-    this.gather?.timer.cancel();
+    const g = this.gather;
+    g?.timer.cancel();
     this.gather = undefined;
+    if (g) void this.restore(g.records, g.plan);
   }
 
   /** Invocations in flight for this mapping. */
@@ -112,13 +122,22 @@ export class SqsPoller {
       while (!this.stopped && this.active < this.cap()) {
         const want = this.mapping.batchSize - (this.gather?.records.length ?? 0);
         let records: SqsEventRecord[];
+        let plan: VisibilityPlan;
         try {
-          records = await this.core.deps.bus.ask<unknown, SqsEventRecord[]>('sqs.receive', { queueArn: this.mapping.eventSourceArn, max: want });
+          plan = await this.visibilityPlan();
+          records = await this.core.deps.bus.ask<unknown, SqsEventRecord[]>('sqs.receive', {
+            queueArn: this.mapping.eventSourceArn,
+            max: want,
+            visibilityTimeoutSeconds: plan.holdSeconds,
+          });
         } catch (e) {
           this.note(`PollerError: ${(e as Error).message}`);
           return;
         }
-        if (this.stopped) return;
+        if (this.stopped) {
+          void this.restore(records, plan);
+          return;
+        }
         if (records.length === 0) {
           if (this.active === 0 && !this.gather) this.busySince = undefined;
           break;
@@ -126,12 +145,11 @@ export class SqsPoller {
         this.busySince ??= this.core.deps.clock.now();
         const window = this.mapping.maximumBatchingWindowInSeconds;
         if (window > 0) {
-          if (!this.addToGather(records, window)) break;
+          if (!this.addToGather(records, window, plan)) break;
         } else {
-          const receivedAt = this.core.deps.clock.now();
           const [batch, rest] = this.fitPayload(records);
           await this.release(rest);
-          this.launch(batch, receivedAt);
+          this.launch(batch, plan);
         }
       }
     } while (this.wake && !this.stopped);
@@ -156,10 +174,10 @@ export class SqsPoller {
   }
 
   /** Adds to the batch being gathered; returns false when the loop should wait (window still open). */
-  private addToGather(records: SqsEventRecord[], windowSeconds: number): boolean {
+  private addToGather(records: SqsEventRecord[], windowSeconds: number, plan: VisibilityPlan): boolean {
     if (!this.gather) {
       const timer = this.core.timers.set(windowSeconds * 1000, () => this.flushGather());
-      this.gather = { records: [], bytes: 0, timer, receivedAt: this.core.deps.clock.now() };
+      this.gather = { records: [], bytes: 0, timer, plan };
     }
     const g = this.gather;
     const [fits, rest] = this.fitPayload(records, g.bytes);
@@ -182,13 +200,12 @@ export class SqsPoller {
     g.timer.cancel();
     this.gather = undefined;
     if (this.stopped) return;
-    this.launch(g.records, g.receivedAt);
+    this.launch(g.records, g.plan);
   }
 
-  /** `receivedAt`: when the batch's first message was received (SQS caps visibility at 12 h from then). */
-  private launch(records: SqsEventRecord[], receivedAt: number): void {
+  private launch(records: SqsEventRecord[], plan: VisibilityPlan): void {
     this.active++;
-    void this.process(records, receivedAt)
+    void this.process(records, plan)
       .catch((e) => this.note(`PollerError: ${(e as Error).message}`))
       .finally(() => {
         this.active--;
@@ -224,54 +241,48 @@ export class SqsPoller {
    * On AWS a message is not handed out again while its batch still runs: CreateEventSourceMapping insists on a
    * visibility timeout at least as long as the function timeout. Here function code runs in real time while
    * the queue's timers run on the emulator clock; when that clock is scaled (or virtual) a function that takes
-   * 200 ms real would outlive a "30 s" visibility timeout. So, only then, the batch is kept in flight for as
-   * long as the function may really run, and given its ordinary visibility timeout again when it is done (a
-   * failed message comes back one visibility timeout later, as if the function had taken no time).
-   * On real time (scale 1) nothing changes, as on AWS.
+   * 200 ms real would outlive a "30 s" visibility timeout. So, only then, batches are received with a visibility
+   * timeout long enough for the function's real run (and the batching window), and what is not deleted gets the
+   * queue's ordinary visibility timeout when the run is over: a failed message comes back one visibility timeout
+   * later, as if the function had taken no time. Receiving with it (rather than changing it afterwards) leaves
+   * no moment, however loaded the machine, in which the short timeout could run out. On real time (scale 1)
+   * nothing changes, as on AWS.
    */
-  private async holdInFlight(
-    records: SqsEventRecord[],
-    fnTimeoutSeconds: number,
-    receivedAt: number,
-  ): Promise<((rest: SqsEventRecord[]) => Promise<void>) | undefined> {
+  private async visibilityPlan(): Promise<VisibilityPlan> {
     const { clock, options, bus } = this.core.deps;
+    const info = await bus.ask<{ queueArn: string }, { visibilityTimeout?: number }>('sqs.queueInfo', { queueArn: this.mapping.eventSourceArn });
+    const queueSeconds = info?.visibilityTimeout ?? 30;
     const realTime = clock instanceof ScaledClock && clock.scale === 1;
-    if (realTime || options.scaleFunctionTimeouts || !records.length) return undefined;
-    const info = await bus
-      .ask<{ queueArn: string }, { visibilityTimeout?: number }>('sqs.queueInfo', { queueArn: this.mapping.eventSourceArn })
-      .catch(() => undefined);
-    const vt = info?.visibilityTimeout ?? 30;
-    // Real seconds the invocation may take (timeout, plus init and log drain), in emulated seconds; SQS's cap is 12 h.
+    if (realTime || options.scaleFunctionTimeouts) return { queueSeconds };
+    const timeout = this.core.functions.get(this.mapping.functionArn)?.timeout ?? 900;
     const scale = clock instanceof ScaledClock ? clock.scale : 0;
-    const needed = scale > 0 ? Math.ceil((fnTimeoutSeconds + 20) / scale) : MAX_VISIBILITY_SECONDS;
-    const elapsed = Math.ceil((clock.now() - receivedAt) / 1000) + 1;
-    const hold = Math.max(0, Math.min(MAX_VISIBILITY_SECONDS - elapsed, Math.max(vt, needed)));
-    const change = async (rs: SqsEventRecord[], seconds: number, step: string) => {
-      if (!rs.length) return;
-      const result = await bus
-        .ask<unknown, MappingDeleteResult>('sqs.changeVisibility', {
-          queueArn: this.mapping.eventSourceArn,
-          receiptHandles: rs.map((r) => r.receiptHandle),
-          visibilityTimeoutSeconds: seconds,
-        })
-        .catch((e: Error) => ({ deleted: [], failed: [{ receiptHandle: '', code: 'Error', message: e.message }] }));
-      if (result.failed.length) {
-        bus.record({ type: 'lambda.esm.visibility', uuid: this.mapping.uuid, step, visibilityTimeoutSeconds: seconds, error: result.failed[0]!.message });
-      }
-    };
-    await change(records, hold, 'hold');
-    return (rest) => change(rest, vt, 'restore');
+    // The function's timeout plus init and log drain, in real seconds, as emulated seconds; SQS's cap is 12 h.
+    const needed = scale > 0 ? Math.ceil((timeout + 20) / scale) + this.mapping.maximumBatchingWindowInSeconds : MAX_VISIBILITY_SECONDS;
+    return { queueSeconds, holdSeconds: Math.min(MAX_VISIBILITY_SECONDS, Math.max(queueSeconds, needed)) };
   }
 
-  private async process(all: SqsEventRecord[], receivedAt: number): Promise<void> {
-    const fn = this.core.functions.get(this.mapping.functionArn);
-    // Taken before anything waits, so no visibility timeout can run out in between.
-    const restore = await this.holdInFlight(all, fn?.timeout ?? 900, receivedAt);
+  /** After a held run: what is still in flight gets the queue's own visibility timeout. */
+  private async restore(records: SqsEventRecord[], plan: VisibilityPlan): Promise<void> {
+    if (plan.holdSeconds === undefined || !records.length) return;
+    const { bus } = this.core.deps;
+    const result = await bus
+      .ask<unknown, MappingDeleteResult>('sqs.changeVisibility', {
+        queueArn: this.mapping.eventSourceArn,
+        receiptHandles: records.map((r) => r.receiptHandle),
+        visibilityTimeoutSeconds: plan.queueSeconds,
+      })
+      .catch((e: Error) => ({ deleted: [], failed: [{ receiptHandle: '', code: 'Error', message: e.message }] }));
+    if (result.failed.length) {
+      bus.record({ type: 'lambda.esm.visibility', uuid: this.mapping.uuid, visibilityTimeoutSeconds: plan.queueSeconds, error: result.failed[0]!.message });
+    }
+  }
+
+  private async process(all: SqsEventRecord[], plan: VisibilityPlan): Promise<void> {
     const deleted = new Set<string>();
     try {
       await this.processHeld(all, deleted);
     } finally {
-      await restore?.(all.filter((r) => !deleted.has(r.receiptHandle)));
+      await this.restore(all.filter((r) => !deleted.has(r.receiptHandle)), plan);
     }
   }
 
