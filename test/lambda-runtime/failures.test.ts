@@ -10,6 +10,13 @@ afterAll(async () => {
 });
 
 describe('functions that fail', () => {
+  test('a handler whose promise never settles (and holds nothing open) is timed out, not ended with exit 0', async () => {
+    const dir = writeCode({ 'index.js': 'exports.handler = () => new Promise(() => {});' });
+    const r = await pool.invoke(spec(dir, { timeoutSeconds: 1 }), event({}), { requestId: 'never-1' });
+    expect(r.timedOut).toBe(true);
+    expect(json(r.payload).errorMessage).toMatch(/never-1 Task timed out after 1\.00 seconds$/);
+  });
+
   test('a timeout kills the process and reports "Task timed out after 1.00 seconds"', async () => {
     const dir = writeCode({
       'index.js': `exports.handler = async () => {

@@ -270,6 +270,11 @@ function runHandler(handler, event, context) {
       return;
     }
     if (returned && typeof returned.then === 'function') {
+      // A promise that never settles must end in a timeout, as on AWS, not in the process exiting on an
+      // empty event loop: hold the loop open until the handler settles.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
+      const release = () => clearInterval(keepAlive);
+      returned.then(release, release);
       returned.then(
         (r) => callback(null, r),
         (e) => callback(e === undefined || e === null ? new Error(`Handler rejected with ${e}`) : e),
