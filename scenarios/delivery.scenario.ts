@@ -13,6 +13,8 @@ scenario('prefix and suffix filtering', { topology: 'queue' }, async (s) => {
   await s.upload('data/a.csv', csv(s.random, 4));
   await s.expectReport('data/a.csv', (r) => expect(r.rows).toBe(4));
   await s.expectReportCount(1);
+  const ledger = await s.expectConservation();
+  expect(ledger.counts).toMatchObject({ filtered: 4, processed: 1 });
 });
 
 // S3 → SNS → three SQS queues (enveloped, raw, filtered) → three functions, each processing once.
@@ -28,6 +30,9 @@ scenario('fan-out to three queues, each processing once', { topology: 'fanout' }
   for (const fn of ['processor', 'audit', 'archive']) {
     expect({ fn, processed: await s.countLogged(fn, 'processed', 'data/fan.csv') }).toEqual({ fn, processed: 1 });
   }
+  // One write, three functions: each has its report.
+  const ledger = await s.expectConservation();
+  expect(ledger.entries[0]!.outcomes.map((o) => `${o.sink}: ${o.outcome}`)).toEqual(['processor: processed', 'audit: processed', 'archive: processed']);
 });
 
 // SQS is at-least-once: the same S3 event delivered twice leaves one report.
@@ -57,6 +62,7 @@ scenario('concurrent writes on a versioned bucket give one report per version', 
     });
   }
   await s.expectReportCount(5, { keyPrefix: 'data/hot.csv' });
+  expect((await s.expectConservation()).counts.processed).toBe(5);
 });
 
 // Unversioned bucket: at least one event; whatever order they are handled in, the last write wins.
@@ -72,4 +78,6 @@ scenario('concurrent writes on an unversioned bucket: the last write wins', { to
     if (winningBody) expect(r.rows).toBe(csvRowCount(winningBody));
   }, { versionId: null });
   await s.expectReportCount(1, { keyPrefix: 'data/hot.csv' });
+  // Whatever events arrived, only the write S3 kept has to show; the others are superseded.
+  expect((await s.expectConservation()).counts).toMatchObject({ processed: 1, coalesced: 4 });
 });

@@ -12,6 +12,8 @@ scenario('delete events reach the function and write no report', { topology: 'qu
   const reports = await s.reports();
   expect(reports.map((r) => r.reportKey)).toEqual([report.reportKey]);
   expect(reports[0]!.reportEtag).toBe(report.reportEtag);
+  // The put has its report, the delete was seen by the function.
+  expect((await s.expectConservation()).entries.map((e) => `${e.write.op}: ${e.outcome}`)).toEqual(['put: processed', 'delete: processed']);
 });
 
 // CompleteMultipartUpload is an ObjectCreated event like any other (seen here on the fan-out topic's probe).

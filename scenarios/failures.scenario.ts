@@ -14,6 +14,7 @@ scenario('invalid file goes to the DLQ and raises an alert', { topology: 'direct
   // One attempt and the one retry asked for, then no more.
   await s.expectInvocations('processor', 2);
   expect(await s.reports()).toEqual([]);
+  expect((await s.expectConservation()).counts['dead-lettered']).toBe(1);
 });
 
 // S3 → SQS → Lambda keeps failing → after maxReceiveCount receives SQS moves it to the DLQ → alert.
@@ -28,6 +29,7 @@ scenario('poison message is redriven after maxReceiveCount', { topology: 'queue'
   // The queue keeps working for other objects.
   await s.upload('data/fine.csv', csv(s.random, 2));
   await s.expectReport('data/fine.csv', (r) => expect(r.rows).toBe(2));
+  expect((await s.expectConservation()).entries.map((e) => `${e.write.key}: ${e.outcome}`)).toEqual(['data/poison.csv: dead-lettered', 'data/fine.csv: processed']);
 });
 
 // With ReportBatchItemFailures only the failed message comes back; the others are not processed again.

@@ -1,5 +1,6 @@
 import { isSqsEvent, type SqsBatchResponse, type SqsRecord } from '../shared/event-types';
-import { throwIfFaulted } from '../shared/faults';
+import { randomUUID } from 'node:crypto';
+import { appendsReports, throwIfFaulted } from '../shared/faults';
 import { REPORT_PREFIX, reportKeyFor } from '../shared/report-key';
 import { extractS3Records, objectRefOf, type S3ObjectRef } from '../shared/s3-records';
 import { partialBatchEnabled, receiveCountOf, runSqsBatch } from '../shared/sqs-batch';
@@ -86,7 +87,9 @@ export function createDataProcessor(deps: Partial<DataProcessorDeps> = {}) {
       formatOf(ref.key); // an unsupported type is rejected before it is downloaded
       const stored = await storeNow().getObject(ref.bucket, ref.key, ref.versionId);
       const report = buildReport(ref, stored, processObject(ref.key, stored.text, rulesFromEnv(env)));
-      const reportKey = reportKeyFor(ref.key, ref.versionId);
+      const reportKey = appendsReports(env)
+        ? reportKeyFor(ref.key, ref.versionId).replace(/\.json$/, `.${randomUUID().slice(0, 8)}.json`)
+        : reportKeyFor(ref.key, ref.versionId);
       await storeNow().putJson(env.REPORT_BUCKET || ref.bucket, reportKey, report);
       log({ level: 'info', msg: 'processed', object: where, report: reportKey, rows: report.rows });
       return { kind: 'processed', reportKey };

@@ -6,6 +6,10 @@
  *   {"fail":{"keys":["data/x.csv"]}}      always fail these (decoded) keys
  *   {"fail":{"keys":[…],"attempts":1}}    both: fail these keys on their first attempt only
  *   "message" (optional) replaces the error text.
+ *   {"appendReports":true}               deliberately NOT idempotent: every delivery writes its report under
+ *                                        a key of its own (`<report key>.<delivery id>.json`) instead of
+ *                                        overwriting the one report of the object version — the handler bug
+ *                                        duplicate deliveries expose (the conservation ledger flags it)
  *
  * The attempt number is the SQS ApproximateReceiveCount when the object came through SQS; for direct
  * (async) invocations it is counted in memory per object version, which holds while the same runtime
@@ -13,6 +17,7 @@
  */
 export interface FaultPlan {
   fail?: { keys?: string[]; attempts?: number; message?: string };
+  appendReports?: boolean;
 }
 
 export class InjectedFault extends Error {
@@ -61,4 +66,9 @@ export function throwIfFaulted(
   if (!plan) return;
   const message = faultFor(plan, key, attemptNumber(identity, receiveCount));
   if (message !== undefined) throw new InjectedFault(message);
+}
+
+/** Whether the handler should misbehave as a non-idempotent one (`appendReports`). */
+export function appendsReports(env: Record<string, string | undefined>): boolean {
+  return readFaultPlan(env)?.appendReports === true;
 }

@@ -3,6 +3,7 @@ import { chooseBackend, createBackend, requestedBackend, type BackendConnection 
 import { timeFromEnv } from '../backends/embedded';
 import { resolveSeed } from '../random';
 import { defaultScenarioFiles, loadScenarioFiles } from '../scenario/registry';
+import { HopHub } from '../scenario/hops';
 import { runScenario } from '../scenario/runner';
 import type { ScenarioResult } from '../scenario/types';
 import { numberFlag, parseCommand, type CommandSpec } from './args';
@@ -34,7 +35,7 @@ const spec = {
     ['--endpoint URL', 'with --backend endpoint: a running emulator/LocalStack (env HARNESS_ENDPOINT); "aws" = real AWS'],
     ['--seed N', 'seed for all scenario randomness (env HARNESS_SEED; default: random, printed)'],
     ['--grep TEXT', 'only scenarios whose name contains TEXT'],
-    ['--time virtual|X', 'embedded backend: a time scale (default 0.2: AWS durations run 5× faster) or virtual (env HARNESS_TIME)'],
+    ['--time virtual|X', 'embedded backend: virtual (default) or a time scale, e.g. 0.2: AWS durations run 5× faster (env HARNESS_TIME)'],
     ['--keep', 'leave each scenario\'s resources in place (env HARNESS_KEEP=1)'],
     ['--allow-aws', 'permit real AWS (with --endpoint aws and --prefix)'],
     ['--prefix P', 'resource name prefix (required on real AWS)'],
@@ -127,8 +128,11 @@ export async function executeRun(req: RunRequest, io: Io): Promise<{ code: numbe
     return { code: 1, results: [] };
   }
   io.out(`using ${connection.description}`);
-  const recorder = req.trace
-    ? new TraceRecorder({ seed, faults: req.faults, backend: choice.name, scenario: scenarios.map((d) => d.name).join(' | '), scenarios: scenarios.map((d) => d.name), files: req.files, time: 'virtual' }).attach(connection.emulator!.bus)
+  // Scenarios with emulatorFaults run on emulators of their own: their hops join the trace through the hub.
+  const hub = req.trace ? new HopHub() : undefined;
+  hub?.add(connection.emulator!.bus);
+  const recorder = hub
+    ? new TraceRecorder({ seed, faults: req.faults, backend: choice.name, scenario: scenarios.map((d) => d.name).join(' | '), scenarios: scenarios.map((d) => d.name), files: req.files, time: 'virtual' }).attach(hub)
     : undefined;
   // Each scenario has its own resource prefix, so several can share the backend.
   const concurrency = recorder ? 1 : (req.concurrency ?? (connection.name === 'embedded' ? 3 : 1));
@@ -145,6 +149,7 @@ export async function executeRun(req: RunRequest, io: Io): Promise<{ code: numbe
           keep: Boolean(req.keep),
           ...(req.prefix ? { prefixBase: req.prefix } : {}),
           log: req.verbose ? io.out : () => {},
+          ...(hub ? { onEmulator: (emu) => void hub.add(emu.bus) } : {}),
         });
         results[index] = result;
         const tail = result.status === 'skipped' ? ` (${result.reason})` : result.status === 'failed' ? ` — ${firstLine(result.error)}` : '';
@@ -188,6 +193,8 @@ function reproduceCommand(r: ScenarioResult, req: RunRequest): string {
   if (req.faults) parts.push('--faults', quote(req.faults));
   if (req.backend) parts.push('--backend', req.backend);
   if (req.time !== undefined) parts.push('--time', String(req.time));
+  // The scenario's own faults come with it (its emulatorFaults option); say which ones and the seed they got.
+  if (r.emulatorFaults) parts.push(`  # its own emulator: faults ${r.emulatorFaults}, emulator seed ${r.emulatorSeed} (from --seed ${r.seed})`);
   return parts.join(' ');
 }
 

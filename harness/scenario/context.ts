@@ -10,13 +10,17 @@ import {
 import { SendMessageBatchCommand, SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { parseDuration } from '../../emulator/core/clock';
 import type { AwsClients } from '../../deploy-scripts/clients';
-import type { Resources } from '../../deploy-scripts/pipeline';
+import type { PipelineSpec, Resources } from '../../deploy-scripts/pipeline';
+import type { Hop } from '../../emulator/core/delivery';
 import { reportKeyFor } from '../../handlers/shared/report-key';
 import type { BackendConnection } from '../backends/types';
 import type { Random } from '../random';
 import { WaitTimeoutError, waitFor } from '../wait';
-import { Observer, type Alert, type DlqMessage, type LogEvent, type ProbeMessage, type ReportObject } from './observe';
+import { Observer, withTimeHeld, type Alert, type DlqMessage, type LogEvent, type ProbeMessage, type ReportObject } from './observe';
 import { s3Event, s3TestEvent, type ObjectFacts } from './s3-events';
+import { account, conservationProblems, formatLedger, summarizeLedger, type Ledger, type LedgerWrite } from './conservation';
+import { LedgerProbe } from './conservation-observe';
+import { recordHops, type ScenarioHops } from './hops';
 
 /** How many: exactly n, or a range. */
 export type Count = number | { atLeast?: number; atMost?: number };
@@ -58,6 +62,12 @@ interface ContextInit {
   backend: BackendConnection;
   clients: AwsClients;
   resources: Resources;
+  /** The pipeline as built (its filters and wiring tell the conservation ledger where each write should end). */
+  pipeline?: PipelineSpec;
+  /** The backend is an emulator of this scenario's own (`emulatorFaults`): everything on its bus is the scenario's. */
+  ownEmulator?: boolean;
+  /** The scenario's trace hops (embedded backend), recorded since before its deploy. */
+  hops?: ScenarioHops;
   log: (line: string) => void;
 }
 
@@ -77,7 +87,13 @@ export class ScenarioContext {
   readonly observe: Observer;
   private readonly notes: string[] = [];
   private readonly uploads: Upload[] = [];
+  /** Every write made through this API, in the order S3 answered, for the conservation ledger. */
+  private readonly ledgerWrites: LedgerWrite[] = [];
   private readonly print: (line: string) => void;
+  private readonly pipeline?: PipelineSpec;
+  private readonly ownEmulator: boolean;
+  /** Trace hops about this scenario's resources (embedded backend only). */
+  private readonly recorded?: ScenarioHops;
 
   constructor(init: ContextInit) {
     this.name = init.name;
@@ -88,6 +104,16 @@ export class ScenarioContext {
     this.resources = init.resources;
     this.print = init.log;
     this.observe = new Observer(init.clients, init.resources, init.backend);
+    if (init.pipeline) this.pipeline = init.pipeline;
+    this.ownEmulator = Boolean(init.ownEmulator);
+    const bus = init.backend.emulator?.bus;
+    // Normally the runner starts recording before the deploy; a context made by hand records from now on.
+    this.recorded = init.hops ?? (bus ? recordHops(bus, this.ownEmulator ? undefined : { prefix: init.resources.prefix }) : undefined);
+  }
+
+  /** Stops recording the emulator's hops (the runner calls it when the scenario ends). */
+  close(): void {
+    this.recorded?.stop();
   }
 
   /** The source bucket's name. */
@@ -110,6 +136,7 @@ export class ScenarioContext {
     );
     const upload: Upload = { bucket, key, versionId: out.VersionId ?? null, etag: unquote(out.ETag), size: bytes.length, body: bytes.toString('utf8') };
     this.uploads.push(upload);
+    this.recordWrite({ op: 'put', bucket, key, versionId: upload.versionId, etag: upload.etag, eventName: 'ObjectCreated:Put', via: 'upload' });
     return upload;
   }
 
@@ -167,13 +194,53 @@ export class ScenarioContext {
     const upload: Upload = { bucket: this.bucket, key, versionId: done.VersionId ?? null, etag: unquote(done.ETag), size: bytes.length, body: '' };
     this.log(`multipart upload of ${key}: ${parts.length} parts, ${bytes.length} bytes`);
     this.uploads.push(upload);
+    this.recordWrite({ op: 'put', bucket: this.bucket, key, versionId: upload.versionId, etag: upload.etag, eventName: 'ObjectCreated:CompleteMultipartUpload', via: 'multipart' });
     return upload;
   }
 
   async delete(key: string, opts: { versionId?: string; bucket?: string } = {}): Promise<{ deleteMarker: boolean; versionId: string | null }> {
     const bucket = opts.bucket ? this.observe.bucketName(opts.bucket) : this.bucket;
     const out = await this.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: opts.versionId }));
+    const versioned = Object.values(this.resources.buckets).some((b) => b.name === bucket && b.versioning);
+    // Deleting a key of a versioned bucket adds a delete marker; naming a version (or no versioning) removes it.
+    const marker = versioned && !opts.versionId;
+    this.recordWrite({
+      op: 'delete',
+      bucket,
+      key,
+      versionId: (marker ? out.VersionId : opts.versionId) ?? null,
+      eventName: marker ? 'ObjectRemoved:DeleteMarkerCreated' : 'ObjectRemoved:Delete',
+      via: 'delete',
+    });
     return { deleteMarker: Boolean(out.DeleteMarker), versionId: out.VersionId ?? null };
+  }
+
+  private recordWrite(w: Omit<LedgerWrite, 'seq'>): void {
+    this.ledgerWrites.push({ ...w, seq: this.ledgerWrites.length + 1 });
+  }
+
+  /** Every write made through this API so far (upload, uploadMany, writeConcurrently, uploadMultipart, delete), in the order S3 answered. */
+  writes(): readonly LedgerWrite[] {
+    return this.ledgerWrites;
+  }
+
+  /**
+   * Runs `fn` with the emulator's virtual clock held, so everything it writes happens at one emulated
+   * instant: no timer fires in between (a delayed or coalesced notification cannot slip between two
+   * writes). On a backend without virtual time it just runs `fn`, in real time.
+   */
+  async atOnce<T>(fn: () => Promise<T>): Promise<T> {
+    return withTimeHeld(this.backend, fn);
+  }
+
+  /**
+   * The embedded emulator's trace hops about this scenario (`s3.write`, `sqs.send`, `fault.duplicate`…, see
+   * emulator/core/delivery.ts), oldest first, optionally only those of some types. Throws on other backends.
+   */
+  hops(...types: string[]): Hop[] {
+    if (!this.recorded) throw new Error(`hops() needs the embedded emulator in this process; ${this.backend.description} has none`);
+    const hops = this.recorded.hops;
+    return types.length ? hops.filter((h) => types.includes(h.type)) : [...hops];
   }
 
   /** Sends a message to one of the pipeline's queues by hand (an object is sent as JSON). FIFO queues get group `g1` unless told. */
@@ -346,6 +413,74 @@ export class ScenarioContext {
       if (typeof match === 'function') return (await this.logEntries(functionId)).filter(match);
       return (await this.logs(functionId)).filter((e) => (typeof match === 'string' ? e.message.includes(match) : match.test(e.message)));
     });
+  }
+
+  /**
+   * The conservation ledger (see conservation.ts): every write made through this API with its outcome per
+   * report-making function — processed, dead-lettered, filtered, coalesced, or still in flight — and the
+   * duplicated side effects. Waits (deadline `within`) until no write is in flight and the pipeline is quiet
+   * (its queues empty; on an emulator of the scenario's own, no delivery pending), then accounts once more,
+   * so a late duplicate is counted. Does not fail: what is still in flight at the deadline is returned as such.
+   */
+  async ledger(opts: { within?: Within } = {}): Promise<Ledger> {
+    const probe = this.ledgerProbe();
+    const writes = [...this.ledgerWrites];
+    const current = await probe.current(writes);
+    const deadline = Date.now() + toMs(opts.within ?? this.backend.timing.withinMs);
+    const intervalMs = Math.max(this.backend.timing.pollMs, 100);
+    const left = () => Math.max(0, deadline - Date.now());
+    let ledger = account(await probe.input(writes, current));
+    if (ledger.inFlight.length) {
+      try {
+        ledger = await waitFor(
+          async () => {
+            const l = account(await probe.input(writes, current));
+            ledger = l;
+            return l.inFlight.length === 0 ? l : undefined;
+          },
+          { timeoutMs: left(), intervalMs, what: 'every write to reach an outcome' },
+        );
+      } catch (e) {
+        if (!(e instanceof WaitTimeoutError)) throw e;
+        return ledger;
+      }
+    }
+    // Quiet twice in a row: a message between two queues (or a delivery between two polls) is not quiet.
+    let quietLooks = 0;
+    try {
+      await waitFor(async () => ((quietLooks = (await probe.quiet()) ? quietLooks + 1 : 0) >= 2 ? true : undefined), {
+        timeoutMs: Math.max(left(), 2 * intervalMs),
+        intervalMs,
+        what: 'the pipeline to go quiet',
+      });
+    } catch (e) {
+      if (!(e instanceof WaitTimeoutError)) throw e;
+      this.log('conservation: the pipeline did not go quiet before the deadline; accounting anyway');
+    }
+    return account(await probe.input(writes, current));
+  }
+
+  /**
+   * Every write is accounted for (no lost event) and no version has duplicated side effects; fails listing
+   * what is missing or duplicated, with the whole ledger. Returns the ledger, e.g. to check coalesced writes.
+   */
+  async expectConservation(opts: { within?: Within } = {}): Promise<Ledger> {
+    const ledger = await this.ledger(opts);
+    const problems = conservationProblems(ledger);
+    if (problems) throw new ExpectationError(`conservation failed:\n${problems}\n${await this.describeState()}`);
+    this.log(`conservation: ${summarizeLedger(ledger)}`);
+    return ledger;
+  }
+
+  /** The ledger in words (what `expectConservation` prints when it fails). */
+  formatLedger(ledger: Ledger): string {
+    return formatLedger(ledger);
+  }
+
+  private ledgerProbe(): LedgerProbe {
+    if (!this.pipeline) throw new Error('conservation needs the pipeline spec (the scenario runner passes it)');
+    const bus = this.ownEmulator ? this.backend.emulator?.bus : undefined;
+    return new LedgerProbe(this.clients, this.observe, this.resources, this.pipeline, () => this.recorded?.hops, bus);
   }
 
   /**

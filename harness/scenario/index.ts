@@ -14,5 +14,6 @@ export { scenario, loadScenarioFiles, defaultScenarioFiles } from './registry';
 export { runScenario, skipReason, scenarioPrefix } from './runner';
 export { ScenarioContext, ExpectationError, type Count, type Within, type Upload, type Report } from './context';
 export type { Alert, DlqMessage, ProbeMessage, LogEvent } from './observe';
-export { s3Event, s3EventRecord, s3TestEvent } from './s3-events';
+export { compareSequencers, s3Event, s3EventRecord, s3TestEvent, staleArrivals } from './s3-events';
+export { account, formatLedger, sinksOf, type Ledger, type LedgerEntry, type LedgerWrite, type Outcome } from './conservation';
 export type { ScenarioOptions, ScenarioDefinition, ScenarioResult, ScenarioStatus } from './types';

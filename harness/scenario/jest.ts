@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { createBackend } from '../backends';
 import { detectContainerRuntimeSync } from '../backends/detect';
-import { timeFromEnv } from '../backends/embedded';
+import { DEFAULT_EMBEDDED_TIME, timeFromEnv } from '../backends/embedded';
 import type { BackendConnection, BackendName, Capabilities, RuntimeStatus } from '../backends/types';
 import { resolveSeed } from '../random';
 import { runScenario, skipReason } from './runner';
@@ -22,7 +23,7 @@ export function describeIfContainerRuntime(name: string, fn: () => void, detect:
 
 /** What each backend can do, known before it starts (jest decides skips while collecting tests). */
 export const EXPECTED_CAPABILITIES: Record<BackendName, Capabilities> = {
-  embedded: { faults: true, virtualTime: timeFromEnv(process.env.HARNESS_TIME) === 'virtual', peek: true, reset: true, lambdaExecution: true },
+  embedded: { faults: true, virtualTime: (timeFromEnv(process.env.HARNESS_TIME) ?? DEFAULT_EMBEDDED_TIME) === 'virtual', peek: true, reset: true, lambdaExecution: true },
   localstack: { faults: false, virtualTime: false, peek: false, reset: false, lambdaExecution: true },
   endpoint: { faults: false, virtualTime: false, peek: false, reset: false, lambdaExecution: true },
 };
@@ -82,9 +83,19 @@ export function scenarioTests(
     test(def.name, async () => {
       const result = await (pool ? pool.result(def) : run(def));
       if (result.status === 'skipped') throw new Error(`scenario was expected to run on ${backendName} but was skipped: ${result.reason}`);
-      if (result.status === 'failed') throw result.error;
+      if (result.status === 'failed') throw withReproduce(result, backendName);
     }, timeout);
   }
+}
+
+/** The failure, ending with its seed and the commands that run just this scenario again. */
+function withReproduce(result: ScenarioResult, backendName: BackendName): Error {
+  const error = result.error ?? new Error(`scenario "${result.name}" failed`);
+  const quoted = `'${result.name.replace(/'/g, `'\\''`)}'`;
+  const file = result.file ? `${path.relative(process.cwd(), result.file)} ` : '';
+  const own = result.emulatorFaults ? ` (on its own emulator: faults ${result.emulatorFaults}, emulator seed ${result.emulatorSeed})` : '';
+  error.message += `\n\nseed ${result.seed}${own}; reproduce:\n  HARNESS_SEED=${result.seed} HARNESS_SCENARIO_CONCURRENCY=1 npx jest scenarios -t ${quoted}\n  npx s3-event-harness run ${file}--grep ${quoted} --seed ${result.seed} --backend ${backendName}`;
+  return error;
 }
 
 /** Runs scenarios in order, `limit` at a time, starting when the first result is asked for. */

@@ -122,6 +122,14 @@ export class Observer {
     const url = this.resources.queues[queueId]!.url;
     const seen = this.probeMessages.get(topicId) ?? [];
     this.probeMessages.set(topicId, seen);
+    // Held: between the receive and its delete the emulator is idle, and virtual time could jump past the
+    // received message's visibility timeout, handing it out again (a hop a replay would not see again).
+    await withTimeHeld(this.backend, () => this.drain(topicId, url, seen));
+    // SNS → SQS is at-least-once: a redelivered copy has the same SNS MessageId.
+    return dedupe(seen, (m) => m.messageId);
+  }
+
+  private async drain(topicId: string, url: string, seen: ProbeMessage[]): Promise<void> {
     for (;;) {
       const out = await this.clients.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
@@ -134,8 +142,6 @@ export class Observer {
       );
       if (messages.length < 10) break;
     }
-    // SNS → SQS is at-least-once: a redelivered copy has the same SNS MessageId.
-    return dedupe(seen, (m) => m.messageId);
   }
 
   async alerts(): Promise<Alert[]> {
@@ -253,6 +259,22 @@ export class Observer {
       if (json) out.push(json);
     }
     return out;
+  }
+}
+
+/**
+ * Runs `work` with the embedded emulator's virtual clock held (counted as activity, so time cannot jump):
+ * what it does happens at one emulated instant. On other backends (or scaled time) it just runs `work`.
+ */
+export async function withTimeHeld<T>(backend: BackendConnection, work: () => Promise<T>): Promise<T> {
+  const bus = backend.capabilities.virtualTime ? backend.emulator?.bus : undefined;
+  if (!bus) return work();
+  let release!: () => void;
+  void bus.track(new Promise<void>((resolve) => (release = resolve)));
+  try {
+    return await work();
+  } finally {
+    release();
   }
 }
 

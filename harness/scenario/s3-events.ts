@@ -1,8 +1,12 @@
+import { compareSequencers } from '../../emulator/s3/notifications/sequencer';
+
 /**
  * S3 notification events built by hand, in the shape S3 sends (event version 2.1), for scenarios that
  * feed a queue directly: a duplicate delivery, a FIFO queue (S3 cannot target FIFO queues), an
  * `s3:TestEvent`. Keys are form-URL-encoded as S3 encodes them.
  */
+export { compareSequencers };
+
 export interface ObjectFacts {
   bucket: string;
   key: string;
@@ -52,4 +56,22 @@ export function s3Event(...objects: ObjectFacts[]): { Records: ReturnType<typeof
 /** What S3 sends to a destination when a notification configuration is saved. */
 export function s3TestEvent(bucket: string) {
   return { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2026-01-01T00:00:00.000Z', Bucket: bucket, RequestId: 'HARNESS', HostId: 'HARNESS' };
+}
+
+/**
+ * Of S3 events in the order they arrived, those that arrived after a newer event for the same key (by
+ * sequencer): the stale ones a handler must not let overwrite newer state. S3 documents that notifications
+ * can arrive out of order and that `sequencer` — compared only within one key — restores the order.
+ */
+export function staleArrivals<T extends Record<string, unknown>>(arrivals: readonly T[]): T[] {
+  const newest = new Map<string, string>();
+  const stale: T[] = [];
+  for (const a of arrivals) {
+    if (typeof a.sequencer !== 'string') continue;
+    const key = String(a.key);
+    const seen = newest.get(key);
+    if (seen !== undefined && compareSequencers(a.sequencer, seen) < 0) stale.push(a);
+    else newest.set(key, a.sequencer);
+  }
+  return stale;
 }
