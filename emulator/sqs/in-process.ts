@@ -77,7 +77,7 @@ export class SqsService extends SqsProvider {
     const result: MappingDeleteResult = { deleted: [], failed: [] };
     for (const h of receiptHandles) {
       try {
-        q.delete(h);
+        this.deleteAcknowledged(q, h);
         result.deleted.push(h);
       } catch (err) {
         result.failed.push({ receiptHandle: h, code: (err as AwsError).code ?? 'InternalError', message: (err as Error).message });

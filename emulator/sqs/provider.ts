@@ -400,16 +400,24 @@ export class SqsProvider implements ServiceProvider {
   /** Receives and records the hop (API and event-source-mapping receives alike). */
   receiveFrom(q: Queue, max: number, visibilityTimeout?: number, attemptId?: string) {
     const got = q.receive(max, visibilityTimeout, attemptId);
-    for (const { message } of got) {
+    for (const { message, receiptHandle } of got) {
       this.deps.bus.record({ type: 'sqs.receive', queueArn: q.arn, messageId: message.id, receiveCount: message.receiveCount });
+      // Fault: the message is handed out and also stays visible, so another receive gets a second copy.
+      if (this.deps.bus.faults.duplicateReceive(q.arn)) q.changeVisibility(receiptHandle, 0);
     }
     return got;
+  }
+
+  /** Deletes by receipt handle (API and mappings alike); the lose-delete fault acknowledges without deleting. */
+  deleteAcknowledged(q: Queue, receiptHandle: string): void {
+    if (this.deps.bus.faults.loseDelete(q.arn)) return;
+    q.delete(receiptHandle);
   }
 
   async DeleteMessage(input: Sqs.DeleteMessageCommandInput, ctx: RequestContext): Promise<Out<Sqs.DeleteMessageCommandOutput>> {
     const q = this.queues.byUrl(input.QueueUrl, ctx);
     if (!input.ReceiptHandle) throw missingParameter('ReceiptHandle');
-    q.delete(input.ReceiptHandle);
+    this.deleteAcknowledged(q, input.ReceiptHandle);
     return {};
   }
 
@@ -421,7 +429,7 @@ export class SqsProvider implements ServiceProvider {
     for (const e of entries) {
       try {
         if (!e.ReceiptHandle) throw missingParameter('ReceiptHandle');
-        q.delete(e.ReceiptHandle);
+        this.deleteAcknowledged(q, e.ReceiptHandle);
         Successful.push({ Id: e.Id! });
       } catch (err) {
         Failed.push(batchFailure(e.Id!, err));

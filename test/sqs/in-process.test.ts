@@ -265,3 +265,26 @@ describe('inspection', () => {
     await expect(sqs.SendMessage({ QueueUrl: url, MessageBody: 'x' }, ctx)).rejects.toMatchObject({ code: 'QueueDoesNotExist' });
   });
 });
+
+describe('fault hooks', () => {
+  it('duplicate-receive leaves a received message visible; lose-delete acknowledges without deleting', async () => {
+    const { startEmulator } = await import('../../emulator');
+    const { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, DeleteMessageCommand, GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+    const emu = await startEmulator({ port: 0, faults: 'duplicate-receive=1,lose-delete=1', seed: 3 });
+    try {
+      const sqs = new SQSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'faulty', Attributes: { VisibilityTimeout: '300' } }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'once' }));
+      const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+      const second = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+      expect(first.Messages?.[0]?.Body).toBe('once');
+      expect(second.Messages?.[0]?.Body).toBe('once');
+      await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: second.Messages![0]!.ReceiptHandle! }));
+      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      const total = Number(attrs.Attributes!.ApproximateNumberOfMessages) + Number(attrs.Attributes!.ApproximateNumberOfMessagesNotVisible);
+      expect(total).toBe(1);
+    } finally {
+      await emu.stop();
+    }
+  });
+});
