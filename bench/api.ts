@@ -5,12 +5,18 @@ import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageComman
 import { SNSClient, CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startEmulator } from '../emulator';
-import { ratio, throughput } from './lib/measure';
+import { median, ratio, throughput } from './lib/measure';
 import { startFloorServer, type Responder } from './lib/floor-server';
 
 /**
  * API throughput with the official clients at concurrency 32: the emulator as a ratio to a do-nothing server
  * (same client, same run, interleaved rounds), and S3 against s3rver.
+ *
+ * Each case: a warm-up of both sides (not counted), then `rounds` rounds of `total` operations per side,
+ * alternating which side goes first; the quoted ratio is the median round's. One "operation" of
+ * "SQS send+receive+delete" is three requests. Default run: 400 operations × 3 rounds per case, warm-up 100
+ * (reduced from 4,000 × 5 to fit the 5-minute budget of `npm run bench` on this 2-core machine; `--full`
+ * runs 4,000 × 5 with warm-up 200); quick: 50 × 1.
  */
 const CONCURRENCY = 32;
 const KIB = Buffer.alloc(1024, 'x');
@@ -42,12 +48,22 @@ function floorResponse(req: import('node:http').IncomingMessage, body: Buffer): 
 }
 
 export interface ApiFigures {
-  [name: string]: { emulatorPerSec: number; floorPerSec: number; ratio: number; rounds: number[] };
+  [name: string]: { emulatorPerSec: number; floorPerSec: number; ratio: number; rounds: number[]; emulatorRounds: number[]; floorRounds: number[] };
 }
 
-export async function benchApi(opts: { quick: boolean }): Promise<{ figures: ApiFigures; s3rver?: { emulatorPerSec: number; s3rverPerSec: number; ratio: number } }> {
-  const total = opts.quick ? 200 : 4000;
-  const rounds = opts.quick ? 1 : 5;
+export interface S3rverFigures {
+  emulatorPerSec: number;
+  s3rverPerSec: number;
+  ratio: number;
+  rounds: number[];
+  emulatorRounds: number[];
+  s3rverRounds: number[];
+}
+
+export async function benchApi(opts: { quick: boolean; total?: number; rounds?: number }): Promise<{ figures: ApiFigures; s3rver: S3rverFigures }> {
+  const total = opts.total ?? (opts.quick ? 50 : 400);
+  const warmup = Math.min(total, opts.total !== undefined && opts.total >= 4000 ? 200 : 100);
+  const rounds = opts.rounds ?? (opts.quick ? 1 : 3);
   const emu = await startEmulator({ port: 0, log: () => undefined });
   const floor = await startFloorServer(floorResponse);
   const figures: ApiFigures = {};
@@ -85,20 +101,25 @@ export async function benchApi(opts: { quick: boolean }): Promise<{ figures: Api
       ['SNS Publish', (c) => () => (c === 'e' ? esns : fsns).send(new PublishCommand({ TopicArn: c === 'e' ? TopicArn : 'arn:aws:sns:us-east-1:000000000000:bench', Message: 'hello' }))],
     ];
     for (const [name, make] of cases) {
-      await throughput(make('e'), Math.min(total, 200), CONCURRENCY); // warm-up (also fills the keys GetObject reads)
-      await throughput(make('f'), Math.min(total, 200), CONCURRENCY);
+      // Warm-up, not counted. The PutObject case also fills the keys k0…k{min(total,1000)-1} GetObject reads.
+      await throughput(make('e'), warmup, CONCURRENCY);
+      await throughput(make('f'), warmup, CONCURRENCY);
       const r = await ratio(() => throughput(make('e'), total, CONCURRENCY), () => throughput(make('f'), total, CONCURRENCY), rounds);
-      figures[name] = { emulatorPerSec: Math.round(r.a[r.a.length >> 1]!), floorPerSec: Math.round(r.b[r.b.length >> 1]!), ratio: Number(r.median.toFixed(2)), rounds: r.ratios.map((x) => Number(x.toFixed(2))) };
+      figures[name] = { emulatorPerSec: Math.round(median(r.a)), floorPerSec: Math.round(median(r.b)), ratio: Number(r.median.toFixed(2)), rounds: r.ratios.map((x) => Number(x.toFixed(2))), emulatorRounds: r.a.map(Math.round), floorRounds: r.b.map(Math.round) };
     }
-    return { figures, s3rver: await vsS3rver(total, rounds, es3) };
+    return { figures, s3rver: await vsS3rver(total, rounds, warmup) };
   } finally {
     await floor.close();
     await emu.stop();
   }
 }
 
-/** S3 PutObject against s3rver, same client settings; s3rver rejects current checksum headers, hence WHEN_REQUIRED. */
-async function vsS3rver(total: number, rounds: number, _warm: S3Client) {
+/**
+ * S3 PutObject 1 KiB against s3rver, same client settings for both; s3rver rejects current checksum headers,
+ * hence WHEN_REQUIRED on both sides. s3rver only knows its own account, so both clients sign with S3RVER/S3RVER
+ * (the emulator does not verify signatures by default). s3rver stores objects on disk (a temp folder).
+ */
+async function vsS3rver(total: number, rounds: number, warmup: number): Promise<S3rverFigures> {
   const S3rver = require('s3rver');
   const os = await import('node:os');
   const fs = await import('node:fs');
@@ -109,14 +130,15 @@ async function vsS3rver(total: number, rounds: number, _warm: S3Client) {
   const emu = await startEmulator({ port: 0, log: () => undefined });
   try {
     const settings = { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const };
-    const a = new S3Client({ ...clientConfig(emu.endpoint), ...settings });
-    const b = new S3Client({ ...clientConfig(`http://127.0.0.1:${port}`), ...settings });
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const a = new S3Client({ ...clientConfig(emu.endpoint), ...settings, credentials });
+    const b = new S3Client({ ...clientConfig(`http://127.0.0.1:${port}`), ...settings, credentials });
     await a.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const put = (c: S3Client) => (i: number) => c.send(new PutObjectCommand({ Bucket: 'bench', Key: `k${i % 1000}`, Body: KIB }));
-    await throughput(put(a), 100, CONCURRENCY);
-    await throughput(put(b), 100, CONCURRENCY);
+    await throughput(put(a), warmup, CONCURRENCY);
+    await throughput(put(b), warmup, CONCURRENCY);
     const r = await ratio(() => throughput(put(a), total, CONCURRENCY), () => throughput(put(b), total, CONCURRENCY), rounds);
-    return { emulatorPerSec: Math.round(r.a[r.a.length >> 1]!), s3rverPerSec: Math.round(r.b[r.b.length >> 1]!), ratio: Number(r.median.toFixed(2)) };
+    return { emulatorPerSec: Math.round(median(r.a)), s3rverPerSec: Math.round(median(r.b)), ratio: Number(r.median.toFixed(2)), rounds: r.ratios.map((x) => Number(x.toFixed(2))), emulatorRounds: r.a.map(Math.round), s3rverRounds: r.b.map(Math.round) };
   } finally {
     await emu.stop();
     await server.close();

@@ -7,6 +7,7 @@
  *   - RSS stays bounded (sampled every second).
  * Options: --seconds N (default 60), --clients N (default 256). Prints a summary and exits non-zero on a loss.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
@@ -161,7 +162,8 @@ export async function runLoad(opts: { seconds: number; clients: number; log?: (s
   }
 }
 
-if (require.main === module) {
+// bin/run-ts.js loads the script with require(), so require.main is run-ts.js there; it puts our path in argv[1].
+if (require.main === module || path.resolve(process.argv[1] ?? '') === __filename) {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '256' } } });
   runLoad({ seconds: Number(values.seconds), clients: Number(values.clients) }).then((r) => {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
