@@ -11,8 +11,7 @@ import {
   UpdateEventSourceMappingCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
-  waitUntilFunctionActiveV2,
-  waitUntilFunctionUpdatedV2,
+  GetFunctionConfigurationCommand,
   type EventSourceMappingConfiguration,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
@@ -324,7 +323,6 @@ class Deployment {
       ...(f.async?.deadLetterQueue ? { DeadLetterConfig: { TargetArn: this.r.queues[f.async.deadLetterQueue]!.arn } } : {}),
     } as const;
     const lambda = this.c.lambda;
-    const waiter = { client: lambda, maxWaitTime: Math.ceil(this.timeoutMs / 1000), minDelay: 1, maxDelay: 5 };
     const existing = (await ifExists(() => lambda.send(new GetFunctionCommand({ FunctionName: name })), 'ResourceNotFoundException'))?.Configuration;
     let arn: string | undefined;
     if (!existing) {
@@ -338,12 +336,12 @@ class Deployment {
     } else {
       arn = existing.FunctionArn;
       if (existing.CodeSha256 !== built.sha256) {
-        await waitUntilFunctionUpdatedV2(waiter, { FunctionName: name });
+        await this.waitForFunctionReady(name);
         await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: built.zip }));
         this.did(`update code ${name}`);
       }
       if (configDiffers(existing, config)) {
-        await waitUntilFunctionUpdatedV2(waiter, { FunctionName: name });
+        await this.waitForFunctionReady(name);
         await retryWhile(() => lambda.send(new UpdateFunctionConfigurationCommand(config)), (e) => isIamPropagation(e) || isAwsError(e, 'ResourceConflictException'), {
           what: `configuration update of ${name}`,
           timeoutMs: this.timeoutMs,
@@ -351,8 +349,7 @@ class Deployment {
         this.did(`update configuration ${name}`);
       }
     }
-    await waitUntilFunctionActiveV2(waiter, { FunctionName: name });
-    await waitUntilFunctionUpdatedV2(waiter, { FunctionName: name });
+    await this.waitForFunctionReady(name);
     if (f.async) {
       await lambda.send(
         new PutFunctionEventInvokeConfigCommand({
@@ -448,6 +445,23 @@ class Deployment {
     return all.filter((m) => m.EventSourceArn === queueArn && (m.FunctionArn ?? '').endsWith(`:function:${functionName}`));
   }
 
+  /**
+   * Active and not mid-update. Polled every 100 ms: the SDK's waiters sleep at least a second between looks,
+   * which costs a second per function on an emulator where the transition takes milliseconds.
+   */
+  private async waitForFunctionReady(name: string) {
+    let last = '';
+    await waitFor(
+      async () => {
+        const c = await this.c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+        last = `${c.State}/${c.LastUpdateStatus}`;
+        if (c.State === 'Failed' || c.LastUpdateStatus === 'Failed') throw new Error(`function ${name} failed: ${c.StateReason ?? c.LastUpdateStatusReason}`);
+        return c.State === 'Active' && c.LastUpdateStatus !== 'InProgress';
+      },
+      { timeoutMs: this.timeoutMs, intervalMs: 100, what: `function ${name} to be Active`, describe: () => `state: ${last}` },
+    );
+  }
+
   private async waitForMapping(uuid: string, ok: (state: string) => boolean) {
     let last = '';
     await waitFor(
@@ -455,7 +469,7 @@ class Deployment {
         last = (await this.c.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State ?? '';
         return ok(last);
       },
-      { timeoutMs: this.timeoutMs, intervalMs: 250, what: `event source mapping ${uuid}`, describe: () => `state: ${last}` },
+      { timeoutMs: this.timeoutMs, intervalMs: 50, what: `event source mapping ${uuid}`, describe: () => `state: ${last}` },
     );
   }
 }

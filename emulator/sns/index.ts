@@ -1,3 +1,4 @@
+import { warmUpSigningKey } from './signing';
 import type { ServiceDeps } from '../core/service';
 import { SnsDelivery } from './delivery';
 import { snsOperations } from './provider';
@@ -38,6 +39,7 @@ export interface SnsProviderOptions {
 }
 
 export function createSnsProvider(deps: ServiceDeps, opts: SnsProviderOptions = {}) {
+  warmUpSigningKey();
   const store = new SnsStore();
   const delivery = new SnsDelivery(deps, store);
   if (opts.managedRetry) delivery.managedRetry = opts.managedRetry;

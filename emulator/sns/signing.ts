@@ -1,4 +1,4 @@
-import { createHash, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createSign, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 /**
  * Message signatures. The emulator signs with an RSA key pair it generates on first use (per process), so a
@@ -9,6 +9,17 @@ import { createHash, createSign, generateKeyPairSync, type KeyObject } from 'nod
 
 let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 const keyPair = () => (keys ??= generateKeyPairSync('rsa', { modulusLength: 2048 }));
+
+/**
+ * Generates the key pair in the background (a 2048-bit RSA key takes 150–600 ms), so the first signed message
+ * (often the s3:TestEvent inside PutBucketNotificationConfiguration) does not block the event loop for it.
+ */
+export function warmUpSigningKey(): void {
+  if (keys) return;
+  generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+    if (!err && !keys) keys = { publicKey, privateKey };
+  });
+}
 
 export const publicKeyPem = (): string => keyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
