@@ -13,6 +13,8 @@ export interface ConnectionConfig {
   region: string;
   /** Undefined means the SDK's default credential chain (real AWS). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** An HTTPS endpoint with its own CA (--ca-file / HARNESS_CA_FILE): the agent that trusts it (harness/backends/endpoint.ts). */
+  tls?: { httpsAgent: import('node:https').Agent };
 }
 
 /** The official SDK clients the harness uses; the same code runs against every backend. */
@@ -33,6 +35,8 @@ export function createClients(config: ConnectionConfig): AwsClients {
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
+    // Trust an endpoint's own CA for these clients only; verification stays on.
+    ...(config.tls ? { requestHandler: { httpsAgent: config.tls.httpsAgent } } : {}),
     // Transient network errors and throttling are retried by the SDK; a broken emulator still fails fast.
     maxAttempts: 4,
   };

@@ -5,9 +5,10 @@ import { runCommand } from './run';
 import { serveCommand } from './serve';
 import { replayCommand } from './replay';
 import { lintCommand } from './lint';
+import { parityCommand } from './parity';
 import { reportCommand } from '../report';
 
-const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: Io) => Promise<number> }> = {
+export const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: Io) => Promise<number> }> = {
   run: { summary: 'run scenario files and print a results table (the default job: npm start)', run: runCommand },
   serve: { summary: 'run the embedded emulator (optionally with a deployed sandbox pipeline)', run: serveCommand },
   deploy: { summary: 'provision a pipeline on an endpoint and print its resources as JSON', run: deployCommand },
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[], io: Io) 
   replay: { summary: 'run a traced run again (same seed and faults) and check it takes the same course', run: replayCommand },
   report: { summary: 'write a trace as an HTML timeline (or a Mermaid diagram for one key)', run: (argv, io) => reportCommand(argv, io) },
   lint: { summary: 'check a deployed pipeline for what AWS would refuse or what invites delivery bugs', run: lintCommand },
+  parity: { summary: 'run scenarios on two or more backends and compare what each did, hop by hop', run: parityCommand },
 };
 
 export function mainHelp(): string {
