@@ -69,6 +69,9 @@ export class Notifier {
     const correlation: Record<string, string> = { requestId: ctx.requestId, bucket: bucket.name, key, eventName };
     if (versionId) correlation.versionId = versionId;
     if (sequencer) correlation.sequencer = sequencer;
+    // The writer's X-Ray trace header (the SDK inside a function sends it) carries Lambda's loop lineage on.
+    const traceHeader = ctx.headers?.['x-amzn-trace-id'];
+    if (typeof traceHeader === 'string') correlation.traceHeader = traceHeader;
     bus.record({ type: hopType(eventName), bucket: bucket.name, key, versionId: p.versionId, sequencer, requestId: ctx.requestId, eventName });
 
     const origin: Origin = { principal: 's3.amazonaws.com', sourceArn: bucketArn(bucket.name), sourceAccount: bucket.ownerAccount, correlation };

@@ -123,7 +123,7 @@ export class SnsDelivery {
       principal: 'sns.amazonaws.com',
       sourceArn: m.topicArn,
       sourceAccount: parseArn(m.topicArn)?.accountId ?? '',
-      correlation: { messageId: m.messageId, ...(sub ? { subscriptionArn: sub.arn } : {}) },
+      correlation: { messageId: m.messageId, ...(sub ? { subscriptionArn: sub.arn } : {}), ...(m.traceHeader ? { traceHeader: m.traceHeader } : {}) },
     };
   }
 

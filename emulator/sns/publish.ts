@@ -110,6 +110,7 @@ export function createPublisher(delivery: SnsDelivery, now: () => number, record
         sequenceNumber,
         endpoint,
         signatureVersion: topic.attributes.SignatureVersion ?? '1',
+        traceHeader: correlation?.traceHeader,
       };
       if (dedupId && sequenceNumber) topic.dedup.set(dedupId, { messageId: m.messageId, sequenceNumber, expires: now() + DEDUP_WINDOW_MS });
       record({ type: 'sns.publish', ...carriedCorrelation(correlation), topicArn: topic.arn, messageId: m.messageId, subscriptions: topic.subscriptions.length });
@@ -145,7 +146,7 @@ export function publishOperations(store: SnsStore, publisher: Publisher, deliver
         throw invalidParameter('TopicArn Reason: Only one of TopicArn, TargetArn or PhoneNumber may be specified');
       }
       const topic = store.topic(arn, ctx, input.TopicArn ? 'TopicArn' : 'TargetArn');
-      const { messageId, sequenceNumber } = publisher.publish(topic, requestOf(input), ctx.endpoint);
+      const { messageId, sequenceNumber } = publisher.publish(topic, requestOf(input), ctx.endpoint, undefined, traceOf(ctx));
       return sequenceNumber ? { MessageId: messageId, SequenceNumber: sequenceNumber } : { MessageId: messageId };
     },
 
@@ -160,7 +161,7 @@ export function publishOperations(store: SnsStore, publisher: Publisher, deliver
       const Failed: NonNullable<PublishBatchCommandOutput['Failed']> = [];
       entries.forEach((entry, i) => {
         try {
-          const { messageId, sequenceNumber } = publisher.publish(topic, requestOf(entry), ctx.endpoint, i + 1);
+          const { messageId, sequenceNumber } = publisher.publish(topic, requestOf(entry), ctx.endpoint, i + 1, traceOf(ctx));
           Successful.push(sequenceNumber ? { Id: entry.Id, MessageId: messageId, SequenceNumber: sequenceNumber } : { Id: entry.Id, MessageId: messageId });
         } catch (err) {
           if (!(err instanceof AwsError)) throw err;
@@ -191,4 +192,10 @@ function publishSms(input: PublishCommandInput, delivery: SnsDelivery, now: () =
     time: now(),
   });
   return { MessageId: messageId };
+}
+
+/** The caller's X-Ray trace header (the SDK inside a function sends it), as correlation for the deliveries. */
+function traceOf(ctx: RequestContext): Record<string, string> | undefined {
+  const h = ctx.headers?.['x-amzn-trace-id'];
+  return typeof h === 'string' ? { traceHeader: h } : undefined;
 }

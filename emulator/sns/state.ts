@@ -56,6 +56,8 @@ export interface PublishedMessage {
   /** Emulator base URL for UnsubscribeURL / SubscribeURL. */
   endpoint: string;
   signatureVersion: string;
+  /** The publisher's X-Ray trace header: carries Lambda's loop lineage on to the subscribers. */
+  traceHeader?: string;
 }
 
 /** What an email/email-json/http/https subscriber (or an SMS phone number) was sent, captured for the harness. */
