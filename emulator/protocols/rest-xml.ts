@@ -10,6 +10,28 @@ import { escapeXml } from './xml';
 import { RESPONSE_META, type ResponseMeta } from '../core/service';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const POST_OBJECT = 'PostObject';
+
+interface PostObjectOutput {
+  Bucket?: string;
+  Key: string;
+  ETag?: string;
+  VersionId?: string;
+  Location: string;
+  Status: number;
+}
+
+/** 204 by default; 200 or 201 when the form's success_action_status asks (201 with a PostResponse document). */
+function postObjectResponse(out: PostObjectOutput): WireResponse {
+  const headers: Record<string, string> = { location: out.Location };
+  if (out.ETag) headers.etag = out.ETag;
+  if (out.VersionId) headers['x-amz-version-id'] = out.VersionId;
+  if (out.Status !== 201) return { status: out.Status, headers };
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>${escapeXml(out.Location)}</Location>` +
+    `<Bucket>${escapeXml(out.Bucket ?? '')}</Bucket><Key>${escapeXml(out.Key)}</Key><ETag>${escapeXml(out.ETag ?? '')}</ETag></PostResponse>`;
+  return { status: 201, headers: { ...headers, 'content-type': 'application/xml' }, body };
+}
 
 /**
  * S3's REST-XML: path-style (`/bucket/key`) or virtual-hosted (`bucket.host/key`) requests, members bound to
@@ -31,6 +53,11 @@ export function restXmlCodec(model: ServiceModel): Codec {
       if (bucket === undefined && segments[0]) bucket = segments.shift();
       else if (bucket === undefined) segments.shift();
       if (segments.length === 1 && segments[0] === '') segments = [];
+      // POST Object (browser form uploads) has no operation in the SDK's model: a multipart/form-data POST to a bucket.
+      const contentType = String(req.headers['content-type'] ?? '');
+      if (req.method === 'POST' && bucket !== undefined && segments.length === 0 && contentType.startsWith('multipart/form-data') && [...req.query.keys()].length === 0) {
+        return { operation: POST_OBJECT, input: { Bucket: bucket, Body: req.stream, ContentType: contentType } };
+      }
       const match = router.match(req, segments, bucket);
       if (!match) throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
       const { op, labels } = match;
@@ -53,6 +80,7 @@ export function restXmlCodec(model: ServiceModel): Codec {
     },
 
     encode(operation: string, output: unknown): WireResponse {
+      if (operation === POST_OBJECT) return postObjectResponse(output as PostObjectOutput);
       const op = model.operations.get(operation)!;
       const bound = writeBoundOutput(op, output);
       const headers = bound.headers;

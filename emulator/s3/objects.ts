@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type * as S3 from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { readPostForm } from './post-object';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { withMeta } from '../core/service';
@@ -118,15 +120,19 @@ export function objectOperations(state: S3State) {
     return {};
   }
 
-  return {
-    async PutObject(input: S3.PutObjectCommandInput, ctx: RequestContext): Promise<Out<S3.PutObjectCommandOutput>> {
+  /** PutObject, and POST Object (which differs only in its event name and how the body arrives). */
+  async function storeObject(
+    input: S3.PutObjectCommandInput,
+    ctx: RequestContext,
+    via: { eventName: string; reason: string; headers: RequestContext['headers'] } = { eventName: 'ObjectCreated:Put', reason: 'PutObject', headers: ctx.headers },
+  ): Promise<Out<S3.PutObjectCommandOutput>> {
       getBucket(state, input.Bucket);
       assertKey(input.Key);
       const key = input.Key;
       const metadata = normalizeMetadata(input.Metadata);
       const tags = parseTaggingHeader(input.Tagging);
       const storageClass = storageClassOf(input.StorageClass);
-      const received = await readUploadBody(input.Body, { headers: ctx.headers, input: input as unknown as Record<string, unknown> });
+      const received = await readUploadBody(input.Body, { headers: via.headers, input: input as unknown as Record<string, unknown> });
       // The bucket may have gone while the body streamed in.
       const bucket = getBucket(state, input.Bucket);
       checkWriteConditions(bucket, key, input.IfMatch, input.IfNoneMatch);
@@ -145,13 +151,37 @@ export function objectOperations(state: S3State) {
         ownerAccount: ctx.accountId,
       };
       putVersion(bucket, version);
-      notifier.emit({ bucket, eventName: 'ObjectCreated:Put', key, size: version.body.length, etag: version.etag, versionId: version.versionId, ctx, reason: 'PutObject' });
+      notifier.emit({ bucket, eventName: via.eventName, key, size: version.body.length, etag: version.etag, versionId: version.versionId, ctx, reason: via.reason });
       return {
         ETag: version.etag,
         VersionId: shownVersionId(bucket, version),
         ServerSideEncryption: 'AES256',
         ...checksumOutput(version.checksum),
       } as Out<S3.PutObjectCommandOutput>;
+  }
+
+  return {
+    PutObject: (input: S3.PutObjectCommandInput, ctx: RequestContext) => storeObject(input, ctx),
+
+    /** POST Object: a form upload (the codec routes multipart/form-data posts to a bucket here). */
+    async PostObject(input: { Bucket: string; Body: Readable; ContentType: string }, ctx: RequestContext) {
+      getBucket(state, input.Bucket);
+      const form = await readPostForm(input.Body, input.ContentType);
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of Object.entries(form.fields)) if (k.startsWith('x-amz-meta-')) metadata[k.slice('x-amz-meta-'.length)] = v;
+      const out = await storeObject(
+        {
+          Bucket: input.Bucket,
+          Key: form.key,
+          Body: form.file,
+          ContentType: form.fields['content-type'],
+          Metadata: metadata,
+        },
+        ctx,
+        { eventName: 'ObjectCreated:Post', reason: 'POST Object', headers: {} },
+      );
+      const status = Number(form.fields.success_action_status ?? 204);
+      return { ...out, Bucket: input.Bucket, Key: form.key, Location: `${ctx.endpoint}/${input.Bucket}/${encodeURI(form.key)}`, Status: [200, 201, 204].includes(status) ? status : 204 };
     },
 
     async GetObject(input: S3.GetObjectCommandInput, ctx: RequestContext): Promise<Out<S3.GetObjectCommandOutput>> {
