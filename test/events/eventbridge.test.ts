@@ -10,7 +10,7 @@ import {
   DeleteRuleCommand,
   InvalidEventPatternException,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { waitFor } from '../../harness/wait';
 import { clientConfig, useEmulator } from '../helpers/emulator';
 
@@ -30,6 +30,8 @@ async function receiveAll(url: string, count: number): Promise<{ Body?: string; 
     async () => {
       const r = await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
       got.push(...(r.Messages ?? []));
+      // Delete what arrived: at this time scale an undeleted message is visible again within milliseconds.
+      for (const m of r.Messages ?? []) await sqs().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
       return got.length >= count;
     },
     { what: `${count} message(s) on ${url}`, describe: () => JSON.stringify(got) },
