@@ -53,5 +53,15 @@ export function createSqsProvider(deps: ServiceDeps): SqsService {
   bus.answer('sqs.queueInfo', async (a: { queueArn: string }) => sqs.getQueueInfo(a.queueArn));
   bus.answer('sqs.peek', async (a: { queue: string } | string) => sqs.peek(typeof a === 'string' ? a : a.queue));
   bus.answer('sqs.digest', async () => sqs.digest());
+  // Queue depth for CloudWatch's AWS/SQS gauges (sampled once a minute of emulated time).
+  bus.answer('sqs.gauges', async () =>
+    sqs.queues.all().map((q) => {
+      const stats = q.stats();
+      // The oldest message's age: a full look at the queue, but only once a minute of emulated time.
+      const oldest = sqs.peek(q.arn).reduce((min, m) => Math.min(min, Number(m.attributes.SentTimestamp) || Infinity), Infinity);
+      const oldestAgeSeconds = Number.isFinite(oldest) ? Math.max(0, Math.floor((deps.clock.now() - oldest) / 1000)) : 0;
+      return { queueArn: q.arn, visible: stats.visible, notVisible: stats.inflight, delayed: stats.delayed, oldestAgeSeconds };
+    }),
+  );
   return sqs;
 }
