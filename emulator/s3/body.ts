@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
@@ -31,6 +32,26 @@ export interface UploadIntegrity {
   /** An algorithm to compute even without a value to check (the multipart upload's algorithm). */
   defaultAlgorithm?: ChecksumAlgorithm;
 }
+
+/** S3's limit on one PutObject or UploadPart payload: 5 GiB. */
+export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
+/**
+ * What this emulator can hold in one object or part: S3's limit, or less where one Node Buffer cannot hold that
+ * much (4 GiB on 64-bit Node 20). Larger uploads are refused like S3 refuses them, naming this size.
+ */
+export const MAX_STORED_UPLOAD_BYTES = Math.min(MAX_UPLOAD_BYTES, bufferConstants.MAX_LENGTH);
+/** A body announced up to this size is read into one buffer allocated up front; beyond, memory follows the data. */
+const PREALLOCATE_LIMIT = 256 * 1024 * 1024;
+
+/**
+ * S3's EntityTooLarge, with the fields S3 puts in the error body (ProposedSize, MaxSizeAllowed). Over 5 GiB it
+ * names S3's own limit; between the emulator's limit and that, the emulator's.
+ */
+export const entityTooLarge = (proposed: number): AwsError =>
+  new AwsError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, {
+    ProposedSize: String(proposed),
+    MaxSizeAllowed: String(proposed > MAX_UPLOAD_BYTES ? MAX_UPLOAD_BYTES : MAX_STORED_UPLOAD_BYTES),
+  });
 
 export interface ReceivedBody {
   data: Buffer;
@@ -73,7 +94,10 @@ export async function readUploadBody(body: unknown, integrity: UploadIntegrity):
   const flexible: Hasher | undefined = algorithm ? createHasher(algorithm) : undefined;
   const sha256 = verifySha256 ? createHash('sha256') : undefined;
 
-  const collector = new BodyCollector(expectedLength(body, headers, input));
+  // Refused from the announced length, before any of the body is read (as S3 does).
+  const expected = expectedLength(body, headers, input);
+  if (expected !== undefined && expected > MAX_STORED_UPLOAD_BYTES) throw entityTooLarge(expected);
+  const collector = new BodyCollector(expected);
   const take = (chunk: Buffer) => {
     md5.update(chunk);
     flexible?.update(chunk);
@@ -88,20 +112,27 @@ export async function readUploadBody(body: unknown, integrity: UploadIntegrity):
     take(typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   } else if (body instanceof Readable) {
     // A refused body must not destroy the request stream: the client still gets its error response.
-    if (isAwsChunked(headers)) {
-      const decoder = new AwsChunkedDecoder();
-      const forward = (err: Error) => decoder.destroy(err);
-      body.on('error', forward);
-      body.pipe(decoder);
-      try {
-        for await (const chunk of decoder) take(chunk as Buffer);
-      } finally {
-        body.unpipe(decoder);
-        body.off('error', forward);
+    try {
+      if (isAwsChunked(headers)) {
+        const decoder = new AwsChunkedDecoder();
+        const forward = (err: Error) => decoder.destroy(err);
+        body.on('error', forward);
+        body.pipe(decoder);
+        try {
+          for await (const chunk of decoder) take(chunk as Buffer);
+        } finally {
+          body.unpipe(decoder);
+          body.off('error', forward);
+        }
+        trailers = decoder.trailers;
+      } else {
+        for await (const chunk of body.iterator({ destroyOnReturn: false })) take(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
       }
-      trailers = decoder.trailers;
-    } else {
-      for await (const chunk of body.iterator({ destroyOnReturn: false })) take(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    } catch (err) {
+      // The client went away mid-body: S3's answer to a body shorter than announced (nobody is left to read it,
+      // but it is the client's doing, not a server failure to log).
+      if (!(err instanceof AwsError) && isAbort(err)) throw incompleteBody();
+      throw err;
     }
   } else if (typeof (body as any)?.[Symbol.asyncIterator] === 'function') {
     for await (const chunk of body as AsyncIterable<Buffer | string>) take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -138,6 +169,15 @@ export async function readUploadBody(body: unknown, integrity: UploadIntegrity):
   return { data, md5: md5Digest, checksum };
 }
 
+const incompleteBody = (): AwsError =>
+  new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);
+
+/** A request stream that ended early because the connection closed (`aborted`, ECONNRESET, …). */
+function isAbort(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.message === 'aborted';
+}
+
 /** The payload length the client announced, if any (decoded length for aws-chunked bodies). */
 function expectedLength(body: unknown, headers: IncomingHttpHeaders, input: Record<string, unknown>): number | undefined {
   if (!(body instanceof Readable)) return undefined;
@@ -149,7 +189,8 @@ function expectedLength(body: unknown, headers: IncomingHttpHeaders, input: Reco
 
 /**
  * Gathers a body into one Buffer: allocated once when the size is announced (a 100 MiB upload is held once),
- * else the chunks are kept and concatenated once at the end.
+ * else the chunks are kept and concatenated once at the end. An announced size is a claim, not data: beyond
+ * PREALLOCATE_LIMIT nothing is reserved up front, so a large Content-Length alone costs no memory.
  */
 class BodyCollector {
   private target: Buffer | undefined;
@@ -157,23 +198,22 @@ class BodyCollector {
   private chunks: Buffer[] = [];
 
   constructor(private readonly expected: number | undefined) {
-    if (expected !== undefined && expected > 0) this.target = Buffer.allocUnsafe(expected);
+    if (expected !== undefined && expected > 0 && expected <= PREALLOCATE_LIMIT) this.target = Buffer.allocUnsafe(expected);
   }
 
   add(chunk: Buffer): void {
-    if (this.target) {
-      if (this.offset + chunk.length > this.target.length) {
-        throw new AwsError('IncompleteBody', 'The request body is longer than the length it declared.', 400);
-      }
-      chunk.copy(this.target, this.offset);
-    } else this.chunks.push(chunk);
+    if (this.expected !== undefined && this.offset + chunk.length > this.expected) {
+      throw new AwsError('IncompleteBody', 'The request body is longer than the length it declared.', 400);
+    }
+    // Without an announced length (aws-chunked with no x-amz-decoded-content-length), the limit applies as data arrives.
+    if (this.offset + chunk.length > MAX_STORED_UPLOAD_BYTES) throw entityTooLarge(this.offset + chunk.length);
+    if (this.target) chunk.copy(this.target, this.offset);
+    else this.chunks.push(chunk);
     this.offset += chunk.length;
   }
 
   finish(): Buffer {
-    if (this.expected !== undefined && this.offset !== this.expected) {
-      throw new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);
-    }
+    if (this.expected !== undefined && this.offset !== this.expected) throw incompleteBody();
     if (this.target) return this.target;
     return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.offset);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
-import { readUploadBody } from './body';
+import { entityTooLarge, MAX_STORED_UPLOAD_BYTES, readUploadBody } from './body';
 import {
   checksumMember,
   checksumMismatch,
@@ -198,6 +198,8 @@ export function multipartOperations(state: S3State) {
       }
       checkWriteConditions(bucket, upload.key, input.IfMatch, input.IfNoneMatch);
 
+      // S3 takes up to 5 TiB here; objects live in one Buffer in this emulator, so larger ones are refused clearly.
+      if (total > MAX_STORED_UPLOAD_BYTES) throw entityTooLarge(total);
       // The object is the parts laid end to end, in one allocation.
       const body = Buffer.allocUnsafe(total);
       let offset = 0;

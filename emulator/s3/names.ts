@@ -16,6 +16,9 @@ export function bucketNameProblem(name: string): string | undefined {
   if (!/^[a-z0-9.-]+$/.test(name)) return 'only lowercase letters, numbers, dots and hyphens are allowed';
   if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return 'must begin and end with a letter or number';
   if (name.includes('..')) return 'must not contain two adjacent periods';
+  // DNS-compliant names: each period-separated label begins and ends with a letter or number ("a.-b", "a-.b"
+  // are refused; S3 Developer Guide "Bucket restrictions and limitations", the label rule of the naming rules).
+  if (name.includes('.-') || name.includes('-.')) return 'each label must begin and end with a letter or number';
   if (IP_ADDRESS.test(name)) return 'must not be formatted as an IP address';
   if (RESERVED_PREFIXES.some((p) => name.startsWith(p))) return 'uses a reserved prefix';
   if (RESERVED_SUFFIXES.some((s) => name.endsWith(s))) return 'uses a reserved suffix';

@@ -1,0 +1,163 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { waitFor } from '../../harness/wait';
+
+/** Shared by the reliability suites: errors as the SDKs raise them, zips, and the CLI as a child process. */
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const BIN = path.join(ROOT, 'bin', 's3-event-harness.js');
+
+export interface SdkError extends Error {
+  name: string;
+  /** The Query-compatible code (SQS JSON: from x-amzn-query-error). */
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  [field: string]: unknown;
+}
+
+/** The error a call rejects with; fails the test if it succeeds. */
+export async function errorOf(call: () => Promise<unknown>): Promise<SdkError> {
+  try {
+    await call();
+  } catch (e) {
+    return e as SdkError;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+export const statusOf = (e: SdkError): number | undefined => e.$metadata?.httpStatusCode;
+
+let counter = 0;
+/** Names unique per test process (resources of one emulator, files under shared folders). */
+export const uniqueName = (prefix: string): string => `${prefix}-${process.pid}-${++counter}`;
+
+export interface ZipEntry {
+  name: string;
+  content?: string;
+  mode?: number;
+  symlink?: string;
+}
+
+/**
+ * A zip built with archiver in a child process (archiver 8 is ESM-only; jest runs CommonJS). The fixture keeps
+ * hostile names such as `../x` or `/abs` that archiver itself would sanitize.
+ */
+export function makeZip(entries: ZipEntry[]): Buffer {
+  const script = path.join(ROOT, 'test', 'fixtures', 'lambda', 'make-zip.mjs');
+  return execFileSync(process.execPath, [script], { input: JSON.stringify(entries), maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Whether a process still runs (a zombie, dead but not yet reaped, counts as gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  cmdline: string;
+}
+
+/** Every live process, from /proc (Linux only). */
+export function processTable(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces and parentheses): state ppid pgrp …
+      const [state, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      out.push({ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid), cmdline });
+    } catch {
+      // gone while we looked
+    }
+  }
+  return out;
+}
+
+/**
+ * `root`'s descendants (children, their children, …) and the members of its process group. Runtimes are
+ * started detached, in groups of their own, so the parent links are what ties them to the CLI.
+ */
+export function descendants(root: number): ProcInfo[] {
+  const table = processTable();
+  const found = new Map<number, ProcInfo>();
+  let frontier = [root];
+  while (frontier.length) {
+    const next: number[] = [];
+    for (const p of table) {
+      if (frontier.includes(p.ppid) && !found.has(p.pid)) {
+        found.set(p.pid, p);
+        next.push(p.pid);
+      }
+    }
+    frontier = next;
+  }
+  for (const p of table) if (p.pgid === root && p.pid !== root) found.set(p.pid, p);
+  return [...found.values()];
+}
+
+/** The CLI, spawned as `node bin/s3-event-harness.js …`, with its output collected as it arrives. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the `ready <url>` line's URL. */
+  ready(timeoutMs?: number): Promise<string>;
+}
+
+export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; cwd?: string } = {}): CliProcess {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let ended = false;
+  void exited.then(() => (ended = true));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    ready: (timeoutMs = 60_000) =>
+      waitFor(
+        () => {
+          const m = /^ready (\S+)$/m.exec(out);
+          if (m) return m[1]!;
+          if (ended) throw new Error(`the CLI exited before it was ready\nstdout: ${out}\nstderr: ${err}`);
+          return undefined;
+        },
+        { timeoutMs, what: `"ready" from ${args.join(' ')}`, describe: () => `stdout: ${out}\nstderr: ${err}` },
+      ),
+  };
+}
+
+/** Stops a CLI process if it still runs (for afterEach/finally). */
+export async function ensureStopped(cli: CliProcess | undefined): Promise<void> {
+  if (!cli || cli.child.exitCode !== null || cli.child.signalCode !== null) return;
+  cli.child.kill('SIGKILL');
+  await cli.exited;
+}
