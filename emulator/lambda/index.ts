@@ -21,7 +21,7 @@ import { AsyncQueue } from './async-queue';
 import { EventSourceMappings } from './event-source-mappings';
 import { Executor } from './execution';
 import { FunctionStore, notFound } from './functions';
-import { invoke, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
+import { invoke, tooLarge, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
 import { traceHeaderFromCorrelation } from './lineage';
 import { unqualifiedArn } from './names';
 import { permissionOps, policyAllows } from './permissions';
@@ -61,9 +61,8 @@ export function createLambdaProvider(deps: ServiceDeps) {
       if (deps.options.strict && POLICY_CHECKED.has(origin.principal) && !policyAllows(fn, origin)) {
         throw new AwsError('AccessDeniedException', `${origin.principal} is not authorized to perform: lambda:InvokeFunction on resource: ${fn.arn}`, 403);
       }
-      if (Buffer.byteLength(message.payload) > ASYNC_PAYLOAD_LIMIT) {
-        throw new AwsError('RequestTooLargeException', `Request must be smaller than ${ASYNC_PAYLOAD_LIMIT} bytes for the InvokeAsync operation`, 413);
-      }
+      const size = Buffer.byteLength(message.payload);
+      if (size > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT, 'Event', size);
       queue.enqueue({
         requestId: uuid(),
         functionArn: fn.arn,

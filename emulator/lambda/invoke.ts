@@ -14,8 +14,13 @@ export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
 /** LogType Tail returns the last 4 KB of the invocation's log. */
 const TAIL_BYTES = 4096;
 
-function tooLarge(limit: number, type: string): AwsError {
-  return new AwsError('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'InvokeAsync' : 'Invoke'} operation`, 413, { Type: 'User' });
+/** AWS's answer to an oversized payload: RequestEntityTooLargeException (413), worded per invocation type. */
+export function tooLarge(limit: number, type: string, size: number): AwsError {
+  const message =
+    type === 'Event'
+      ? `${size} byte payload is too large for the Event invocation type (limit ${limit} bytes)`
+      : `Request must be smaller than ${limit} bytes for the InvokeFunction operation`;
+  return new AwsError('RequestEntityTooLargeException', message, 413, { Type: 'User' });
 }
 
 /** The event text, checked to be JSON as Lambda checks it (an empty payload is `{}`). */
@@ -71,7 +76,7 @@ export async function invoke(
     return withMeta({ StatusCode: 204 }, { status: 204 });
   }
   if (type === 'Event') {
-    if (size > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT, type);
+    if (size > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT, type, size);
     const payload = eventText(input.Payload);
     queue.enqueue({ requestId: ctx.requestId, functionArn: fn.arn, payload, incomingTrace: incoming });
     return { StatusCode: 202 };
@@ -79,7 +84,7 @@ export async function invoke(
   if (type !== 'RequestResponse') {
     throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`, 400);
   }
-  if (size > SYNC_PAYLOAD_LIMIT) throw tooLarge(SYNC_PAYLOAD_LIMIT, type);
+  if (size > SYNC_PAYLOAD_LIMIT) throw tooLarge(SYNC_PAYLOAD_LIMIT, type, size);
   const payload = eventText(input.Payload);
   await fn.settled;
   if (fn.deleted) throw new AwsError('ResourceNotFoundException', `Function not found: ${fn.arn}`, 404, { Type: 'User' });

@@ -117,12 +117,12 @@ describe('RequestResponse', () => {
     }
   });
 
-  it('refuses a payload over 6 MB (RequestTooLargeException 413) and one that is not JSON', async () => {
+  it('refuses a payload over 6 MB (RequestEntityTooLargeException 413) and one that is not JSON', async () => {
     const name = uniqueName('limits');
     await deployNode(lambda(), name, `exports.handler = async () => 'ok';`);
     const big = Buffer.from(JSON.stringify({ s: 'x'.repeat(6_291_456) }));
     const err = await rejection(lambda().send(new InvokeCommand({ FunctionName: name, Payload: big })));
-    expect(err.name).toBe('RequestTooLargeException');
+    expect(err.name).toBe('RequestEntityTooLargeException');
     expect(err.$metadata.httpStatusCode).toBe(413);
     const notJson = await rejection(lambda().send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{oops') })));
     expect(notJson.name).toBe('InvalidRequestContentException');
@@ -151,7 +151,7 @@ describe('Event and DryRun', () => {
     const err = await rejection(
       lambda().send(new InvokeCommand({ FunctionName: name, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ s: 'x'.repeat(1_048_576) })) })),
     );
-    expect(err.name).toBe('RequestTooLargeException');
+    expect(err.name).toBe('RequestEntityTooLargeException');
   });
 
   it('DryRun answers 204 without running the function', async () => {

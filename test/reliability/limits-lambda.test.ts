@@ -6,9 +6,8 @@ import { errorOf, makeZip, statusOf, uniqueName } from './helpers';
 /**
  * Lambda's payload limits through the official client (REST-JSON): 6 MB (6,291,456 bytes) per synchronous
  * request and response, 1 MB for asynchronous invocations since 2025 (256 KB before; "More room to build:
- * serverless services now support payloads up to 1 MB"). The emulator's Lambda is still being worked on,
- * so what it answers differently from AWS is pinned with `it.failing` and reported rather than fixed here:
- * AWS answers an oversized request with the error code RequestEntityTooLargeException (HTTP 413):
+ * serverless services now support payloads up to 1 MB"). AWS answers an oversized request with the error code
+ * RequestEntityTooLargeException (HTTP 413), and so does the emulator:
  *   sync:  "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
  *          (pelmers/streetwarp-web#14; awslabs/aws-athena-query-federation#793 shows "Status Code: 413;
  *          Error Code: RequestEntityTooLargeException")
@@ -73,7 +72,7 @@ describe('synchronous invocation (6 MB)', () => {
     }
   });
 
-  it.failing('answers RequestEntityTooLargeException "… for the InvokeFunction operation", as AWS does (reported: the emulator says RequestTooLargeException / "Invoke")', async () => {
+  it('answers RequestEntityTooLargeException "… for the InvokeFunction operation", as AWS does', async () => {
     const err = await errorOf(() => lambda.send(new InvokeCommand({ FunctionName: fn, Payload: payloadOf(SYNC_LIMIT + 1) })));
     expect(err.name).toBe('RequestEntityTooLargeException');
     expect(err.message).toBe(`Request must be smaller than ${SYNC_LIMIT} bytes for the InvokeFunction operation`);
@@ -102,7 +101,7 @@ describe('asynchronous invocation (1 MB)', () => {
     expect(err.message).toContain(String(ASYNC_LIMIT));
   });
 
-  it.failing('answers RequestEntityTooLargeException "<n> byte payload is too large for the Event invocation type (limit <limit> bytes)", as AWS does (reported)', async () => {
+  it('answers RequestEntityTooLargeException "<n> byte payload is too large for the Event invocation type (limit <limit> bytes)", as AWS does', async () => {
     const err = await errorOf(() => lambda.send(new InvokeCommand({ FunctionName: fn, InvocationType: 'Event', Payload: payloadOf(ASYNC_LIMIT + 1) })));
     expect(err.name).toBe('RequestEntityTooLargeException');
     expect(err.message).toBe(`${ASYNC_LIMIT + 1} byte payload is too large for the Event invocation type (limit ${ASYNC_LIMIT} bytes)`);
