@@ -42,6 +42,15 @@ describe('extractZip', () => {
     expect(fs.existsSync(path.join(parent, 'evil.js'))).toBe(false);
   });
 
+  test('a file and a folder of the same name are refused as InvalidParameterValueException, either order', async () => {
+    for (const entries of [
+      [{ name: 'out', content: 'file' }, { name: 'out/x.js', content: 'x' }],
+      [{ name: 'out/x.js', content: 'x' }, { name: 'out', content: 'file' }],
+    ]) {
+      await expect(reject(makeZip(entries))).rejects.toMatchObject({ code: 'InvalidParameterValueException', message: expect.stringContaining('same name') });
+    }
+  });
+
   test('an absolute entry path is refused', async () => {
     const zip = makeZip([{ name: '/tmp/abs-evil.js', content: 'pwned' }]);
     await expect(reject(zip)).rejects.toMatchObject({

@@ -105,7 +105,11 @@ export async function extractZip(zip: Buffer, destDir: string): Promise<void> {
       const isDir = name.endsWith('/') || type === S_IFDIR;
       const parent = isDir ? target : path.dirname(target);
 
-      await fs.mkdir(parent, { recursive: true });
+      // A file and a folder of the same name (`out` and `out/x.js`) cannot both exist: refuse the zip, as Lambda does.
+      await fs.mkdir(parent, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST' || e.code === 'ENOTDIR') throw invalid(`Could not unzip uploaded file: ${name} conflicts with a file of the same name`);
+        throw e;
+      });
       // An earlier entry may have been a symlink to a directory outside; never write through it.
       if (!isInside(root, await fs.realpath(parent))) throw unsafe(name, 'is written through a symlink that points outside');
       if (isDir) {
@@ -114,6 +118,9 @@ export async function extractZip(zip: Buffer, destDir: string): Promise<void> {
       }
 
       await unlinkIfSymlink(target);
+      if ((await fs.stat(target).catch(() => undefined))?.isDirectory()) {
+        throw invalid(`Could not unzip uploaded file: ${name} conflicts with a folder of the same name`);
+      }
       const stream = await openEntry(zipfile, entry);
       if (type === S_IFLNK) {
         const linkTarget = (await readAll(stream)).toString('utf8');
