@@ -12,7 +12,7 @@ export const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 /** A zip built with archiver in a child process (archiver is ESM-only). Hostile names such as `../x` are kept. */
 export function makeZip(files: Record<string, string> | { name: string; content: string; mode?: number }[]): Buffer {
   const entries = Array.isArray(files) ? files : Object.entries(files).map(([name, content]) => ({ name, content }));
-  return execFileSync(process.execPath, [path.join(__dirname, 'fixtures/make-zip.mjs')], {
+  return execFileSync(process.execPath, [path.join(__dirname, '../fixtures/lambda/make-zip.mjs')], {
     input: JSON.stringify(entries),
     maxBuffer: 64 * 1024 * 1024,
   });
