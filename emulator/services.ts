@@ -52,7 +52,6 @@ const DEFINITIONS: ServiceDefinition[] = [
   { name: 'iam', sdk: iamSdk, codecs: (m) => only(queryCodec(m, 'https://iam.amazonaws.com/doc/2010-05-08/')), create: createIamProvider },
   { name: 'sts', sdk: stsSdk, codecs: (m) => only(queryCodec(m, 'https://sts.amazonaws.com/doc/2011-06-15/')), create: createStsProvider },
   { name: 'secretsmanager', sdk: secretsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createSecretsManagerProvider },
-  // Each service's engineer mounts it by replacing its line below with the entry shown (and importing the factory):
   { name: 's3', sdk: s3Sdk, codecs: (m) => only(restXmlCodec(m)), create: createS3Provider },
   { name: 'sqs', sdk: sqsSdk, codecs: (m) => jsonOrQuery(m, '1.0', 'http://queue.amazonaws.com/doc/2012-11-05/'), create: createSqsProvider },
   { name: 'sns', sdk: snsSdk, codecs: (m) => only(queryCodec(m, 'http://sns.amazonaws.com/doc/2010-03-31/')), create: createSnsProvider },
@@ -72,9 +71,6 @@ const DEFINITIONS: ServiceDefinition[] = [
   { name: 'events', sdk: eventsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createEventsProvider },
   { name: 'logs', sdk: logsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createLogsProvider },
 ];
-
-/** Keeps the SDK modules referenced until their providers are mounted (tree-shaking is not a concern here). */
-export const SDK_MODULES = { s3Sdk, sqsSdk, snsSdk, lambdaSdk, logsSdk, jsonOrQuery, restXmlCodec, restJsonCodec };
 
 export function mountServices(deps: ServiceDeps): Map<string, MountedService> {
   const mounted = new Map<string, MountedService>();
