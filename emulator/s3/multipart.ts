@@ -15,8 +15,7 @@ import {
 import { invalidArgument, malformedXml, noSuchUpload } from './errors';
 import { pageSize } from './listing';
 import { assertKey, storageClassOf, listingUrlEncode, normalizeMetadata, parseTaggingHeader } from './names';
-import { checkCopySourceConditions, assertReadable } from './object-read';
-import { checkWriteConditions, checksumOutput, copySourceVersion, headersFromInput, md5Etag, parseCopySource } from './objects';
+import { checkWriteConditions, checksumOutput, headersFromInput, md5Etag, readCopySource } from './objects';
 import { getBucket, newUploadId, nowSeconds, owner, shownVersionId, writeVersionId, type Out, type S3State } from './state';
 import { putVersion, type Bucket, type MultipartUpload, type ObjectVersion, type StoredChecksum } from './store';
 import { compareUtf8 } from './sorted-keys';
@@ -127,16 +126,7 @@ export function multipartOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       const upload = getUpload(bucket, input.Key, input.UploadId);
       assertPartNumber(input.PartNumber);
-      const source = parseCopySource(input.CopySource);
-      const srcBucket = getBucket(state, source.bucket);
-      const src = copySourceVersion(srcBucket, source.key, source.versionId);
-      checkCopySourceConditions(src, {
-        IfMatch: input.CopySourceIfMatch,
-        IfNoneMatch: input.CopySourceIfNoneMatch,
-        IfModifiedSince: input.CopySourceIfModifiedSince,
-        IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
-      });
-      assertReadable(src);
+      const { srcBucket, src } = readCopySource(state, input);
       const { start, end } = copyRange(input.CopySourceRange, src.body.length);
       const body = src.body.subarray(start, end + 1);
       const etag = md5Etag(createHash('md5').update(body).digest());

@@ -241,16 +241,7 @@ export function objectOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       assertKey(input.Key);
       const key = input.Key;
-      const source = parseCopySource(input.CopySource);
-      const srcBucket = getBucket(state, source.bucket);
-      const src = copySourceVersion(srcBucket, source.key, source.versionId);
-      checkCopySourceConditions(src, {
-        IfMatch: input.CopySourceIfMatch,
-        IfNoneMatch: input.CopySourceIfNoneMatch,
-        IfModifiedSince: input.CopySourceIfModifiedSince,
-        IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
-      });
-      assertReadable(src);
+      const { source, srcBucket, src } = readCopySource(state, input);
       const replace = input.MetadataDirective === 'REPLACE';
       if (input.MetadataDirective !== undefined && !replace && input.MetadataDirective !== 'COPY') {
         throw new AwsError('InvalidArgument', 'Unknown metadata directive.', 400, { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: input.MetadataDirective });
@@ -323,6 +314,24 @@ export function objectOperations(state: S3State) {
     if (withBody) out.Body = v.body.subarray(span.start, span.end + 1);
     return withMeta(out, { status: 206 });
   }
+}
+
+/** The copy source of CopyObject / UploadPartCopy: found, its x-amz-copy-source-if-* conditions met, readable. */
+export function readCopySource(
+  state: S3State,
+  input: { CopySource?: string; CopySourceIfMatch?: string; CopySourceIfNoneMatch?: string; CopySourceIfModifiedSince?: Date; CopySourceIfUnmodifiedSince?: Date },
+): { source: { bucket: string; key: string; versionId?: string }; srcBucket: Bucket; src: ObjectVersion } {
+  const source = parseCopySource(input.CopySource);
+  const srcBucket = getBucket(state, source.bucket);
+  const src = copySourceVersion(srcBucket, source.key, source.versionId);
+  checkCopySourceConditions(src, {
+    IfMatch: input.CopySourceIfMatch,
+    IfNoneMatch: input.CopySourceIfNoneMatch,
+    IfModifiedSince: input.CopySourceIfModifiedSince,
+    IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
+  });
+  assertReadable(src);
+  return { source, srcBucket, src };
 }
 
 /** The version a copy reads: a delete marker named by version id is refused, a deleted key is NoSuchKey. */

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { waitFor } from '../../harness/wait';
@@ -32,36 +32,8 @@ let counter = 0;
 /** Names unique per test process (resources of one emulator, files under shared folders). */
 export const uniqueName = (prefix: string): string => `${prefix}-${process.pid}-${++counter}`;
 
-export interface ZipEntry {
-  name: string;
-  content?: string;
-  mode?: number;
-  symlink?: string;
-}
-
-/**
- * A zip built with archiver in a child process (archiver 8 is ESM-only; jest runs CommonJS). The fixture keeps
- * hostile names such as `../x` or `/abs` that archiver itself would sanitize.
- */
-export function makeZip(entries: ZipEntry[]): Buffer {
-  const script = path.join(ROOT, 'test', 'fixtures', 'lambda', 'make-zip.mjs');
-  return execFileSync(process.execPath, [script], { input: JSON.stringify(entries), maxBuffer: 64 * 1024 * 1024 });
-}
-
-/** Whether a process still runs (a zombie, dead but not yet reaped, counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+// Zips with hostile names and the process check are shared with the Lambda runtime tests.
+export { makeZip, isAlive, type ZipEntrySpec as ZipEntry } from '../lambda-runtime/helpers';
 
 interface ProcInfo {
   pid: number;
