@@ -9,6 +9,7 @@ import type { EmulatorOptions } from './core/service';
 import { inspectionHandler } from './inspect';
 import { createServer, listen } from './server';
 import { mountServices } from './services';
+import { Persistence } from './persistence';
 
 export type { EmulatorOptions } from './core/service';
 
@@ -74,8 +75,11 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const services = mountServices({ clock, bus, options });
   const providers = Object.fromEntries([...services].map(([name, s]) => [name, s.provider]));
+  const persistence = options.dataDir ? new Persistence(options.dataDir, new Map(Object.entries(providers))) : undefined;
+  await persistence?.restore();
   const reset = async () => {
     for (const s of services.values()) await s.provider.reset?.();
+    persistence?.cleared();
   };
   const server = createServer(
     services,
@@ -83,6 +87,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     inspectionHandler(bus, () => [...services.keys()], reset),
     { error: (message, cause) => log(`[s3-event-harness] ${message}: ${(cause as Error)?.stack ?? String(cause)}`) },
     (work) => bus.track(work),
+    persistence,
   );
   server.keepAliveTimeout = 5_000;
   const address = await listen(server, options.host, options.port);
@@ -105,11 +110,12 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
       if (stopped) return;
       stopped = true;
       auto?.stop();
-      for (const s of services.values()) await s.provider.close?.();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      persistence?.close();
+      for (const s of services.values()) await s.provider.close?.();
     },
   };
 }

@@ -33,6 +33,8 @@ export function createServer(
   log: ServerLog,
   /** Marks a request as activity (virtual time waits for it). */
   track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
+  /** `--data-dir`: told what each successful operation did, and flushed before any response goes out. */
+  persistence?: { touched(service: string, operation: string, input: unknown, output: unknown): void; flush(): void },
 ): http.Server {
   const actionOwner = (action: string): string | undefined => {
     for (const s of services.values()) if (s.actions?.has(action)) return s.name;
@@ -90,6 +92,7 @@ export function createServer(
       const method = service.provider[operation];
       if (typeof method !== 'function') throw notImplemented(operation, service.name);
       const output = await method.call(service.provider, input, ctx);
+      persistence?.touched(service.name, operation, input, output);
       response = await codec.encode(operation, output ?? {}, ctx);
     } catch (err) {
       let aws: AwsError;
@@ -106,6 +109,13 @@ export function createServer(
     }
     // Drain what the codec did not read, so keep-alive connections stay usable.
     if (!req.readableEnded) req.resume();
+    try {
+      persistence?.flush();
+    } catch (err) {
+      // Not written means not acknowledged: the client sees a 500 and retries.
+      log.error('writing state to the data directory failed', err);
+      response = (codec ?? service.codecFor(wire)).encodeError(internalError(), ctx, wire);
+    }
     send(res, response, req.method === 'HEAD');
   }
 }

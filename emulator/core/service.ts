@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   verifySignatures: boolean;
   /** Access key id → secret, for signature verification. */
   credentials: Record<string, string>;
+  /** Keep state in this directory across restarts (every acknowledged change survives a kill -9). */
+  dataDir?: string;
 }
 
 /** Extra metadata a handler may attach to its output: HTTP status and headers the model cannot express. */
@@ -55,4 +57,23 @@ export interface ResponseMeta {
 export function withMeta<T extends object>(output: T, meta: ResponseMeta): T {
   (output as any)[RESPONSE_META] = meta;
   return output;
+}
+
+/** A change to one persisted entity: its new value, or its removal (`prefix`: every entity under it). */
+export type EntityChange = { key: string; value: unknown } | { key: string; deleted: true } | { prefix: string; deleted: true };
+
+/**
+ * What a provider offers to `--data-dir` persistence. State is kept as entities (an object, a message,
+ * a queue's settings…) keyed by strings local to the service; the provider reports which entities
+ * changed, and the persistence layer writes them before the request that changed them is answered.
+ */
+export interface Persistable {
+  /** A successful request just ran: note what it may have changed. */
+  touched?(operation: string, input: any, output: any): void;
+  /** Entities changed since the last call. */
+  takeChanges(): EntityChange[];
+  /** Every entity, for a snapshot. */
+  entities(): Iterable<[string, unknown]>;
+  /** Rebuilds state from saved entities; runs once, before the server listens. */
+  restore(entities: Map<string, unknown>): void | Promise<void>;
 }

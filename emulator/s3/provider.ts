@@ -10,6 +10,7 @@ import { objectOperations } from './objects';
 import { objectTaggingOperations } from './object-tagging';
 import { versionForRead } from './object-read';
 import { restoreOperations } from './restore';
+import { s3Persistence } from './persistence';
 import { getBucket, type S3State } from './state';
 
 export interface S3ProviderOptions {
@@ -62,6 +63,8 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
     },
 
     getObjectBytes,
+
+    persistence: deps.options.dataDir ? s3Persistence(state) : undefined,
 
     /**
      * A stable hash of every bucket, key and version (content, headers, tags; not times, and version ids

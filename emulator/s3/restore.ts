@@ -50,6 +50,7 @@ export function restoreOperations(state: S3State, restoreDelayMs: Record<string,
         if (state.buckets.get(bucket.name) !== bucket || !bucket.objects.get(version.key)?.versions.includes(version)) return;
         const expiry = restoreExpiry(state.deps.clock.now(), days);
         version.restore = { ongoing: false, days, tier, expiry };
+        state.changed?.(bucket.name, version.key);
         notifier.emit({
           bucket,
           eventName: 'ObjectRestore:Completed',

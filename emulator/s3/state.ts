@@ -13,6 +13,8 @@ export interface S3State {
   buckets: Map<string, Bucket>;
   notifier: Notifier;
   timers: Set<Timer>;
+  /** Set when state is persisted: a key changed outside a request (a restore completing). */
+  changed?: (bucket: string, key: string) => void;
 }
 
 export function getBucket(state: S3State, name: string | undefined): Bucket {

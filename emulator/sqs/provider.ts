@@ -8,6 +8,7 @@ import { IdPool } from './ids';
 import { MoveTasks } from './move-tasks';
 import { Queue, type NewMessage, type StoredMessage } from './queue';
 import { QueueRegistry } from './registry';
+import { sqsPersistence, type SqsPersistence } from './persistence';
 import { toApiMessage } from './render';
 import {
   ALL_ATTRIBUTE_NAMES,
@@ -79,11 +80,14 @@ export class SqsProvider implements ServiceProvider {
   /** Arrival listeners by queue ARN (kept across DeleteQueue/CreateQueue of the same name). */
   readonly arrivalListeners = new Map<string, Set<() => void>>();
   private readonly ids = new IdPool();
+  /** Set with `--data-dir`. */
+  readonly persistence?: SqsPersistence;
 
   constructor(readonly deps: ServiceDeps) {
     const o = deps.options;
     this.queues = new QueueRegistry({ region: o.region, accountId: o.accountId, baseUrl: () => `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.port}` });
     this.moveTasks = new MoveTasks(deps.clock, { queueByArn: (arn) => this.queues.get(arn), record: (hop) => deps.bus.record(hop) });
+    if (o.dataDir) this.persistence = sqsPersistence(this.queues, (...args) => this.newQueue(...args));
   }
 
   // ---- queues ----------------------------------------------------------------------------------
@@ -97,6 +101,7 @@ export class SqsProvider implements ServiceProvider {
         arrived: (q) => this.announce(q),
         record: (hop) => this.deps.bus.record(hop),
         newId: () => this.ids.uuid(),
+        changed: this.persistence ? (q, m) => this.persistence!.messageChanged(q, m) : undefined,
       },
     );
   }

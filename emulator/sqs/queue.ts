@@ -32,6 +32,18 @@ export interface QueueHooks {
   record(hop: { type: string; [k: string]: unknown }): void;
   /** New message ids (defaults to core/ids uuid()). */
   newId?(): string;
+  /** A message was stored, received, had its visibility changed, or was removed (for persistence). */
+  changed?(queue: Queue, message: StoredMessage): void;
+}
+
+/** What a restart needs to bring a queue back as it was (receipt handles keep working: same incarnation). */
+export interface SavedQueue {
+  incarnation: string;
+  createdAt: number;
+  lastModifiedAt: number;
+  lastPurgeAt?: number;
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
 }
 
 export interface QueueInit {
@@ -69,8 +81,8 @@ export class Queue {
   readonly arn: string;
   readonly fifo: boolean;
   /** Distinguishes this queue from a later one of the same name (receipt handles of a deleted queue fail). */
-  readonly incarnation = randomHex(4);
-  readonly createdAt: number;
+  incarnation = randomHex(4);
+  createdAt: number;
   lastModifiedAt: number;
   lastPurgeAt?: number;
   attributes: Record<string, string>;
@@ -310,6 +322,7 @@ export class Queue {
     m.state = 'deleted';
     m.version++;
     this.messages.delete(m.id);
+    this.hooks.changed?.(this, m);
     if (prev === 'visible') this.counts.visible--;
     else if (prev === 'delayed') this.counts.delayed--;
     else if (prev === 'inflight') this.counts.inflight--;
@@ -433,6 +446,7 @@ export class Queue {
       m.inReady = true;
       this.ready.push(m);
     }
+    this.hooks.changed?.(this, m);
   }
 
   /**
@@ -510,6 +524,7 @@ export class Queue {
           if (this.fifo) this.groups.get(m.groupId!)!.inflight++;
         }
         out.push({ message: m, receiptHandle: this.handleFor(m) });
+        this.hooks.changed?.(this, m);
       }
       if (this.fifo) for (const gid of new Set(taken.map((m) => m.groupId!))) this.refreshGroup(gid);
       if (this.fifo && attemptId) {
@@ -575,6 +590,7 @@ export class Queue {
       m.visibleAt = now + timeoutSeconds * 1000;
       if (timeoutSeconds === 0) this.makeVisible(m);
       else this.timed.push({ due: m.visibleAt, message: m, version: m.version });
+      this.hooks.changed?.(this, m);
     });
   }
 
@@ -623,6 +639,46 @@ export class Queue {
     return this.operate(() => this.enqueue({ ...input, skipDedup: true, delaySeconds: this.fifo ? undefined : input.delaySeconds ?? 0 }));
   }
 
+  // ---- persistence -----------------------------------------------------------------------------
+
+  saved(): SavedQueue {
+    const { incarnation, createdAt, lastModifiedAt, lastPurgeAt, attributes, tags } = this;
+    return { incarnation, createdAt, lastModifiedAt, lastPurgeAt, attributes, tags };
+  }
+
+  /** Brings back a queue's settings and messages after a restart (a fresh queue, before any use). */
+  restore(saved: SavedQueue, messages: StoredMessage[]): void {
+    Object.assign(this, { ...saved, attributes: { ...saved.attributes }, tags: { ...saved.tags } });
+    for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
+      m.version = 0;
+      m.inReady = false;
+      this.messages.set(m.id, m);
+      this.retention.push(m);
+      this.seq = Math.max(this.seq, m.seq + 1);
+      if (m.sequenceNumber) {
+        this.sequenceCounter = bigMax(this.sequenceCounter, BigInt(m.sequenceNumber) - BigInt(this.createdAt) * 1_000_000n);
+      }
+      if (m.state === 'visible') this.counts.visible++;
+      else {
+        if (m.state === 'inflight') this.counts.inflight++;
+        else this.counts.delayed++;
+        this.timed.push({ due: m.visibleAt, message: m, version: m.version });
+      }
+      if (this.fifo) {
+        let g = this.groups.get(m.groupId!);
+        if (!g) this.groups.set(m.groupId!, (g = { id: m.groupId!, messages: new Fifo(), inflight: 0 }));
+        g.messages.push(m);
+        if (m.state === 'inflight') g.inflight++;
+      } else if (m.state === 'visible') {
+        m.inReady = true;
+        this.ready.push(m);
+      }
+    }
+    for (const id of [...this.groups.keys()]) this.refreshGroup(id);
+    // Settles what came due while the emulator was down and arms the wake-up timer.
+    this.operate(() => undefined);
+  }
+
   // ---- inspection ------------------------------------------------------------------------------
 
   stats(): { visible: number; inflight: number; delayed: number } {
@@ -647,6 +703,8 @@ export class Queue {
     for (const w of [...this.waiters]) w();
   }
 }
+
+const bigMax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 function stripEmpty(attrs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== ''));

@@ -42,7 +42,7 @@ const spec = {
     ['--virtual-time', 'time jumps ahead whenever nothing is happening'],
     ['--faults SPEC', 'emulator fault injection, e.g. duplicate=0.1,delay=0..5s (see emulator/core/faults.ts)'],
     ['--seed N', 'seed for fault injection and generated ids'],
-    ['--data-dir D', 'write the endpoint and the sandbox resources (resources.json) there for other tools'],
+    ['--data-dir D', 'keep emulator state in D across restarts (survives kill -9); also writes the endpoint and resources.json there'],
     ['--region R', 'default region for requests that do not name one (default us-east-1)'],
     ['--strict', 'refuse what AWS refuses for missing resource policies (e.g. S3 → SQS without a queue policy)'],
     ['--verify-signatures', 'check SigV4 signatures (keys from --credentials, default test:test)'],
@@ -115,6 +115,7 @@ export async function serveCommand(argv: string[], io: Io, signals: NodeJS.Event
     ...(v.credentials ? { credentials: parseCredentials(v.credentials as string) } : {}),
     ...(v['sqs-max-message-size'] ? { sqsMaxMessageSize: numberFlag(v['sqs-max-message-size'] as string, 'sqs-max-message-size', (n) => Number.isInteger(n) && n >= 1024) } : {}),
     ...(v.python ? { pythonPath: v.python as string } : {}),
+    ...(v['data-dir'] ? { dataDir: path.resolve(v['data-dir'] as string) } : {}),
     log: io.err,
   });
   const stopped = new Promise<void>((resolve) => {
@@ -153,7 +154,7 @@ export async function serveCommand(argv: string[], io: Io, signals: NodeJS.Event
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'endpoint'), `${emulator.endpoint}\n`);
     if (resources) await writeFile(path.join(dir, 'resources.json'), `${JSON.stringify(resources, null, 2)}\n`);
-    io.err(`wrote ${path.join(dir, 'endpoint')}${resources ? ' and resources.json' : ''} (emulator state itself is kept in memory)`);
+    io.err(`state is kept in ${dir} across restarts; wrote ${path.join(dir, 'endpoint')}${resources ? ' and resources.json' : ''}`);
   }
   io.out(`ready ${emulator.endpoint}`);
   await stopped;

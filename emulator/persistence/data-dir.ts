@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EntityChange } from '../core/service';
+import { blobRefs, decodeValue, encodeValue, type BlobSink } from './codec';
+
+/**
+ * The files under `--data-dir`: `state/snapshot.jsonl` (every entity, written whole at compaction),
+ * `state/journal.jsonl` (entity changes appended since), `state/blobs/` (large bodies).
+ *
+ * Crash safety: a journal line is written with one write() before the request it records is answered,
+ * so a `kill -9` keeps every acknowledged change (the kernel has the bytes). A torn last line is dropped
+ * on load. Blobs and the snapshot are written to a temporary name and renamed, so none is ever half there.
+ * Replaying the journal over a snapshot that already contains it is harmless: every line is a whole
+ * entity state, and the last one for a key wins.
+ */
+export class DataDirStore {
+  private readonly stateDir: string;
+  private readonly blobDir: string;
+  private readonly snapshotPath: string;
+  private readonly journalPath: string;
+  private journalFd: number;
+  private readonly blobIds = new WeakMap<Buffer, string>();
+  private readonly liveBlobs = new Set<string>();
+  /** Bytes appended to the journal since the last compaction. */
+  journalBytes = 0;
+
+  constructor(dir: string) {
+    this.stateDir = path.join(dir, 'state');
+    this.blobDir = path.join(this.stateDir, 'blobs');
+    this.snapshotPath = path.join(this.stateDir, 'snapshot.jsonl');
+    this.journalPath = path.join(this.stateDir, 'journal.jsonl');
+    fs.mkdirSync(this.blobDir, { recursive: true });
+    for (const name of fs.readdirSync(this.blobDir)) {
+      if (name.endsWith('.tmp')) fs.rmSync(path.join(this.blobDir, name), { force: true });
+      else this.liveBlobs.add(name);
+    }
+    this.journalFd = fs.openSync(this.journalPath, 'a');
+    this.journalBytes = fs.fstatSync(this.journalFd).size;
+  }
+
+  /** Every saved entity (snapshot, then the journal over it), decoded. */
+  load(): Map<string, unknown> {
+    const encoded = new Map<string, unknown>();
+    const apply = (line: any) => {
+      if (typeof line.p === 'string') {
+        for (const key of [...encoded.keys()]) if (key.startsWith(line.p)) encoded.delete(key);
+      } else if (line.d) encoded.delete(line.k);
+      else encoded.set(line.k, line.v);
+    };
+    if (fs.existsSync(this.snapshotPath)) readLines(this.snapshotPath, apply);
+    const goodBytes = readLines(this.journalPath, apply);
+    if (goodBytes < this.journalBytes) {
+      // The tail was torn by a crash mid-write: that change was never acknowledged.
+      fs.ftruncateSync(this.journalFd, goodBytes);
+      this.journalBytes = goodBytes;
+    }
+    const source = { get: (id: string) => fs.readFileSync(path.join(this.blobDir, id)) };
+    const out = new Map<string, unknown>();
+    for (const [key, value] of encoded) out.set(key, decodeValue(value, source));
+    return out;
+  }
+
+  append(changes: EntityChange[]): void {
+    if (changes.length === 0) return;
+    const lines: string[] = [];
+    for (const c of changes) {
+      if ('prefix' in c) lines.push(JSON.stringify({ p: c.prefix, d: 1 }));
+      else if ('deleted' in c) lines.push(JSON.stringify({ k: c.key, d: 1 }));
+      else lines.push(JSON.stringify({ k: c.key, v: encodeValue(c.value, this.blobSink) }));
+    }
+    const bytes = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    fs.writeSync(this.journalFd, bytes);
+    this.journalBytes += bytes.length;
+  }
+
+  /** Writes every entity as the new snapshot, empties the journal and drops blobs nothing refers to. */
+  compact(entities: Iterable<[string, unknown]>): void {
+    const tmp = `${this.snapshotPath}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    const referenced = new Set<string>();
+    try {
+      let chunk: string[] = [];
+      const writeChunk = () => {
+        if (chunk.length) fs.writeSync(fd, chunk.join(''));
+        chunk = [];
+      };
+      for (const [key, value] of entities) {
+        const v = encodeValue(value, this.blobSink);
+        blobRefs(v, referenced);
+        chunk.push(JSON.stringify({ k: key, v }) + '\n');
+        if (chunk.length >= 1000) writeChunk();
+      }
+      writeChunk();
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.snapshotPath);
+    fs.ftruncateSync(this.journalFd, 0);
+    this.journalBytes = 0;
+    for (const id of [...this.liveBlobs]) {
+      if (referenced.has(id)) continue;
+      fs.rmSync(path.join(this.blobDir, id), { force: true });
+      this.liveBlobs.delete(id);
+    }
+  }
+
+  close(): void {
+    fs.closeSync(this.journalFd);
+  }
+
+  private readonly blobSink: BlobSink = {
+    put: (bytes) => {
+      const known = this.blobIds.get(bytes);
+      if (known && this.liveBlobs.has(known)) return known;
+      const id = `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+      const file = path.join(this.blobDir, id);
+      fs.writeFileSync(`${file}.tmp`, bytes);
+      fs.renameSync(`${file}.tmp`, file);
+      this.blobIds.set(bytes, id);
+      this.liveBlobs.add(id);
+      return id;
+    },
+  };
+}
+
+/** Applies each complete JSON line; returns how many bytes were whole, good lines. */
+function readLines(file: string, apply: (line: unknown) => void): number {
+  if (!fs.existsSync(file)) return 0;
+  const text = fs.readFileSync(file);
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf(10, start);
+    if (end < 0) return start;
+    let line: unknown;
+    try {
+      line = JSON.parse(text.subarray(start, end).toString('utf8'));
+    } catch {
+      return start;
+    }
+    apply(line);
+    start = end + 1;
+  }
+}
