@@ -1,4 +1,5 @@
 import { AwsError } from '../core/errors';
+import { persistedMaps } from '../core/persisted-maps';
 import type { RequestContext } from '../core/context';
 import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
@@ -87,6 +88,8 @@ export function createEventsProvider(deps: ServiceDeps) {
   bus.register('events', receiver);
 
   return {
+    // Replays are runs, not configuration: they end with the process.
+    persistence: deps.options.dataDir ? persistedMaps({ buses, archives }, /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/) : undefined,
     reset() {
       buses.clear();
       archives.clear();

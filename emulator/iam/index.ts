@@ -1,4 +1,5 @@
 import { AwsError } from '../core/errors';
+import { persistedMaps } from '../core/persisted-maps';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { uuid } from '../core/ids';
@@ -37,6 +38,7 @@ export function createIamProvider(deps: ServiceDeps) {
   });
 
   return {
+    persistence: deps.options.dataDir ? persistedMaps({ roles, policies }, /^(Get|List)/) : undefined,
     reset() {
       roles.clear();
       policies.clear();

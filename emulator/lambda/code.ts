@@ -46,8 +46,13 @@ async function packageBytes(bus: DeliveryBus, src: CodeSource): Promise<Buffer> 
 }
 
 /** Reads and unpacks a deployment package into a fresh task root (one per code version). */
-export async function prepareCode(bus: DeliveryBus, src: CodeSource): Promise<FunctionCodeVersion> {
+export async function prepareCode(bus: DeliveryBus, src: CodeSource, keepZip = false): Promise<FunctionCodeVersion> {
   const zip = await packageBytes(bus, src);
+  return { ...(await unpackCode(zip)), ...(keepZip ? { zip } : {}), ...(src.S3Bucket && src.S3Key ? { s3: { bucket: src.S3Bucket, key: src.S3Key, versionId: src.S3ObjectVersion } } : {}) };
+}
+
+/** Unpacks a package into a fresh task root (also what a restart does with a persisted function's package). */
+export async function unpackCode(zip: Buffer): Promise<FunctionCodeVersion> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-code-'));
   try {
     await extractZip(zip, dir);
@@ -59,7 +64,6 @@ export async function prepareCode(bus: DeliveryBus, src: CodeSource): Promise<Fu
     sha256: createHash('sha256').update(zip).digest('base64'),
     size: zip.length,
     dir,
-    ...(src.S3Bucket && src.S3Key ? { s3: { bucket: src.S3Bucket, key: src.S3Key, versionId: src.S3ObjectVersion } } : {}),
   };
 }
 

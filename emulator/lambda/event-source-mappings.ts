@@ -169,6 +169,13 @@ export class EventSourceMappings {
     });
   }
 
+  /** A mapping brought back by a restart: in its settled state, polling when enabled. */
+  resume(m: EventSourceMapping): void {
+    m.state = m.enabled ? 'Enabled' : 'Disabled';
+    this.core.mappings.set(m.uuid, m);
+    if (m.enabled) this.startPoller(m);
+  }
+
   private startPoller(m: EventSourceMapping): void {
     const existing = this.pollers.get(m.uuid);
     if (existing) {

@@ -48,6 +48,11 @@ export class FunctionStore {
     private readonly executor: Executor,
   ) {}
 
+  /** Persisted state needs each function's package to unpack it again after a restart. */
+  private get keepZip(): boolean {
+    return Boolean(this.core.deps.options.dataDir);
+  }
+
   /** The function a request names (name, ARN or partial ARN; only `$LATEST` exists as a qualifier). */
   find(ref: string | undefined, scope: Scope, qualifier?: string): LambdaFunction {
     const parsed = parseFunctionRef(ref, scope, qualifier);
@@ -142,7 +147,7 @@ export class FunctionStore {
     const arn = functionArn(scope, name);
     if (this.core.functions.has(arn)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409, { Type: 'User' });
 
-    const code = await prepareCode(this.core.deps.bus, input.Code);
+    const code = await prepareCode(this.core.deps.bus, input.Code, this.keepZip);
     if (this.core.functions.has(arn)) {
       // Another CreateFunction for the same name finished while this one unpacked its code.
       await removeCodeDir(code.dir);
@@ -218,7 +223,7 @@ export class FunctionStore {
     fn = this.find(input.FunctionName, ctx);
     if (input.RevisionId && input.RevisionId !== fn.revisionId) throw revisionMismatch();
     if (input.Architectures?.length) fn.architectures = [...input.Architectures];
-    const code = await prepareCode(this.core.deps.bus, input);
+    const code = await prepareCode(this.core.deps.bus, input, this.keepZip);
     if (input.DryRun) {
       await removeCodeDir(code.dir);
       return { ...this.configuration(fn), CodeSha256: code.sha256, CodeSize: code.size };

@@ -25,6 +25,7 @@ import { invoke, tooLarge, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invok
 import { traceHeaderFromCorrelation } from './lineage';
 import { unqualifiedArn } from './names';
 import { permissionOps, policyAllows } from './permissions';
+import { lambdaPersistence } from './persistence';
 import { Settings } from './settings';
 import { TimerSet, type LambdaCore } from './state';
 
@@ -135,6 +136,7 @@ export function createLambdaProvider(deps: ServiceDeps) {
     // ---- harness ----
     /** Asynchronous events waiting or running (for idle checks). */
     pendingAsyncEvents: () => queue.pending,
+    persistence: deps.options.dataDir ? lambdaPersistence(core, esm) : undefined,
     reset,
     async close() {
       await reset();

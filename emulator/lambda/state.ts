@@ -47,6 +47,8 @@ export interface FunctionCodeVersion {
   /** Extracted task root (LAMBDA_TASK_ROOT). */
   dir: string;
   s3?: { bucket: string; key: string; versionId?: string };
+  /** The package itself, kept only when state is persisted (`--data-dir`): a restart unpacks it again. */
+  zip?: Buffer;
 }
 
 export interface EventInvokeConfig {

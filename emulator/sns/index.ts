@@ -7,6 +7,7 @@ import { createReceiver } from './receiver';
 import { AWS_MANAGED_RETRY, EMULATOR_MANAGED_RETRY, type RetryPhases } from './retry';
 import { publicKeyPem } from './signing';
 import type { OutboxEntry } from './state';
+import { snsPersistence } from './persistence';
 import { SnsStore } from './store';
 
 /**
@@ -68,6 +69,7 @@ export function createSnsProvider(deps: ServiceDeps, opts: SnsProviderOptions = 
       delivery.managedRetry = phases === 'aws' ? AWS_MANAGED_RETRY : phases === 'emulator' ? EMULATOR_MANAGED_RETRY : phases;
     },
     signingPublicKey: publicKeyPem,
+    persistence: deps.options.dataDir ? snsPersistence(store) : undefined,
   };
 }
 
