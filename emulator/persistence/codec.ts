@@ -25,6 +25,10 @@ export function encodeValue(value: unknown, blobs: BlobSink): unknown {
     if (typeof value === 'function' || typeof value === 'symbol') return undefined;
     return value;
   }
+  if (ArrayBuffer.isView(value) && !Buffer.isBuffer(value)) {
+    // Other byte views (SQS binary attributes arrive as Uint8Array) come back as Buffers, which are Uint8Arrays.
+    return encodeValue(Buffer.from(value.buffer, value.byteOffset, value.byteLength), blobs);
+  }
   if (Buffer.isBuffer(value)) {
     return value.length <= INLINE_LIMIT ? { [TAG]: 'b64', v: value.toString('base64') } : { [TAG]: 'blob', v: blobs.put(value) };
   }

@@ -132,7 +132,7 @@ describe('SQS across a restart', () => {
   it('keeps messages, receive counts, in-flight visibility and receipt handles', async () => {
     let c = sqs();
     const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: 'keep', Attributes: { VisibilityTimeout: '600' } }));
-    for (const body of ['m1', 'm2', 'm3']) await c.send(new SendMessageCommand({ QueueUrl, MessageBody: body, MessageAttributes: { n: { DataType: 'String', StringValue: body } } }));
+    for (const body of ['m1', 'm2', 'm3']) await c.send(new SendMessageCommand({ QueueUrl, MessageBody: body, MessageAttributes: { n: { DataType: 'String', StringValue: body }, b: { DataType: 'Binary', BinaryValue: Buffer.from([0, 1, 254]) } } }));
     const got = await c.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1 }));
     const inFlight = got.Messages![0]!;
     c.destroy();
@@ -147,6 +147,7 @@ describe('SQS across a restart', () => {
     expect([...byBody.keys()].sort()).toEqual(['m1', 'm2', 'm3']);
     expect(byBody.get(inFlight.Body)!.Attributes!.ApproximateReceiveCount).toBe('2');
     expect(byBody.get('m2')!.MessageAttributes!.n!.StringValue).toBe('m2');
+    expect([...byBody.get('m2')!.MessageAttributes!.b!.BinaryValue!]).toEqual([0, 1, 254]);
     expect(byBody.get(inFlight.Body)!.MessageId).toBe(inFlight.MessageId);
     await c.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: byBody.get('m3')!.ReceiptHandle }));
     c.destroy();
