@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { DeliveryBus } from '../core/delivery';
 import { AwsError, isAwsError } from '../core/errors';
-import { extractZip } from './runtime';
+import { extractZip, ownedTempPrefix } from './runtime';
 import type { FunctionCodeVersion } from './state';
 import { LIMITS } from './validation';
 
@@ -53,7 +51,7 @@ export async function prepareCode(bus: DeliveryBus, src: CodeSource, keepZip = f
 
 /** Unpacks a package into a fresh task root (also what a restart does with a persisted function's package). */
 export async function unpackCode(zip: Buffer): Promise<FunctionCodeVersion> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-code-'));
+  const dir = await fs.mkdtemp(ownedTempPrefix('lambda-code-'));
   try {
     await extractZip(zip, dir);
   } catch (e) {

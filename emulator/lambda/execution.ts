@@ -1,7 +1,7 @@
 import { ScaledClock, type Clock } from '../core/clock';
 import { AwsError } from '../core/errors';
 import type { ServiceDeps } from '../core/service';
-import { RuntimePool, type FunctionSpec, type InvokeResult, type LogLine } from './runtime';
+import { RuntimePool, sweepStaleTempDirs, type FunctionSpec, type InvokeResult, type LogLine } from './runtime';
 import type { LambdaFunction } from './state';
 
 /** Why an invocation happened, for the trace. */
@@ -40,6 +40,8 @@ export class Executor {
 
   constructor(private readonly deps: ServiceDeps) {
     this.poolClock = deps.options.scaleFunctionTimeouts ? deps.clock : new ScaledClock(1);
+    // Folders left by emulators that were killed outright (kill -9) and could not clean up; in the background.
+    void sweepStaleTempDirs();
   }
 
   private getPool(): RuntimePool {

@@ -5,4 +5,5 @@
 export { RuntimePool } from './pool';
 export { extractZip } from './zip';
 export { runtimeFamily } from './runtimes';
+export { ownedTempPrefix, sweepStaleTempDirs } from './temp-dirs';
 export type { FunctionSpec, InvokeOptions, InvokeResult, LogLine, RuntimePoolOptions } from './types';

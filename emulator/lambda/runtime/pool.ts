@@ -1,6 +1,4 @@
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ScaledClock, type Clock } from '../../core/clock';
 import { AwsError } from '../../core/errors';
 import { randomHex, uuid } from '../../core/ids';
@@ -8,6 +6,7 @@ import { ExecutionEnvironment, type Invocation } from './environment';
 import { forgetTempDir, removeOnExit } from './host-exit';
 import { launcherFor, type Launcher } from './runtimes';
 import { linkProvidedModules } from './sdk-modules';
+import { ownedTempPrefix } from './temp-dirs';
 import type { FunctionSpec, InvokeOptions, InvokeResult, RuntimePoolOptions } from './types';
 
 const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
@@ -175,7 +174,7 @@ export class RuntimePool {
 
   private scratchDir(): Promise<{ dir: string; nodePath?: string }> {
     this.scratch ??= (async () => {
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lambda-runtime-'));
+      const dir = await fs.mkdtemp(ownedTempPrefix('lambda-runtime-'));
       removeOnExit(dir);
       return { dir, nodePath: await linkProvidedModules(dir) };
     })();
