@@ -88,6 +88,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     { error: (message, cause) => log(`[s3-event-harness] ${message}: ${(cause as Error)?.stack ?? String(cause)}`) },
     (work) => bus.track(work),
     persistence,
+    clock,
   );
   server.keepAliveTimeout = 5_000;
   const address = await listen(server, options.host, options.port);

@@ -8,7 +8,8 @@ import type { EmulatorOptions } from './core/service';
 import { internalError, notImplemented } from './protocols/errors';
 import type { Codec, WireRequest, WireResponse } from './protocols/types';
 import { routeRequest, virtualHostBucket } from './router';
-import { verifySignature } from './core/sigv4';
+import { checkPresignedUrl, verifySignature } from './core/sigv4';
+import { ScaledClock, type Clock } from './core/clock';
 
 /** A service as the server sees it: how to pick its codec for a request, and its provider. */
 export interface MountedService {
@@ -35,6 +36,8 @@ export function createServer(
   track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
   /** `--data-dir`: told what each successful operation did, and flushed before any response goes out. */
   persistence?: { touched(service: string, operation: string, input: unknown, output: unknown): void; flush(): void },
+  /** The emulator's clock: presigned URLs expire by it. */
+  clock: Clock = new ScaledClock(),
 ): http.Server {
   const actionOwner = (action: string): string | undefined => {
     for (const s of services.values()) if (s.actions?.has(action)) return s.name;
@@ -82,6 +85,8 @@ export function createServer(
     let codec: Codec | undefined;
     let response: WireResponse;
     try {
+      // S3 checks a presigned URL's parameters and expiry even where signatures are not verified.
+      if (service.name === 's3') checkPresignedUrl(wire.query, clock.now());
       if (options.verifySignatures) {
         const body = service.name === 's3' ? undefined : await wire.body();
         await verifySignature({ ...wire, service: service.name, body }, options.credentials);

@@ -367,14 +367,17 @@ describe('--verify-signatures for S3', () => {
     expect(await unknown.text()).toContain('<Code>InvalidAccessKeyId</Code>');
   });
 
-  // emulator/core/sigv4.ts does not look at X-Amz-Expires; S3 answers 403 AccessDenied "Request has expired". Reported.
-  it.failing('refuses a presigned URL past its expiry (403 AccessDenied "Request has expired")', async () => {
-    const url = await presignedGet('dir/hello world.txt', 'right-secret', 'AKIDHARNESS', new Date(Date.now() - 3_600_000));
+  it('refuses a presigned URL past its expiry (403 AccessDenied "Request has expired", with S3\'s X-Amz-Expires, Expires and ServerTime)', async () => {
+    const signedAt = new Date(emu.clock.now() - 3_600_000);
+    const url = await presignedGet('dir/hello world.txt', 'right-secret', 'AKIDHARNESS', signedAt);
     const res = await fetch(url);
     expect(res.status).toBe(403);
     const body = await res.text();
     expect(body).toContain('<Code>AccessDenied</Code>');
     expect(body).toContain('<Message>Request has expired</Message>');
+    const expiresAt = new Date(Math.floor(signedAt.getTime() / 1000) * 1000 + 900_000).toISOString().replace('.000Z', 'Z');
+    expect(body).toContain(`<X-Amz-Expires>900</X-Amz-Expires><Expires>${expiresAt}</Expires><ServerTime>`);
+    expect(body).toMatch(/<ServerTime>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<\/ServerTime><RequestId>/);
   });
 });
 
