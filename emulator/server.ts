@@ -10,6 +10,7 @@ import type { Codec, WireRequest, WireResponse } from './protocols/types';
 import { routeRequest, virtualHostBucket } from './router';
 import { checkPresignedUrl, verifySignature } from './core/sigv4';
 import { ScaledClock, type Clock } from './core/clock';
+import { bodyLimitFor, type BodyLimit } from './body-limits';
 
 /** A service as the server sees it: how to pick its codec for a request, and its provider. */
 export interface MountedService {
@@ -61,14 +62,22 @@ export function createServer(
     }
     if (url.pathname.startsWith('/_harness/') && (await internal(req, res, url))) return;
 
-    const wire = wireRequest(req, url);
+    // Until the request is routed, a body is held to the limit of the services other than S3 and Lambda.
+    let bodyLimit = bodyLimitFor(undefined, { method: req.method ?? 'GET', rawPath: '', headers: req.headers }, options);
+    const wire = wireRequest(req, url, () => bodyLimit);
     let formAction: string | undefined;
+    let bodyError: unknown;
     const isForm = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (isForm && req.method === 'POST' && !req.headers.authorization) {
-      formAction = new URLSearchParams((await wire.body()).toString('utf8')).get('Action') ?? undefined;
+      try {
+        formAction = new URLSearchParams((await wire.body()).toString('utf8')).get('Action') ?? undefined;
+      } catch (e) {
+        bodyError = e; // answered below, in the protocol of the service the request is routed to
+      }
     }
     const routed = routeRequest(req.headers, url.pathname, url.searchParams, actionOwner, formAction);
     const service = services.get(routed.service) ?? services.get('s3')!;
+    bodyLimit = bodyLimitFor(service.name, wire, options);
     const ctx: RequestContext = {
       region: routed.region ?? options.region,
       accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
@@ -85,6 +94,7 @@ export function createServer(
     let codec: Codec | undefined;
     let response: WireResponse;
     try {
+      if (bodyError) throw bodyError;
       // S3 checks a presigned URL's parameters and expiry even where signatures are not verified.
       if (service.name === 's3') checkPresignedUrl(wire.query, clock.now());
       if (options.verifySignatures) {
@@ -134,7 +144,7 @@ function parseRequestUrl(target: string): URL | undefined {
   }
 }
 
-function wireRequest(req: IncomingMessage, url: URL): WireRequest {
+function wireRequest(req: IncomingMessage, url: URL, limit: () => BodyLimit | undefined): WireRequest {
   let cached: Promise<Buffer> | undefined;
   const rawPath = (req.url ?? '/').split('?')[0]!;
   return {
@@ -144,15 +154,41 @@ function wireRequest(req: IncomingMessage, url: URL): WireRequest {
     headers: req.headers,
     stream: req,
     body() {
-      cached ??= new Promise<Buffer>((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-        req.on('error', reject);
-      });
+      cached ??= readWholeBody(req, limit());
       return cached;
     },
   };
+}
+
+/**
+ * A whole body, held to `limit`: a Content-Length over it is refused before anything is read, and a body that
+ * grows past it (chunked, or longer than announced) as soon as it does. What follows is never kept: the server
+ * reads it and drops it (`req.resume()` in `handle`), so the connection stays usable for the client's next request.
+ */
+function readWholeBody(req: IncomingMessage, limit: BodyLimit | undefined): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const announced = Number(req.headers['content-length']);
+    if (limit && announced > limit.bytes) {
+      reject(limit.refuse(announced));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (c: Buffer) => {
+      if (refused) return;
+      size += c.length;
+      if (limit && size > limit.bytes) {
+        refused = true;
+        chunks.length = 0;
+        reject(limit.refuse(Math.max(size, announced || 0)));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function send(res: ServerResponse, response: WireResponse, head: boolean): void {
