@@ -19,43 +19,63 @@ export interface RouteMatch {
 
 interface Candidate {
   op: OperationModel;
+  http: NonNullable<OperationModel['http']>;
   segments: string[];
   /** Has the S3 bucket label outside the template. */
   bucketLevel: boolean;
+  /** Required members bound to a query key or header (lower-cased): present ones raise the score, a missing one rules the candidate out. */
+  requiredBindings: { query?: string; header?: string }[];
+  literalSegments: number;
 }
 
 export class RestRouter {
-  private readonly candidates: Candidate[] = [];
+  /** Candidates by HTTP method, in model order (ties go to the first, as before). */
+  private readonly byMethod = new Map<string, Candidate[]>();
 
   constructor(model: ServiceModel, private readonly bucketLabel = false) {
     for (const op of model.operations.values()) {
       if (!op.http) continue;
-      const hasBucket = bucketLabel && memberTraits(op.input).some(([n, t]) => n === 'Bucket' && t.httpLabel);
-      this.candidates.push({ op, segments: op.http.path.split('/').filter(Boolean), bucketLevel: hasBucket });
+      const traits = memberTraits(op.input);
+      const hasBucket = bucketLabel && traits.some(([n, t]) => n === 'Bucket' && t.httpLabel);
+      const required = requiredMembers(op.input);
+      const requiredBindings: Candidate['requiredBindings'] = [];
+      for (const [name, t] of traits) {
+        if (!required.has(name)) continue;
+        if (t.httpQuery) requiredBindings.push({ query: t.httpQuery });
+        else if (t.httpHeader) requiredBindings.push({ header: String(t.httpHeader).toLowerCase() });
+      }
+      const segments = op.http.path.split('/').filter(Boolean);
+      const candidate: Candidate = {
+        op,
+        http: op.http,
+        segments,
+        bucketLevel: hasBucket,
+        requiredBindings,
+        literalSegments: segments.filter((s) => !s.startsWith('{')).length,
+      };
+      const list = this.byMethod.get(op.http.method) ?? [];
+      list.push(candidate);
+      this.byMethod.set(op.http.method, list);
     }
   }
 
   /** Finds the operation; `pathSegments` are the decoded segments after any S3 bucket. */
   match(req: WireRequest, pathSegments: string[], bucket: string | undefined): RouteMatch | undefined {
     let best: { score: number; match: RouteMatch } | undefined;
-    for (const c of this.candidates) {
-      const http = c.op.http!;
-      if (http.method !== req.method) continue;
+    for (const c of this.byMethod.get(req.method) ?? []) {
+      const http = c.http;
       if (this.bucketLabel && c.bucketLevel !== (bucket !== undefined)) continue;
       const labels = matchPath(c.segments, pathSegments);
       if (!labels) continue;
       if (!http.query.every(([k, v]) => req.query.has(k) && (v === undefined || req.query.get(k) === v))) continue;
-      const required = requiredMembers(c.op.input);
       let satisfied = 0;
       let missing = false;
-      for (const [name, traits] of memberTraits(c.op.input)) {
-        if (!required.has(name)) continue;
-        if (traits.httpQuery) req.query.has(traits.httpQuery) ? satisfied++ : (missing = true);
-        else if (traits.httpHeader) req.headers[traits.httpHeader.toLowerCase()] !== undefined ? satisfied++ : (missing = true);
+      for (const b of c.requiredBindings) {
+        if (b.query !== undefined) req.query.has(b.query) ? satisfied++ : (missing = true);
+        else req.headers[b.header!] !== undefined ? satisfied++ : (missing = true);
       }
       if (missing) continue;
-      const literalSegments = c.segments.filter((s) => !s.startsWith('{')).length;
-      const score = http.query.length * 100 + satisfied * 10 + literalSegments;
+      const score = http.query.length * 100 + satisfied * 10 + c.literalSegments;
       if (!best || score > best.score) {
         if (bucket !== undefined) labels.Bucket = bucket;
         best = { score, match: { op: c.op, labels } };
@@ -89,6 +109,102 @@ export function memberTraits(schema: unknown): [string, Record<string, any>][] {
   return [...ns.structIterator()].map(([name, m]) => [name, m.getMergedTraits() as Record<string, any>]);
 }
 
+/** How one member of an input or output structure is bound to HTTP (the first trait that applies, in this order). */
+const enum InputBinding {
+  Label,
+  Query,
+  QueryParams,
+  Header,
+  PrefixHeaders,
+  Payload,
+  HostLabel,
+  Unbound,
+}
+const enum OutputBinding {
+  Payload,
+  Header,
+  PrefixHeaders,
+  ResponseCode,
+  Document,
+}
+
+interface BoundMember {
+  name: string;
+  member: NormalizedSchema;
+  traits: Record<string, any>;
+  input: InputBinding;
+  output: OutputBinding;
+  isList: boolean;
+  /** httpHeader, lower-cased. */
+  header?: string;
+}
+
+interface StructPlan {
+  isStruct: boolean;
+  members: BoundMember[];
+}
+
+function inputBinding(t: Record<string, any>): InputBinding {
+  if (t.httpLabel) return InputBinding.Label;
+  if (t.httpQuery) return InputBinding.Query;
+  if (t.httpQueryParams) return InputBinding.QueryParams;
+  if (t.httpHeader) return InputBinding.Header;
+  if (t.httpPrefixHeaders !== undefined) return InputBinding.PrefixHeaders;
+  if (t.httpPayload) return InputBinding.Payload;
+  return t.hostLabel ? InputBinding.HostLabel : InputBinding.Unbound;
+}
+
+function outputBinding(t: Record<string, any>): OutputBinding {
+  if (t.httpPayload) return OutputBinding.Payload;
+  if (t.httpHeader) return OutputBinding.Header;
+  if (t.httpPrefixHeaders !== undefined) return OutputBinding.PrefixHeaders;
+  if (t.httpResponseCode) return OutputBinding.ResponseCode;
+  return OutputBinding.Document;
+}
+
+/**
+ * The members of an operation's input or output with their bindings, computed once per operation (the
+ * schemas are static): walking the schema and merging traits on every request cost more than the request.
+ */
+const inputPlans = new WeakMap<OperationModel, StructPlan>();
+const outputPlans = new WeakMap<OperationModel, StructPlan>();
+
+function planOf(schema: unknown): StructPlan {
+  const ns = NormalizedSchema.of(schema as any);
+  if (!ns.isStructSchema()) return { isStruct: false, members: [] };
+  const members: BoundMember[] = [];
+  for (const [name, member] of ns.structIterator()) {
+    const traits = member.getMergedTraits() as Record<string, any>;
+    members.push({
+      name,
+      member,
+      traits,
+      input: inputBinding(traits),
+      output: outputBinding(traits),
+      isList: member.isListSchema(),
+      header: traits.httpHeader ? String(traits.httpHeader).toLowerCase() : undefined,
+    });
+  }
+  return { isStruct: true, members };
+}
+
+function inputPlan(op: OperationModel): StructPlan {
+  let plan = inputPlans.get(op);
+  if (!plan) inputPlans.set(op, (plan = planOf(op.input)));
+  return plan;
+}
+
+function outputPlan(op: OperationModel): StructPlan {
+  let plan = outputPlans.get(op);
+  if (!plan) outputPlans.set(op, (plan = planOf(op.output)));
+  return plan;
+}
+
+/** Whether the output has members that belong in a document body (so an empty list still renders a document). */
+export function hasDocumentMembers(op: OperationModel): boolean {
+  return outputPlan(op).members.some((m) => m.output === OutputBinding.Document);
+}
+
 /** Fills the bound members of the input; returns the payload member, if any, for the caller to read. */
 export async function readBoundInput(
   op: OperationModel,
@@ -96,46 +212,58 @@ export async function readBoundInput(
   labels: Record<string, string>,
 ): Promise<{ input: Record<string, unknown>; payloadMember?: [string, NormalizedSchema]; hasUnbound: boolean }> {
   const input: Record<string, unknown> = {};
-  const ns = NormalizedSchema.of(op.input);
+  const plan = inputPlan(op);
   let payloadMember: [string, NormalizedSchema] | undefined;
   let hasUnbound = false;
-  const boundQueryKeys = new Set<string>();
+  let boundQueryKeys: Set<string> | undefined;
   let queryMapMember: [string, NormalizedSchema] | undefined;
-  if (!ns.isStructSchema()) return { input, hasUnbound };
-  for (const [name, member] of ns.structIterator()) {
-    const t = member.getMergedTraits() as Record<string, any>;
-    if (t.httpLabel) {
-      if (labels[name] !== undefined) input[name] = readScalar(member, labels[name], name);
-    } else if (t.httpQuery) {
-      boundQueryKeys.add(t.httpQuery);
-      if (member.isListSchema()) {
-        const all = req.query.getAll(t.httpQuery);
-        if (all.length) input[name] = all.map((v) => readScalar(member.getValueSchema(), v, name));
-      } else {
-        const v = req.query.get(t.httpQuery);
-        if (v !== null) input[name] = readScalar(member, v, name);
+  if (!plan.isStruct) return { input, hasUnbound };
+  const { query, headers } = req;
+  for (const m of plan.members) {
+    const { name, member, traits: t } = m;
+    switch (m.input) {
+      case InputBinding.Label:
+        if (labels[name] !== undefined) input[name] = readScalar(member, labels[name], name);
+        break;
+      case InputBinding.Query: {
+        (boundQueryKeys ??= new Set()).add(t.httpQuery);
+        if (m.isList) {
+          const all = query.getAll(t.httpQuery);
+          if (all.length) input[name] = all.map((v) => readScalar(member.getValueSchema(), v, name));
+        } else {
+          const v = query.get(t.httpQuery);
+          if (v !== null) input[name] = readScalar(member, v, name);
+        }
+        break;
       }
-    } else if (t.httpQueryParams) {
-      queryMapMember = [name, member];
-    } else if (t.httpHeader) {
-      const v = req.headers[t.httpHeader.toLowerCase()];
-      if (v !== undefined) input[name] = readHeaderValue(member, Array.isArray(v) ? v.join(',') : v, t.httpHeader);
-    } else if (t.httpPrefixHeaders !== undefined) {
-      const prefix = String(t.httpPrefixHeaders).toLowerCase();
-      const map: Record<string, string> = {};
-      for (const [h, v] of Object.entries(req.headers)) {
-        if (h.startsWith(prefix) && v !== undefined) map[h.slice(prefix.length)] = Array.isArray(v) ? v.join(',') : v;
+      case InputBinding.QueryParams:
+        queryMapMember = [name, member];
+        break;
+      case InputBinding.Header: {
+        const v = headers[m.header!];
+        if (v !== undefined) input[name] = readHeaderValue(member, Array.isArray(v) ? v.join(',') : v, t.httpHeader);
+        break;
       }
-      if (Object.keys(map).length) input[name] = map;
-    } else if (t.httpPayload) {
-      payloadMember = [name, member];
-    } else if (!t.hostLabel) {
-      hasUnbound = true;
+      case InputBinding.PrefixHeaders: {
+        const prefix = String(t.httpPrefixHeaders).toLowerCase();
+        const map: Record<string, string> = {};
+        for (const [h, v] of Object.entries(headers)) {
+          if (h.startsWith(prefix) && v !== undefined) map[h.slice(prefix.length)] = Array.isArray(v) ? v.join(',') : v;
+        }
+        if (Object.keys(map).length) input[name] = map;
+        break;
+      }
+      case InputBinding.Payload:
+        payloadMember = [name, member];
+        break;
+      case InputBinding.Unbound:
+        hasUnbound = true;
+        break;
     }
   }
   if (queryMapMember) {
     const map: Record<string, string> = {};
-    for (const [k, v] of req.query) if (!boundQueryKeys.has(k)) map[k] = v;
+    for (const [k, v] of query) if (!boundQueryKeys?.has(k)) map[k] = v;
     if (Object.keys(map).length) input[queryMapMember[0]] = map;
   }
   return { input, payloadMember, hasUnbound };
@@ -161,25 +289,30 @@ export interface BoundOutput {
 export function writeBoundOutput(op: OperationModel, output: any): BoundOutput {
   const meta: ResponseMeta = output?.[RESPONSE_META] ?? {};
   const result: BoundOutput = { status: meta.status ?? op.http?.code ?? 200, headers: { ...(meta.headers ?? {}) }, document: {} };
-  const ns = NormalizedSchema.of(op.output);
-  if (!ns.isStructSchema() || !output) return result;
-  for (const [name, member] of ns.structIterator()) {
+  const plan = outputPlan(op);
+  if (!plan.isStruct || !output) return result;
+  for (const m of plan.members) {
+    const { name, member } = m;
     const value = output[name];
-    const t = member.getMergedTraits() as Record<string, any>;
-    if (t.httpPayload) {
+    if (m.output === OutputBinding.Payload) {
       result.payload = { name, schema: member, value };
       continue;
     }
     if (value === undefined || value === null) continue;
-    if (t.httpHeader) {
-      const v = writeHeaderValue(member, value);
-      if (v !== undefined) result.headers[t.httpHeader.toLowerCase()] = v;
-    } else if (t.httpPrefixHeaders !== undefined) {
-      for (const [k, v] of Object.entries(value as Record<string, string>)) result.headers[`${t.httpPrefixHeaders}${k}`.toLowerCase()] = String(v);
-    } else if (t.httpResponseCode) {
-      result.status = Number(value);
-    } else {
-      result.document[name] = value;
+    switch (m.output) {
+      case OutputBinding.Header: {
+        const v = writeHeaderValue(member, value);
+        if (v !== undefined) result.headers[m.header!] = v;
+        break;
+      }
+      case OutputBinding.PrefixHeaders:
+        for (const [k, v] of Object.entries(value as Record<string, string>)) result.headers[`${m.traits.httpPrefixHeaders}${k}`.toLowerCase()] = String(v);
+        break;
+      case OutputBinding.ResponseCode:
+        result.status = Number(value);
+        break;
+      default:
+        result.document[name] = value;
     }
   }
   return result;

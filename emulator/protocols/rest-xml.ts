@@ -5,7 +5,7 @@ import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
-import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput } from './rest-binding';
+import { hasDocumentMembers, pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput } from './rest-binding';
 import { escapeXml } from './xml';
 import { RESPONSE_META, type ResponseMeta } from '../core/service';
 
@@ -92,7 +92,7 @@ export function restXmlCodec(model: ServiceModel): Codec {
         }
         return { status: bound.status, headers, body: rawBody(value) };
       }
-      if (Object.keys(bound.document).length === 0 && !hasDocumentMembers(op.output)) {
+      if (Object.keys(bound.document).length === 0 && !hasDocumentMembers(op)) {
         return { status: bound.status, headers };
       }
       return { status: bound.status, headers: { 'content-type': 'application/xml', ...headers }, body: xmlDocument(NormalizedSchema.of(op.output), bound.document) };
@@ -116,15 +116,4 @@ export function restXmlCodec(model: ServiceModel): Codec {
     ser.write(schema, value);
     return `<?xml version="1.0" encoding="UTF-8"?>\n${String(ser.flush())}`;
   }
-}
-
-/** Whether the output has members that belong in an XML body (so an empty list still renders a document). */
-function hasDocumentMembers(outputSchema: unknown): boolean {
-  const ns = NormalizedSchema.of(outputSchema as any);
-  if (!ns.isStructSchema()) return false;
-  for (const [, m] of ns.structIterator()) {
-    const t = m.getMergedTraits() as Record<string, unknown>;
-    if (!t.httpHeader && t.httpPrefixHeaders === undefined && !t.httpPayload && !t.httpResponseCode) return true;
-  }
-  return false;
 }
