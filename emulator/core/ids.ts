@@ -1,14 +1,32 @@
 import { randomBytes } from 'node:crypto';
 
 /** Identifiers in the shapes AWS uses. Randomness goes through one function so scenarios can seed it. */
-let randomSource: (n: number) => Buffer = (n) => randomBytes(n);
 
-/** Replaces the source of random bytes (a seeded PRNG in reproducible scenarios). */
+/**
+ * The default source: crypto randomness drawn POOL_BYTES at a time. A call to the OS per id (three per request:
+ * request id, host id, message id) cost more than the rest of the id. Slices of the pool never leave this
+ * module (every id is turned into a string at once), and each refill is a new buffer, so no two ids share bytes.
+ */
+const POOL_BYTES = 8192;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+const pooledRandomBytes = (n: number): Buffer => {
+  if (n > POOL_BYTES / 4) return randomBytes(n);
+  if (poolOffset + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  return pool.subarray(poolOffset, (poolOffset += n));
+};
+
+let randomSource: (n: number) => Buffer = pooledRandomBytes;
+
+/** Replaces the source of random bytes (a seeded PRNG in reproducible scenarios); called as before, once per id. */
 export function setRandomSource(source: (n: number) => Buffer): void {
   randomSource = source;
 }
 export function resetRandomSource(): void {
-  randomSource = (n) => randomBytes(n);
+  randomSource = pooledRandomBytes;
 }
 
 export const randomHex = (bytes: number): string => randomSource(bytes).toString('hex');
