@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yauzl from 'yauzl';
@@ -65,6 +65,38 @@ describe('buildHandler', () => {
     const first = await buildHandler('error-handler', path.join(tmp, 'c'));
     const second = await buildHandler('error-handler', path.join(tmp, 'c'));
     expect(second).toBe(first);
+  });
+
+  it('a fresh process reuses the out dir\'s build (no esbuild, no zip worker) while the sources are unchanged', async () => {
+    const dir = path.join(tmp, 'disk');
+    const first = await buildHandler('error-handler', dir);
+    const inode = async () => (await stat(first.entry)).ino; // a rebuild writes index.js anew (a new file renamed in place)
+    const built = await inode();
+    clearBuildCache(); // what a new process starts with
+    const again = await buildHandler('error-handler', dir);
+    expect(again).not.toBe(first);
+    expect({ sha: again.sha256, zip: again.zip.equals(first.zip), entry: again.entry, inode: await inode() }).toEqual({ sha: first.sha256, zip: true, entry: first.entry, inode: built });
+  });
+
+  it('rebuilds when the out dir\'s cache does not match: damaged zip, other sources', async () => {
+    const dir = path.join(tmp, 'damaged');
+    const first = await buildHandler('error-handler', dir);
+    const inode = async () => (await stat(first.entry)).ino;
+
+    await writeFile(path.join(dir, 'package.zip'), 'not a zip');
+    clearBuildCache();
+    let before = await inode();
+    const fromDamaged = await buildHandler('error-handler', dir);
+    expect(fromDamaged.sha256).toBe(first.sha256);
+    expect(await inode()).not.toBe(before);
+
+    const manifestFile = path.join(dir, 'build-cache.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, sourceHash: 'sources as they were before an edit' }));
+    clearBuildCache();
+    before = await inode();
+    expect((await buildHandler('error-handler', dir)).sha256).toBe(first.sha256);
+    expect(await inode()).not.toBe(before);
   });
 
   it('different handlers give different packages', async () => {
