@@ -1,4 +1,5 @@
-import { CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam';
+import { CreateLogGroupCommand, ListTagsLogGroupCommand, TagLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   AddPermissionCommand,
   CreateEventSourceMappingCommand,
@@ -8,6 +9,7 @@ import {
   GetFunctionCommand,
   ListEventSourceMappingsCommand,
   PutFunctionEventInvokeConfigCommand,
+  TagResourceCommand as TagFunctionCommand,
   UpdateEventSourceMappingCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -17,26 +19,45 @@ import {
 } from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
+  GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   HeadBucketCommand,
   PutBucketNotificationConfigurationCommand,
+  PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   type NotificationConfiguration,
 } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand,
+  SubscribeCommand,
+  TagResourceCommand as TagTopicCommand,
+  type Subscription,
+} from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, TagQueueCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { buildHandler, type BuiltHandler } from '../handlers/build';
-import { waitFor } from '../harness/wait';
 import { ifExists, isAwsError, retryWhile, statusOf } from './aws-errors';
 import { bucketArn, partitionOf, type AwsClients } from './clients';
 import { type EnvValue, type FunctionSpec, type HandlerCode, type PipelineSpec, type Resources, resourceName, validatePipeline } from './pipeline';
 import { LAMBDA_TRUST_POLICY, functionRolePolicy, queuePolicy, topicPolicy } from './policies';
+import { pollUntil } from './poll';
+import { fromTagList, hasAll, missingTags, stackTags, toTagList, type Tags } from './tags';
 
 /**
  * Provisions a pipeline through SDK calls only, the same calls on every backend. Idempotent: each step
  * looks first and converges (existing queues get their attributes set, an existing mapping is updated
  * rather than duplicated, unchanged code is not uploaded again).
+ *
+ * Every resource it creates carries the stack's tags (tags.ts), and an existing one without them is
+ * tagged, so teardown can tell the harness's resources from others that share the prefix.
+ *
+ * Steps run as soon as what they need exists: each resource is a memoised step that awaits the steps it
+ * depends on (a function its role, its code and the queues and topics named in its environment; a mapping
+ * its function and its queue's attributes), so independent resources are created in parallel. The bucket
+ * notifications come last, after every mapping and subscription, as S3 may send s3:TestEvent through them.
  */
 export interface DeployOptions {
   /** Progress lines (what was created, updated or left alone). */
@@ -47,7 +68,11 @@ export interface DeployOptions {
 
 export interface DeployReport {
   resources: Resources;
-  /** What changed, e.g. `create function p-processor`, `update code p-processor`; empty on a converged re-run. */
+  /**
+   * What changed, e.g. `create function p-processor`, `update code p-processor`, `tag queue p-events`; empty
+   * on a converged re-run. In pipeline order (role, buckets, topics, queues, subscriptions, log groups,
+   * functions, permissions, mappings, notifications), whatever order the parallel steps finished in.
+   */
   actions: string[];
 }
 
@@ -62,15 +87,27 @@ export async function deploy(clients: AwsClients, pipeline: PipelineSpec, opts: 
 export async function deployWithReport(clients: AwsClients, pipeline: PipelineSpec, opts: DeployOptions = {}): Promise<DeployReport> {
   validatePipeline(pipeline);
   const d = new Deployment(clients, pipeline, opts);
-  return { resources: await d.run(), actions: d.actions };
+  const resources = await d.run();
+  return { resources, actions: d.actions() };
 }
 
+type Bucket = Resources['buckets'][string];
+type Topic = Resources['topics'][string];
+type Queue = Resources['queues'][string];
+type Fn = Resources['functions'][string];
+
+/** Orders the actions of parallel steps: rank of the step kind, then the resource's place in the pipeline. */
+const RANK = { role: 0, bucket: 1, topic: 2, queue: 3, subscription: 4, logGroup: 5, function: 6, permission: 7, mapping: 8, notification: 9 } as const;
+
 class Deployment {
-  readonly actions: string[] = [];
   private readonly region: string;
   private readonly timeoutMs: number;
-  private readonly r: Resources;
+  private readonly tags: Tags;
+  private readonly done: { rank: number; index: number; text: string }[] = [];
+  private readonly steps = new Map<string, Promise<unknown>>();
   private readonly builds = new Map<HandlerCode, Promise<BuiltHandler>>();
+  /** Functions this run created: they cannot have mappings yet, so there are none to look up. */
+  private readonly createdFunctions = new Set<string>();
 
   constructor(
     private readonly c: AwsClients,
@@ -79,78 +116,124 @@ class Deployment {
   ) {
     this.region = c.config.region;
     this.timeoutMs = opts.timeoutMs ?? 120_000;
-    this.r = {
-      prefix: p.prefix,
-      topology: p.topology,
-      region: this.region,
-      accountId: '',
-      sourceBucket: resourceName(p.prefix, p.sourceBucket),
-      buckets: {},
-      topics: {},
-      queues: {},
-      role: { name: '', arn: '' },
-      functions: {},
-      mappings: [],
-      subscriptions: [],
-      probes: { ...p.probes },
-      ...(p.alertTopic ? { alertTopic: p.alertTopic } : {}),
-    };
+    this.tags = stackTags(p.prefix);
   }
 
-  private did(action: string) {
-    this.actions.push(action);
-    this.opts.log?.(action);
+  actions(): string[] {
+    return [...this.done].sort((a, b) => a.rank - b.rank || a.index - b.index).map((a) => a.text); // stable: a step's own actions keep their order
+  }
+
+  private did(kind: keyof typeof RANK, index: number, text: string) {
+    this.done.push({ rank: RANK[kind], index, text });
+    this.opts.log?.(text);
+  }
+
+  /** Runs `fn` once; later callers share its promise. */
+  private step<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.steps.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.steps.set(key, p);
+    }
+    return p;
   }
 
   async run(): Promise<Resources> {
     // Builds run while the infrastructure is created.
     for (const f of this.p.functions) if (!this.builds.has(f.code)) this.builds.set(f.code, buildHandler(f.code));
-    this.r.accountId = await this.accountId();
-    await Promise.all([this.role(), this.buckets(), this.topics()]);
-    await this.queues();
-    await this.subscriptions();
-    for (const f of this.p.functions) await this.fn(f);
-    await this.permissions();
-    for (const m of this.p.mappings) await this.mapping(m.function, m.queue, m);
+    const p = this.p;
+    await settleAll([
+      this.accountId(),
+      this.role(),
+      ...p.buckets.map((b) => this.bucket(b.id)),
+      ...p.topics.map((t) => this.topicPolicy(t.id)),
+      ...p.queues.map((q) => this.queueAttributes(q.id)),
+      ...p.subscriptions.map((_, i) => this.subscription(i)),
+      // Not awaited by the functions: nothing invokes them before their mappings and notifications exist.
+      ...p.functions.map((f, i) => this.logGroup(f, i)),
+      ...p.functions.map((f) => this.permissions(f.id)),
+      ...p.mappings.map((_, i) => this.mapping(i)),
+      ...this.builds.values(),
+    ]);
     // Last: S3 checks that destinations exist and may send s3:TestEvent to them.
-    await this.notifications();
-    return this.r;
+    await settleAll(p.buckets.map((b, i) => this.notifications(b.id, i)));
+
+    const all = async <T>(ids: string[], get: (id: string) => Promise<T>) => Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await get(id)] as const)));
+    return {
+      prefix: p.prefix,
+      topology: p.topology,
+      region: this.region,
+      accountId: await this.accountId(),
+      sourceBucket: resourceName(p.prefix, p.sourceBucket),
+      buckets: await all(p.buckets.map((b) => b.id), (id) => this.bucket(id)),
+      topics: await all(p.topics.map((t) => t.id), (id) => this.topic(id)),
+      queues: await all(p.queues.map((q) => q.id), (id) => this.queue(id)),
+      role: await this.role(),
+      functions: await all(p.functions.map((f) => f.id), (id) => this.fn(id)),
+      mappings: await Promise.all(p.mappings.map((_, i) => this.mapping(i))),
+      subscriptions: await Promise.all(p.subscriptions.map((_, i) => this.subscription(i))),
+      probes: { ...p.probes },
+      ...(p.alertTopic ? { alertTopic: p.alertTopic } : {}),
+    };
   }
 
-  private async accountId(): Promise<string> {
-    const id = await this.c.sts.send(new GetCallerIdentityCommand({}));
-    if (!id.Account) throw new Error('STS GetCallerIdentity returned no account id');
-    return id.Account;
+  private accountId(): Promise<string> {
+    return this.step('account', async () => {
+      const id = await this.c.sts.send(new GetCallerIdentityCommand({}));
+      if (!id.Account) throw new Error('STS GetCallerIdentity returned no account id');
+      return id.Account;
+    });
   }
 
   // ── IAM ──────────────────────────────────────────────────────────────────────────────────────────
-  private async role() {
-    const name = resourceName(this.p.prefix, 'lambda');
-    let role = (await ifExists(() => this.c.iam.send(new GetRoleCommand({ RoleName: name })), 'NoSuchEntityException', 'NoSuchEntity'))?.Role;
-    if (!role) {
-      role = (
-        await this.c.iam.send(
+  private role(): Promise<Resources['role']> {
+    return this.step('role', async () => {
+      const name = resourceName(this.p.prefix, 'lambda');
+      // Create first: an existing role answers EntityAlreadyExists, and is then read for its tags.
+      let role = await this.c.iam
+        .send(
           new CreateRoleCommand({
             RoleName: name,
             Path: ROLE_PATH,
             AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY,
             Description: `s3-event-harness pipeline ${this.p.prefix}`,
+            Tags: toTagList(this.tags),
           }),
         )
-      ).Role;
-      this.did(`create role ${name}`);
-    }
-    if (!role?.Arn) throw new Error(`IAM returned no ARN for role ${name}`);
-    await this.c.iam.send(
-      new PutRolePolicyCommand({ RoleName: name, PolicyName: 'pipeline', PolicyDocument: functionRolePolicy(this.p.prefix, partitionOf(this.region)) }),
-    );
-    this.r.role = { name, arn: role.Arn };
+        .then(
+          (out) => {
+            this.did('role', 0, `create role ${name}`);
+            return out.Role;
+          },
+          (e) => {
+            if (isAwsError(e, 'EntityAlreadyExists', 'EntityAlreadyExistsException')) return undefined;
+            throw e;
+          },
+        );
+      if (!role) {
+        role = (await this.c.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+        const missing = missingTags(fromTagList(role?.Tags), this.tags);
+        if (Object.keys(missing).length) {
+          await this.c.iam.send(new TagRoleCommand({ RoleName: name, Tags: toTagList(missing) }));
+          this.did('role', 0, `tag role ${name}`);
+        }
+      }
+      if (!role?.Arn) throw new Error(`IAM returned no ARN for role ${name}`);
+      await this.c.iam.send(
+        new PutRolePolicyCommand({ RoleName: name, PolicyName: 'pipeline', PolicyDocument: functionRolePolicy(this.p.prefix, partitionOf(this.region)) }),
+      );
+      return { name, arn: role.Arn };
+    });
   }
 
   // ── S3 ───────────────────────────────────────────────────────────────────────────────────────────
-  private async buckets() {
-    for (const b of this.p.buckets) {
+  private bucket(id: string): Promise<Bucket> {
+    return this.step(`bucket ${id}`, async () => {
+      const index = this.p.buckets.findIndex((b) => b.id === id);
+      const b = this.p.buckets[index]!;
       const name = resourceName(this.p.prefix, b.id);
+      const did = (text: string) => this.did('bucket', index, text);
+      let created = false;
       const exists = await this.c.s3.send(new HeadBucketCommand({ Bucket: name })).then(
         () => true,
         (e) => {
@@ -166,41 +249,61 @@ class Deployment {
               ...(this.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: this.region as never } }),
             }),
           );
-          this.did(`create bucket ${name}`);
+          created = true;
+          did(`create bucket ${name}`);
         } catch (e) {
           if (!isAwsError(e, 'BucketAlreadyOwnedByYou')) throw e;
         }
       }
-      const current = (await this.c.s3.send(new GetBucketVersioningCommand({ Bucket: name }))).Status;
+      // A bucket made just now has no versioning status and no tags: nothing to read back.
+      const [current, tags] = created
+        ? [undefined, {}]
+        : await Promise.all([
+            this.c.s3.send(new GetBucketVersioningCommand({ Bucket: name })).then((v) => v.Status),
+            this.c.s3.send(new GetBucketTaggingCommand({ Bucket: name })).then(
+              (t) => fromTagList(t.TagSet),
+              (e) => {
+                if (isAwsError(e, 'NoSuchTagSet')) return {};
+                throw e;
+              },
+            ),
+          ]);
+      if (!hasAll(tags, this.tags)) {
+        // PutBucketTagging replaces the whole set: keep the tags someone else put there.
+        await this.c.s3.send(new PutBucketTaggingCommand({ Bucket: name, Tagging: { TagSet: toTagList({ ...tags, ...this.tags }) } }));
+        if (!created) did(`tag bucket ${name}`);
+      }
       const wanted = b.versioning ? 'Enabled' : current === 'Enabled' ? 'Suspended' : current;
       if (wanted && wanted !== current) {
         await this.c.s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: wanted } }));
-        this.did(`set versioning ${wanted} on ${name}`);
+        did(`set versioning ${wanted} on ${name}`);
       }
-      this.r.buckets[b.id] = { name, arn: bucketArn(this.region, name), versioning: b.versioning };
-    }
+      return { name, arn: bucketArn(this.region, name), versioning: b.versioning };
+    });
   }
 
-  private async notifications() {
-    for (const b of this.p.buckets) {
-      if (!b.notifications) continue;
+  private notifications(id: string, index: number): Promise<void> {
+    return this.step(`notifications ${id}`, async () => {
+      const b = this.p.buckets[index]!;
+      if (!b.notifications) return;
       const config: NotificationConfiguration = { QueueConfigurations: [], TopicConfigurations: [], LambdaFunctionConfigurations: [] };
-      b.notifications.forEach((n, i) => {
+      // Each destination must already grant S3 its permission (queue policy, topic policy, Lambda permission).
+      for (const [i, n] of b.notifications.entries()) {
         const rules = [
           ...(n.prefix ? [{ Name: 'prefix' as const, Value: n.prefix }] : []),
           ...(n.suffix ? [{ Name: 'suffix' as const, Value: n.suffix }] : []),
         ];
         const common = { Id: `n${i + 1}`, Events: n.events as never[], ...(rules.length ? { Filter: { Key: { FilterRules: rules } } } : {}) };
-        if ('queue' in n.target) config.QueueConfigurations!.push({ ...common, QueueArn: this.r.queues[n.target.queue]!.arn });
-        else if ('topic' in n.target) config.TopicConfigurations!.push({ ...common, TopicArn: this.r.topics[n.target.topic]!.arn });
-        else config.LambdaFunctionConfigurations!.push({ ...common, LambdaFunctionArn: this.r.functions[n.target.function]!.arn });
-      });
+        if ('queue' in n.target) config.QueueConfigurations!.push({ ...common, QueueArn: (await this.queueAttributes(n.target.queue)).arn });
+        else if ('topic' in n.target) config.TopicConfigurations!.push({ ...common, TopicArn: (await this.topicPolicy(n.target.topic)).arn });
+        else config.LambdaFunctionConfigurations!.push({ ...common, LambdaFunctionArn: (await this.permissions(n.target.function)).arn });
+      }
       // The configuration is replaced as a whole, so putting it again converges by itself.
-      await this.c.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: this.r.buckets[b.id]!.name, NotificationConfiguration: config }));
-    }
+      await this.c.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: (await this.bucket(id)).name, NotificationConfiguration: config }));
+    });
   }
 
-  /** ARNs of the buckets whose notifications target `kind`/`id`. */
+  /** ARNs of the buckets whose notifications target `kind`/`id` (bucket ARNs are names, known before the buckets exist). */
   private notifiers(kind: 'queue' | 'topic' | 'function', id: string): string[] {
     return this.p.buckets
       .filter((b) => (b.notifications ?? []).some((n) => kind in n.target && (n.target as Record<string, string>)[kind] === id))
@@ -208,32 +311,67 @@ class Deployment {
   }
 
   // ── SNS ──────────────────────────────────────────────────────────────────────────────────────────
-  private async topics() {
-    for (const t of this.p.topics) {
+  private topic(id: string): Promise<Topic> {
+    return this.step(`topic ${id}`, async () => {
+      const index = this.p.topics.findIndex((t) => t.id === id);
+      const t = this.p.topics[index]!;
       const name = resourceName(this.p.prefix, t.id, t.fifo);
-      // CreateTopic returns the existing topic when called again with the same attributes.
-      const out = await this.c.sns.send(new CreateTopicCommand({ Name: name, ...(t.fifo ? { Attributes: { FifoTopic: 'true' } } : {}) }));
-      if (!out.TopicArn) throw new Error(`SNS returned no ARN for topic ${name}`);
-      this.r.topics[t.id] = { name, arn: out.TopicArn };
-      const buckets = this.notifiers('topic', t.id);
-      if (buckets.length) {
-        await this.c.sns.send(
-          new SetTopicAttributesCommand({ TopicArn: out.TopicArn, AttributeName: 'Policy', AttributeValue: topicPolicy(out.TopicArn, this.r.accountId, buckets) }),
-        );
+      const create = (tags: boolean) =>
+        this.c.sns.send(new CreateTopicCommand({ Name: name, ...(t.fifo ? { Attributes: { FifoTopic: 'true' } } : {}), ...(tags ? { Tags: toTagList(this.tags) } : {}) }));
+      // CreateTopic returns the existing topic when called again with the same attributes and tags; a topic
+      // that exists without our tags makes it fail ("already exists with different tags"): tag that one.
+      let out = await create(true).catch((e) => {
+        if (isAwsError(e, 'InvalidParameter', 'InvalidParameterException') && /tags/i.test((e as Error).message)) return undefined;
+        throw e;
+      });
+      if (!out) {
+        out = await create(false);
+        await this.c.sns.send(new TagTopicCommand({ ResourceArn: out.TopicArn, Tags: toTagList(this.tags) }));
+        this.did('topic', index, `tag topic ${name}`);
       }
-    }
+      if (!out.TopicArn) throw new Error(`SNS returned no ARN for topic ${name}`);
+      return { name, arn: out.TopicArn };
+    });
   }
 
-  private async subscriptions() {
-    for (const s of this.p.subscriptions) {
-      const topicArn = this.r.topics[s.topic]!.arn;
-      const queueArn = this.r.queues[s.queue]!.arn;
+  /** The topic, with the policy that lets its buckets publish. */
+  private topicPolicy(id: string): Promise<Topic> {
+    return this.step(`topic policy ${id}`, async () => {
+      const topic = await this.topic(id);
+      const buckets = this.notifiers('topic', id);
+      if (buckets.length) {
+        const policy = topicPolicy(topic.arn, await this.accountId(), buckets);
+        await this.c.sns.send(new SetTopicAttributesCommand({ TopicArn: topic.arn, AttributeName: 'Policy', AttributeValue: policy }));
+      }
+      return topic;
+    });
+  }
+
+  private subscriptionsOf(topicId: string): Promise<Subscription[]> {
+    return this.step(`subscriptions of ${topicId}`, async () => {
+      const { arn } = await this.topic(topicId);
+      const all: Subscription[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await this.c.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, NextToken }));
+        all.push(...(page.Subscriptions ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return all;
+    });
+  }
+
+  private subscription(index: number): Promise<Resources['subscriptions'][number]> {
+    return this.step(`subscription ${index}`, async () => {
+      const s = this.p.subscriptions[index]!;
+      // The queue's policy first: SNS delivers only what it allows.
+      const [topic, queue, existingList] = await Promise.all([this.topic(s.topic), this.queueAttributes(s.queue), this.subscriptionsOf(s.topic)]);
       const attributes: Record<string, string> = { RawMessageDelivery: String(Boolean(s.raw)) };
       if (s.filterPolicy) {
         attributes.FilterPolicy = JSON.stringify(s.filterPolicy);
         attributes.FilterPolicyScope = s.filterPolicyScope ?? 'MessageAttributes';
       }
-      const existing = (await this.listSubscriptions(topicArn)).find((x) => x.Protocol === 'sqs' && x.Endpoint === queueArn);
+      const existing = existingList.find((x) => x.Protocol === 'sqs' && x.Endpoint === queue.arn);
       let arn = existing?.SubscriptionArn;
       if (arn && arn !== 'PendingConfirmation') {
         // FilterPolicy before FilterPolicyScope: the scope applies to a policy that must exist.
@@ -243,194 +381,268 @@ class Deployment {
         }
       } else {
         const out = await this.c.sns.send(
-          new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: attributes, ReturnSubscriptionArn: true }),
+          new SubscribeCommand({ TopicArn: topic.arn, Protocol: 'sqs', Endpoint: queue.arn, Attributes: attributes, ReturnSubscriptionArn: true }),
         );
         arn = out.SubscriptionArn;
-        this.did(`subscribe ${this.r.queues[s.queue]!.name} to ${this.r.topics[s.topic]!.name}${s.raw ? ' (raw)' : ''}`);
+        this.did('subscription', index, `subscribe ${queue.name} to ${topic.name}${s.raw ? ' (raw)' : ''}`);
       }
-      this.r.subscriptions.push({ arn: arn ?? '', topic: s.topic, queue: s.queue });
-    }
-  }
-
-  private async listSubscriptions(topicArn: string) {
-    const all = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.c.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
-      all.push(...(page.Subscriptions ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return all;
+      return { arn: arn ?? '', topic: s.topic, queue: s.queue };
+    });
   }
 
   // ── SQS ──────────────────────────────────────────────────────────────────────────────────────────
-  private async queues() {
-    // First every queue exists (ARNs are needed for redrive and policies), then attributes converge.
-    for (const q of this.p.queues) {
+  /** The queue exists and is tagged (its ARN is what redrive policies and subscriptions need). */
+  private queue(id: string): Promise<Queue> {
+    return this.step(`queue ${id}`, async () => {
+      const index = this.p.queues.findIndex((q) => q.id === id);
+      const q = this.p.queues[index]!;
       const name = resourceName(this.p.prefix, q.id, q.fifo);
-      let url = (await ifExists(() => this.c.sqs.send(new GetQueueUrlCommand({ QueueName: name })), 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'))
-        ?.QueueUrl;
+      const sqs = this.c.sqs;
+      let url = (await ifExists(() => sqs.send(new GetQueueUrlCommand({ QueueName: name })), 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'))?.QueueUrl;
+      const created = !url;
       if (!url) {
         const attributes: Record<string, string> = q.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'true' } : {};
-        url = (await this.c.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl;
-        this.did(`create queue ${name}`);
+        url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags: this.tags }))).QueueUrl;
+        this.did('queue', index, `create queue ${name}`);
       }
       if (!url) throw new Error(`SQS returned no URL for queue ${name}`);
-      const arn = (await this.c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+      const queueUrl = url;
+      const tagged = async () => {
+        const missing = missingTags((await sqs.send(new ListQueueTagsCommand({ QueueUrl: queueUrl }))).Tags, this.tags);
+        if (!Object.keys(missing).length) return;
+        await sqs.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: missing }));
+        this.did('queue', index, `tag queue ${name}`);
+      };
+      const [arn] = await Promise.all([
+        queueArnFromUrl(queueUrl, this.region) ??
+          sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })).then((a) => a.Attributes?.QueueArn),
+        created ? undefined : tagged(),
+      ]);
       if (!arn) throw new Error(`SQS returned no ARN for queue ${name}`);
-      this.r.queues[q.id] = { name, url, arn };
-    }
-    for (const q of this.p.queues) {
-      const { url, arn } = this.r.queues[q.id]!;
+      return { name, url: queueUrl, arn };
+    });
+  }
+
+  /** The queue with its attributes converged: timeouts, redrive to its DLQ, the policy for its senders. */
+  private queueAttributes(id: string): Promise<Queue> {
+    return this.step(`queue attributes ${id}`, async () => {
+      const q = this.p.queues.find((x) => x.id === id)!;
+      const senderTopics = this.p.subscriptions.filter((s) => s.queue === id).map((s) => s.topic);
+      const [queue, dlq, topics, accountId] = await Promise.all([
+        this.queue(id),
+        q.deadLetter ? this.queue(q.deadLetter.queue) : undefined,
+        Promise.all(senderTopics.map((t) => this.topic(t))),
+        this.accountId(),
+      ]);
       const attributes: Record<string, string> = {};
       if (q.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(q.visibilityTimeoutSeconds);
       if (q.messageRetentionSeconds !== undefined) attributes.MessageRetentionPeriod = String(q.messageRetentionSeconds);
-      if (q.deadLetter) {
-        attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: this.r.queues[q.deadLetter.queue]!.arn, maxReceiveCount: q.deadLetter.maxReceiveCount });
-      }
-      const policy = queuePolicy(arn, this.r.accountId, {
-        buckets: this.notifiers('queue', q.id),
-        topics: this.p.subscriptions.filter((s) => s.queue === q.id).map((s) => this.r.topics[s.topic]!.arn),
-      });
+      if (q.deadLetter) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq!.arn, maxReceiveCount: q.deadLetter.maxReceiveCount });
+      const policy = queuePolicy(queue.arn, accountId, { buckets: this.notifiers('queue', id), topics: topics.map((t) => t.arn) });
       if (policy) attributes.Policy = policy;
-      if (Object.keys(attributes).length) await this.c.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
-    }
+      if (Object.keys(attributes).length) await this.c.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: attributes }));
+      return queue;
+    });
+  }
+
+  // ── CloudWatch Logs ──────────────────────────────────────────────────────────────────────────────
+  /**
+   * The function's log group, made by deploy (rather than by Lambda on the first invocation) so that it is
+   * tagged and teardown can select it like everything else. TagLogGroup / ListTagsLogGroup: the older pair,
+   * which AWS still serves and every backend here implements.
+   */
+  private logGroup(f: FunctionSpec, index: number): Promise<void> {
+    return this.step(`log group ${f.id}`, async () => {
+      const logGroupName = `/aws/lambda/${resourceName(this.p.prefix, f.id)}`;
+      try {
+        await this.c.logs.send(new CreateLogGroupCommand({ logGroupName, tags: this.tags }));
+        this.did('logGroup', index, `create log group ${logGroupName}`);
+      } catch (e) {
+        if (!isAwsError(e, 'ResourceAlreadyExistsException')) throw e;
+        const missing = missingTags((await this.c.logs.send(new ListTagsLogGroupCommand({ logGroupName }))).tags, this.tags);
+        if (Object.keys(missing).length) {
+          await this.c.logs.send(new TagLogGroupCommand({ logGroupName, tags: missing }));
+          this.did('logGroup', index, `tag log group ${logGroupName}`);
+        }
+      }
+    });
   }
 
   // ── Lambda ───────────────────────────────────────────────────────────────────────────────────────
-  private env(vars: Record<string, EnvValue> = {}): Record<string, string> {
+  private async env(vars: Record<string, EnvValue> = {}): Promise<Record<string, string>> {
     return Object.fromEntries(
-      Object.entries(vars).map(([k, v]) => {
-        if (typeof v === 'string') return [k, v];
-        if ('bucketName' in v) return [k, this.r.buckets[v.bucketName]!.name];
-        if ('topicArn' in v) return [k, this.r.topics[v.topicArn]!.arn];
-        return [k, this.r.queues[v.queueUrl]!.url];
-      }),
+      await Promise.all(
+        Object.entries(vars).map(async ([k, v]) => {
+          if (typeof v === 'string') return [k, v];
+          if ('bucketName' in v) return [k, (await this.bucket(v.bucketName)).name];
+          if ('topicArn' in v) return [k, (await this.topic(v.topicArn)).arn];
+          return [k, (await this.queue(v.queueUrl)).url];
+        }),
+      ),
     );
   }
 
-  private async fn(f: FunctionSpec) {
-    const name = resourceName(this.p.prefix, f.id);
-    const built = await this.builds.get(f.code)!;
-    const config = {
-      FunctionName: name,
-      Runtime: FUNCTION_RUNTIME,
-      Handler: FUNCTION_HANDLER,
-      Role: this.r.role.arn,
-      Timeout: f.timeoutSeconds ?? 10,
-      MemorySize: f.memorySizeMb ?? 256,
-      Environment: { Variables: this.env(f.environment) },
-      ...(f.async?.deadLetterQueue ? { DeadLetterConfig: { TargetArn: this.r.queues[f.async.deadLetterQueue]!.arn } } : {}),
-    } as const;
-    const lambda = this.c.lambda;
-    const existing = (await ifExists(() => lambda.send(new GetFunctionCommand({ FunctionName: name })), 'ResourceNotFoundException'))?.Configuration;
-    let arn: string | undefined;
-    if (!existing) {
+  private fn(id: string): Promise<Fn> {
+    return this.step(`function ${id}`, async () => {
+      const index = this.p.functions.findIndex((f) => f.id === id);
+      const f = this.p.functions[index]!;
+      const name = resourceName(this.p.prefix, f.id);
+      const did = (text: string) => this.did('function', index, text);
+      const lambda = this.c.lambda;
+      const [role, built, env, dlq] = await Promise.all([
+        this.role(),
+        this.builds.get(f.code)!,
+        this.env(f.environment),
+        f.async?.deadLetterQueue ? this.queue(f.async.deadLetterQueue) : undefined,
+      ]);
+      const config = {
+        FunctionName: name,
+        Runtime: FUNCTION_RUNTIME,
+        Handler: FUNCTION_HANDLER,
+        Role: role.arn,
+        Timeout: f.timeoutSeconds ?? 10,
+        MemorySize: f.memorySizeMb ?? 256,
+        Environment: { Variables: env },
+        ...(dlq ? { DeadLetterConfig: { TargetArn: dlq.arn } } : {}),
+      } as const;
+      // Create first: a new function costs one request, an existing one answers ResourceConflictException.
       const out = await retryWhile(
-        () => lambda.send(new CreateFunctionCommand({ ...config, PackageType: 'Zip', Code: { ZipFile: built.zip } })),
+        () => lambda.send(new CreateFunctionCommand({ ...config, PackageType: 'Zip', Code: { ZipFile: built.zip }, Tags: this.tags })),
         isIamPropagation,
-        { what: `Lambda to accept role ${this.r.role.name}`, timeoutMs: this.timeoutMs },
-      );
-      arn = out.FunctionArn;
-      this.did(`create function ${name}`);
-    } else {
-      arn = existing.FunctionArn;
-      if (existing.CodeSha256 !== built.sha256) {
-        await this.waitForFunctionReady(name);
-        await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: built.zip }));
-        this.did(`update code ${name}`);
+        { what: `Lambda to accept role ${role.name}`, timeoutMs: this.timeoutMs },
+      ).catch((e) => {
+        if (isAwsError(e, 'ResourceConflictException')) return undefined;
+        throw e;
+      });
+      let arn: string | undefined;
+      let ready: boolean;
+      if (out) {
+        arn = out.FunctionArn;
+        ready = isReady(out);
+        this.createdFunctions.add(id);
+        did(`create function ${name}`);
+      } else {
+        const existingFn = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+        const existing = existingFn.Configuration ?? {};
+        arn = existing.FunctionArn;
+        ready = isReady(existing);
+        const missing = missingTags(existingFn.Tags, this.tags);
+        if (Object.keys(missing).length && arn) {
+          await lambda.send(new TagFunctionCommand({ Resource: arn, Tags: missing }));
+          did(`tag function ${name}`);
+        }
+        if (existing.CodeSha256 !== built.sha256) {
+          if (!ready) await this.waitForFunctionReady(name);
+          await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: built.zip }));
+          ready = false;
+          did(`update code ${name}`);
+        }
+        if (configDiffers(existing, config)) {
+          if (!ready) await this.waitForFunctionReady(name);
+          await retryWhile(() => lambda.send(new UpdateFunctionConfigurationCommand(config)), (e) => isIamPropagation(e) || isAwsError(e, 'ResourceConflictException'), {
+            what: `configuration update of ${name}`,
+            timeoutMs: this.timeoutMs,
+          });
+          ready = false;
+          did(`update configuration ${name}`);
+        }
       }
-      if (configDiffers(existing, config)) {
-        await this.waitForFunctionReady(name);
-        await retryWhile(() => lambda.send(new UpdateFunctionConfigurationCommand(config)), (e) => isIamPropagation(e) || isAwsError(e, 'ResourceConflictException'), {
-          what: `configuration update of ${name}`,
-          timeoutMs: this.timeoutMs,
-        });
-        this.did(`update configuration ${name}`);
+      if (!ready) await this.waitForFunctionReady(name);
+      if (f.async) {
+        await lambda.send(
+          new PutFunctionEventInvokeConfigCommand({
+            FunctionName: name,
+            MaximumRetryAttempts: f.async.maxRetries,
+            ...(f.async.maxEventAgeSeconds !== undefined ? { MaximumEventAgeInSeconds: f.async.maxEventAgeSeconds } : {}),
+          }),
+        );
       }
-    }
-    await this.waitForFunctionReady(name);
-    if (f.async) {
-      await lambda.send(
-        new PutFunctionEventInvokeConfigCommand({
-          FunctionName: name,
-          MaximumRetryAttempts: f.async.maxRetries,
-          ...(f.async.maxEventAgeSeconds !== undefined ? { MaximumEventAgeInSeconds: f.async.maxEventAgeSeconds } : {}),
-        }),
-      );
-    }
-    if (!arn) throw new Error(`Lambda returned no ARN for function ${name}`);
-    this.r.functions[f.id] = { name, arn, codeSha256: built.sha256, logGroup: `/aws/lambda/${name}` };
+      if (!arn) throw new Error(`Lambda returned no ARN for function ${name}`);
+      return { name, arn, codeSha256: built.sha256, logGroup: `/aws/lambda/${name}` };
+    });
   }
 
-  /** S3 may invoke each function its buckets notify. */
-  private async permissions() {
-    for (const f of this.p.functions) {
-      for (const source of this.notifiers('function', f.id)) {
+  /** The function, once S3 may invoke it from each bucket that notifies it. */
+  private permissions(id: string): Promise<Fn> {
+    return this.step(`permissions ${id}`, async () => {
+      const index = this.p.functions.findIndex((f) => f.id === id);
+      const [fn, accountId] = await Promise.all([this.fn(id), this.accountId()]);
+      for (const source of this.notifiers('function', id)) {
         const bucketName = source.slice(source.lastIndexOf(':') + 1);
         try {
           await this.c.lambda.send(
             new AddPermissionCommand({
-              FunctionName: this.r.functions[f.id]!.name,
+              FunctionName: fn.name,
               StatementId: `s3-invoke-${bucketName}`.slice(0, 100),
               Action: 'lambda:InvokeFunction',
               Principal: 's3.amazonaws.com',
               SourceArn: source,
-              SourceAccount: this.r.accountId,
+              SourceAccount: accountId,
             }),
           );
-          this.did(`allow ${bucketName} to invoke ${this.r.functions[f.id]!.name}`);
+          this.did('permission', index, `allow ${bucketName} to invoke ${fn.name}`);
         } catch (e) {
           if (!isAwsError(e, 'ResourceConflictException')) throw e; // the statement is already there
         }
       }
-    }
+      return fn;
+    });
   }
 
-  private async mapping(fnId: string, queueId: string, m: PipelineSpec['mappings'][number]) {
-    const fn = this.r.functions[fnId]!;
-    const queue = this.r.queues[queueId]!;
-    const wanted = {
-      BatchSize: m.batchSize ?? 10,
-      ...(m.maximumBatchingWindowSeconds !== undefined ? { MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds } : {}),
-      FunctionResponseTypes: m.reportBatchItemFailures ? (['ReportBatchItemFailures'] as const) : ([] as const),
-    };
-    const existing = await this.listMappings(fn.name, queue.arn);
-    let uuid: string | undefined;
-    if (existing.length) {
-      const [keep, ...extra] = existing;
-      uuid = keep!.UUID;
-      // A mapping per (function, queue): duplicates left by an interrupted run are removed.
-      for (const x of extra) {
-        await this.c.lambda.send(new DeleteEventSourceMappingCommand({ UUID: x.UUID }));
-        this.did(`delete duplicate mapping ${x.UUID}`);
+  private mapping(index: number): Promise<Resources['mappings'][number]> {
+    return this.step(`mapping ${index}`, async () => {
+      const m = this.p.mappings[index]!;
+      const did = (text: string) => this.did('mapping', index, text);
+      // The queue's attributes first: Lambda checks its visibility timeout against the function's timeout.
+      const [fn, queue] = await Promise.all([this.fn(m.function), this.queueAttributes(m.queue)]);
+      const wanted = {
+        BatchSize: m.batchSize ?? 10,
+        ...(m.maximumBatchingWindowSeconds !== undefined ? { MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds } : {}),
+        FunctionResponseTypes: m.reportBatchItemFailures ? (['ReportBatchItemFailures'] as const) : ([] as const),
+      };
+      const existing = this.createdFunctions.has(m.function) ? [] : await this.listMappings(fn.name, queue.arn);
+      let uuid: string | undefined;
+      let state: string | undefined;
+      if (existing.length) {
+        const [keep, ...extra] = existing;
+        uuid = keep!.UUID;
+        state = keep!.State;
+        // A mapping per (function, queue): duplicates left by an interrupted run are removed.
+        for (const x of extra) {
+          await this.c.lambda.send(new DeleteEventSourceMappingCommand({ UUID: x.UUID }));
+          did(`delete duplicate mapping ${x.UUID}`);
+        }
+        if (mappingDiffers(keep!, wanted)) {
+          if (state !== 'Enabled' && state !== 'Disabled') await this.waitForMapping(uuid!, (s) => !['Creating', 'Updating', 'Enabling'].includes(s));
+          const out = await this.c.lambda.send(
+            new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: fn.name, Enabled: true, ...wanted, FunctionResponseTypes: [...wanted.FunctionResponseTypes] }),
+          );
+          state = out.State;
+          did(`update mapping ${queue.name} → ${fn.name}`);
+        }
+      } else {
+        const out = await retryWhile(
+          () =>
+            this.c.lambda.send(
+              new CreateEventSourceMappingCommand({
+                FunctionName: fn.name,
+                EventSourceArn: queue.arn,
+                Enabled: true,
+                ...wanted,
+                FunctionResponseTypes: [...wanted.FunctionResponseTypes],
+              }),
+            ),
+          isIamPropagation,
+          { what: `mapping ${queue.name} → ${fn.name}`, timeoutMs: this.timeoutMs },
+        );
+        uuid = out.UUID;
+        state = out.State;
+        did(`create mapping ${queue.name} → ${fn.name}`);
       }
-      if (mappingDiffers(keep!, wanted)) {
-        await this.waitForMapping(uuid!, (s) => !['Creating', 'Updating', 'Enabling'].includes(s));
-        await this.c.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FunctionName: fn.name, Enabled: true, ...wanted, FunctionResponseTypes: [...wanted.FunctionResponseTypes] }));
-        this.did(`update mapping ${queue.name} → ${fn.name}`);
-      }
-    } else {
-      const out = await retryWhile(
-        () =>
-          this.c.lambda.send(
-            new CreateEventSourceMappingCommand({
-              FunctionName: fn.name,
-              EventSourceArn: queue.arn,
-              Enabled: true,
-              ...wanted,
-              FunctionResponseTypes: [...wanted.FunctionResponseTypes],
-            }),
-          ),
-        isIamPropagation,
-        { what: `mapping ${queue.name} → ${fn.name}`, timeoutMs: this.timeoutMs },
-      );
-      uuid = out.UUID;
-      this.did(`create mapping ${queue.name} → ${fn.name}`);
-    }
-    if (!uuid) throw new Error(`Lambda returned no UUID for mapping ${queue.name} → ${fn.name}`);
-    await this.waitForMapping(uuid, (s) => s === 'Enabled');
-    this.r.mappings.push({ uuid, function: fnId, queue: queueId });
+      if (!uuid) throw new Error(`Lambda returned no UUID for mapping ${queue.name} → ${fn.name}`);
+      if (state !== 'Enabled') await this.waitForMapping(uuid, (s) => s === 'Enabled');
+      return { uuid, function: m.function, queue: m.queue };
+    });
   }
 
   private async listMappings(functionName: string, queueArn: string): Promise<EventSourceMappingConfiguration[]> {
@@ -445,34 +657,60 @@ class Deployment {
     return all.filter((m) => m.EventSourceArn === queueArn && (m.FunctionArn ?? '').endsWith(`:function:${functionName}`));
   }
 
-  /**
-   * Active and not mid-update. Polled every 100 ms: the SDK's waiters sleep at least a second between looks,
-   * which costs a second per function on an emulator where the transition takes milliseconds.
-   */
+  /** Active and not mid-update (poll.ts: first look after 10 ms, backing off to 1 s). */
   private async waitForFunctionReady(name: string) {
     let last = '';
-    await waitFor(
+    await pollUntil(
       async () => {
         const c = await this.c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
         last = `${c.State}/${c.LastUpdateStatus}`;
         if (c.State === 'Failed' || c.LastUpdateStatus === 'Failed') throw new Error(`function ${name} failed: ${c.StateReason ?? c.LastUpdateStatusReason}`);
-        return c.State === 'Active' && c.LastUpdateStatus !== 'InProgress';
+        return isReady(c);
       },
-      { timeoutMs: this.timeoutMs, intervalMs: 100, what: `function ${name} to be Active`, describe: () => `state: ${last}` },
+      { timeoutMs: this.timeoutMs, what: `function ${name} to be Active`, describe: () => `state: ${last}` },
     );
   }
 
   private async waitForMapping(uuid: string, ok: (state: string) => boolean) {
     let last = '';
-    await waitFor(
+    await pollUntil(
       async () => {
         last = (await this.c.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State ?? '';
         return ok(last);
       },
-      { timeoutMs: this.timeoutMs, intervalMs: 50, what: `event source mapping ${uuid}`, describe: () => `state: ${last}` },
+      { timeoutMs: this.timeoutMs, what: `event source mapping ${uuid}`, describe: () => `state: ${last}` },
     );
   }
 }
+
+/**
+ * Waits for every step, also after one failed (so nothing is still running against the clients when
+ * deploy returns or throws), then throws the first failure in pipeline order.
+ */
+async function settleAll(steps: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(steps);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
+ * A queue URL ends in `/<account id>/<queue name>` on AWS and on every emulator (LocalStack's URL
+ * strategies included), and the queue's ARN is made of the same parts: no GetQueueAttributes needed.
+ * Undefined for a URL of another shape (then SQS is asked).
+ */
+export function queueArnFromUrl(url: string, region: string): string | undefined {
+  let parts: string[];
+  try {
+    parts = new URL(url).pathname.split('/').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const [account, name] = parts.slice(-2);
+  if (!account || !name || !/^\d{12}$/.test(account)) return undefined;
+  return `arn:${partitionOf(region)}:sqs:${region}:${account}:${decodeURIComponent(name)}`;
+}
+
+const isReady = (c: Pick<FunctionConfiguration, 'State' | 'LastUpdateStatus'>): boolean => c.State === 'Active' && c.LastUpdateStatus !== 'InProgress';
 
 /** Real AWS: a role created moments ago is not yet visible to Lambda (it says so in these words). */
 function isIamPropagation(e: unknown): boolean {

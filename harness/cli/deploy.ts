@@ -39,7 +39,8 @@ const deploySpec = {
 
 const teardownSpec = {
   name: 'teardown',
-  summary: 'Deletes every resource whose name starts with "<prefix>-" (functions, mappings, buckets and their objects, topics, queues, roles, log groups).',
+  summary:
+    'Deletes what deploy created under "<prefix>-": resources with that name prefix that carry the tag s3-event-harness:stack for it (functions with their mappings and log groups, buckets with their objects, topics with their subscriptions, queues, roles, log groups). Untagged lookalikes are left alone and listed as skipped.',
   usage: 's3-event-harness teardown --endpoint URL [--prefix P]',
   options: { ...connectionOptions },
   help: connectionHelp,
@@ -90,10 +91,11 @@ export async function teardownCommand(argv: string[], io: Io): Promise<number> {
   const args = parseCommand(argv, teardownSpec, io.out);
   if (!args) return 0;
   const { connection, prefix } = await connect(args.values);
-  io.err(`tearing down "${prefix}-*" on ${connection.description}`);
+  io.err(`tearing down "${prefix}-*" tagged s3-event-harness:stack=${prefix}[-…] on ${connection.description}`);
   const clients = createClients(connection);
   try {
     const report = await teardown(clients, prefix, { log: (line) => io.err(`  ${line}`) });
+    io.err(`${report.deleted.length} deleted, ${report.skipped.length} skipped (not the harness's), ${report.errors.length} errors`);
     io.out(JSON.stringify(report, null, 2));
     return report.errors.length ? 1 : 0;
   } finally {

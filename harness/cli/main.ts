@@ -12,7 +12,7 @@ export const COMMANDS: Record<string, { summary: string; run: (argv: string[], i
   run: { summary: 'run scenario files and print a results table (the default job: npm start)', run: runCommand },
   serve: { summary: 'run the embedded emulator (optionally with a deployed sandbox pipeline)', run: serveCommand },
   deploy: { summary: 'provision a pipeline on an endpoint and print its resources as JSON', run: deployCommand },
-  teardown: { summary: 'delete everything a deploy created, by prefix', run: teardownCommand },
+  teardown: { summary: 'delete what a deploy created (name prefix + s3-event-harness tag)', run: teardownCommand },
   replay: { summary: 'run a traced run again (same seed and faults) and check it takes the same course', run: replayCommand },
   report: { summary: 'write a trace as an HTML timeline (or a Mermaid diagram for one key)', run: (argv, io) => reportCommand(argv, io) },
   lint: { summary: 'check a deployed pipeline for what AWS would refuse or what invites delivery bugs', run: lintCommand },

@@ -1,12 +1,24 @@
-import { GetFunctionCommand, ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { ListRolesCommand } from '@aws-sdk/client-iam';
-import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ListTopicsCommand } from '@aws-sdk/client-sns';
-import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { CreateLogGroupCommand, DescribeLogGroupsCommand, ListTagsLogGroupCommand, TagLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateRoleCommand, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  ListEventSourceMappingsCommand,
+  ListFunctionsCommand,
+  ListTagsCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, GetBucketTaggingCommand, ListBucketsCommand, PutBucketTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { createClients, type AwsClients } from '../../deploy-scripts/clients';
-import { deployWithReport } from '../../deploy-scripts/deploy';
+import { deployWithReport, queueArnFromUrl } from '../../deploy-scripts/deploy';
+import type { Resources } from '../../deploy-scripts/pipeline';
+import { STACK_TAG, stackTags } from '../../deploy-scripts/tags';
 import { teardown } from '../../deploy-scripts/teardown';
 import { buildPipeline } from '../../deploy-scripts/topologies';
+import { buildHandler } from '../../handlers/build';
 import { embeddedBackend } from '../../harness/backends/embedded';
 import type { Backend } from '../../harness/backends/types';
 
@@ -30,8 +42,26 @@ async function inventory(prefix: string) {
   const buckets = ((await clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name).filter(mine);
   const topics = ((await clients.sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn!.split(':').pop()).filter(mine);
   const roles = ((await clients.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName).filter(mine);
-  return { functions: functions.sort(), queues: queues.sort(), buckets: buckets.sort(), topics: topics.sort(), roles: roles.sort() };
+  const groups = ((await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${prefix}-` }))).logGroups ?? []).map((g) => g.logGroupName);
+  return { functions: functions.sort(), queues: queues.sort(), buckets: buckets.sort(), topics: topics.sort(), roles: roles.sort(), logGroups: groups.sort() };
 }
+
+/** Every resource of a deployment with its tags, read back through each service's own tag API. */
+async function tagsOf(r: Resources): Promise<Record<string, Record<string, string>>> {
+  const out: Record<string, Record<string, string>> = {};
+  const list = (l: { Key?: string; Value?: string }[] | undefined) => Object.fromEntries((l ?? []).map((t) => [t.Key!, t.Value!]));
+  for (const b of Object.values(r.buckets)) out[`bucket ${b.name}`] = list((await clients.s3.send(new GetBucketTaggingCommand({ Bucket: b.name }))).TagSet);
+  for (const q of Object.values(r.queues)) out[`queue ${q.name}`] = (await clients.sqs.send(new ListQueueTagsCommand({ QueueUrl: q.url }))).Tags ?? {};
+  for (const t of Object.values(r.topics)) out[`topic ${t.name}`] = list((await clients.sns.send(new ListTagsForResourceCommand({ ResourceArn: t.arn }))).Tags);
+  for (const f of Object.values(r.functions)) {
+    out[`function ${f.name}`] = (await clients.lambda.send(new ListTagsCommand({ Resource: f.arn }))).Tags ?? {};
+    out[`log group ${f.logGroup}`] = (await clients.logs.send(new ListTagsLogGroupCommand({ logGroupName: f.logGroup }))).tags ?? {};
+  }
+  out[`role ${r.role.name}`] = list((await clients.iam.send(new GetRoleCommand({ RoleName: r.role.name }))).Role?.Tags);
+  return out;
+}
+
+const everyValue = <T>(o: Record<string, unknown>, v: T) => Object.fromEntries(Object.keys(o).map((k) => [k, v]));
 
 describe('deploy', () => {
   it('is idempotent: a second run changes nothing, returns the same resources and keeps one mapping per function and queue', async () => {
@@ -56,6 +86,59 @@ describe('deploy', () => {
     expect(JSON.parse(JSON.stringify(first.resources))).toEqual(first.resources);
   });
 
+  it('tags every resource it creates (buckets, queues and DLQs, topics, functions, log groups, role) with its stack', async () => {
+    const { resources } = await deployWithReport(clients, buildPipeline('fanout', { prefix: 'tagged-fanout', fifo: true }));
+    const tags = await tagsOf(resources);
+    // Every bucket, queue (DLQs and probes included), topic, function and its log group, and the role.
+    expect(Object.keys(tags).length).toBe(
+      Object.keys(resources.buckets).length + Object.keys(resources.queues).length + Object.keys(resources.topics).length + 2 * Object.keys(resources.functions).length + 1,
+    );
+    expect(Object.keys(tags)).toEqual(expect.arrayContaining(['queue tagged-fanout-processor-dlq', 'queue tagged-fanout-fifo-dlq.fifo', 'log group /aws/lambda/tagged-fanout-error-handler']));
+    expect(tags).toEqual(everyValue(tags, stackTags('tagged-fanout')));
+    expect(stackTags('tagged-fanout')).toEqual({ 's3-event-harness:stack': 'tagged-fanout', 's3-event-harness:managed': 'true' });
+  });
+
+  it('re-deploying tags what exists without the tags (keeping other tags), then converges to no changes', async () => {
+    // Resources with the names deploy uses, made by someone else, untagged (the bucket with a tag of its own).
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'adopt-data' }));
+    await clients.s3.send(new PutBucketTaggingCommand({ Bucket: 'adopt-data', Tagging: { TagSet: [{ Key: 'team', Value: 'x' }] } }));
+    await clients.sqs.send(new CreateQueueCommand({ QueueName: 'adopt-events-dlq' }));
+    await clients.sns.send(new CreateTopicCommand({ Name: 'adopt-alerts' }));
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/adopt-processor' }));
+    // And one tagged for another stack: deploy makes it ours.
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/adopt-error-handler' }));
+    await clients.logs.send(new TagLogGroupCommand({ logGroupName: '/aws/lambda/adopt-error-handler', tags: { [STACK_TAG]: 'someone-else' } }));
+
+    const first = await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }));
+    expect(first.actions.filter((a) => a.startsWith('tag '))).toEqual([
+      'tag bucket adopt-data',
+      'tag topic adopt-alerts',
+      'tag queue adopt-events-dlq',
+      'tag log group /aws/lambda/adopt-processor',
+      'tag log group /aws/lambda/adopt-error-handler',
+    ]);
+    const tags = await tagsOf(first.resources);
+    expect(tags).toEqual({ ...everyValue(tags, stackTags('adopt')), 'bucket adopt-data': { ...stackTags('adopt'), team: 'x' } });
+
+    // A function that lost its tags (IAM roles: the embedded emulator has no TagRole / UntagRole yet).
+    await clients.lambda.send(new UntagResourceCommand({ Resource: first.resources.functions.processor!.arn, TagKeys: Object.keys(stackTags('adopt')) }));
+    expect((await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual(['tag function adopt-processor']);
+    expect((await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual([]);
+    expect(await tagsOf(first.resources)).toEqual(tags);
+  });
+
+  it('derives queue ARNs from their URLs as SQS itself reports them', async () => {
+    const { resources } = await deployWithReport(clients, buildPipeline('queue', { prefix: 'arn-check', fifo: true }));
+    for (const q of Object.values(resources.queues)) {
+      const reported = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+      expect({ queue: q.name, arn: q.arn }).toEqual({ queue: q.name, arn: reported });
+    }
+    expect(queueArnFromUrl('https://sqs.eu-west-1.amazonaws.com/123456789012/q-1.fifo', 'eu-west-1')).toBe('arn:aws:sqs:eu-west-1:123456789012:q-1.fifo');
+    expect(queueArnFromUrl('http://localhost:4566/queue/us-east-1/000000000000/q', 'us-east-1')).toBe('arn:aws:sqs:us-east-1:000000000000:q');
+    expect(queueArnFromUrl('http://localhost:4566/q', 'us-east-1')).toBeUndefined();
+    expect(queueArnFromUrl('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q', 'cn-north-1')).toBe('arn:aws-cn:sqs:cn-north-1:123456789012:q');
+  });
+
   it('converges a changed description in place (batch size, versioning) without a second mapping', async () => {
     const first = await deployWithReport(clients, buildPipeline('queue', { prefix: 'idem-change', batchSize: 10 }));
     const changed = await deployWithReport(clients, buildPipeline('queue', { prefix: 'idem-change', batchSize: 5, versioning: true }));
@@ -66,23 +149,76 @@ describe('deploy', () => {
 });
 
 describe('teardown', () => {
-  it('deletes everything deploy created under the prefix, and nothing else', async () => {
+  /** Untagged resources named like the stack's, made the way someone else would (no harness involved). */
+  async function lookalikes(prefix: string) {
+    const name = `${prefix}-lookalike`;
+    await clients.s3.send(new CreateBucketCommand({ Bucket: name }));
+    const queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+    const topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: name }))).TopicArn!;
+    const role = (await clients.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: '{}' }))).Role!;
+    const { zip } = await buildHandler('error-handler');
+    await clients.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role.Arn, Code: { ZipFile: zip } }));
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/lambda/${name}` }));
+    // Subscribed to the stack's topic: the subscription is a child of our topic and goes with it; the queue stays.
+    const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await clients.sns.send(new SubscribeCommand({ TopicArn: `${topicArn.slice(0, topicArn.lastIndexOf(':'))}:${prefix}-alerts`, Protocol: 'sqs', Endpoint: queueArn }));
+    return { name, queueUrl, topicArn };
+  }
+
+  it('deletes what deploy tagged under the prefix, leaves untagged lookalikes and other stacks, and says why', async () => {
     await deployWithReport(clients, buildPipeline('queue', { prefix: 'tear-me', fifo: true }));
     await deployWithReport(clients, buildPipeline('direct', { prefix: 'tear-keep' }));
+    const look = await lookalikes('tear-me');
+    // Tagged, but for a stack that is not under tear-me.
+    await clients.sqs.send(new CreateQueueCommand({ QueueName: 'tear-me-foreign', tags: { [STACK_TAG]: 'tear-keep' } }));
     // A bucket with objects in it must be emptied first.
     await clients.s3.send(new PutObjectCommand({ Bucket: 'tear-me-data', Key: 'other/x.csv', Body: 'a\n1\n' }));
-    expect((await inventory('tear-me')).functions).toEqual(['tear-me-error-handler', 'tear-me-processor']);
+    expect((await inventory('tear-me')).functions).toEqual(['tear-me-error-handler', 'tear-me-lookalike', 'tear-me-processor']);
 
     const report = await teardown(clients, 'tear-me');
     expect(report.errors).toEqual([]);
-    expect(await inventory('tear-me')).toEqual({ functions: [], queues: [], buckets: [], topics: [], roles: [] });
+    expect(await inventory('tear-me')).toEqual({
+      functions: [look.name],
+      queues: ['tear-me-foreign', look.name],
+      buckets: [look.name],
+      topics: [look.name],
+      roles: [look.name],
+      logGroups: [`/aws/lambda/${look.name}`],
+    });
+    expect([...report.skipped].sort()).toEqual(
+      [
+        `function ${look.name}: not tagged by s3-event-harness`,
+        `bucket ${look.name}: not tagged by s3-event-harness`,
+        `topic ${look.topicArn}: not tagged by s3-event-harness`,
+        `queue ${look.queueUrl}: not tagged by s3-event-harness`,
+        `queue ${look.queueUrl.replace(look.name, 'tear-me-foreign')}: tagged for s3-event-harness stack "tear-keep", which is not under "tear-me"`,
+        `role ${look.name}: not tagged by s3-event-harness`,
+        `log group /aws/lambda/${look.name}: not tagged by s3-event-harness`,
+      ].sort(),
+    );
+    // Children went with their parents: the functions' mappings and log groups, the topic's subscriptions.
+    expect(report.deleted).toEqual(expect.arrayContaining(['function tear-me-processor', 'log group /aws/lambda/tear-me-processor', 'role tear-me-lambda']));
+    expect(report.deleted.filter((d) => d.startsWith('mapping ')).length).toBe(4); // events, events-dlq, fifo, fifo-dlq
+    expect(report.deleted.filter((d) => d.startsWith('subscription ')).length).toBe(2); // probe-alerts and the lookalike queue's
     expect((await inventory('tear-keep')).functions).toEqual(['tear-keep-error-handler', 'tear-keep-processor']);
   });
 
-  it('tolerates what is already gone', async () => {
+  it('is idempotent: a second run deletes nothing and skips the same lookalikes', async () => {
     const again = await teardown(clients, 'tear-me');
-    expect(again).toEqual({ deleted: [], errors: [] });
-    await expect(teardown(clients, 'never-deployed')).resolves.toEqual({ deleted: [], errors: [] });
+    expect(again.deleted).toEqual([]);
+    expect(again.errors).toEqual([]);
+    expect(again.skipped.length).toBe(7);
+    await expect(teardown(clients, 'never-deployed')).resolves.toEqual({ deleted: [], skipped: [], errors: [] });
+  });
+
+  it('a parent prefix takes the stacks under it; a tagged log group outlives its function until then', async () => {
+    await deployWithReport(clients, buildPipeline('direct', { prefix: 'parent-run-1a2b3c' }));
+    // A teardown that stopped after deleting the function: its log group (tagged by deploy) is left.
+    await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: 'parent-run-1a2b3c-processor' }));
+    const report = await teardown(clients, 'parent');
+    expect({ errors: report.errors, skipped: report.skipped }).toEqual({ errors: [], skipped: [] });
+    expect(report.deleted).toEqual(expect.arrayContaining(['log group /aws/lambda/parent-run-1a2b3c-processor', 'function parent-run-1a2b3c-error-handler']));
+    expect(await inventory('parent')).toEqual({ functions: [], queues: [], buckets: [], topics: [], roles: [], logGroups: [] });
   });
 
   it('refuses an empty or malformed prefix (it would match everything)', async () => {
