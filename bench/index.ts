@@ -107,6 +107,8 @@ async function run(sections: Set<Section>, quick: boolean, full: boolean, log: (
     R.add(s, 'emulator start', c.emulatorStartMs, 'ms');
     R.add(s, 'deploy (fanout, harness deploy())', c.deployMs, 'ms', undefined, `${Math.round(c.deployRequests)} requests, in flight ${Math.round(c.deployRequestMs)} ms; rest: deploy() waiting`);
     R.add(s, 'first object → 3 reports', c.firstObjectMs, 'ms');
+    const e = c.emptyBuildCache;
+    R.add(s, 'same, empty handler build cache', e.totalMs, 'ms', undefined, `1 process; deploy ${Math.round(e.deployMs)} ms (esbuild + zip included)`);
   });
 
   await step('latency', 'end-to-end latency', async () => {
