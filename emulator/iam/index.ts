@@ -68,6 +68,23 @@ export function createIamProvider(deps: ServiceDeps) {
     GetRole(input: any) {
       return { Role: view(role(input.RoleName)) };
     },
+    TagRole(input: any) {
+      const r = role(input.RoleName);
+      const merged = new Map(r.Tags.map((t) => [t.Key, t.Value]));
+      for (const t of input.Tags ?? []) merged.set(t.Key, t.Value ?? '');
+      if (merged.size > 50) throw new AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.', 409);
+      r.Tags = [...merged].map(([Key, Value]) => ({ Key, Value }));
+      return {};
+    },
+    UntagRole(input: any) {
+      const r = role(input.RoleName);
+      const drop = new Set<string>(input.TagKeys ?? []);
+      r.Tags = r.Tags.filter((t) => !drop.has(t.Key));
+      return {};
+    },
+    ListRoleTags(input: any) {
+      return { Tags: role(input.RoleName).Tags, IsTruncated: false };
+    },
     ListRoles() {
       return { Roles: [...roles.values()].map(view), IsTruncated: false };
     },

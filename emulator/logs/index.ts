@@ -44,6 +44,11 @@ export function createLogsProvider(deps: ServiceDeps) {
     if (!g) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
     return g;
   };
+  const groupByArn = (arn: string | undefined): LogGroup => {
+    const m = /^arn:aws[\w-]*:logs:[^:]*:\d{12}:log-group:(.+?)(:\*)?$/.exec(arn ?? '');
+    if (!m) throw new AwsError('InvalidParameterException', `Invalid resource ARN: ${arn}`, 400);
+    return group(m[1]);
+  };
   const stream = (g: LogGroup, name: string | undefined): LogStream => {
     const s = name ? g.streams.get(name) : undefined;
     if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
@@ -206,6 +211,24 @@ export function createLogsProvider(deps: ServiceDeps) {
     },
     ListTagsLogGroup(input: any) {
       return { tags: group(input.logGroupName).tags };
+    },
+    UntagLogGroup(input: any) {
+      const g = group(input.logGroupName);
+      for (const k of input.tags ?? []) delete g.tags[k];
+      return {};
+    },
+    // The ARN-based forms current SDKs and the console use: arn:aws:logs:<region>:<account>:log-group:<name>[:*].
+    TagResource(input: any) {
+      Object.assign(groupByArn(input.resourceArn).tags, input.tags);
+      return {};
+    },
+    UntagResource(input: any) {
+      const g = groupByArn(input.resourceArn);
+      for (const k of input.tagKeys ?? []) delete g.tags[k];
+      return {};
+    },
+    ListTagsForResource(input: any) {
+      return { tags: groupByArn(input.resourceArn).tags };
     },
   };
 }
