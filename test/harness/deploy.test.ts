@@ -1,5 +1,5 @@
 import { CreateLogGroupCommand, DescribeLogGroupsCommand, ListTagsLogGroupCommand, TagLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateRoleCommand, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, ListRolesCommand, UntagRoleCommand } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -120,9 +120,10 @@ describe('deploy', () => {
     const tags = await tagsOf(first.resources);
     expect(tags).toEqual({ ...everyValue(tags, stackTags('adopt')), 'bucket adopt-data': { ...stackTags('adopt'), team: 'x' } });
 
-    // A function that lost its tags (IAM roles: the embedded emulator has no TagRole / UntagRole yet).
+    // A function and a role that lost their tags.
     await clients.lambda.send(new UntagResourceCommand({ Resource: first.resources.functions.processor!.arn, TagKeys: Object.keys(stackTags('adopt')) }));
-    expect((await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual(['tag function adopt-processor']);
+    await clients.iam.send(new UntagRoleCommand({ RoleName: first.resources.role.name, TagKeys: Object.keys(stackTags('adopt')) }));
+    expect((await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual([`tag role ${first.resources.role.name}`, 'tag function adopt-processor']);
     expect((await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual([]);
     expect(await tagsOf(first.resources)).toEqual(tags);
   });
