@@ -34,8 +34,8 @@ export class MetricStore {
   private readonly series = new Map<string, { id: MetricId; points: Datapoint[] }>();
   private readonly listeners = new Set<(id: MetricId) => void>();
 
-  put(id: MetricId, point: Datapoint): void {
-    const key = metricKey(id);
+  /** `key` is `metricKey(id)`, for callers that keep it (the service metrics, once per series). */
+  put(id: MetricId, point: Datapoint, key = metricKey(id)): void {
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { id: { ...id, dimensions: [...id.dimensions] }, points: [] }));
     s.points.push(point);
@@ -43,8 +43,8 @@ export class MetricStore {
   }
 
   /** Adds one observation of `value` at `timestamp`. */
-  observe(id: MetricId, timestamp: number, value: number, unit?: string): void {
-    this.put(id, { timestamp, sum: value, count: 1, min: value, max: value, unit });
+  observe(id: MetricId, timestamp: number, value: number, unit?: string, key?: string): void {
+    this.put(id, { timestamp, sum: value, count: 1, min: value, max: value, unit }, key);
   }
 
   onPut(listener: (id: MetricId) => void): () => void {

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { DeliveryBus, Hop } from '../core/delivery';
 import { parseArn } from '../core/ids';
-import type { MetricStore } from './metrics';
+import { metricKey, type MetricId, type MetricStore } from './metrics';
 
 /**
  * AWS/Lambda, AWS/SQS and AWS/SNS metrics, derived from the hops the providers already record on the bus,
@@ -9,16 +9,49 @@ import type { MetricStore } from './metrics';
  */
 const nameOf = (arn: unknown): string => (typeof arn === 'string' ? parseArn(arn)?.resource.split(':').pop() ?? arn : '');
 
+/** The hop types this file turns into metrics: the bus skips building the others for us. */
+const HOP_TYPES = [
+  'lambda.invoke.start',
+  'lambda.invoke.end',
+  'lambda.invoke.error',
+  'lambda.throttle',
+  'lambda.dlq.failed',
+  'sqs.send',
+  'sqs.receive',
+  'sqs.delete',
+  'sns.publish',
+  'sns.deliver',
+  'sns.deliver.failed',
+];
+
 export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock: Clock): () => void {
   const running = new Map<string, number>();
-  const lambda = (fn: string, name: string, value: number, unit = 'Count') => {
-    store.observe({ namespace: 'AWS/Lambda', name, dimensions: [{ Name: 'FunctionName', Value: fn }] }, clock.now(), value, unit);
-    store.observe({ namespace: 'AWS/Lambda', name, dimensions: [] }, clock.now(), value, unit);
+  // Every SQS send, receive and delete and every SNS publish lands here: the metric ids (and their keys) are
+  // made once per queue or topic and metric, not once per request.
+  const series = new Map<string, { id: MetricId; key: string }>();
+  const seriesOf = (namespace: string, name: string, dimension: string | undefined, value: string) => {
+    const cacheKey = `${namespace}\u0000${name}\u0000${dimension ?? ''}\u0000${value}`;
+    let s = series.get(cacheKey);
+    if (!s) {
+      const id: MetricId = { namespace, name, dimensions: dimension === undefined ? [] : [{ Name: dimension, Value: value }] };
+      series.set(cacheKey, (s = { id, key: metricKey(id) }));
+    }
+    return s;
   };
-  const sqs = (queueArn: unknown, name: string, value = 1) =>
-    store.observe({ namespace: 'AWS/SQS', name, dimensions: [{ Name: 'QueueName', Value: nameOf(queueArn) }] }, clock.now(), value, 'Count');
-  const sns = (topicArn: unknown, name: string) =>
-    store.observe({ namespace: 'AWS/SNS', name, dimensions: [{ Name: 'TopicName', Value: nameOf(topicArn) }] }, clock.now(), 1, 'Count');
+  const names = new Map<unknown, string>();
+  const cachedNameOf = (arn: unknown): string => {
+    let n = names.get(arn);
+    if (n === undefined) names.set(arn, (n = nameOf(arn)));
+    return n;
+  };
+  // The store copies an id when it starts a series and its listeners only read it, so one id serves every observation.
+  const observe = (s: { id: MetricId; key: string }, value: number, unit: string) => store.observe(s.id, clock.now(), value, unit, s.key);
+  const lambda = (fn: string, name: string, value: number, unit = 'Count') => {
+    observe(seriesOf('AWS/Lambda', name, 'FunctionName', fn), value, unit);
+    observe(seriesOf('AWS/Lambda', name, undefined, ''), value, unit);
+  };
+  const sqs = (queueArn: unknown, name: string, value = 1) => observe(seriesOf('AWS/SQS', name, 'QueueName', cachedNameOf(queueArn)), value, 'Count');
+  const sns = (topicArn: unknown, name: string) => observe(seriesOf('AWS/SNS', name, 'TopicName', cachedNameOf(topicArn)), 1, 'Count');
 
   const onHop = (hop: Hop) => {
     const fn = String(hop.functionName ?? nameOf(hop.functionArn));
@@ -63,7 +96,7 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
         break;
     }
   };
-  const unsubscribe = bus.onHop(onHop);
+  const unsubscribe = bus.onHop(onHop, HOP_TYPES);
 
   // Depth gauges: the SQS provider answers `sqs.gauges` with one entry per queue.
   let timer = clock.setTimer(60_000, sample);

@@ -108,7 +108,8 @@ export interface DispatchInterceptor {
 
 export class DeliveryBus {
   private readonly receivers = new Map<string, DeliveryReceiver>();
-  private readonly listeners = new Set<HopListener>();
+  /** Each listener with the hop types it wants (undefined: all). */
+  private readonly listeners = new Map<HopListener, ReadonlySet<string> | undefined>();
   private readonly queries = new Map<string, (args: any) => Promise<any>>();
   private interceptor: DispatchInterceptor | undefined;
   /** Fault hooks services consult (function faults, duplicate receives, lost deletes…); none by default. */
@@ -211,15 +212,22 @@ export class DeliveryBus {
     return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  onHop(listener: HopListener): () => void {
-    this.listeners.add(listener);
+  /** Hears every hop, or with `types` only hops of those types (a hop nobody wants costs nothing to record). */
+  onHop(listener: HopListener, types?: Iterable<string>): () => void {
+    const wanted = types ? new Set(types) : undefined;
+    // A listener added twice is called once, with the types of its latest registration.
+    this.listeners.set(listener, wanted);
     return () => this.listeners.delete(listener);
   }
 
   /** Records one hop of the trace. Cheap when nobody listens. */
   record(hop: Omit<Hop, 'time' | 'wallTime'>): void {
     if (this.listeners.size === 0) return;
-    const full = { ...hop, time: this.clock.now(), wallTime: Date.now() } as Hop;
-    for (const l of this.listeners) l(full);
+    let full: Hop | undefined;
+    for (const [l, types] of this.listeners) {
+      if (types && !types.has(hop.type as string)) continue;
+      full ??= { ...hop, time: this.clock.now(), wallTime: Date.now() } as Hop;
+      l(full);
+    }
   }
 }
