@@ -10,6 +10,8 @@ import type { Queue } from './queue';
  */
 export class QueueRegistry {
   private readonly byArn = new Map<string, Queue>();
+  /** What each queue URL seen names (pure: the same URL always parses the same). */
+  private readonly parsedUrls = new Map<string, ParsedQueueUrl>();
 
   constructor(private readonly defaults: { region: string; accountId: string; baseUrl: () => string }) {}
 
@@ -47,36 +49,16 @@ export class QueueRegistry {
   /** Parses a QueueUrl into the queue's ARN (without checking that it exists). */
   arnFromUrl(queueUrl: string | undefined, ctx?: RequestContext): string {
     if (queueUrl === undefined || queueUrl === null || queueUrl === '') throw new AwsError('MissingParameter', 'The request must contain the parameter QueueUrl.', 400);
-    const invalid = () => new AwsError('InvalidAddress', `The address ${queueUrl} is not valid for this endpoint.`, 404);
-    if (typeof queueUrl !== 'string') throw invalid();
-    let host = '';
-    let path: string;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(queueUrl)) {
-      let url: URL;
-      try {
-        url = new URL(queueUrl);
-      } catch {
-        throw invalid();
-      }
-      host = url.hostname;
-      path = url.pathname;
-    } else if (queueUrl.includes('/')) path = queueUrl;
-    else throw invalid();
-    let segments: string[];
-    try {
-      segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-    } catch {
-      throw invalid();
+    let parsed = typeof queueUrl === 'string' ? this.parsedUrls.get(queueUrl) : undefined;
+    if (!parsed) {
+      parsed = typeof queueUrl === 'string' ? parseQueueUrl(queueUrl) : undefined;
+      if (!parsed) throw new AwsError('InvalidAddress', `The address ${queueUrl} is not valid for this endpoint.`, 404);
+      // Every SQS request names its queue by URL; a client uses a few URLs over and over.
+      if (this.parsedUrls.size >= 1000) this.parsedUrls.clear();
+      this.parsedUrls.set(queueUrl, parsed);
     }
-    if (segments.length === 0) throw invalid();
-    const name = segments.at(-1)!;
-    const account = segments.length >= 2 && /^\d{12}$/.test(segments.at(-2)!) ? segments.at(-2)! : undefined;
-    if (segments.length >= 2 && !account) throw invalid();
-    let region = ctx?.region ?? this.defaults.region;
-    const pathRegion = segments.length >= 4 && segments.at(-4) === 'queue' ? segments.at(-3) : undefined;
-    const hostRegion = /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(host)?.[1] ?? /^([a-z]{2}(?:-[a-z]+)+-\d)\.queue\./.exec(host)?.[1];
-    region = pathRegion ?? hostRegion ?? region;
-    return QueueRegistry.arnOf(region, account ?? ctx?.accountId ?? this.defaults.accountId, name);
+    const region = parsed.region ?? ctx?.region ?? this.defaults.region;
+    return QueueRegistry.arnOf(region, parsed.account ?? ctx?.accountId ?? this.defaults.accountId, parsed.name);
   }
 
   byUrl(queueUrl: string | undefined, ctx?: RequestContext): Queue {
@@ -113,4 +95,41 @@ export class QueueRegistry {
     const p = parseArn(arn);
     return !!p && p.service === 'sqs' && !!p.resource;
   }
+}
+
+/** A queue URL's parts: the queue name, and the account and region it names, if it does. */
+interface ParsedQueueUrl {
+  name: string;
+  account?: string;
+  region?: string;
+}
+
+/** Parses a queue URL (`http://host/123456789012/name`, `/queue/<region>/…` paths, region hosts); undefined if invalid. */
+function parseQueueUrl(queueUrl: string): ParsedQueueUrl | undefined {
+  let host = '';
+  let path: string;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(queueUrl)) {
+    let url: URL;
+    try {
+      url = new URL(queueUrl);
+    } catch {
+      return undefined;
+    }
+    host = url.hostname;
+    path = url.pathname;
+  } else if (queueUrl.includes('/')) path = queueUrl;
+  else return undefined;
+  let segments: string[];
+  try {
+    segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    return undefined;
+  }
+  if (segments.length === 0) return undefined;
+  const name = segments.at(-1)!;
+  const account = segments.length >= 2 && /^\d{12}$/.test(segments.at(-2)!) ? segments.at(-2)! : undefined;
+  if (segments.length >= 2 && !account) return undefined;
+  const pathRegion = segments.length >= 4 && segments.at(-4) === 'queue' ? segments.at(-3) : undefined;
+  const hostRegion = /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(host)?.[1] ?? /^([a-z]{2}(?:-[a-z]+)+-\d)\.queue\./.exec(host)?.[1];
+  return { name, account, region: pathRegion ?? hostRegion };
 }
