@@ -97,13 +97,8 @@ export async function readUploadBody(body: unknown, integrity: UploadIntegrity):
   // Refused from the announced length, before any of the body is read (as S3 does).
   const expected = expectedLength(body, headers, input);
   if (expected !== undefined && expected > MAX_STORED_UPLOAD_BYTES) throw entityTooLarge(expected);
-  const collector = new BodyCollector(expected);
-  const take = (chunk: Buffer) => {
-    md5.update(chunk);
-    flexible?.update(chunk);
-    sha256?.update(chunk);
-    collector.add(chunk);
-  };
+  const collector = new BodyCollector(expected, [md5, flexible, sha256]);
+  const take = collector.add.bind(collector);
 
   let trailers: Record<string, string> = {};
   if (body === undefined || body === null) {
@@ -180,35 +175,55 @@ const CLAIMS = CHECKSUM_ALGORITHMS.map((algorithm) => ({ algorithm, member: chec
  */
 function feed(body: Readable, take: (chunk: Buffer) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    if (body.readableEnded) return resolve();
-    if (body.errored) return reject(body.errored);
-    if (body.destroyed) return reject(prematureClose());
-    const onData = (chunk: Buffer | string) => {
-      try {
-        take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      } catch (err) {
-        body.pause();
-        settle(err);
-      }
-    };
-    const onEnd = () => settle(undefined);
-    const onError = (err: Error) => settle(err);
-    const onClose = () => settle(prematureClose());
-    function settle(err: unknown) {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-      body.off('close', onClose);
-      if (err === undefined) resolve();
-      else reject(err);
-    }
-    body.on('error', onError);
-    body.on('close', onClose);
-    body.on('end', onEnd);
-    body.on('data', onData);
+    if (body.readableEnded) resolve();
+    else if (body.errored) reject(body.errored);
+    else if (body.destroyed) reject(prematureClose());
+    else new StreamFeed(body, take, resolve, reject);
+  });
+}
+
+/**
+ * The listeners of one `feed`. Bound methods, not closures: under tsx (bench, CLI) every named closure made per
+ * request costs a defineProperty for its name (esbuild's keepNames), several times the cost of the closure.
+ */
+class StreamFeed {
+  private readonly listeners: [event: string, listener: (arg: any) => void][];
+
+  constructor(
+    private readonly body: Readable,
+    private readonly take: (chunk: Buffer) => void,
+    private readonly resolve: () => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.listeners = [
+      ['error', this.settle.bind(this)],
+      ['close', this.closed.bind(this)],
+      ['end', this.settle.bind(this, undefined)],
+      ['data', this.data.bind(this)],
+    ];
+    for (const [event, listener] of this.listeners) body.on(event, listener);
     // Flowing even if someone paused it before (the iterator read it either way).
     body.resume();
-  });
+  }
+
+  private data(chunk: Buffer | string): void {
+    try {
+      this.take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    } catch (err) {
+      this.body.pause();
+      this.settle(err);
+    }
+  }
+
+  private closed(): void {
+    this.settle(prematureClose());
+  }
+
+  private settle(err: unknown): void {
+    for (const [event, listener] of this.listeners) this.body.off(event, listener);
+    if (err === undefined) this.resolve();
+    else this.reject(err);
+  }
 }
 
 const prematureClose = (): Error => Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
@@ -241,11 +256,16 @@ class BodyCollector {
   private offset = 0;
   private chunks: Buffer[] = [];
 
-  constructor(private readonly expected: number | undefined) {
+  constructor(
+    private readonly expected: number | undefined,
+    /** Hashes every chunk goes through first (MD5, the flexible checksum, SHA-256), when there are. */
+    private readonly hashes: ({ update(chunk: Buffer): unknown } | undefined)[] = [],
+  ) {
     if (expected !== undefined && expected > 0 && expected <= PREALLOCATE_LIMIT) this.target = Buffer.allocUnsafe(expected);
   }
 
   add(chunk: Buffer): void {
+    for (const h of this.hashes) h?.update(chunk);
     if (this.expected !== undefined && this.offset + chunk.length > this.expected) {
       throw new AwsError('IncompleteBody', 'The request body is longer than the length it declared.', 400);
     }
