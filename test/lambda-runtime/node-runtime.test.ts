@@ -119,6 +119,37 @@ describe('Node runtime', () => {
     expect(r.logTail).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"ValidationError"/);
   });
 
+  test('an error name with line breaks is reported as it is, and the environment keeps working (it travels in a header too)', async () => {
+    const dir = writeCode({
+      'index.js': `let calls = 0;
+        exports.handler = async () => {
+          if (++calls === 1) { const e = new Error('odd'); e.name = 'Bad\\r\\nX-Injected: yes'; throw e; }
+          return { pid: process.pid, calls };
+        };`,
+    });
+    const s = spec(dir);
+    const r = await pool.invoke(s, event({}));
+    expect(r.functionError).toBe('Unhandled');
+    expect(json(r.payload)).toMatchObject({ errorType: 'Bad\r\nX-Injected: yes', errorMessage: 'odd' });
+    const again = await pool.invoke(s, event({}));
+    expect(again.functionError).toBeUndefined();
+    expect(json(again.payload)).toMatchObject({ calls: 2 });
+  });
+
+  test('many invocations in a row on one environment: each gets its own event, result and log lines', async () => {
+    const dir = writeCode({ 'index.js': `exports.handler = async (e) => { console.log('got', e.i); return { i: e.i, pid: process.pid }; };` });
+    const s = spec(dir);
+    const pids = new Set<number>();
+    for (let i = 0; i < 50; i++) {
+      const r = await pool.invoke(s, event({ i }));
+      expect(json(r.payload).i).toBe(i);
+      expect(r.logTail).toMatch(new RegExp(`\\tINFO\\tgot ${i}\\n`));
+      expect(r.logTail).not.toMatch(new RegExp(`\\tINFO\\tgot ${i - 1}\\n`));
+      pids.add(json(r.payload).pid);
+    }
+    expect(pids.size).toBe(1);
+  });
+
   test('require("@aws-sdk/client-s3") works without bundling, and its calls go to AWS_ENDPOINT_URL', async () => {
     const dir = writeCode({
       'index.js': `const { S3Client, ListBucketsCommand } = require('@aws-sdk/client-s3');

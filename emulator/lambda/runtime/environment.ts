@@ -60,6 +60,8 @@ interface Active extends Invocation {
   initDurationMs?: number;
   timer?: Timer;
   timedOut: boolean;
+  /** The runtime sent its peak RSS with the result (X-Emulator-Max-Rss-Kb): no need to read /proc. */
+  rssReported?: boolean;
   outcome?: Outcome;
   finished: boolean;
   resolve: (r: InvokeResult) => void;
@@ -270,7 +272,10 @@ export class ExecutionEnvironment {
       };
     }
     const rss = Number(headers['x-emulator-max-rss-kb']);
-    if (rss > 0) this.peakRssKb = Math.max(this.peakRssKb, rss);
+    if (rss > 0) {
+      this.peakRssKb = Math.max(this.peakRssKb, rss);
+      inv.rssReported = true;
+    }
     if (kind === 'response') {
       inv.outcome = { payload: body };
     } else {
@@ -402,7 +407,8 @@ export class ExecutionEnvironment {
     const outcome = inv.outcome!;
     const durationMs = performance.now() - (inv.deliveredAt ?? inv.assignedAt);
     const billedDurationMs = Math.max(1, Math.ceil(durationMs));
-    this.peakRssKb = Math.max(this.peakRssKb, (!this.exited && procPeakKb(this.child.pid)) || 0);
+    // A synchronous /proc read on the emulator's event loop, so only when the runtime did not say (crash, timeout).
+    if (!inv.rssReported) this.peakRssKb = Math.max(this.peakRssKb, (!this.exited && procPeakKb(this.child.pid)) || 0);
     inv.lines.push(
       this.line(fmt.endLine(inv.requestId)),
       this.line(
