@@ -220,13 +220,20 @@ export class DeliveryBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** Records one hop of the trace. Cheap when nobody listens. */
+  /**
+   * Records one hop of the trace. Cheap when nobody listens. The object passed becomes the recorded hop (its
+   * time and wallTime are set on it, not on a copy): pass a fresh one, as every caller does.
+   */
   record(hop: Omit<Hop, 'time' | 'wallTime'>): void {
     if (this.listeners.size === 0) return;
     let full: Hop | undefined;
     for (const [l, types] of this.listeners) {
       if (types && !types.has(hop.type as string)) continue;
-      full ??= { ...hop, time: this.clock.now(), wallTime: Date.now() } as Hop;
+      if (!full) {
+        full = hop as Hop;
+        full.time = this.clock.now();
+        full.wallTime = Date.now();
+      }
       l(full);
     }
   }
