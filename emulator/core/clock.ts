@@ -25,7 +25,15 @@ export class ScaledClock implements Clock {
   setTimer(delayMs: number, fn: () => void): Timer {
     const handle = setTimeout(fn, Math.max(0, delayMs * this.scale));
     handle.unref?.();
-    return { cancel: () => clearTimeout(handle) };
+    return new TimeoutTimer(handle);
+  }
+}
+
+/** A real timeout as a Timer (a class, not a closure per timer: SQS sets one per visibility change). */
+class TimeoutTimer implements Timer {
+  constructor(private readonly handle: ReturnType<typeof setTimeout>) {}
+  cancel(): void {
+    clearTimeout(this.handle);
   }
 }
 
