@@ -2,7 +2,7 @@ import { NormalizedSchema } from '@smithy/core/schema';
 import { XmlShapeSerializer } from '@aws-sdk/core/protocols';
 import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
-import type { ServiceModel, Schema } from './model';
+import type { OperationModel, ServiceModel, Schema } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { unknownOperation } from './errors';
 import { readScalar } from './values';
@@ -31,8 +31,7 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
         timestampFormat: { useTrait: true, default: 5 },
       });
       let inner = '';
-      const outputSchema = NormalizedSchema.of(op.output);
-      const hasMembers = outputSchema.isStructSchema() && Object.keys(outputSchema.getMemberSchemas()).length > 0;
+      const hasMembers = outputHasMembers(op);
       if (hasMembers && output && typeof output === 'object') {
         ser.write(op.output, output);
         inner = unwrapRoot(String(ser.flush()));
@@ -55,6 +54,18 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
       return { status: err.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': ctx.requestId }, body };
     },
   };
+}
+
+/** Whether an operation's output structure has members; once per operation (the schemas are static). */
+const hasMembersByOp = new WeakMap<OperationModel, boolean>();
+function outputHasMembers(op: OperationModel): boolean {
+  let has = hasMembersByOp.get(op);
+  if (has === undefined) {
+    const outputSchema = NormalizedSchema.of(op.output);
+    has = outputSchema.isStructSchema() && Object.keys(outputSchema.getMemberSchemas()).length > 0;
+    hasMembersByOp.set(op, has);
+  }
+  return has;
 }
 
 export async function queryParams(req: WireRequest): Promise<Map<string, string>> {
