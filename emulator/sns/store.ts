@@ -10,6 +10,8 @@ export class SnsStore {
   readonly subscriptions = new Map<string, Subscription>();
   /** Confirmation token → subscription ARN. */
   readonly tokens = new Map<string, string>();
+  /** Well-formed topic ARNs seen → their Region (every Publish names its topic; parsing it each time showed). */
+  private readonly validArnRegions = new Map<string, string>();
 
   reset(): void {
     this.topics.clear();
@@ -30,8 +32,13 @@ export class SnsStore {
    * request's is InvalidParameter (SNS serves one Region per endpoint), an unknown one NotFound.
    */
   topic(arn: string | undefined, ctx?: RequestContext, parameter = 'TopicArn'): Topic {
-    const parsed = parseTopicArn(arn, parameter);
-    if (ctx && parsed.region !== ctx.region) throw invalidParameter(parameter);
+    let region = arn ? this.validArnRegions.get(arn) : undefined;
+    if (region === undefined) {
+      region = parseTopicArn(arn, parameter).region;
+      if (this.validArnRegions.size >= 1000) this.validArnRegions.clear();
+      this.validArnRegions.set(arn!, region);
+    }
+    if (ctx && region !== ctx.region) throw invalidParameter(parameter);
     const topic = this.topics.get(arn!);
     if (!topic) throw topicNotFound();
     return topic;
