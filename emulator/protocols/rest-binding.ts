@@ -65,9 +65,10 @@ export class RestRouter {
     for (const c of this.byMethod.get(req.method) ?? []) {
       const http = c.http;
       if (this.bucketLabel && c.bucketLevel !== (bucket !== undefined)) continue;
+      // The literal query keys first: they rule out most candidates (GetObjectAcl, …) before any path work.
+      if (!http.query.every(([k, v]) => req.query.has(k) && (v === undefined || req.query.get(k) === v))) continue;
       const labels = matchPath(c.segments, pathSegments);
       if (!labels) continue;
-      if (!http.query.every(([k, v]) => req.query.has(k) && (v === undefined || req.query.get(k) === v))) continue;
       let satisfied = 0;
       let missing = false;
       for (const b of c.requiredBindings) {
@@ -90,9 +91,9 @@ function matchPath(template: string[], actual: string[]): Record<string, string>
   for (let i = 0; i < template.length; i++) {
     const t = template[i]!;
     if (t.startsWith('{') && t.endsWith('+}')) {
-      const rest = actual.slice(i);
-      if (rest.length === 0 || rest.join('/') === '') return undefined;
-      labels[t.slice(1, -2)] = rest.join('/');
+      const rest = actual.length - i === 1 ? actual[i]! : actual.slice(i).join('/');
+      if (i >= actual.length || rest === '') return undefined;
+      labels[t.slice(1, -2)] = rest;
       return labels;
     }
     const a = actual[i];
