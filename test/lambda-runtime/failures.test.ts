@@ -10,11 +10,20 @@ afterAll(async () => {
 });
 
 describe('functions that fail', () => {
-  test('a handler whose promise never settles (and holds nothing open) is timed out, not ended with exit 0', async () => {
-    const dir = writeCode({ 'index.js': 'exports.handler = () => new Promise(() => {});' });
-    const r = await pool.invoke(spec(dir, { timeoutSeconds: 1 }), event({}), { requestId: 'never-1' });
-    expect(r.timedOut).toBe(true);
-    expect(json(r.payload).errorMessage).toMatch(/never-1 Task timed out after 1\.00 seconds$/);
+  test('a handler whose promise never settles (and holds nothing open) ends as on AWS, and its environment lives on', async () => {
+    // Async: Runtime.NodeJsExit; a plain function returning the promise: null (AWS's runtime interface client).
+    const dir = writeCode({ 'index.js': 'exports.handler = async (e) => (e.hang ? new Promise(() => {}) : process.pid);' });
+    const r = await pool.invoke(spec(dir, { timeoutSeconds: 30 }), event({ hang: true }), { requestId: 'never-1' });
+    expect(r.timedOut).toBe(false);
+    expect(r.functionError).toBe('Unhandled');
+    expect(json(r.payload).errorType).toBe('Runtime.NodeJsExit');
+    const after = await pool.invoke(spec(dir, { timeoutSeconds: 30 }), event({}), { requestId: 'never-1b' });
+    expect(after.functionError).toBeUndefined();
+    expect(typeof json(after.payload)).toBe('number');
+    const plain = writeCode({ 'index.js': 'exports.handler = () => new Promise(() => {});' });
+    const p = await pool.invoke(spec(plain, { timeoutSeconds: 30 }), event({}), { requestId: 'never-2' });
+    expect(p.functionError).toBeUndefined();
+    expect(json(p.payload)).toBeNull();
   });
 
   test('a timeout kills the process and reports "Task timed out after 1.00 seconds"', async () => {

@@ -216,18 +216,22 @@ describe('a handler that never answers', () => {
     expect(out.body).toBeNull();
   });
 
-  // AWS's Node runtime answers null on a drained event loop only for callback-style handlers (above). For an
-  // async handler it fails the invocation: aws-lambda-nodejs-runtime-interface-client src/Runtime.js,
-  // _setDefaultExitListener — "if the handle signature is async, we do want to fail the invocation" — posts a
-  // Runtime.NodeJsExit error ("Lambda runtime client detected an unexpected Node.js exit code… affects only async
-  // style handlers", Lambda troubleshooting guide). The emulator keeps such an invocation open until its timeout:
-  // a function error either way (same retries, same DLQ), with a timeout's message instead of NodeJsExit's.
-  it('an async handler whose promise never settles, with nothing left to run, is a function error (timed out here; Runtime.NodeJsExit on AWS), never null', async () => {
-    const name = await deploy(`exports.handler = async () => { await new Promise(() => {}); };`, { Timeout: 1 });
+  // AWS's Node runtime interface client (src/Runtime.js, _setDefaultExitListener, since its 2025 NodeJsExit
+  // change, aws-lambda-nodejs-runtime-interface-client PR #144) fails an async handler whose promise is still
+  // pending when the event loop drains, with Runtime.NodeJsExit; any other handler gets null, as above.
+  it('an async handler whose promise never settles, with nothing left to run, fails with Runtime.NodeJsExit', async () => {
+    const name = await deploy(`exports.handler = async () => { await new Promise(() => {}); };`, { Timeout: 30 });
     const out = await invoke(name, {});
     expect(out.FunctionError).toBe('Unhandled');
-    expect(out.body).not.toBeNull();
-    expect(out.body.errorMessage).toMatch(/Task timed out after 1\.00 seconds$/);
+    expect(out.body.errorType).toBe('Runtime.NodeJsExit');
+    expect(out.body.errorMessage).toMatch(/^The Lambda runtime client detected an unexpected Node\.js exit code\. This is most commonly caused by a Promise that was never settled\./);
+  });
+
+  it('a plain (not async) handler returning a promise that never settles, with nothing left to run, ends with null', async () => {
+    const name = await deploy(`exports.handler = () => new Promise(() => {});`, { Timeout: 30 });
+    const out = await invoke(name, {});
+    expect(out.FunctionError).toBeUndefined();
+    expect(out.body).toBeNull();
   });
 });
 

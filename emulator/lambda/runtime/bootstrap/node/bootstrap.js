@@ -175,6 +175,11 @@ function toRapidResponse(error) {
   }
 }
 
+const NODEJS_EXIT_MESSAGE =
+  'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes';
+
+const isAsyncFunction = (fn) => typeof fn === 'function' && fn.constructor && fn.constructor.name === 'AsyncFunction';
+
 /** An error the runtime itself raises, with Lambda's errorType. */
 class RuntimeError extends Error {
   constructor(errorType, message) {
@@ -314,8 +319,9 @@ function makeContext(headers, requestId) {
 function runHandler(handler, event, context) {
   return new Promise((resolve, reject) => {
     let settled = false;
-    // A handler that neither returns a promise nor calls back answers null once it has nothing left to do.
-    const onIdle = () => callback(null, null);
+    // When the event loop drains before the handler has answered, AWS's runtime interface client (since its
+    // 2025 NodeJsExit change) fails an async handler with Runtime.NodeJsExit and answers null for any other.
+    const onIdle = () => (isAsyncFunction(handler) ? callback(new RuntimeError('Runtime.NodeJsExit', NODEJS_EXIT_MESSAGE)) : callback(null, null));
     const callback = (err, result) => {
       if (settled) return;
       settled = true;
@@ -334,11 +340,8 @@ function runHandler(handler, event, context) {
       return;
     }
     if (returned && typeof returned.then === 'function') {
-      // A promise that never settles must end in a timeout, as on AWS, not in the process exiting on an
-      // empty event loop: hold the loop open until the handler settles.
-      const keepAlive = setInterval(() => undefined, 1 << 30);
-      const release = () => clearInterval(keepAlive);
-      returned.then(release, release);
+      // A pending promise holds nothing open: with nothing else to run, 'beforeExit' ends the invocation.
+      if (!settled) process.once('beforeExit', onIdle);
       returned.then(
         (r) => callback(null, r),
         (e) => callback(e === undefined || e === null ? new Error(`Handler rejected with ${e}`) : e),
