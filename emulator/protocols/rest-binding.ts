@@ -66,7 +66,7 @@ export class RestRouter {
       const http = c.http;
       if (this.bucketLabel && c.bucketLevel !== (bucket !== undefined)) continue;
       // The literal query keys first: they rule out most candidates (GetObjectAcl, …) before any path work.
-      if (!http.query.every(([k, v]) => req.query.has(k) && (v === undefined || req.query.get(k) === v))) continue;
+      if (!hasQueryLiterals(http.query, req.query)) continue;
       const labels = matchPath(c.segments, pathSegments);
       if (!labels) continue;
       let satisfied = 0;
@@ -84,6 +84,12 @@ export class RestRouter {
     }
     return best?.match;
   }
+}
+
+/** Whether the request's query has every literal key (and value, where the template gives one). */
+function hasQueryLiterals(literals: [string, string | undefined][], query: URLSearchParams): boolean {
+  for (const [k, v] of literals) if (!query.has(k) || (v !== undefined && query.get(k) !== v)) return false;
+  return true;
 }
 
 function matchPath(template: string[], actual: string[]): Record<string, string> | undefined {
