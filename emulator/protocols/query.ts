@@ -7,6 +7,7 @@ import type { Codec, WireRequest, WireResponse } from './types';
 import { unknownOperation } from './errors';
 import { readScalar } from './values';
 import { escapeXml, unwrapRoot } from './xml';
+import { flatStringPlan, writeFlatStrings } from './flat-xml';
 
 /**
  * The AWS Query protocol (SNS everywhere; SQS, CloudWatch, IAM, STS on older clients): a form body
@@ -25,16 +26,21 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
 
     encode(operation: string, output: unknown, ctx: RequestContext): WireResponse {
       const op = model.operations.get(operation)!;
-      const ser = new XmlShapeSerializer({
-        serviceNamespace: model.namespace,
-        xmlNamespace,
-        timestampFormat: { useTrait: true, default: 5 },
-      });
       let inner = '';
       const hasMembers = outputHasMembers(op);
       if (hasMembers && output && typeof output === 'object') {
-        ser.write(op.output, output);
-        inner = unwrapRoot(String(ser.flush()));
+        const plan = flatStringPlan(op);
+        const flat = plan && writeFlatStrings(plan, output as Record<string, unknown>);
+        if (flat !== undefined) inner = flat;
+        else {
+          const ser = new XmlShapeSerializer({
+            serviceNamespace: model.namespace,
+            xmlNamespace,
+            timestampFormat: { useTrait: true, default: 5 },
+          });
+          ser.write(op.output, output);
+          inner = unwrapRoot(String(ser.flush()));
+        }
       }
       // Clients expect the Result element whenever the operation has an output shape, even when it is empty
       // (botocore fails on a ReceiveMessage answer without <ReceiveMessageResult/>).
