@@ -62,9 +62,10 @@ export function createServer(
     }
     if (url.pathname.startsWith('/_harness/') && (await internal(req, res, url))) return;
 
-    // Until the request is routed, a body is held to the limit of the services other than S3 and Lambda.
-    let bodyLimit = bodyLimitFor(undefined, { method: req.method ?? 'GET', rawPath: '', headers: req.headers }, options);
-    const wire = wireRequest(req, url, () => bodyLimit);
+    // Until the request is routed, a body is held to the limit of the services other than S3 and Lambda. The
+    // limit is worked out only when a body is read whole (never for S3, whose uploads stream).
+    let routedService: string | undefined;
+    const wire = wireRequest(req, url, () => bodyLimitFor(routedService, wire, options));
     let formAction: string | undefined;
     let bodyError: unknown;
     const isForm = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
@@ -77,12 +78,12 @@ export function createServer(
     }
     const routed = routeRequest(req.headers, url.pathname, url.searchParams, actionOwner, formAction);
     const service = services.get(routed.service) ?? services.get('s3')!;
-    bodyLimit = bodyLimitFor(service.name, wire, options);
+    routedService = service.name;
     const ctx: RequestContext = {
       region: routed.region ?? options.region,
       accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
       requestId: service.name === 's3' ? s3RequestId() : uuid(),
-      hostId: s3HostId(),
+      hostId: service.name === 's3' ? s3HostId() : '',
       endpoint: `http://${req.headers.host ?? `${options.host}:${options.port}`}`,
       sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
       accessKeyId: routed.accessKeyId ?? 'anonymous',
