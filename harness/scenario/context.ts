@@ -445,19 +445,36 @@ export class ScenarioContext {
         return ledger;
       }
     }
-    // Quiet twice in a row: a message between two queues (or a delivery between two polls) is not quiet.
-    let quietLooks = 0;
-    try {
-      await waitFor(async () => ((quietLooks = (await probe.quiet()) ? quietLooks + 1 : 0) >= 2 ? true : undefined), {
-        timeoutMs: Math.max(left(), 2 * intervalMs),
-        intervalMs,
-        what: 'the pipeline to go quiet',
-      });
-    } catch (e) {
-      if (!(e instanceof WaitTimeoutError)) throw e;
+    if (!(await this.untilQuiet(probe, Math.max(left(), 2 * intervalMs), intervalMs))) {
       this.log('conservation: the pipeline did not go quiet before the deadline; accounting anyway');
     }
     return account(await probe.input(writes, current));
+  }
+
+  /**
+   * Waits (bounded, never failing) until what deploy set off has run its course — S3's test events, sent when
+   * the notification configuration is written, travel the queues to the functions. The runner calls it before a
+   * scenario's body, so its first upload never races them: with the same seed, a run takes the same course.
+   */
+  async settle(): Promise<boolean> {
+    const intervalMs = Math.max(this.backend.timing.pollMs, 20);
+    return this.untilQuiet(this.ledgerProbe(), toMs(this.backend.timing.withinMs), intervalMs);
+  }
+
+  /** Quiet twice in a row: a message between two queues (or a delivery between two polls) is not quiet. */
+  private async untilQuiet(probe: LedgerProbe, timeoutMs: number, intervalMs: number): Promise<boolean> {
+    let quietLooks = 0;
+    try {
+      await waitFor(async () => ((quietLooks = (await probe.quiet()) ? quietLooks + 1 : 0) >= 2 ? true : undefined), {
+        timeoutMs,
+        intervalMs,
+        what: 'the pipeline to go quiet',
+      });
+      return true;
+    } catch (e) {
+      if (!(e instanceof WaitTimeoutError)) throw e;
+      return false;
+    }
   }
 
   /**

@@ -114,6 +114,7 @@ export async function runScenario(def: ScenarioDefinition, shared: BackendConnec
       ...(hops ? { hops } : {}),
       log,
     });
+    if (!(await s.settle())) log(`  [${def.name}] the pipeline was still busy after deploy; starting anyway`);
     await withDeadline(def.body(s), timeoutMs ?? 4 * backend.timing.withinMs, def.name, () => s.describeState());
     result = { ...base, prefix, status: 'passed', ms: Date.now() - started };
   } catch (e) {

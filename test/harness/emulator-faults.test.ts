@@ -54,6 +54,14 @@ describe('emulatorFaults', () => {
     const trace = readTrace(tracePath);
     expect(trace.hops.filter((h) => h.type === 'fault.duplicate')).toHaveLength(1);
     expect(trace.hops.some((h) => h.type === 'lambda.invoke.start')).toBe(true);
+    // The scenario starts once S3's test events (from deploy) are consumed, so its upload never races them.
+    const firstUpload = trace.hops.findIndex((h) => h.type === 's3.write' && String(h.key).startsWith('data/'));
+    const testEventIds = trace.hops.slice(0, firstUpload).filter((h) => h.type === 'sqs.send').map((h) => h.messageId);
+    expect(testEventIds.length).toBeGreaterThan(0);
+    for (const id of testEventIds) {
+      const deleted = trace.hops.findIndex((h) => h.type === 'sqs.delete' && h.messageId === id);
+      expect({ id, deletedBeforeUpload: deleted >= 0 && deleted < firstUpload }).toEqual({ id, deletedBeforeUpload: true });
+    }
     const replay = await cli('replay', tracePath);
     expect(replay.out).toContain('same outcome and the same hops');
     expect(compareTraces(trace, readTrace(tracePath.replace(/\.jsonl$/, '.replay.jsonl')))).toEqual([]);
