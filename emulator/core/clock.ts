@@ -23,15 +23,36 @@ export class ScaledClock implements Clock {
     return this.startReal + Math.round((Date.now() - this.startReal) / this.scale);
   }
   setTimer(delayMs: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, delayMs * this.scale));
-    handle.unref?.();
-    return new TimeoutTimer(handle);
+    return new TimeoutTimer(this, this.now() + Math.max(0, delayMs), fn);
   }
 }
 
-/** A real timeout as a Timer (a class, not a closure per timer: SQS sets one per visibility change). */
+/**
+ * A real timeout as a Timer (a class, not a closure per timer: SQS sets one per visibility change). Node
+ * measures a timeout from the event loop's cached time, which lags the wall clock `now()` reads when the loop
+ * is busy, so a timeout can fire before its due time by the clock; it then waits out the rest. A timer never
+ * runs early in emulated time (an event's age, a retry's delay).
+ */
+const fireTimer = (timer: TimeoutTimer): void => timer.fire();
+
 class TimeoutTimer implements Timer {
-  constructor(private readonly handle: ReturnType<typeof setTimeout>) {}
+  private handle: ReturnType<typeof setTimeout>;
+  constructor(
+    private readonly clock: ScaledClock,
+    private readonly due: number,
+    private readonly fn: () => void,
+  ) {
+    this.handle = this.arm();
+  }
+  private arm(): ReturnType<typeof setTimeout> {
+    const handle = setTimeout(fireTimer, Math.max(0, (this.due - this.clock.now()) * this.clock.scale), this);
+    handle.unref?.();
+    return handle;
+  }
+  fire(): void {
+    if (this.clock.now() < this.due) this.handle = this.arm();
+    else this.fn();
+  }
   cancel(): void {
     clearTimeout(this.handle);
   }
