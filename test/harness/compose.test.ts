@@ -36,7 +36,8 @@ describeIfCompose('docker-compose.yml (validated by docker-compose)', () => {
     // Long commands are folded over lines in the normalized YAML.
     const flat = normalized.replace(/\s+/g, ' ');
     expect(flat).toContain('npx s3-event-harness deploy --endpoint http://localstack:4566 --topology fanout');
-    expect(flat).toContain('npx s3-event-harness serve --host 0.0.0.0 --port 4566 --deploy fanout');
+    expect(flat).toContain('npx s3-event-harness serve --host 0.0.0.0 --port 4566 --deploy fanout --data-dir /data');
+    expect(flat).toMatch(/- embedded-state:\/data(:rw)? /);
   });
 });
 
