@@ -1,5 +1,5 @@
 import { AwsError } from '../core/errors';
-import { persistedMaps } from '../core/persisted-maps';
+import { persistedMaps } from '../core/persist-whole';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { uuid } from '../core/ids';

@@ -1,65 +1,46 @@
-import type { EntityChange, Persistable } from '../core/service';
+import { rewrittenWhole } from '../core/persist-whole';
+import type { Persistable } from '../core/service';
 import { unpackCode } from './code';
 import type { EventSourceMappings } from './event-source-mappings';
 import type { EventSourceMapping, LambdaCore, LambdaFunction } from './state';
 
 /**
  * Lambda state as persisted entities: `f\0<arn>` (a function's configuration, package, policy, settings)
- * and `m\0<uuid>` (an event source mapping). Both are few, so all are rewritten after any request that
- * may have changed one. A restart unpacks each package into a new task root and brings functions back
- * Active and mappings in their settled state (Enabled ones polling again).
+ * and `m\0<uuid>` (an event source mapping), rewritten after any request that may have changed one. A
+ * restart unpacks each package into a new task root and brings functions back Active and mappings in their
+ * settled state (Enabled ones polling again).
  */
 const SEP = '\u0000';
-const UNCHANGING = /^(Get|List|Invoke)/;
 
 type SavedFunction = Omit<LambdaFunction, 'settled' | 'settle' | 'oldCodeDirs'>;
 
 export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMappings): Persistable {
-  let dirty = false;
-  const all = (): [string, unknown][] => [
+  const entries = (): [string, unknown][] => [
     ...[...core.functions.values()].map((fn): [string, unknown] => {
       const { settled: _s, settle: _x, oldCodeDirs: _o, ...saved } = fn;
       return [`f${SEP}${fn.arn}`, saved];
     }),
     ...[...core.mappings.values()].filter((m) => m.state !== 'Deleting').map((m): [string, unknown] => [`m${SEP}${m.uuid}`, m]),
   ];
-  let written = new Set<string>();
 
-  return {
-    touched(operation) {
-      if (!UNCHANGING.test(operation)) dirty = true;
-    },
-    takeChanges() {
-      if (!dirty) return [];
-      dirty = false;
-      const entities = all();
-      const now = new Set(entities.map(([k]) => k));
-      const changes: EntityChange[] = entities.map(([key, value]) => ({ key, value }));
-      for (const key of written) if (!now.has(key)) changes.push({ key, deleted: true });
-      written = now;
-      return changes;
-    },
-    entities: () => all(),
-    async restore(entities) {
-      for (const [key, value] of entities) {
-        if (!key.startsWith(`f${SEP}`)) continue;
-        const saved = value as SavedFunction;
-        if (!saved.code.zip) continue;
-        const code = { ...saved.code, ...(await unpackCode(saved.code.zip)), zip: saved.code.zip };
-        core.functions.set(saved.arn, {
-          ...saved,
-          code,
-          oldCodeDirs: [],
-          state: saved.state === 'Failed' ? 'Failed' : 'Active',
-          lastUpdateStatus: saved.lastUpdateStatus === 'Failed' ? 'Failed' : 'Successful',
-          settled: Promise.resolve(),
-          deleted: false,
-        });
-      }
-      for (const [key, value] of entities) {
-        if (key.startsWith(`m${SEP}`)) mappings.resume(value as EventSourceMapping);
-      }
-      written = new Set(entities.keys());
-    },
-  };
+  return rewrittenWhole(/^(Get|List|Invoke)/, entries, async (entities) => {
+    for (const [key, value] of entities) {
+      if (!key.startsWith(`f${SEP}`)) continue;
+      const saved = value as SavedFunction;
+      if (!saved.code.zip) continue;
+      const code = { ...saved.code, ...(await unpackCode(saved.code.zip)), zip: saved.code.zip };
+      core.functions.set(saved.arn, {
+        ...saved,
+        code,
+        oldCodeDirs: [],
+        state: saved.state === 'Failed' ? 'Failed' : 'Active',
+        lastUpdateStatus: saved.lastUpdateStatus === 'Failed' ? 'Failed' : 'Successful',
+        settled: Promise.resolve(),
+        deleted: false,
+      });
+    }
+    for (const [key, value] of entities) {
+      if (key.startsWith(`m${SEP}`)) mappings.resume(value as EventSourceMapping);
+    }
+  });
 }
