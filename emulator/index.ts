@@ -12,6 +12,7 @@ import { mountServices } from './services';
 import { Persistence } from './persistence';
 
 export type { EmulatorOptions } from './core/service';
+export { DataDirInUseError } from './persistence/data-dir';
 
 export interface StartOptions extends Partial<EmulatorOptions> {
   /** A clock to use instead of real (scaled) time, e.g. a VirtualClock for deterministic scenarios. */

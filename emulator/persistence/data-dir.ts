@@ -19,6 +19,7 @@ export class DataDirStore {
   private readonly blobDir: string;
   private readonly snapshotPath: string;
   private readonly journalPath: string;
+  private readonly lockPath: string;
   private journalFd: number;
   private readonly blobIds = new WeakMap<Buffer, string>();
   private readonly liveBlobs = new Set<string>();
@@ -30,7 +31,9 @@ export class DataDirStore {
     this.blobDir = path.join(this.stateDir, 'blobs');
     this.snapshotPath = path.join(this.stateDir, 'snapshot.jsonl');
     this.journalPath = path.join(this.stateDir, 'journal.jsonl');
+    this.lockPath = path.join(this.stateDir, 'lock');
     fs.mkdirSync(this.blobDir, { recursive: true });
+    this.lock();
     for (const name of fs.readdirSync(this.blobDir)) {
       if (name.endsWith('.tmp')) fs.rmSync(path.join(this.blobDir, name), { force: true });
       else this.liveBlobs.add(name);
@@ -108,6 +111,26 @@ export class DataDirStore {
 
   close(): void {
     fs.closeSync(this.journalFd);
+    fs.rmSync(this.lockPath, { force: true });
+  }
+
+  /** One emulator per directory: two appending to one journal would interleave their changes. */
+  private lock(): void {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(this.lockPath, String(process.pid), { flag: 'wx' });
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const owner = Number(fs.readFileSync(this.lockPath, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new DataDirInUseError(`the data directory ${path.dirname(this.stateDir)} is in use by another emulator (process ${owner})`);
+      }
+      // Left by a process that is gone (killed with -9): take it over.
+      fs.rmSync(this.lockPath, { force: true });
+    }
+    throw new Error(`could not lock the data directory ${path.dirname(this.stateDir)}`);
   }
 
   private readonly blobSink: BlobSink = {
@@ -123,6 +146,20 @@ export class DataDirStore {
       return id;
     },
   };
+}
+
+/** Another live emulator holds the directory (a user error: said plainly, without a stack). */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Applies each complete JSON line; returns how many bytes were whole, good lines. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator';
+import { DataDirInUseError, startEmulator, type RunningEmulator } from '../../emulator';
 import { createClients } from '../../deploy-scripts/clients';
 import { deploy } from '../../deploy-scripts/deploy';
 import { TOPOLOGIES, checkPrefix, type Resources, type Topology } from '../../deploy-scripts/pipeline';
@@ -102,22 +102,31 @@ export async function serveCommand(argv: string[], io: Io, signals: NodeJS.Event
     io.err(`warning: binding ${host} exposes the emulator to every network this machine is on; it has no authentication and runs code it is given`);
   }
 
-  const emulator = await startEmulator({
-    host,
-    port,
-    ...(timeScale !== undefined ? { timeScale } : {}),
-    ...(v['virtual-time'] ? { virtualTime: true } : {}),
-    ...(v.faults ? { faults: v.faults as string } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-    ...(v.region ? { region: v.region as string } : {}),
-    ...(v.strict ? { strict: true } : {}),
-    ...(v['verify-signatures'] ? { verifySignatures: true } : {}),
-    ...(v.credentials ? { credentials: parseCredentials(v.credentials as string) } : {}),
-    ...(v['sqs-max-message-size'] ? { sqsMaxMessageSize: numberFlag(v['sqs-max-message-size'] as string, 'sqs-max-message-size', (n) => Number.isInteger(n) && n >= 1024) } : {}),
-    ...(v.python ? { pythonPath: v.python as string } : {}),
-    ...(v['data-dir'] ? { dataDir: path.resolve(v['data-dir'] as string) } : {}),
-    log: io.err,
-  });
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({
+      host,
+      port,
+      ...(timeScale !== undefined ? { timeScale } : {}),
+      ...(v['virtual-time'] ? { virtualTime: true } : {}),
+      ...(v.faults ? { faults: v.faults as string } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(v.region ? { region: v.region as string } : {}),
+      ...(v.strict ? { strict: true } : {}),
+      ...(v['verify-signatures'] ? { verifySignatures: true } : {}),
+      ...(v.credentials ? { credentials: parseCredentials(v.credentials as string) } : {}),
+      ...(v['sqs-max-message-size'] ? { sqsMaxMessageSize: numberFlag(v['sqs-max-message-size'] as string, 'sqs-max-message-size', (n) => Number.isInteger(n) && n >= 1024) } : {}),
+      ...(v.python ? { pythonPath: v.python as string } : {}),
+      ...(v['data-dir'] ? { dataDir: path.resolve(v['data-dir'] as string) } : {}),
+      log: io.err,
+    });
+  } catch (e) {
+    if (e instanceof DataDirInUseError) {
+      io.err(`serve: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startEmulator } from '../../emulator';
 import { main } from '../../harness/cli/main';
 import { normalizeDeployFlag } from '../../harness/cli/serve';
 import { waitFor } from '../../harness/wait';
@@ -53,6 +56,19 @@ describe('--help', () => {
     const res = spawnSync(process.execPath, [BIN, 'serve', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('usage: s3-event-harness serve');
+  });
+
+  it('serve refuses a data directory another emulator is using, saying which process (exit 1, no stack)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'serve-lock-'));
+    const holder = await startEmulator({ port: 0, dataDir: dir, log: () => {} });
+    try {
+      const { code, err } = await cli('serve', '--port', '0', '--data-dir', dir);
+      expect(code).toBe(1);
+      expect(err).toBe(`serve: the data directory ${dir} is in use by another emulator (process ${process.pid})\n`);
+    } finally {
+      await holder.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('deploy refuses real AWS unless told, before creating anything', async () => {

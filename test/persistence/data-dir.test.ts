@@ -104,3 +104,21 @@ describe('DataDirStore', () => {
     expect(blobFiles()).toEqual([]);
   });
 });
+
+describe('one emulator per data directory', () => {
+  it('refuses a second store while the first is open, and allows one after it closed', () => {
+    const first = new DataDirStore(dir);
+    expect(() => new DataDirStore(dir)).toThrow(/is in use by another emulator \(process \d+\)/);
+    first.close();
+    new DataDirStore(dir).close();
+  });
+
+  it('takes over a lock left by a process that is gone (kill -9)', () => {
+    new DataDirStore(dir).close();
+    // A pid above the kernel's pid_max belongs to no process.
+    fs.writeFileSync(path.join(dir, 'state', 'lock'), '99999999');
+    const store = new DataDirStore(dir);
+    expect(fs.readFileSync(path.join(dir, 'state', 'lock'), 'utf8')).toBe(String(process.pid));
+    store.close();
+  });
+});
