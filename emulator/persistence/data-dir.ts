@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { processExists } from '../core/processes';
 import type { EntityChange } from '../core/service';
 import { blobRefs, decodeValue, encodeValue, type BlobSink } from './codec';
 
@@ -124,7 +125,7 @@ export class DataDirStore {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       const owner = Number(fs.readFileSync(this.lockPath, 'utf8'));
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && processExists(owner)) {
         throw new DataDirInUseError(`the data directory ${path.dirname(this.stateDir)} is in use by another emulator (process ${owner})`);
       }
       // Left by a process that is gone (killed with -9): take it over.
@@ -151,15 +152,6 @@ export class DataDirStore {
 /** Another live emulator holds the directory (a user error: said plainly, without a stack). */
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Applies each complete JSON line; returns how many bytes were whole, good lines. */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { processExists } from '../../core/processes';
 
 /**
  * Temporary folders of the Lambda emulator (function code, the runtime pool's scratch) are named after the
@@ -13,16 +14,6 @@ export const OWNED_PREFIXES = ['lambda-code-', 'lambda-runtime-'] as const;
 /** Give to `fs.mkdtemp`: `<tmpdir>/<prefix><this pid>-`. */
 export function ownedTempPrefix(prefix: (typeof OWNED_PREFIXES)[number], tmpDir = os.tmpdir()): string {
   return path.join(tmpDir, `${prefix}${process.pid}-`);
-}
-
-/** Whether a process with this id exists (EPERM: it does, it belongs to someone else). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The owner's pid from a folder name, or undefined when the name is not one of ours. */
