@@ -18,6 +18,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { waitFor } from '../../harness/wait';
 import { skipBecause } from '../helpers/cli';
 import { clientConfig } from '../helpers/emulator';
+import { deployNode } from '../lambda/helpers';
 import { ensureStopped, errorOf, makeZip, spawnCli, statusOf, uniqueName, type CliProcess, type ZipEntry } from './helpers';
 
 /**
@@ -172,15 +173,7 @@ describe('against `serve` with its own TMPDIR and working directory', () => {
 
   it('function processes get Lambda\'s environment: the host\'s secrets do not leak into them', async () => {
     const name = uniqueName('env');
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: 'nodejs20.x',
-        Handler: 'index.handler',
-        Role: ROLE,
-        Code: { ZipFile: makeZip([{ name: 'index.js', content: 'exports.handler = async () => ({ ...process.env });' }]) },
-      }),
-    );
+    await deployNode(lambda, name, 'exports.handler = async () => ({ ...process.env });');
     const out = await lambda.send(new InvokeCommand({ FunctionName: name }));
     expect(out.FunctionError).toBeUndefined();
     const env = JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as Record<string, string>;
@@ -214,15 +207,7 @@ describe('in process', () => {
     const lambda = new LambdaClient({ ...clientConfig(emu), maxAttempts: 1 });
     try {
       const name = uniqueName('env-in-process');
-      await lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: name,
-          Runtime: 'nodejs20.x',
-          Handler: 'index.handler',
-          Role: ROLE,
-          Code: { ZipFile: makeZip([{ name: 'index.js', content: 'exports.handler = async () => ({ ...process.env });' }]) },
-        }),
-      );
+      await deployNode(lambda, name, 'exports.handler = async () => ({ ...process.env });');
       const env = JSON.parse(Buffer.from((await lambda.send(new InvokeCommand({ FunctionName: name }))).Payload!).toString('utf8'));
       expect(env.AWS_LAMBDA_FUNCTION_NAME).toBe(name);
       expect(env.GITHUB_TOKEN).toBeUndefined();

@@ -1,7 +1,8 @@
-import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { clientConfig } from '../helpers/emulator';
-import { errorOf, makeZip, statusOf, uniqueName } from './helpers';
+import { deployNode } from '../lambda/helpers';
+import { errorOf, statusOf, uniqueName } from './helpers';
 
 /**
  * Lambda's payload limits through the official client (REST-JSON): 6 MB (6,291,456 bytes) per synchronous
@@ -32,16 +33,7 @@ beforeAll(async () => {
     if (event && event.respondWith) return 'y'.repeat(event.respondWith);
     return { length: typeof event === 'string' ? event.length : JSON.stringify(event).length };
   };`;
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: fn,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: 'arn:aws:iam::000000000000:role/lambda-role',
-      Code: { ZipFile: makeZip([{ name: 'index.js', content: source }]) },
-      MemorySize: 512,
-    }),
-  );
+  await deployNode(lambda, fn, source, { MemorySize: 512 });
 });
 afterAll(async () => {
   lambda.destroy();

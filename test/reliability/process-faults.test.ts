@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import type { Hop } from '../../emulator/core/delivery';
 import { waitFor } from '../../harness/wait';
 import { clientConfig } from '../helpers/emulator';
-import { descendants, ensureStopped, isAlive, makeZip, spawnCli, uniqueName, type CliProcess } from './helpers';
+import { deployNode } from '../lambda/helpers';
+import { descendants, ensureStopped, isAlive, spawnCli, uniqueName, type CliProcess } from './helpers';
 
 /**
  * Faults of the emulator's own processes: a function process that dies mid-invocation (it kills itself, or
@@ -22,7 +23,6 @@ import { descendants, ensureStopped, isAlive, makeZip, spawnCli, uniqueName, typ
  * function timeouts stay in real seconds.
  */
 
-const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 let emu: RunningEmulator;
 let lambda: LambdaClient;
 let sqs: SQSClient;
@@ -45,16 +45,7 @@ afterAll(async () => {
 
 async function deploy(source: string, extra: Partial<CreateFunctionCommandInput> = {}): Promise<string> {
   const name = uniqueName('fault');
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Role: ROLE,
-      Code: { ZipFile: makeZip([{ name: 'index.js', content: source }]) },
-      ...extra,
-    }),
-  );
+  await deployNode(lambda, name, source, extra);
   return name;
 }
 
