@@ -30,8 +30,8 @@ describe('functions that fail', () => {
     const dir = writeCode({
       'index.js': `exports.handler = async () => {
         console.log('pid=' + process.pid);
-        await new Promise((resolve) => setTimeout(resolve, 60_000));
-        return 'too late';
+        // Never answers, and keeps its event loop busy (a drained loop would end the invocation instead).
+        await new Promise(() => setInterval(() => {}, 1000));
       };`,
     });
     const s = spec(dir, { timeoutSeconds: 1 });
@@ -72,8 +72,8 @@ describe('functions that fail', () => {
   test('an exception thrown outside the handler\'s promise fails the invocation with its type', async () => {
     const dir = writeCode({
       'index.js': `exports.handler = async () => {
-        setTimeout(() => { throw new RangeError('late boom'); }, 0);
-        await new Promise((resolve) => setTimeout(resolve, 30_000));
+        setImmediate(() => { throw new RangeError('late boom'); });
+        await new Promise(() => setInterval(() => {}, 1000));
       };`,
     });
     const r = await pool.invoke(spec(dir), event({}));
@@ -85,7 +85,7 @@ describe('functions that fail', () => {
     const dir = writeCode({
       'index.js': `exports.handler = async () => {
         Promise.reject(new Error('nobody catches me'));
-        await new Promise((resolve) => setTimeout(resolve, 30_000));
+        await new Promise(() => setInterval(() => {}, 1000));
       };`,
     });
     const r = await pool.invoke(spec(dir), event({}));

@@ -8,9 +8,15 @@ import { event, isAlive, json, removeTempDirs, spec, tempDir, writeCode } from '
 
 /** Handler that reports it started, then waits until the test creates the release file. */
 const GATED = `const fs = require('fs');
+  const path = require('path');
   exports.handler = async (event) => {
     fs.writeFileSync(event.started, String(process.pid));
-    while (!fs.existsSync(event.release)) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Woken by the file appearing (inotify), not by polling.
+    await new Promise((resolve) => {
+      const check = () => fs.existsSync(event.release) && (watcher.close(), resolve());
+      const watcher = fs.watch(path.dirname(event.release), check);
+      check();
+    });
     return 'done';
   };`;
 

@@ -38,7 +38,8 @@ describe('temporary folders named after their owner process', () => {
   it('a sweep removes the folders of processes that are gone, and only those', async () => {
     const tmp = tempDir('sweep-');
     const gone = await deadPid();
-    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    // Alive until killed: it waits on a stdin that is never closed.
+    const live = spawn(process.execPath, ['-e', 'process.stdin.resume()'], { stdio: ['pipe', 'ignore', 'ignore'] });
     try {
       const staleCode = folder(tmp, `lambda-code-${gone}-a1b2c3`);
       const staleRuntime = folder(tmp, `lambda-runtime-${gone}-d4e5f6`);

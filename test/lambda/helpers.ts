@@ -85,6 +85,11 @@ export const HOLDING_HANDLER = `
 const fs = require('fs');
 exports.handler = async (event) => {
   fs.writeFileSync(event.dir + '/started-' + event.id, '');
-  while (!fs.existsSync(event.dir + '/release')) await new Promise((r) => setTimeout(r, 5));
+  // Woken by the release file appearing (inotify), not by polling.
+  await new Promise((resolve) => {
+    const check = () => fs.existsSync(event.dir + '/release') && (watcher.close(), resolve());
+    const watcher = fs.watch(event.dir, check);
+    check();
+  });
   return { id: event.id };
 };`;

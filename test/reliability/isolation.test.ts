@@ -55,8 +55,7 @@ const externalAddress = (): string | undefined =>
 /** Whether a TCP connection to host:port is accepted (refused or unanswered within 5 s: false). */
 function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(5_000);
+    const socket = net.connect({ host, port, timeout: 5_000 });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
