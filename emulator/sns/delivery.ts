@@ -3,7 +3,7 @@ import type { DeliveryMessage, Origin, SnsAttributeValue, SqsAttributeValue } fr
 import { AwsError } from '../core/errors';
 import { parseArn } from '../core/ids';
 import type { ServiceDeps } from '../core/service';
-import { confirmationDocument, formatSnsJson, lambdaEvent, notificationEnvelope, subscribeUrl } from './envelope';
+import { confirmationDocument, formatSnsJson, lambdaEvent, notificationEnvelope, signForSubscribers, subscribeUrl } from './envelope';
 import { passesFilter } from './filter';
 import { post, type PostOutcome } from './http-post';
 import { EMULATOR_MANAGED_RETRY, httpDeliverySettings, retryDelay, type RetryPhases } from './retry';
@@ -46,6 +46,8 @@ export class SnsDelivery {
   /** Bumped by reset(): retries and timers from before it stop. */
   private generation = 0;
   private readonly timers = new Set<Timer>();
+  /** Per topic, the latest message still waiting for its signatures: the next one is delivered after it. */
+  private readonly signing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -78,26 +80,55 @@ export class SnsDelivery {
     this.generation++;
     for (const t of this.timers) t.cancel();
     this.timers.clear();
+    this.signing.clear();
     this.outbox.length = 0;
   }
 
-  /** Delivers `m` to every confirmed subscription of `topic` whose filter policy matches. */
+  /**
+   * Delivers `m` to every confirmed subscription of `topic` whose filter policy matches (chosen now). When
+   * they receive signed documents, delivery waits for the signatures, made off the event loop; a topic's
+   * messages are still delivered in the order they were published.
+   */
   fanOut(topic: Topic, m: PublishedMessage): void {
+    const matched = this.matching(topic, m);
+    const signed = signForSubscribers(m, matched);
+    const previous = this.signing.get(topic.arn);
+    if (!signed && !previous) {
+      for (const sub of matched) this.deliver(sub, m);
+      return;
+    }
+    const generation = this.generation;
+    // A failed background signature is not fatal: the envelope then signs on the spot.
+    const ready = Promise.all([previous, signed?.catch(() => undefined)])
+      .then(() => {
+        if (generation === this.generation) for (const sub of matched) this.deliver(sub, m);
+      })
+      .catch((err) => this.deps.bus.record({ type: 'sns.deliver.failed', topicArn: m.topicArn, messageId: m.messageId, error: errorText(err) }));
+    this.signing.set(topic.arn, ready);
+    // Counted as activity, so virtual time and "is the emulator busy" see the pending deliveries.
+    void this.deps.bus.track(ready).finally(() => {
+      if (this.signing.get(topic.arn) === ready) this.signing.delete(topic.arn);
+    });
+  }
+
+  private matching(topic: Topic, m: PublishedMessage): Subscription[] {
+    const matched: Subscription[] = [];
     for (const arn of topic.subscriptions) {
       const sub = this.lookup.subscription(arn);
       if (!sub || sub.pending) continue;
-      let matched: boolean;
+      let passes: boolean;
       try {
-        matched = passesFilter(sub, m);
+        passes = passesFilter(sub, m);
       } catch {
-        matched = false;
+        passes = false;
       }
-      if (!matched) {
+      if (!passes) {
         this.hop('sns.filtered', sub, m);
         continue;
       }
-      this.deliver(sub, m);
+      matched.push(sub);
     }
+    return matched;
   }
 
   private deliver(sub: Subscription, m: PublishedMessage): void {

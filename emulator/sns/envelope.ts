@@ -1,7 +1,7 @@
 import type { SnsAttributeValue } from '../core/delivery';
 import { parseArn } from '../core/ids';
-import { sign, signingCertUrl } from './signing';
-import { messageFor, type PublishedMessage, type Subscription } from './state';
+import { sign, signingCertUrl, signInBackground } from './signing';
+import { isRaw, messageFor, type PublishedMessage, type Subscription } from './state';
 
 /**
  * The documents subscribers receive: the JSON envelope (SQS and HTTP/S without raw delivery, email-json),
@@ -36,6 +36,44 @@ function signatureOf(m: PublishedMessage, doc: Record<string, unknown>): string 
   let signature = byText.get(text);
   if (signature === undefined) byText.set(text, (signature = sign(doc, m.signatureVersion)));
   return signature;
+}
+
+/** Whether what `sub` receives carries the message's signature (the JSON envelope or the Lambda event). */
+export function carriesSignature(sub: Subscription): boolean {
+  switch (sub.protocol) {
+    case 'lambda':
+    case 'email-json':
+      return true;
+    case 'sqs':
+    case 'http':
+    case 'https':
+      return !isRaw(sub);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Signs, on the thread pool, every message text `subs` will receive, so the envelopes built afterwards find
+ * their signatures made. Undefined when there is nothing to sign.
+ */
+export function signForSubscribers(m: PublishedMessage, subs: Subscription[]): Promise<void> | undefined {
+  let byText = signatures.get(m);
+  const texts = new Set<string>();
+  for (const sub of subs) {
+    if (!carriesSignature(sub)) continue;
+    const text = messageFor(m, sub.protocol);
+    if (!byText?.has(text)) texts.add(text);
+  }
+  if (texts.size === 0) return undefined;
+  if (!byText) signatures.set(m, (byText = new Map()));
+  const cache = byText;
+  return Promise.all(
+    [...texts].map(async (text) => {
+      const signed = { Type: 'Notification', MessageId: m.messageId, Subject: m.subject, Message: text, Timestamp: m.timestamp, TopicArn: m.topicArn };
+      cache.set(text, await signInBackground(signed, m.signatureVersion));
+    }),
+  ).then(() => undefined);
 }
 
 export const unsubscribeUrl = (endpoint: string, subscriptionArn: string) =>

@@ -1,4 +1,4 @@
-import { createHash, createSign, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createSign, generateKeyPair, generateKeyPairSync, sign as signOnThreadPool, type KeyObject } from 'node:crypto';
 
 /**
  * Message signatures. The emulator signs with an RSA key pair it generates on first use (per process), so a
@@ -50,4 +50,16 @@ export function sign(doc: Record<string, unknown>, signatureVersion: string): st
   const signer = createSign(signatureVersion === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
   signer.update(canonicalString(doc), 'utf8');
   return signer.sign(keyPair().privateKey, 'base64');
+}
+
+/**
+ * The same signature as sign(), computed on libuv's thread pool: an RSA-2048 signature costs 0.3–0.5 ms of
+ * CPU, which would otherwise hold up the event loop (and the Publish response) for every message.
+ */
+export function signInBackground(doc: Record<string, unknown>, signatureVersion: string): Promise<string> {
+  const data = Buffer.from(canonicalString(doc), 'utf8');
+  const digest = signatureVersion === '2' ? 'sha256' : 'sha1';
+  return new Promise((resolve, reject) =>
+    signOnThreadPool(digest, data, keyPair().privateKey, (err, signature) => (err ? reject(err) : resolve(signature.toString('base64')))),
+  );
 }

@@ -138,6 +138,21 @@ describe('SNS delivery to SQS and Lambda', () => {
     expect(u.received).toHaveLength(0);
     await u.arrivals(other.queue, 1);
   });
+
+  it('signatures are made off the event loop, yet a topic delivers its messages in publish order', async () => {
+    const u = unitSetup();
+    const signed = await sqsSubscription(u);
+    const raw = u.queueArn('raw-too');
+    await u.sns.Subscribe({ TopicArn: signed.topicArn, Protocol: 'sqs', Endpoint: raw, Attributes: { RawMessageDelivery: 'true' } }, u.ctx);
+    const texts = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    // Publishes back to back: later messages' signatures may be ready first, but must not overtake.
+    await Promise.all(texts.map((Message) => u.sns.Publish({ TopicArn: signed.topicArn, Message }, u.ctx)));
+    expect(u.bus.busy()).toBe(true); // signing in progress counts as activity
+    const envelopes = await u.arrivals(signed.queue, texts.length);
+    expect(envelopes.map((r) => JSON.parse(bodyOf(r)).Message)).toEqual(texts);
+    for (const r of envelopes) expect(JSON.parse(bodyOf(r)).Signature).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect((await u.arrivals(raw, texts.length)).map(bodyOf)).toEqual(texts);
+  });
 });
 
 describe('SNS outbox (email, email-json)', () => {

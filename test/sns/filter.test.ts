@@ -1,5 +1,6 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { awsErrorOf, bodyOf, unitSetup, type UnitSetup } from './unit-helpers';
+import { waitFor } from '../../harness/wait';
 
 /**
  * Filter policies applied through subscriptions, every operator in both scopes (the matcher itself is tested
@@ -36,8 +37,10 @@ async function delivered(u: UnitSetup, topicArn: string, scope: Scope, event: Ev
       ? { TopicArn: topicArn, Message: JSON.stringify(event) }
       : { TopicArn: topicArn, Message: 'attributes decide', MessageAttributes: attributesOf(event) };
   const { MessageId } = await u.sns.Publish(input, u.ctx);
-  const hop = u.hops.find((h) => h.messageId === MessageId && (h.type === 'sns.deliver' || h.type === 'sns.filtered'));
-  if (!hop) throw new Error(`no delivery decision traced for ${MessageId}`);
+  // Filtering is decided at publish; a matching delivery starts once its signature is made (off the event loop).
+  const hop = await waitFor(() => u.hops.find((h) => h.messageId === MessageId && (h.type === 'sns.deliver' || h.type === 'sns.filtered')), {
+    what: `a delivery decision traced for ${MessageId}`,
+  });
   return hop.type === 'sns.deliver';
 }
 
