@@ -32,6 +32,18 @@ afterAll(async () => {
 });
 
 describe('Node runtime', () => {
+  test("node runs with Lambda's flags: memory split into young and old space, gc exposed, 80 KiB headers", async () => {
+    const dir = writeCode({
+      'index.js': `exports.handler = async () => ({ gc: typeof global.gc, argv: process.execArgv, maxHeader: require('http').maxHeaderSize });`,
+    });
+    const r = await pool.invoke(spec(dir, { memorySizeMb: 512 }), event({}));
+    const body = json(r.payload);
+    expect(body.gc).toBe('function');
+    expect(body.maxHeader).toBe(81920);
+    // 512 MB: a tenth (51) is the young generation, two semi-spaces of 25; the old space gets 461.
+    expect(body.argv).toEqual(expect.arrayContaining(['--expose-gc', '--max-semi-space-size=25', '--max-old-space-size=461']));
+  });
+
   test('an async handler gets the event and a context, and its return value is the payload', async () => {
     const dir = writeCode({
       'index.js': `exports.handler = async (event, context) => ({

@@ -28,11 +28,24 @@ export const runtimeFamily = (runtime: string): 'node' | 'python' | undefined =>
 const nodeLauncher: Launcher = {
   family: 'node',
   command: process.execPath,
-  // Lambda caps the old space near the memory size; a small function gets what it was configured with.
-  args: (mb, token) => [`--max-old-space-size=${mb}`, path.join(NODE_RUNTIME_DIR, 'bootstrap.js'), token],
+  args: (mb, token) => [...lambdaNodeFlags(mb), path.join(NODE_RUNTIME_DIR, 'bootstrap.js'), token],
   runtimeDir: NODE_RUNTIME_DIR,
   binDirs: [path.dirname(process.execPath)],
 };
+
+/**
+ * The flags Lambda's Node bootstrap starts node with: a tenth of the memory size is the young generation (two
+ * semi-spaces), the rest the old space; `global.gc` exposed; headers up to 80 KiB.
+ */
+export function lambdaNodeFlags(memorySizeMb: number): string[] {
+  const newSpace = Math.floor(memorySizeMb / 10);
+  return [
+    '--expose-gc',
+    '--max-http-header-size=81920',
+    `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
+    `--max-old-space-size=${memorySizeMb - newSpace}`,
+  ];
+}
 
 interface PythonInfo {
   executable: string;

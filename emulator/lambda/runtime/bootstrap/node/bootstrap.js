@@ -2,7 +2,7 @@
 /**
  * The Node.js runtime loop, as Lambda's own runtime does it: load the handler once (init), then forever
  * GET /invocation/next → run the handler → POST /response or /error.
- * Started by the emulator as `node --max-old-space-size=<MB> bootstrap.js <markerToken>`.
+ * Started by the emulator as `node <Lambda's memory and GC flags> bootstrap.js <markerToken>` (runtimes.ts).
  * Plain JavaScript with Node built-ins only: it runs inside the function's process, not the emulator's.
  */
 const fs = require('node:fs');
