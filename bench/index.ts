@@ -131,6 +131,13 @@ async function run(sections: Set<Section>, quick: boolean, full: boolean, log: (
     R.add(s, 'objects/s fully processed', t.pipelinePerSec, 'obj/s', undefined, `${t.objects} objects, ${t.rounds} rounds, concurrency 32`);
     R.add(s, 'SDK floor (same 7 calls/object)', t.floorPerSec, 'obj/s');
     R.add(s, 'ratio to floor (median round)', t.ratio, '×', target);
+    const { pipeline, floorMs } = t.cpuPerObject;
+    if (pipeline.functionsMs !== undefined) {
+      R.add(s, 'CPU per object, pipeline', Number((pipeline.emulatorProcessMs + pipeline.functionsMs).toFixed(2)), 'ms', undefined, `emulator process ${pipeline.emulatorProcessMs} ms (with the uploading client), function processes ${pipeline.functionsMs} ms`);
+    } else {
+      R.add(s, 'CPU per object, emulator process', pipeline.emulatorProcessMs, 'ms', undefined, 'function processes not measured (no /proc)');
+    }
+    R.add(s, 'CPU per object, floor', floorMs, 'ms', undefined, 'SDK client and floor server, one process');
     R.ratios.push({
       name: 'fanout pipeline vs SDK floor (objects/s)',
       a: { label: 'pipeline', perRound: t.pipelineRounds },

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { cpuSince, readCpu } from './lib/cpu';
 import { startFloorServer, type Responder } from './lib/floor-server';
 import { median, ratio, throughput } from './lib/measure';
 import { benchClientConfig, OBJECT_BODY, objectKey, startPipeline, type BenchPipeline } from './lib/pipeline';
@@ -19,6 +20,10 @@ import { benchClientConfig, OBJECT_BODY, objectKey, startPipeline, type BenchPip
  * an ETag. What the pipeline does besides those calls (S3 → SNS → SQS delivery, the mappings'
  * receive/delete, Lambda invocations in their runtime processes) is the emulator's work and is what the
  * ratio prices; it is not given to the floor.
+ *
+ * Where the CPU goes is measured too (median over rounds, CPU ms per object): for the pipeline, this
+ * process (emulator and uploading client) and the function processes (the Lambda runtimes, read from /proc;
+ * Linux only); for the floor, this process (SDK client and floor server).
  *
  * Rounds alternate which side goes first; the quoted figure is the median round ratio. Before the rounds,
  * 100 objects (200 with --full) warm both sides (not counted).
@@ -45,10 +50,19 @@ export interface PipelineThroughput {
   roundRatios: number[];
   pipelineRounds: number[];
   floorRounds: number[];
+  /** CPU ms per object, median over rounds; `functionsMs` undefined where /proc is not available. */
+  cpuPerObject: { pipeline: { emulatorProcessMs: number; functionsMs?: number }; floorMs: number };
 }
 
-async function pipelineRound(p: BenchPipeline, s3: S3Client, n: number, tag: string): Promise<number> {
+interface CpuRounds {
+  emulator: number[];
+  functions: number[];
+  floor: number[];
+}
+
+async function pipelineRound(p: BenchPipeline, s3: S3Client, n: number, tag: string, cpu?: CpuRounds): Promise<number> {
   const done: Promise<bigint>[] = [];
+  const cpuAtStart = readCpu();
   const started = process.hrtime.bigint();
   await throughput(async (i) => {
     const key = objectKey(i, tag);
@@ -56,11 +70,15 @@ async function pipelineRound(p: BenchPipeline, s3: S3Client, n: number, tag: str
     await s3.send(new PutObjectCommand({ Bucket: p.bucket, Key: key, Body: OBJECT_BODY, ContentType: 'application/json' }));
   }, n, CONCURRENCY);
   const last = (await Promise.all(done)).reduce((a, b) => (b > a ? b : a));
+  const used = cpuSince(cpuAtStart);
+  cpu?.emulator.push(used.selfMs / n);
+  if (used.childrenMs !== undefined) cpu?.functions.push(used.childrenMs / n);
   return n / (Number(last - started) / 1e9);
 }
 
-function floorRound(s3: S3Client, n: number): Promise<number> {
-  return throughput(async (i) => {
+async function floorRound(s3: S3Client, n: number, cpu?: CpuRounds): Promise<number> {
+  const cpuAtStart = readCpu();
+  const rate = await throughput(async (i) => {
     const key = objectKey(i, 'floor');
     await s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: OBJECT_BODY, ContentType: 'application/json' }));
     await Promise.all(
@@ -71,6 +89,8 @@ function floorRound(s3: S3Client, n: number): Promise<number> {
       }),
     );
   }, n, CONCURRENCY);
+  cpu?.floor.push(cpuSince(cpuAtStart).selfMs / n);
+  return rate;
 }
 
 export async function benchPipelineThroughput(opts: { quick: boolean; objects?: number; rounds?: number }): Promise<PipelineThroughput> {
@@ -86,7 +106,9 @@ export async function benchPipelineThroughput(opts: { quick: boolean; objects?: 
     await pipelineRound(p, es3, warmup, 'warm');
     await floorRound(fs3, warmup);
     let round = 0;
-    const r = await ratio(() => pipelineRound(p, es3, perRound, `r${round++}`), () => floorRound(fs3, perRound), rounds);
+    const cpu: CpuRounds = { emulator: [], functions: [], floor: [] };
+    const r = await ratio(() => pipelineRound(p, es3, perRound, `r${round++}`, cpu), () => floorRound(fs3, perRound, cpu), rounds);
+    const ms = (xs: number[]) => Number(median(xs).toFixed(2));
     return {
       objects: rounds * perRound,
       rounds,
@@ -96,6 +118,10 @@ export async function benchPipelineThroughput(opts: { quick: boolean; objects?: 
       roundRatios: r.ratios.map((x) => Number(x.toFixed(3))),
       pipelineRounds: r.a.map((x) => Number(x.toFixed(1))),
       floorRounds: r.b.map((x) => Number(x.toFixed(1))),
+      cpuPerObject: {
+        pipeline: { emulatorProcessMs: ms(cpu.emulator), ...(cpu.functions.length ? { functionsMs: ms(cpu.functions) } : {}) },
+        floorMs: ms(cpu.floor),
+      },
     };
   } finally {
     es3.destroy();

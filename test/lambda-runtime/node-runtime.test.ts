@@ -269,6 +269,29 @@ describe('Node runtime', () => {
     expect(sent?.lines.every((l) => typeof l.timestamp === 'number')).toBe(true);
   });
 
+  test('output written straight to stderr is all in before the invocation ends', async () => {
+    const dir = writeCode({
+      'index.js': `exports.handler = async (event) => {
+          if (event.noisy) {
+            // More than a pipe holds, so the end of it is still on its way when the handler returns.
+            for (let i = 0; i < 3000; i++) process.stderr.write('stderr filler line ' + i + ' ' + 'x'.repeat(60) + '\\n');
+            process.stderr.write('stderr-last-' + event.n + '\\n');
+          }
+          return event.n;
+        };`,
+    });
+    const s = spec(dir);
+    for (let n = 1; n <= 3; n++) {
+      const noisy = await pool.invoke(s, event({ noisy: true, n }), { requestId: `noisy-${n}` });
+      const end = noisy.logTail.indexOf(`END RequestId: noisy-${n}`);
+      expect(noisy.logTail.lastIndexOf(`stderr-last-${n}\n`)).toBeGreaterThan(-1);
+      expect(noisy.logTail.lastIndexOf(`stderr-last-${n}\n`)).toBeLessThan(end);
+      const quiet = await pool.invoke(s, event({ noisy: false, n }), { requestId: `quiet-${n}` });
+      expect(json(quiet.payload)).toBe(n);
+      expect(quiet.logTail).not.toContain('stderr');
+    }
+  });
+
   test('init errors: a missing module and a missing export are reported like Lambda', async () => {
     const missing = await pool.invoke(spec(writeCode({ 'other.js': '' })), event({}));
     expect(missing.functionError).toBe('Unhandled');

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time of this process and of its child processes (the Lambda runtime processes the emulator started),
+ * in milliseconds, so a benchmark can say where a pipeline's CPU went. Children are read from /proc, so on
+ * other systems `children` is undefined. A child that exits between two readings takes its time with it;
+ * the benchmarks read while the function environments are alive.
+ */
+export interface CpuReading {
+  selfMs: number;
+  childrenMs?: number;
+}
+
+/** /proc reports utime and stime in clock ticks; Linux fixes USER_HZ at 100 for everything it exposes there. */
+const MS_PER_TICK = 10;
+
+function childrenCpuMs(): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone between readdir and read
+    }
+    // Fields after the command name (which may hold spaces and parentheses): state ppid … utime(14) stime(15).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) !== process.pid) continue;
+    total += (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+  }
+  return total;
+}
+
+export function readCpu(): CpuReading {
+  const { user, system } = process.cpuUsage();
+  return { selfMs: (user + system) / 1000, childrenMs: childrenCpuMs() };
+}
+
+/** CPU used since `start`. */
+export function cpuSince(start: CpuReading): CpuReading {
+  const now = readCpu();
+  return {
+    selfMs: now.selfMs - start.selfMs,
+    childrenMs: now.childrenMs === undefined || start.childrenMs === undefined ? undefined : now.childrenMs - start.childrenMs,
+  };
+}
