@@ -52,6 +52,8 @@ export interface PipelineThroughput {
   floorRounds: number[];
   /** CPU ms per object, median over rounds; `functionsMs` undefined where /proc is not available. */
   cpuPerObject: { pipeline: { emulatorProcessMs: number; functionsMs?: number }; floorMs: number };
+  /** The same, round by round (the function processes' share falls as their V8 warms up). */
+  cpuRounds: CpuRounds;
 }
 
 interface CpuRounds {
@@ -121,6 +123,11 @@ export async function benchPipelineThroughput(opts: { quick: boolean; objects?: 
       cpuPerObject: {
         pipeline: { emulatorProcessMs: ms(cpu.emulator), ...(cpu.functions.length ? { functionsMs: ms(cpu.functions) } : {}) },
         floorMs: ms(cpu.floor),
+      },
+      cpuRounds: {
+        emulator: cpu.emulator.map((x) => Number(x.toFixed(2))),
+        functions: cpu.functions.map((x) => Number(x.toFixed(2))),
+        floor: cpu.floor.map((x) => Number(x.toFixed(2))),
       },
     };
   } finally {
