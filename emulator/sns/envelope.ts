@@ -39,7 +39,7 @@ function signatureOf(m: PublishedMessage, doc: Record<string, unknown>): string 
 }
 
 /** Whether what `sub` receives carries the message's signature (the JSON envelope or the Lambda event). */
-export function carriesSignature(sub: Subscription): boolean {
+function carriesSignature(sub: Subscription): boolean {
   switch (sub.protocol) {
     case 'lambda':
     case 'email-json':
