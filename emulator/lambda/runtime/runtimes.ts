@@ -37,7 +37,7 @@ const nodeLauncher: Launcher = {
  * The flags Lambda's Node bootstrap starts node with: a tenth of the memory size is the young generation (two
  * semi-spaces), the rest the old space; `global.gc` exposed; headers up to 80 KiB.
  */
-export function lambdaNodeFlags(memorySizeMb: number): string[] {
+function lambdaNodeFlags(memorySizeMb: number): string[] {
   const newSpace = Math.floor(memorySizeMb / 10);
   return [
     '--expose-gc',
