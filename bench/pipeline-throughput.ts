@@ -104,7 +104,8 @@ export async function benchPipelineThroughput(opts: { quick: boolean; objects?: 
   const es3 = new S3Client({ ...benchClientConfig(p.emu.endpoint, CONCURRENCY), forcePathStyle: true });
   const fs3 = new S3Client({ ...benchClientConfig(floor.endpoint, CONCURRENCY), forcePathStyle: true });
   try {
-    // Warm-up, not counted: function environments started, connections open, code paths compiled.
+    // Warm-up, not counted: function environments started, connections open, this process's code paths
+    // compiled. The function processes' V8 goes on warming up through the rounds (see cpuRounds).
     await pipelineRound(p, es3, warmup, 'warm');
     await floorRound(fs3, warmup);
     let round = 0;
