@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { procPids, procStatFields } from '../../emulator/core/processes';
 
 /**
  * CPU time of this process and of its child processes (the Lambda runtime processes the emulator started),
@@ -17,18 +17,9 @@ const MS_PER_TICK = 10;
 function childrenCpuMs(): number | undefined {
   if (process.platform !== 'linux') return undefined;
   let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // gone between readdir and read
-    }
-    // Fields after the command name (which may hold spaces and parentheses): state ppid … utime(14) stime(15).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) !== process.pid) continue;
-    total += (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+  for (const pid of procPids()) {
+    const fields = procStatFields(pid); // undefined: gone between listing and reading
+    if (fields && Number(fields[1]) === process.pid) total += (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
   }
   return total;
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FunctionSpec } from '../../emulator/lambda/runtime';
+import { procStatFields } from '../../emulator/core/processes';
 
 /** Temp folders made by a suite; removeTempDirs() in afterAll. */
 const made: string[] = [];
@@ -59,12 +60,8 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
+  const fields = procStatFields(pid);
+  return fields ? fields[0] !== 'Z' : process.platform !== 'linux';
 }
 
 export interface ZipEntrySpec {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { procPids, procStatFields } from '../../emulator/core/processes';
 import { waitFor } from '../../harness/wait';
 
 /** Shared by the reliability suites: errors as the SDKs raise them, zips, and the CLI as a child process. */
@@ -45,15 +46,12 @@ interface ProcInfo {
 /** Every live process, from /proc (Linux only). */
 export function processTable(): ProcInfo[] {
   const out: ProcInfo[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const pid of procPids()) {
+    const fields = procStatFields(pid);
+    if (!fields || fields[0] === 'Z') continue;
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces and parentheses): state ppid pgrp …
-      const [state, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state === 'Z') continue;
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      out.push({ pid: Number(entry), ppid: Number(ppid), pgid: Number(pgid), cmdline });
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      out.push({ pid, ppid: Number(fields[1]), pgid: Number(fields[2]), cmdline });
     } catch {
       // gone while we looked
     }
