@@ -14,9 +14,11 @@ import { startFloorServer, type Responder } from './lib/floor-server';
  *
  * Each case: a warm-up of both sides (not counted), then `rounds` rounds of `total` operations per side,
  * alternating which side goes first; the quoted ratio is the median round's. One "operation" of
- * "SQS send+receive+delete" is three requests. Default run: 400 operations × 3 rounds per case, warm-up 100
- * (reduced from 4,000 × 5 to fit the 5-minute budget of `npm run bench` on this 2-core machine; `--full`
- * runs 4,000 × 5 with warm-up 200); quick: 50 × 1.
+ * "SQS send+receive+delete" is three requests. The warm-up is 1,000 operations per side (both sides' code
+ * paths still speed up over the first few hundred). Default run: 400 operations × 10 rounds per case (short
+ * rounds, so each pair of rounds sees the same machine; ten, so the median stands against a noisy pair), to
+ * fit the 5-minute budget of `npm run bench` on this 2-core machine; `--full` runs 4,000 × 5, which takes over
+ * 3 minutes here; quick: 50 × 1, warm-up 50.
  */
 const CONCURRENCY = 32;
 const KIB = Buffer.alloc(1024, 'x');
@@ -62,8 +64,8 @@ export interface S3rverFigures {
 
 export async function benchApi(opts: { quick: boolean; total?: number; rounds?: number }): Promise<{ figures: ApiFigures; s3rver: S3rverFigures }> {
   const total = opts.total ?? (opts.quick ? 50 : 400);
-  const warmup = Math.min(total, opts.total !== undefined && opts.total >= 4000 ? 200 : 100);
-  const rounds = opts.rounds ?? (opts.quick ? 1 : 3);
+  const warmup = opts.quick ? total : 1000;
+  const rounds = opts.rounds ?? (opts.quick ? 1 : 10);
   const emu = await startEmulator({ port: 0, log: () => undefined });
   const floor = await startFloorServer(floorResponse);
   const figures: ApiFigures = {};

@@ -27,8 +27,8 @@ import { benchClientConfig, OBJECT_BODY, objectKey, startPipeline, type BenchPip
  *
  * Rounds alternate which side goes first; the quoted figure is the median round ratio. Before the rounds,
  * 100 objects (200 with --full) warm both sides (not counted).
- * Default run: 3 rounds × 300 objects = 900 objects through the pipeline, to fit `npm run bench` in
- * 5 minutes (the pipeline processes ~40–60 objects/s on this 2-core machine); `--full` runs the issue's
+ * Default run: 5 rounds × 500 objects = 2,500 objects through the pipeline, to fit `npm run bench` in
+ * 5 minutes (the pipeline processes ~75–120 objects/s on this 2-core machine); `--full` runs the issue's
  * 10,000 (5 × 2,000). Quick: 1 × 100, warm-up 20.
  */
 const CONCURRENCY = 32;
@@ -96,8 +96,8 @@ async function floorRound(s3: S3Client, n: number, cpu?: CpuRounds): Promise<num
 }
 
 export async function benchPipelineThroughput(opts: { quick: boolean; objects?: number; rounds?: number }): Promise<PipelineThroughput> {
-  const rounds = opts.rounds ?? (opts.quick ? 1 : 3);
-  const perRound = Math.ceil((opts.objects ?? (opts.quick ? 100 : 900)) / rounds);
+  const rounds = opts.rounds ?? (opts.quick ? 1 : 5);
+  const perRound = Math.ceil((opts.objects ?? (opts.quick ? 100 : 2500)) / rounds);
   const warmup = opts.quick ? 20 : perRound >= 2000 ? 200 : 100;
   const p = await startPipeline('fanout');
   const floor = await startFloorServer(floorS3);
