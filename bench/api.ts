@@ -54,12 +54,7 @@ export interface ApiFigures {
 }
 
 export interface S3rverFigures {
-  emulatorPerSec: number;
-  s3rverPerSec: number;
-  ratio: number;
-  rounds: number[];
-  emulatorRounds: number[];
-  s3rverRounds: number[];
+  [name: string]: { emulatorPerSec: number; s3rverPerSec: number; ratio: number; rounds: number[]; emulatorRounds: number[]; s3rverRounds: number[] };
 }
 
 export async function benchApi(opts: { quick: boolean; total?: number; rounds?: number }): Promise<{ figures: ApiFigures; s3rver: S3rverFigures }> {
@@ -117,9 +112,10 @@ export async function benchApi(opts: { quick: boolean; total?: number; rounds?: 
 }
 
 /**
- * S3 PutObject 1 KiB against s3rver, same client settings for both; s3rver rejects current checksum headers,
- * hence WHEN_REQUIRED on both sides. s3rver only knows its own account, so both clients sign with S3RVER/S3RVER
- * (the emulator does not verify signatures by default). s3rver stores objects on disk (a temp folder).
+ * S3 PutObject and GetObject of 1 KiB against s3rver, same client settings for both; s3rver rejects current
+ * checksum headers, hence WHEN_REQUIRED on both sides. s3rver only knows its own account, so both clients sign
+ * with S3RVER/S3RVER (the emulator does not verify signatures by default). s3rver stores objects on disk (a temp
+ * folder). The PutObject case (warm-up and rounds) writes the keys the GetObject case then reads.
  */
 async function vsS3rver(total: number, rounds: number, warmup: number): Promise<S3rverFigures> {
   const S3rver = require('s3rver');
@@ -136,11 +132,25 @@ async function vsS3rver(total: number, rounds: number, warmup: number): Promise<
     const a = new S3Client({ ...clientConfig(emu.endpoint), ...settings, credentials });
     const b = new S3Client({ ...clientConfig(`http://127.0.0.1:${port}`), ...settings, credentials });
     await a.send(new CreateBucketCommand({ Bucket: 'bench' }));
-    const put = (c: S3Client) => (i: number) => c.send(new PutObjectCommand({ Bucket: 'bench', Key: `k${i % 1000}`, Body: KIB }));
-    await throughput(put(a), warmup, CONCURRENCY);
-    await throughput(put(b), warmup, CONCURRENCY);
-    const r = await ratio(() => throughput(put(a), total, CONCURRENCY), () => throughput(put(b), total, CONCURRENCY), rounds);
-    return { emulatorPerSec: Math.round(median(r.a)), s3rverPerSec: Math.round(median(r.b)), ratio: Number(r.median.toFixed(2)), rounds: r.ratios.map((x) => Number(x.toFixed(2))), emulatorRounds: r.a.map(Math.round), s3rverRounds: r.b.map(Math.round) };
+    const keys = Math.min(1000, warmup);
+    const cases: [string, (c: S3Client) => (i: number) => Promise<unknown>][] = [
+      ['S3 PutObject 1 KiB', (c) => (i) => c.send(new PutObjectCommand({ Bucket: 'bench', Key: `k${i % keys}`, Body: KIB }))],
+      [
+        'S3 GetObject 1 KiB',
+        (c) => async (i) => {
+          const r = await c.send(new GetObjectCommand({ Bucket: 'bench', Key: `k${i % keys}` }));
+          await r.Body!.transformToByteArray();
+        },
+      ],
+    ];
+    const figures: S3rverFigures = {};
+    for (const [name, op] of cases) {
+      await throughput(op(a), warmup, CONCURRENCY);
+      await throughput(op(b), warmup, CONCURRENCY);
+      const r = await ratio(() => throughput(op(a), total, CONCURRENCY), () => throughput(op(b), total, CONCURRENCY), rounds);
+      figures[name] = { emulatorPerSec: Math.round(median(r.a)), s3rverPerSec: Math.round(median(r.b)), ratio: Number(r.median.toFixed(2)), rounds: r.ratios.map((x) => Number(x.toFixed(2))), emulatorRounds: r.a.map(Math.round), s3rverRounds: r.b.map(Math.round) };
+    }
+    return figures;
   } finally {
     await emu.stop();
     await server.close();

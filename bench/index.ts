@@ -159,15 +159,11 @@ async function run(sections: Set<Section>, quick: boolean, full: boolean, log: (
       R.ratios.push({ name: `${name} (ops/s)`, a: { label: 'emulator', perRound: f.emulatorRounds }, b: { label: 'floor', perRound: f.floorRounds }, ratios: f.rounds, median: f.ratio, target });
     }
     const s3rverTarget: Target = { op: '>=', value: 2 };
-    R.add(s, 'S3 PutObject vs s3rver', a.s3rver.ratio, '×', s3rverTarget, `${a.s3rver.emulatorPerSec} vs ${a.s3rver.s3rverPerSec} ops/s`);
-    R.ratios.push({
-      name: 'S3 PutObject 1 KiB, emulator vs s3rver (ops/s)',
-      a: { label: 'emulator', perRound: a.s3rver.emulatorRounds },
-      b: { label: 's3rver', perRound: a.s3rver.s3rverRounds },
-      ratios: a.s3rver.rounds,
-      median: a.s3rver.ratio,
-      target: s3rverTarget,
-    });
+    for (const [name, f] of Object.entries(a.s3rver)) {
+      const op = name.replace(/ 1 KiB$/, '');
+      R.add(s, `${op} vs s3rver`, f.ratio, '×', s3rverTarget, `${f.emulatorPerSec} vs ${f.s3rverPerSec} ops/s`);
+      R.ratios.push({ name: `${name}, emulator vs s3rver (ops/s)`, a: { label: 'emulator', perRound: f.emulatorRounds }, b: { label: 's3rver', perRound: f.s3rverRounds }, ratios: f.rounds, median: f.ratio, target: s3rverTarget });
+    }
   });
 
   await step('scale', 'scale (emulator in a child process)', async () => {

@@ -61,7 +61,12 @@ describe('npm run bench -- --quick', () => {
 
   it('records both sides of every ratio, round by round', () => {
     expect(result.ratios.map((r) => r.name)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/fanout pipeline vs SDK floor/), expect.stringMatching(/s3rver/), expect.stringMatching(/SQS/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/fanout pipeline vs SDK floor/),
+        expect.stringMatching(/PutObject.*vs s3rver/),
+        expect.stringMatching(/GetObject.*vs s3rver/),
+        expect.stringMatching(/SQS/),
+      ]),
     );
     for (const r of result.ratios) {
       expect(r.a.perRound.length).toBe(r.ratios.length);
