@@ -61,4 +61,4 @@ const ELEMENT_ESCAPE_MAP: Record<string, string> = {
   '\u0085': '&#x85;',
   '\u2028': '&#x2028;',
 };
-export const escapeElement = (text: string): string => text.replace(ELEMENT_ESCAPE_RE, (ch) => ELEMENT_ESCAPE_MAP[ch]!);
+const escapeElement = (text: string): string => text.replace(ELEMENT_ESCAPE_RE, (ch) => ELEMENT_ESCAPE_MAP[ch]!);

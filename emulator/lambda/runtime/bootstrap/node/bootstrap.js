@@ -340,15 +340,14 @@ function runHandler(handler, event, context) {
       return;
     }
     if (returned && typeof returned.then === 'function') {
-      // A pending promise holds nothing open: with nothing else to run, 'beforeExit' ends the invocation.
-      if (!settled) process.once('beforeExit', onIdle);
       returned.then(
         (r) => callback(null, r),
         (e) => callback(e === undefined || e === null ? new Error(`Handler rejected with ${e}`) : e),
       );
-    } else if (!settled) {
-      process.once('beforeExit', onIdle);
     }
+    // Neither a pending promise nor a callback not yet called holds anything open: with nothing else to run,
+    // 'beforeExit' ends the invocation.
+    if (!settled) process.once('beforeExit', onIdle);
   });
 }
 
