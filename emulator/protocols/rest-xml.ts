@@ -34,6 +34,23 @@ function postObjectResponse(out: PostObjectOutput): WireResponse {
 }
 
 /**
+ * S3 writes the timestamps in its XML documents with milliseconds (`<LastModified>2009-10-12T17:50:30.000Z`),
+ * which the AWS CLI v1 shows as they arrive. The SDK's serializer, written for requests, drops a `.000`; this
+ * one puts it back. The hook is the SDK serializer's own (private) per-value writer: if a later SDK renames it,
+ * documents go back to the SDK's form and the listing test that checks the raw XML fails.
+ */
+class S3XmlSerializer extends XmlShapeSerializer {}
+const sdkWriteSimple = (XmlShapeSerializer.prototype as unknown as { writeSimple?: (schema: unknown, value: unknown) => string }).writeSimple;
+if (typeof sdkWriteSimple === 'function') {
+  Object.defineProperty(S3XmlSerializer.prototype, 'writeSimple', {
+    value(this: XmlShapeSerializer, schema: unknown, value: unknown): string {
+      const text = sdkWriteSimple.call(this, schema, value);
+      return value instanceof Date && /T\d\d:\d\d:\d\dZ$/.test(text) ? `${text.slice(0, -1)}.000Z` : text;
+    },
+  });
+}
+
+/**
  * S3's REST-XML: path-style (`/bucket/key`) or virtual-hosted (`bucket.host/key`) requests, members bound to
  * labels, query, headers and an XML or streaming payload; errors as `<Error>` (no body for HEAD).
  */
@@ -112,7 +129,7 @@ export function restXmlCodec(model: ServiceModel): Codec {
   };
 
   function xmlDocument(schema: NormalizedSchema, value: unknown): string {
-    const ser = new XmlShapeSerializer({ ...settings, xmlNamespace: S3_NS });
+    const ser = new S3XmlSerializer({ ...settings, xmlNamespace: S3_NS });
     ser.write(schema, value);
     return `<?xml version="1.0" encoding="UTF-8"?>\n${String(ser.flush())}`;
   }

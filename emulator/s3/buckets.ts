@@ -3,7 +3,7 @@ import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { malformedXml } from './errors';
 import { assertBucketName, MAX_BUCKET_TAGS, validateTags, type Tag } from './names';
-import { bucketArn, getBucket, owner, type Out, type S3State } from './state';
+import { bucketArn, getBucket, owner, wholeSecond, type Out, type S3State } from './state';
 import { bucketIsEmpty, newBucket } from './store';
 
 /** Bucket lifecycle and bucket-level settings (versioning, tags, policy, CORS, lifecycle rules). */
@@ -83,7 +83,7 @@ export function bucketOperations(state: S3State) {
       const page = all.slice(0, max);
       const truncated = all.length > page.length;
       return {
-        Buckets: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.created), BucketRegion: b.region, BucketArn: bucketArn(b.name) })),
+        Buckets: page.map((b) => ({ Name: b.name, CreationDate: new Date(wholeSecond(b.created)), BucketRegion: b.region, BucketArn: bucketArn(b.name) })),
         Owner: owner(ctx.accountId),
         ...(truncated ? { ContinuationToken: Buffer.from(page[page.length - 1]!.name, 'utf8').toString('base64') } : {}),
         ...(input.Prefix !== undefined ? { Prefix: input.Prefix } : {}),

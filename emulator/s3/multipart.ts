@@ -16,7 +16,7 @@ import { invalidArgument, malformedXml, noSuchUpload } from './errors';
 import { pageSize } from './listing';
 import { assertKey, storageClassOf, listingUrlEncode, normalizeMetadata, parseTaggingHeader } from './names';
 import { checkWriteConditions, checksumOutput, headersFromInput, md5Etag, readCopySource } from './objects';
-import { getBucket, newUploadId, nowSeconds, owner, shownVersionId, writeVersionId, type Out, type S3State } from './state';
+import { getBucket, newUploadId, nowSeconds, owner, shownVersionId, wholeSecond, writeVersionId, type Out, type S3State } from './state';
 import { putVersion, type Bucket, type MultipartUpload, type ObjectVersion, type StoredChecksum } from './store';
 import { compareUtf8 } from './sorted-keys';
 
@@ -309,7 +309,7 @@ export function multipartOperations(state: S3State) {
           uploads.push({
             UploadId: u.uploadId,
             Key: enc(u.key),
-            Initiated: new Date(u.initiated),
+            Initiated: new Date(wholeSecond(u.initiated)), // kept to the ms to order the uploads of one key
             StorageClass: u.storageClass as S3.StorageClass,
             Owner: owner(u.ownerAccount),
             Initiator: owner(u.ownerAccount),

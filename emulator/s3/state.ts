@@ -32,8 +32,9 @@ export function schedule(state: S3State, delayMs: number, fn: () => void): void 
   state.timers.add(timer);
 }
 
-/** S3 timestamps have whole-second precision (Last-Modified, conditional requests). */
-export const nowSeconds = (state: S3State): number => Math.floor(state.deps.clock.now() / 1000) * 1000;
+/** S3 timestamps have whole-second precision (Last-Modified, CreationDate, Initiated, conditional requests). */
+export const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
+export const nowSeconds = (state: S3State): number => wholeSecond(state.deps.clock.now());
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._';
 
