@@ -237,6 +237,9 @@ describe('Node runtime', () => {
     expect(json(second.payload)).toEqual({ pid: json(first.payload).pid, calls: 2 });
     expect(first.initDurationMs).toBeDefined();
     expect(second.initDurationMs).toBeUndefined();
+    // The INIT phase is billed (since August 2025): the cold invocation's billed duration covers init and invoke.
+    expect(first.billedDurationMs).toBe(Math.ceil(first.durationMs + first.initDurationMs!));
+    expect(second.billedDurationMs).toBe(Math.max(1, Math.ceil(second.durationMs)));
     expect(pool.concurrencyInUse(s.functionName)).toBe(0);
   });
 

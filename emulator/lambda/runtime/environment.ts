@@ -406,7 +406,9 @@ export class ExecutionEnvironment {
     inv.finished = true;
     const outcome = inv.outcome!;
     const durationMs = performance.now() - (inv.deliveredAt ?? inv.assignedAt);
-    const billedDurationMs = Math.max(1, Math.ceil(durationMs));
+    // Since August 2025 Lambda bills the INIT phase of on-demand invocations too: a cold start's billed duration
+    // is init plus invoke, rounded up to the next millisecond.
+    const billedDurationMs = Math.max(1, Math.ceil(durationMs + (inv.initDurationMs ?? 0)));
     // A synchronous /proc read on the emulator's event loop, so only when the runtime did not say (crash, timeout).
     if (!inv.rssReported) this.peakRssKb = Math.max(this.peakRssKb, (!this.exited && procPeakKb(this.child.pid)) || 0);
     inv.lines.push(
