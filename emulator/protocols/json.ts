@@ -30,7 +30,13 @@ export function awsJsonCodec(model: ServiceModel, version: '1.0' | '1.1'): Codec
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         throw new AwsError('SerializationException', 'Expected a JSON object as the request body.', 400);
       }
-      const input = await new JsonShapeDeserializer(settings).read(op.input, text);
+      let input: unknown;
+      try {
+        input = await new JsonShapeDeserializer(settings).read(op.input, text);
+      } catch (e) {
+        // A value the deserializer cannot convert (a blob that is not base64…) is the client's fault.
+        throw new AwsError('SerializationException', (e as Error).message, 400);
+      }
       return { operation, input: (input ?? {}) as Record<string, unknown> };
     },
 

@@ -11,6 +11,16 @@ export function restJsonCodec(model: ServiceModel): Codec {
   const router = new RestRouter(model);
   const settings = { timestampFormat: { useTrait: true, default: 7 as const }, jsonName: true };
 
+  /** The SDK's deserializer throws on a value it cannot convert (a blob that is not base64…): the client's fault. */
+  async function readDocument(schema: Parameters<JsonShapeDeserializer['read']>[0], text: string): Promise<unknown> {
+    const json = parseJson(text);
+    try {
+      return await new JsonShapeDeserializer(settings).read(schema, json);
+    } catch (e) {
+      throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(e as Error).message}`, 400);
+    }
+  }
+
   return {
     async decode(req: WireRequest) {
       let segments: string[];
@@ -31,12 +41,12 @@ export function restJsonCodec(model: ServiceModel): Codec {
         if (raw !== undefined) input[name] = raw;
         else {
           const text = (await req.body()).toString('utf8');
-          if (text.trim()) input[name] = await new JsonShapeDeserializer(settings).read(member, parseJson(text));
+          if (text.trim()) input[name] = await readDocument(member, text);
         }
       } else if (hasUnbound) {
         const text = (await req.body()).toString('utf8');
         if (text.trim()) {
-          const doc = (await new JsonShapeDeserializer(settings).read(op.input, parseJson(text))) as Record<string, unknown>;
+          const doc = (await readDocument(op.input, text)) as Record<string, unknown>;
           for (const [k, v] of Object.entries(doc ?? {})) if (input[k] === undefined) input[k] = v;
         }
       }

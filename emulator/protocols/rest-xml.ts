@@ -89,7 +89,12 @@ export function restXmlCodec(model: ServiceModel): Codec {
             if (XMLValidator.validate(text) !== true) {
               throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
             }
-            input[name] = new XmlShapeDeserializer(settings).read(member, text);
+            try {
+              input[name] = new XmlShapeDeserializer(settings).read(member, text);
+            } catch {
+              // Well-formed, but a value the deserializer cannot convert (a blob that is not base64…).
+              throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
+            }
           }
         }
       }

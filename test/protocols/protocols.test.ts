@@ -132,3 +132,36 @@ describe('inspection endpoints', () => {
     expect(((await res.json()) as { services: string[] }).services).toEqual(expect.arrayContaining(['iam', 'sts', 'logs']));
   });
 });
+
+// The SDK's deserializers, which the codecs are built on, throw on a value they cannot convert; that is the
+// client's mistake, answered in each protocol's own error shape, never an InternalError.
+describe('values the deserializer cannot convert', () => {
+  it('REST-JSON (Lambda): a blob that is not base64 is InvalidRequestContentException', async () => {
+    const res = await rawRequest(emulator(), '/2015-03-31/functions', {
+      headers: { 'content-type': 'application/json', authorization: sigv4('lambda') },
+      body: JSON.stringify({ FunctionName: 'f', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: 'UEsF!B==' } }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
+    expect(JSON.parse(res.text)).toMatchObject({ Type: 'User', message: expect.stringMatching(/^Could not parse request body into json/) });
+  });
+
+  it('AWS JSON 1.0 (SQS): a blob that is not base64 is SerializationException', async () => {
+    const res = await rawRequest(emulator(), '/', {
+      headers: { 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0', authorization: sigv4('sqs') },
+      body: JSON.stringify({ QueueUrl: `${emulator().endpoint}/000000000000/q`, MessageBody: 'x', MessageAttributes: { a: { DataType: 'Binary', BinaryValue: 'no!base64' } } }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).__type).toMatch(/SerializationException$/);
+  });
+
+  it('REST-XML (S3): a timestamp that is not one is MalformedXML', async () => {
+    const res = await rawRequest(emulator(), '/some-bucket/k?retention', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/xml', authorization: sigv4('s3') },
+      body: '<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>GOVERNANCE</Mode><RetainUntilDate>not a date</RetainUntilDate></Retention>',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('<Code>MalformedXML</Code>');
+  });
+});
