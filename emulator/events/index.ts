@@ -8,6 +8,9 @@ import { matchesPattern, validateEventPattern } from '../core/patterns';
 import { deliverToTarget, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
 
+/** EventBridge's constraint on archive names. */
+const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]+$/;
+
 /**
  * EventBridge: event buses, rules with event patterns, targets (SQS, SNS, Lambda) with input transforms,
  * retries and dead-letter queues, archives and replay. S3 sends its events here through the delivery bus
@@ -43,6 +46,8 @@ export function createEventsProvider(deps: ServiceDeps) {
   };
   ensureDefault();
 
+  const notNull = (member: string) =>
+    new AwsError('ValidationException', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`, 400);
   const busByNameOrArn = (nameOrArn: string | undefined): EventBus => {
     const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (parseArn(nameOrArn)?.resource.replace(/^event-bus\//, '') ?? '') : nameOrArn;
     const b = buses.get(name);
@@ -249,6 +254,15 @@ export function createEventsProvider(deps: ServiceDeps) {
       return { Result: matchesPattern(JSON.parse(input.EventPattern), event, { mode: 'eventbridge' }) };
     },
     CreateArchive(input: any, ctx: RequestContext) {
+      if (input.EventSourceArn === undefined) throw notNull('eventSourceArn');
+      if (input.ArchiveName === undefined) throw notNull('archiveName');
+      const nameProblem =
+        input.ArchiveName.length > 48
+          ? 'Member must have length less than or equal to 48'
+          : !ARCHIVE_NAME.test(input.ArchiveName)
+            ? 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+'
+            : undefined;
+      if (nameProblem) throw new AwsError('ValidationException', `1 validation error detected: Value '${input.ArchiveName}' at 'archiveName' failed to satisfy constraint: ${nameProblem}`, 400);
       if (archives.has(input.ArchiveName)) throw new AwsError('ResourceAlreadyExistsException', `Archive ${input.ArchiveName} already exists.`, 400);
       busByNameOrArn(input.EventSourceArn);
       if (input.EventPattern) validateEventPattern(input.EventPattern);

@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { unknownOperation } from './errors';
+import { checkShape } from './shape-check';
 
 /**
  * Smithy RPC v2 CBOR (CloudWatch on current boto3/botocore and AWS CLI v1):
@@ -18,10 +19,16 @@ export function cborCodec(model: ServiceModel): Codec {
       if (!op) throw unknownOperation(operation || req.rawPath);
       const body = await req.body();
       if (body.length === 0) return { operation, input: {} };
+      let input: unknown;
       try {
-        return { operation, input: (new CborShapeDeserializer().read(op.input, body) ?? {}) as Record<string, unknown> };
+        input = new CborShapeDeserializer().read(op.input, body) ?? {};
       } catch {
         throw new AwsError('SerializationException', 'The request body is not valid CBOR.', 400);
+      }
+      try {
+        return { operation, input: checkShape(op.input, input) as Record<string, unknown> };
+      } catch (e) {
+        throw new AwsError('SerializationException', (e as Error).message, 400);
       }
     },
     encode(operation: string, output: unknown, ctx: RequestContext): WireResponse {

@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { errorCodeFor, notImplemented, unknownOperation } from './errors';
+import { checkShape } from './shape-check';
 
 /**
  * AWS JSON 1.0 / 1.1 (SQS on current SDKs, CloudWatch Logs, EventBridge): `POST /` with
@@ -32,12 +33,12 @@ export function awsJsonCodec(model: ServiceModel, version: '1.0' | '1.1'): Codec
       }
       let input: unknown;
       try {
-        input = await new JsonShapeDeserializer(settings).read(op.input, text);
+        input = checkShape(op.input, (await new JsonShapeDeserializer(settings).read(op.input, text)) ?? {});
       } catch (e) {
-        // A value the deserializer cannot convert (a blob that is not base64…) is the client's fault.
+        // A value of the wrong type, or one the deserializer cannot convert (a blob that is not base64…).
         throw new AwsError('SerializationException', (e as Error).message, 400);
       }
-      return { operation, input: (input ?? {}) as Record<string, unknown> };
+      return { operation, input: input as Record<string, unknown> };
     },
 
     encode(operation: string, output: unknown): WireResponse {

@@ -5,17 +5,18 @@ import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput } from './rest-binding';
+import { checkShape } from './shape-check';
 
 /** REST-JSON (Lambda): members bound to path labels, query and headers; the rest is a JSON document. */
 export function restJsonCodec(model: ServiceModel): Codec {
   const router = new RestRouter(model);
   const settings = { timestampFormat: { useTrait: true, default: 7 as const }, jsonName: true };
 
-  /** The SDK's deserializer throws on a value it cannot convert (a blob that is not base64…): the client's fault. */
+  /** A value of the wrong type, or one the SDK's deserializer cannot convert (a blob that is not base64…), is the client's fault. */
   async function readDocument(schema: Parameters<JsonShapeDeserializer['read']>[0], text: string): Promise<unknown> {
     const json = parseJson(text);
     try {
-      return await new JsonShapeDeserializer(settings).read(schema, json);
+      return checkShape(schema, await new JsonShapeDeserializer(settings).read(schema, json));
     } catch (e) {
       throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(e as Error).message}`, 400);
     }

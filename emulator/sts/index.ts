@@ -1,19 +1,46 @@
 import type { RequestContext } from '../core/context';
+import { AwsError } from '../core/errors';
+import type { ServiceDeps } from '../core/service';
 
-/** STS: the caller's identity, as scripts ask for it (account id for ARNs). */
-export function createStsProvider() {
+/** AssumeRole's limits: 15 minutes to 12 hours (the role's MaxSessionDuration is not modelled), 1 hour by default. */
+const MIN_DURATION_SECONDS = 900;
+const MAX_DURATION_SECONDS = 43_200;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+const validationError = (detail: string) => new AwsError('ValidationError', `1 validation error detected: ${detail}`, 400);
+
+/** STS: the caller's identity, as scripts ask for it (account id for ARNs), and AssumeRole's shape. */
+export function createStsProvider(deps: ServiceDeps) {
   return {
     reset() {},
     GetCallerIdentity(_input: unknown, ctx: RequestContext) {
       return { UserId: 'AKIAIOSFODNN7EXAMPLE', Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root` };
     },
-    AssumeRole(input: any, ctx: RequestContext) {
-      const expiration = new Date(Date.now() + (input.DurationSeconds ?? 3600) * 1000);
+    AssumeRole(input: { RoleArn?: string; RoleSessionName?: string; DurationSeconds?: number }, ctx: RequestContext) {
+      if (input.RoleArn === undefined) throw validationError("Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+      if (input.RoleSessionName === undefined) throw validationError("Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+      if (!SESSION_NAME.test(input.RoleSessionName)) {
+        throw validationError(`Value '${input.RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64`);
+      }
+      const seconds = input.DurationSeconds ?? 3600;
+      const durationProblem = !Number.isInteger(seconds)
+        ? 'Member must be an integer'
+        : seconds < MIN_DURATION_SECONDS
+          ? `Member must have value greater than or equal to ${MIN_DURATION_SECONDS}`
+          : seconds > MAX_DURATION_SECONDS
+            ? `Member must have value less than or equal to ${MAX_DURATION_SECONDS}`
+            : undefined;
+      if (durationProblem) throw validationError(`Value '${input.DurationSeconds}' at 'durationSeconds' failed to satisfy constraint: ${durationProblem}`);
       return {
-        Credentials: { AccessKeyId: 'ASIATESTTESTTESTTEST', SecretAccessKey: 'test', SessionToken: 'test', Expiration: expiration },
+        Credentials: {
+          AccessKeyId: 'ASIATESTTESTTESTTEST',
+          SecretAccessKey: 'test',
+          SessionToken: 'test',
+          Expiration: new Date(deps.clock.now() + seconds * 1000),
+        },
         AssumedRoleUser: {
           AssumedRoleId: `AROATESTTESTTESTTEST:${input.RoleSessionName}`,
-          Arn: `arn:aws:sts::${ctx.accountId}:assumed-role/${String(input.RoleArn).split('/').pop()}/${input.RoleSessionName}`,
+          Arn: `arn:aws:sts::${ctx.accountId}:assumed-role/${input.RoleArn.split('/').pop()}/${input.RoleSessionName}`,
         },
       };
     },

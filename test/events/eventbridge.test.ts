@@ -9,6 +9,7 @@ import {
   TestEventPatternCommand,
   DeleteRuleCommand,
   InvalidEventPatternException,
+  ListArchivesCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { waitFor } from '../../harness/wait';
@@ -118,5 +119,19 @@ describe('EventBridge rules and targets', () => {
     await events().send(new PutRuleCommand({ Name: 'sticky', EventPattern: JSON.stringify({ source: ['x'] }) }));
     await events().send(new PutTargetsCommand({ Rule: 'sticky', Targets: [{ Id: 't', Arn: 'arn:aws:sqs:us-east-1:000000000000:whatever' }] }));
     await expect(events().send(new DeleteRuleCommand({ Name: 'sticky' }))).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+  it('validates an archive name and source before creating it (nothing half-made is listed afterwards)', async () => {
+    const busArn = 'arn:aws:events:us-east-1:000000000000:event-bus/default';
+    const refused = async (input: object) => {
+      const err = await events().send(new CreateArchiveCommand(input as never)).then(() => undefined, (e: { name: string; message: string }) => e);
+      expect(err?.name).toBe('ValidationException');
+      return err!.message;
+    };
+    expect(await refused({ EventSourceArn: busArn })).toMatch(/Value null at 'archiveName'/);
+    expect(await refused({ ArchiveName: 'no-source' })).toMatch(/Value null at 'eventSourceArn'/);
+    expect(await refused({ ArchiveName: 'has space', EventSourceArn: busArn })).toMatch(/regular expression pattern/);
+    expect(await refused({ ArchiveName: 'a'.repeat(49), EventSourceArn: busArn })).toMatch(/less than or equal to 48/);
+    const { Archives } = await events().send(new ListArchivesCommand({}));
+    expect(Archives?.every((a) => typeof a.ArchiveName === 'string' && a.ArchiveName !== 'no-source')).toBe(true);
   });
 });

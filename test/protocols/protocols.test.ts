@@ -10,7 +10,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient, CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand, GetRolePolicyCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SecretsManagerClient, GetRandomPasswordCommand } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, rawRequest, sigv4, useEmulator } from '../helpers/emulator';
 
@@ -98,6 +98,24 @@ describe('Query protocol through IAM and STS', () => {
     expect(id.Account).toBe('000000000000');
   });
 
+  it('answers AssumeRole with credentials that expire on the emulator clock, and validates it as STS does', async () => {
+    const sts = new STSClient(clientConfig(emulator()));
+    const RoleArn = 'arn:aws:iam::000000000000:role/proto-role';
+    const before = emulator().clock.now();
+    const out = await sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'session-1', DurationSeconds: 900 }));
+    expect(out.AssumedRoleUser?.Arn).toBe('arn:aws:sts::000000000000:assumed-role/proto-role/session-1');
+    const expires = out.Credentials!.Expiration!.getTime();
+    expect(expires).toBeGreaterThanOrEqual(before + 899_000);
+    expect(expires).toBeLessThanOrEqual(emulator().clock.now() + 901_000);
+    for (const [input, message] of [
+      [{ RoleArn, RoleSessionName: 's', DurationSeconds: 3600 }, /roleSessionName/],
+      [{ RoleArn, RoleSessionName: 'session-1', DurationSeconds: 899 }, /greater than or equal to 900/],
+      [{ RoleArn, RoleSessionName: 'session-1', DurationSeconds: 43_201 }, /less than or equal to 43200/],
+    ] as const) {
+      await expect(sts.send(new AssumeRoleCommand(input))).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(message) });
+    }
+  });
+
   it('routes an unsigned form post by its Action and answers unknown actions in the Query error shape', async () => {
     const ok = await rawRequest(emulator(), '/', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -133,9 +151,10 @@ describe('inspection endpoints', () => {
   });
 });
 
-// The SDK's deserializers, which the codecs are built on, throw on a value they cannot convert; that is the
-// client's mistake, answered in each protocol's own error shape, never an InternalError.
-describe('values the deserializer cannot convert', () => {
+// The SDK's deserializers, which the codecs are built on, throw on a value they cannot convert and pass a value
+// of the wrong type straight through; either is the client's mistake, answered in each protocol's own error
+// shape, never an InternalError (test/fuzz/type-confusion.test.ts tries every operation).
+describe('values of the wrong type, or that cannot be converted', () => {
   it('REST-JSON (Lambda): a blob that is not base64 is InvalidRequestContentException', async () => {
     const res = await rawRequest(emulator(), '/2015-03-31/functions', {
       headers: { 'content-type': 'application/json', authorization: sigv4('lambda') },
@@ -153,6 +172,30 @@ describe('values the deserializer cannot convert', () => {
     });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).__type).toMatch(/SerializationException$/);
+  });
+
+  it('REST-JSON (Lambda): a member of the wrong type is InvalidRequestContentException', async () => {
+    const res = await rawRequest(emulator(), '/2015-03-31/functions', {
+      headers: { 'content-type': 'application/json', authorization: sigv4('lambda') },
+      body: JSON.stringify({ FunctionName: 'f', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Timeout: 'soon', Code: { ZipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' } }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
+    expect(JSON.parse(res.text).message).toMatch(/STRING_VALUE cannot be converted to Number \(at Timeout\)/);
+  });
+
+  it('AWS JSON 1.1 (Logs): a number for a string is SerializationException and is not stored; a null member is absent', async () => {
+    const call = (target: string, body: unknown) =>
+      rawRequest(emulator(), '/', {
+        headers: { 'x-amz-target': `Logs_20140328.${target}`, 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
+        body: JSON.stringify(body),
+      });
+    const wrong = await call('CreateLogGroup', { logGroupName: 123 });
+    expect(wrong.status).toBe(400);
+    expect(JSON.parse(wrong.text)).toMatchObject({ __type: expect.stringMatching(/SerializationException$/), message: expect.stringMatching(/^NUMBER_VALUE cannot be converted to String/) });
+    expect((await call('CreateLogGroup', { logGroupName: '/typed/nulls', kmsKeyId: null })).status).toBe(200);
+    const listed = await call('DescribeLogGroups', { logGroupNamePrefix: '/typed/' });
+    expect(JSON.parse(listed.text).logGroups.map((g: { logGroupName: string }) => g.logGroupName)).toEqual(['/typed/nulls']);
   });
 
   it('REST-XML (S3): a timestamp that is not one is MalformedXML', async () => {
