@@ -11,6 +11,8 @@ import { RESPONSE_META, type ResponseMeta } from '../core/service';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const POST_OBJECT = 'PostObject';
+const malformedXml = () =>
+  new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
 
 interface PostObjectOutput {
   Bucket?: string;
@@ -37,7 +39,7 @@ function postObjectResponse(out: PostObjectOutput): WireResponse {
  * S3 writes the timestamps in its XML documents with milliseconds (`<LastModified>2009-10-12T17:50:30.000Z`),
  * which the AWS CLI v1 shows as they arrive. The SDK's serializer, written for requests, drops a `.000`; this
  * one puts it back. The hook is the SDK serializer's own (private) per-value writer: if a later SDK renames it,
- * documents go back to the SDK's form and the listing test that checks the raw XML fails.
+ * documents go back to the SDK's form and test/s3/xml-timestamps.test.ts fails.
  */
 class S3XmlSerializer extends XmlShapeSerializer {}
 const sdkWriteSimple = (XmlShapeSerializer.prototype as unknown as { writeSimple?: (schema: unknown, value: unknown) => string }).writeSimple;
@@ -87,13 +89,13 @@ export function restXmlCodec(model: ServiceModel): Codec {
           const text = (await req.body()).toString('utf8');
           if (text.trim()) {
             if (XMLValidator.validate(text) !== true) {
-              throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
+              throw malformedXml();
             }
             try {
               input[name] = new XmlShapeDeserializer(settings).read(member, text);
             } catch {
-              // Well-formed, but a value the deserializer cannot convert (a blob that is not base64…).
-              throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
+              // Well-formed, but a value the deserializer cannot convert (a timestamp that is not one…).
+              throw malformedXml();
             }
           }
         }
