@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { OperationModel, ServiceModel } from './model';
 import { requiredMembers } from './model';
 import type { WireRequest, WireResponse } from './types';
-import { readHeaderValue, readScalar, writeHeaderValue } from './values';
+import { invalidParameterValue, readHeaderValue, readScalar, writeHeaderValue, type InvalidValue } from './values';
 import { RESPONSE_META, type ResponseMeta } from '../core/service';
 
 /**
@@ -213,10 +213,18 @@ export function hasDocumentMembers(op: OperationModel): boolean {
 }
 
 /** Fills the bound members of the input; returns the payload member, if any, for the caller to read. */
+export interface BoundInputOptions {
+  /** The error for a label, query parameter or header whose text is not of its member's type. */
+  invalid?: InvalidValue;
+  /** Timestamp headers (lower-case) whose unparseable value is ignored, as HTTP asks of conditional request dates. */
+  lenientDateHeaders?: ReadonlySet<string>;
+}
+
 export async function readBoundInput(
   op: OperationModel,
   req: WireRequest,
   labels: Record<string, string>,
+  { invalid = invalidParameterValue, lenientDateHeaders }: BoundInputOptions = {},
 ): Promise<{ input: Record<string, unknown>; payloadMember?: [string, NormalizedSchema]; hasUnbound: boolean }> {
   const input: Record<string, unknown> = {};
   const plan = inputPlan(op);
@@ -230,16 +238,16 @@ export async function readBoundInput(
     const { name, member, traits: t } = m;
     switch (m.input) {
       case InputBinding.Label:
-        if (labels[name] !== undefined) input[name] = readScalar(member, labels[name], name);
+        if (labels[name] !== undefined) input[name] = readScalar(member, labels[name], name, invalid);
         break;
       case InputBinding.Query: {
         (boundQueryKeys ??= new Set()).add(t.httpQuery);
         if (m.isList) {
           const all = query.getAll(t.httpQuery);
-          if (all.length) input[name] = all.map((v) => readScalar(member.getValueSchema(), v, name));
+          if (all.length) input[name] = all.map((v) => readScalar(member.getValueSchema(), v, t.httpQuery, invalid));
         } else {
           const v = query.get(t.httpQuery);
-          if (v !== null) input[name] = readScalar(member, v, name);
+          if (v !== null) input[name] = readScalar(member, v, t.httpQuery, invalid);
         }
         break;
       }
@@ -248,7 +256,10 @@ export async function readBoundInput(
         break;
       case InputBinding.Header: {
         const v = headers[m.header!];
-        if (v !== undefined) input[name] = readHeaderValue(member, Array.isArray(v) ? v.join(',') : v, t.httpHeader);
+        if (v === undefined) break;
+        const text = Array.isArray(v) ? v.join(',') : v;
+        if (lenientDateHeaders?.has(m.header!) && Number.isNaN(Date.parse(text))) break;
+        input[name] = readHeaderValue(member, text, t.httpHeader, invalid);
         break;
       }
       case InputBinding.PrefixHeaders: {

@@ -4,8 +4,11 @@ import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
-import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput } from './rest-binding';
+import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput, type BoundInputOptions } from './rest-binding';
 import { checkShape } from './shape-check';
+
+/** Lambda names a parameter of the wrong type InvalidParameterValueException. */
+const BINDING: BoundInputOptions = { invalid: (message) => new AwsError('InvalidParameterValueException', message, 400) };
 
 /** REST-JSON (Lambda): members bound to path labels, query and headers; the rest is a JSON document. */
 export function restJsonCodec(model: ServiceModel): Codec {
@@ -35,7 +38,7 @@ export function restJsonCodec(model: ServiceModel): Codec {
         throw new AwsError('UnknownOperationException', `No operation matches ${req.method} ${req.rawPath}`, 404);
       }
       const { op, labels } = match;
-      const { input, payloadMember, hasUnbound } = await readBoundInput(op, req, labels);
+      const { input, payloadMember, hasUnbound } = await readBoundInput(op, req, labels, BINDING);
       if (payloadMember) {
         const [name, member] = payloadMember;
         const raw = await readRawPayload(member, req);

@@ -5,12 +5,20 @@ import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
-import { hasDocumentMembers, pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput } from './rest-binding';
+import { hasDocumentMembers, pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput, type BoundInputOptions } from './rest-binding';
 import { escapeXml } from './xml';
 import { RESPONSE_META, type ResponseMeta } from '../core/service';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const POST_OBJECT = 'PostObject';
+/**
+ * S3 names a parameter of the wrong type InvalidArgument, with the argument; and, as HTTP asks, it ignores a
+ * conditional request date it cannot parse rather than refusing the request.
+ */
+const S3_BINDING: BoundInputOptions = {
+  invalid: (message, where, text) => new AwsError('InvalidArgument', message, 400, { ArgumentName: where, ArgumentValue: text }),
+  lenientDateHeaders: new Set(['if-modified-since', 'if-unmodified-since', 'x-amz-copy-source-if-modified-since', 'x-amz-copy-source-if-unmodified-since']),
+};
 const malformedXml = () =>
   new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
 
@@ -80,7 +88,7 @@ export function restXmlCodec(model: ServiceModel): Codec {
       const match = router.match(req, segments, bucket);
       if (!match) throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
       const { op, labels } = match;
-      const { input, payloadMember } = await readBoundInput(op, req, labels);
+      const { input, payloadMember } = await readBoundInput(op, req, labels, S3_BINDING);
       if (payloadMember) {
         const [name, member] = payloadMember;
         const raw = await readRawPayload(member, req);

@@ -5,26 +5,27 @@ import { AwsError } from '../core/errors';
  * Reading scalar values from strings (headers, query strings, Query-protocol forms) and writing them back.
  * Shared by every codec so a number, boolean, blob or timestamp means the same thing everywhere.
  */
-export function readScalar(schema: NormalizedSchema, text: string, where: string): unknown {
+/** The error for a parameter whose text is not of its type; each protocol's services name it differently. */
+export type InvalidValue = (message: string, where: string, text: string) => AwsError;
+/** The Query services' (SQS, CloudWatch) name for it. */
+export const invalidParameterValue: InvalidValue = (message) => new AwsError('InvalidParameterValue', message);
+
+export function readScalar(schema: NormalizedSchema, text: string, where: string, invalid: InvalidValue = invalidParameterValue): unknown {
   if (schema.isBooleanSchema()) {
     if (text === 'true') return true;
     if (text === 'false') return false;
-    throw new AwsError('InvalidParameterValue', `Value ${text} for parameter ${where} is invalid. Expected true or false.`);
+    throw invalid(`Value ${text} for parameter ${where} is invalid. Expected true or false.`, where, text);
   }
   if (schema.isNumericSchema() || schema.isBigIntegerSchema() || schema.isBigDecimalSchema()) {
     const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n)) {
-      throw new AwsError('InvalidParameterValue', `Value ${text} for parameter ${where} is invalid. Expected a number.`);
-    }
+    if (text.trim() === '' || !Number.isFinite(n)) throw invalid(`Value ${text} for parameter ${where} is invalid. Expected a number.`, where, text);
     return n;
   }
   if (schema.isBlobSchema()) return Buffer.from(text, 'base64');
   if (schema.isTimestampSchema()) {
     const asNumber = Number(text);
     const date = text.trim() !== '' && Number.isFinite(asNumber) ? new Date(asNumber * 1000) : new Date(text);
-    if (Number.isNaN(date.getTime())) {
-      throw new AwsError('InvalidParameterValue', `Value ${text} for parameter ${where} is not a valid timestamp.`);
-    }
+    if (Number.isNaN(date.getTime())) throw invalid(`Value ${text} for parameter ${where} is not a valid timestamp.`, where, text);
     return date;
   }
   return text;
@@ -48,13 +49,13 @@ export function writeHeaderValue(schema: NormalizedSchema, value: unknown): stri
 }
 
 /** Reads a header value into the member's type (lists are comma separated, JSON media types base64). */
-export function readHeaderValue(schema: NormalizedSchema, text: string, where: string): unknown {
+export function readHeaderValue(schema: NormalizedSchema, text: string, where: string, invalid: InvalidValue = invalidParameterValue): unknown {
   if (schema.isListSchema()) {
-    return text.split(',').map((s) => readScalar(schema.getValueSchema(), s.trim(), where));
+    return text.split(',').map((s) => readScalar(schema.getValueSchema(), s.trim(), where, invalid));
   }
   if (schema.isTimestampSchema()) {
     const d = new Date(text);
     if (!Number.isNaN(d.getTime())) return d;
   }
-  return readScalar(schema, text, where);
+  return readScalar(schema, text, where, invalid);
 }

@@ -198,6 +198,26 @@ describe('values of the wrong type, or that cannot be converted', () => {
     expect(JSON.parse(listed.text).logGroups.map((g: { logGroupName: string }) => g.logGroupName)).toEqual(['/typed/nulls']);
   });
 
+  it('a query parameter of the wrong type is named as each service names it: S3 InvalidArgument, Lambda InvalidParameterValueException', async () => {
+    await rawRequest(emulator(), '/typed-bucket', { method: 'PUT', headers: { authorization: sigv4('s3') } });
+    const s3 = await rawRequest(emulator(), '/typed-bucket?list-type=2&max-keys=abc', { method: 'GET', headers: { authorization: sigv4('s3') } });
+    expect(s3.status).toBe(400);
+    expect(s3.text).toContain('<Code>InvalidArgument</Code>');
+    expect(s3.text).toContain('<ArgumentName>max-keys</ArgumentName><ArgumentValue>abc</ArgumentValue>');
+    const lambda = await rawRequest(emulator(), '/2015-03-31/functions/?MaxItems=abc', { method: 'GET', headers: { authorization: sigv4('lambda') } });
+    expect(lambda.status).toBe(400);
+    expect(lambda.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException');
+  });
+
+  it('S3 ignores a conditional request date it cannot parse, as HTTP asks, and still honours a valid one', async () => {
+    await rawRequest(emulator(), '/typed-bucket', { method: 'PUT', headers: { authorization: sigv4('s3') } });
+    await rawRequest(emulator(), '/typed-bucket/k', { method: 'PUT', headers: { authorization: sigv4('s3') }, body: 'x' });
+    const get = (headers: Record<string, string>) => rawRequest(emulator(), '/typed-bucket/k', { method: 'GET', headers: { authorization: sigv4('s3'), ...headers } });
+    expect((await get({ 'if-modified-since': 'garbage' })).status).toBe(200);
+    expect((await get({ 'if-unmodified-since': 'not a date' })).status).toBe(200);
+    expect((await get({ 'if-modified-since': 'Wed, 01 Jan 2100 00:00:00 GMT' })).status).toBe(304);
+  });
+
   it('REST-XML (S3): a timestamp that is not one is MalformedXML', async () => {
     const res = await rawRequest(emulator(), '/some-bucket/k?retention', {
       method: 'PUT',
