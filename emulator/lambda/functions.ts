@@ -25,6 +25,7 @@ import {
   checkEnvironment,
   checkFunctionName,
   checkHandler,
+  checkArchitectures,
   checkRange,
   checkRole,
   checkRuntime,
@@ -86,7 +87,7 @@ export class FunctionStore {
       ...(fn.lastUpdateStatusReason ? { LastUpdateStatusReason: fn.lastUpdateStatusReason } : {}),
       PackageType: 'Zip',
       Architectures: fn.architectures as ['x86_64'],
-      EphemeralStorage: { Size: 512 },
+      EphemeralStorage: { Size: fn.ephemeralStorageMb ?? 512 },
       SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
       RuntimeVersionConfig: {
         RuntimeVersionArn: `arn:aws:lambda:${fn.region}::runtime:${createHash('sha256').update(fn.runtime).digest('hex')}`,
@@ -140,6 +141,8 @@ export class FunctionStore {
     checkHandler(input.Handler);
     checkRange('timeout', input.Timeout, LIMITS.timeout);
     checkRange('memorySize', input.MemorySize, LIMITS.memory);
+    checkRange('ephemeralStorage.size', input.EphemeralStorage?.Size, LIMITS.ephemeralStorage);
+    checkArchitectures(input.Architectures);
     checkEnvironment(input.Environment?.Variables);
     checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
     if (!input.Code) throw new AwsError('ValidationException', "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null", 400);
@@ -166,6 +169,7 @@ export class FunctionStore {
       environment: input.Environment?.Variables ? { ...input.Environment.Variables } : undefined,
       deadLetterTargetArn: input.DeadLetterConfig?.TargetArn || undefined,
       architectures: input.Architectures?.length ? [...input.Architectures] : ['x86_64'],
+      ephemeralStorageMb: input.EphemeralStorage?.Size,
       tracingMode: input.TracingConfig?.Mode ?? 'PassThrough',
       code,
       oldCodeDirs: [],
@@ -222,6 +226,7 @@ export class FunctionStore {
     await fn.settled;
     fn = this.find(input.FunctionName, ctx);
     if (input.RevisionId && input.RevisionId !== fn.revisionId) throw revisionMismatch();
+    checkArchitectures(input.Architectures);
     if (input.Architectures?.length) fn.architectures = [...input.Architectures];
     const code = await prepareCode(this.core.deps.bus, input, this.keepZip);
     if (input.DryRun) {
@@ -252,10 +257,12 @@ export class FunctionStore {
     if (input.Handler !== undefined) checkHandler(input.Handler);
     checkRange('timeout', input.Timeout, LIMITS.timeout);
     checkRange('memorySize', input.MemorySize, LIMITS.memory);
+    checkRange('ephemeralStorage.size', input.EphemeralStorage?.Size, LIMITS.ephemeralStorage);
     checkEnvironment(input.Environment?.Variables);
     checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
 
     if (input.Role !== undefined) fn.role = input.Role;
+    if (input.EphemeralStorage?.Size !== undefined) fn.ephemeralStorageMb = input.EphemeralStorage.Size;
     if (input.Runtime !== undefined) fn.runtime = input.Runtime;
     if (input.Handler !== undefined) fn.handler = input.Handler;
     if (input.Description !== undefined) fn.description = input.Description;

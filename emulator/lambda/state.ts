@@ -18,6 +18,8 @@ export interface LambdaFunction {
   environment?: Record<string, string>;
   deadLetterTargetArn?: string;
   architectures: string[];
+  /** /tmp size in MB; absent means Lambda's default, 512. */
+  ephemeralStorageMb?: number;
   tracingMode: string;
   code: FunctionCodeVersion;
   /** Task roots of earlier code versions: busy environments may still run there; removed on delete. */

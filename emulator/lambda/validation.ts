@@ -11,6 +11,7 @@ const FUNCTION_NAME = /^[a-zA-Z0-9-_]+$/;
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
 const KNOWN_RUNTIMES = new Set<string>(Object.values(Runtime));
+const ARCHITECTURES = new Set(['x86_64', 'arm64']);
 
 /** Variables Lambda sets itself; a function may not set them (AWS refuses the configuration). */
 const RESERVED_ENV = new Set([
@@ -25,6 +26,7 @@ export const LIMITS = {
   memory: [128, 10_240] as const,
   envBytes: 4096,
   zippedBytes: 52_428_800,
+  ephemeralStorage: [512, 10_240] as const,
   retries: [0, 2] as const,
   eventAge: [60, 21_600] as const,
 };
@@ -53,6 +55,18 @@ export function checkRuntime(runtime: string | undefined): void {
   if (runtime === undefined) throw invalid('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
   if (!KNOWN_RUNTIMES.has(runtime)) {
     throw invalid(`Value ${runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${[...KNOWN_RUNTIMES].join(', ')}] or be a valid ARN`);
+  }
+}
+
+/** One architecture per function, x86_64 or arm64. */
+export function checkArchitectures(architectures: string[] | undefined): void {
+  if (architectures === undefined) return;
+  const shown = `[${architectures.join(', ')}]`;
+  if (architectures.length !== 1) {
+    throw validation('architectures', shown, `Member must have length ${architectures.length ? 'less than or equal to 1' : 'greater than or equal to 1'}`);
+  }
+  if (!ARCHITECTURES.has(architectures[0]!)) {
+    throw validation('architectures', shown, 'Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64]]');
   }
 }
 

@@ -123,6 +123,24 @@ describe('CreateFunction and reading functions', () => {
     const noHandler = await rejection(lambda().send(new CreateFunctionCommand({ ...base, FunctionName: uniqueName('h'), Handler: undefined })));
     expect(noHandler.name).toBe('InvalidParameterValueException');
   });
+
+  it('validates architectures and ephemeral storage, and reports the storage it was given', async () => {
+    const base = { Runtime: 'nodejs20.x' as const, Handler: 'index.handler', Role: ROLE, Code: { ZipFile: nodeZip(ECHO) } };
+    const refused = async (over: object) => {
+      const err = await rejection(lambda().send(new CreateFunctionCommand({ ...base, FunctionName: uniqueName('v'), ...over })));
+      expect(err.name).toBe('ValidationException');
+      return err.message;
+    };
+    expect(await refused({ Architectures: ['x86_64', 'arm64'] })).toContain("Value '[x86_64, arm64]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1");
+    expect(await refused({ Architectures: ['mips'] })).toContain('Member must satisfy enum value set: [x86_64, arm64]');
+    expect(await refused({ EphemeralStorage: { Size: 511 } })).toContain("Value '511' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value greater than or equal to 512");
+    expect(await refused({ EphemeralStorage: { Size: 10_241 } })).toContain('less than or equal to 10240');
+    const created = await lambda().send(new CreateFunctionCommand({ ...base, FunctionName: uniqueName('tmp'), EphemeralStorage: { Size: 2048 }, Architectures: ['arm64'] }));
+    expect(created.EphemeralStorage).toEqual({ Size: 2048 });
+    expect(created.Architectures).toEqual(['arm64']);
+    const updated = await lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: created.FunctionName, EphemeralStorage: { Size: 4096 } }));
+    expect(updated.EphemeralStorage).toEqual({ Size: 4096 });
+  });
 });
 
 describe('code from S3', () => {
