@@ -212,7 +212,6 @@ export function hasDocumentMembers(op: OperationModel): boolean {
   return outputPlan(op).members.some((m) => m.output === OutputBinding.Document);
 }
 
-/** Fills the bound members of the input; returns the payload member, if any, for the caller to read. */
 export interface BoundInputOptions {
   /** The error for a label, query parameter or header whose text is not of its member's type. */
   invalid?: InvalidValue;
@@ -220,6 +219,7 @@ export interface BoundInputOptions {
   lenientDateHeaders?: ReadonlySet<string>;
 }
 
+/** Fills the bound members of the input; returns the payload member, if any, for the caller to read. */
 export async function readBoundInput(
   op: OperationModel,
   req: WireRequest,

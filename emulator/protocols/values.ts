@@ -1,15 +1,17 @@
 import { NormalizedSchema } from '@smithy/core/schema';
 import { AwsError } from '../core/errors';
 
-/**
+/*
  * Reading scalar values from strings (headers, query strings, Query-protocol forms) and writing them back.
  * Shared by every codec so a number, boolean, blob or timestamp means the same thing everywhere.
  */
+
 /** The error for a parameter whose text is not of its type; each protocol's services name it differently. */
 export type InvalidValue = (message: string, where: string, text: string) => AwsError;
 /** The Query services' (SQS, CloudWatch) name for it. */
 export const invalidParameterValue: InvalidValue = (message) => new AwsError('InvalidParameterValue', message);
 
+/** A parameter's text as its member's type; `where` names the parameter in the error. */
 export function readScalar(schema: NormalizedSchema, text: string, where: string, invalid: InvalidValue = invalidParameterValue): unknown {
   if (schema.isBooleanSchema()) {
     if (text === 'true') return true;
