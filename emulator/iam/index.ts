@@ -3,6 +3,7 @@ import { persistedMaps } from '../core/persist-whole';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { uuid } from '../core/ids';
+import { checkName, checkPath, checkPolicyArn, checkPolicyDocument } from './validation';
 
 /**
  * IAM as provisioning scripts use it: roles and their policies are accepted and stored, never enforced.
@@ -44,11 +45,12 @@ export function createIamProvider(deps: ServiceDeps) {
       policies.clear();
     },
     CreateRole(input: any, ctx: RequestContext) {
-      if (!input.RoleName) throw new AwsError('ValidationError', 'RoleName is required', 400);
+      checkName('roleName', input.RoleName, 64);
+      const path = checkPath(input.Path);
+      checkPolicyDocument('assumeRolePolicyDocument', input.AssumeRolePolicyDocument);
       if (roles.has(input.RoleName)) {
         throw new AwsError('EntityAlreadyExists', `Role with name ${input.RoleName} already exists.`, 409);
       }
-      const path = input.Path ?? '/';
       const r: Role = {
         RoleName: input.RoleName,
         RoleId: `AROA${uuid().replace(/-/g, '').slice(0, 17).toUpperCase()}`,
@@ -97,7 +99,9 @@ export function createIamProvider(deps: ServiceDeps) {
       return {};
     },
     AttachRolePolicy(input: any) {
-      role(input.RoleName).attached.set(input.PolicyArn, input.PolicyArn.split('/').pop());
+      const r = role(input.RoleName);
+      const arn = checkPolicyArn(input.PolicyArn);
+      r.attached.set(arn, arn.split('/').pop()!);
       return {};
     },
     DetachRolePolicy(input: any) {
@@ -110,7 +114,8 @@ export function createIamProvider(deps: ServiceDeps) {
       return { AttachedPolicies: [...r.attached].map(([PolicyArn, PolicyName]) => ({ PolicyArn, PolicyName })), IsTruncated: false };
     },
     PutRolePolicy(input: any) {
-      role(input.RoleName).inline.set(input.PolicyName, input.PolicyDocument);
+      const r = role(input.RoleName);
+      r.inline.set(checkName('policyName', input.PolicyName, 128), checkPolicyDocument('policyDocument', input.PolicyDocument));
       return {};
     },
     GetRolePolicy(input: any) {
@@ -129,7 +134,9 @@ export function createIamProvider(deps: ServiceDeps) {
       return { PolicyNames: [...role(input.RoleName).inline.keys()], IsTruncated: false };
     },
     CreatePolicy(input: any, ctx: RequestContext) {
-      const arn = `arn:aws:iam::${ctx.accountId}:policy${input.Path ?? '/'}${input.PolicyName}`;
+      checkName('policyName', input.PolicyName, 128);
+      checkPolicyDocument('policyDocument', input.PolicyDocument);
+      const arn = `arn:aws:iam::${ctx.accountId}:policy${checkPath(input.Path)}${input.PolicyName}`;
       if (policies.has(arn)) throw new AwsError('EntityAlreadyExists', `A policy called ${input.PolicyName} already exists.`, 409);
       const p = { PolicyName: input.PolicyName, Arn: arn, PolicyId: `ANPA${uuid().replace(/-/g, '').slice(0, 17).toUpperCase()}`, Document: input.PolicyDocument, CreateDate: new Date(deps.clock.now()) };
       policies.set(arn, p);

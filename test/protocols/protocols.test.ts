@@ -9,7 +9,17 @@ import {
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { IAMClient, CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand, GetRolePolicyCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
+import {
+  IAMClient,
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SecretsManagerClient, GetRandomPasswordCommand } from '@aws-sdk/client-secrets-manager';
 import { clientConfig, rawRequest, sigv4, useEmulator } from '../helpers/emulator';
@@ -91,6 +101,26 @@ describe('Query protocol through IAM and STS', () => {
     const err = await iam.send(new GetRoleCommand({ RoleName: 'missing' })).catch((e) => e);
     expect(err).toBeInstanceOf(NoSuchEntityException);
     expect(err.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('checks role and policy names, paths, policy documents and policy ARNs as IAM does, storing nothing it refuses', async () => {
+    const iam = new IAMClient(clientConfig(emulator()));
+    const trust = '{"Version":"2012-10-17"}';
+    const refused = async (send: Promise<unknown>, name: string, message: RegExp) => {
+      const err = await send.then(() => undefined, (e: { name: string; message: string }) => e);
+      expect({ name: err?.name, message: err?.message }).toEqual({ name, message: expect.stringMatching(message) });
+    };
+    await refused(iam.send(new CreateRoleCommand({ RoleName: 'bad name!', AssumeRolePolicyDocument: trust })), 'ValidationError', /at 'roleName'.*regular expression pattern/);
+    await refused(iam.send(new CreateRoleCommand({ RoleName: 'r'.repeat(65), AssumeRolePolicyDocument: trust })), 'ValidationError', /less than or equal to 64/);
+    await refused(iam.send(new CreateRoleCommand({ RoleName: 'bad-path', Path: 'no-slashes', AssumeRolePolicyDocument: trust })), 'ValidationError', /at 'path'/);
+    await refused(iam.send(new CreateRoleCommand({ RoleName: 'bad-trust', AssumeRolePolicyDocument: '{oops' })), 'MalformedPolicyDocumentException', /invalid Json/);
+    await iam.send(new CreateRoleCommand({ RoleName: 'checked-role', AssumeRolePolicyDocument: trust }));
+    await refused(iam.send(new PutRolePolicyCommand({ RoleName: 'checked-role', PolicyName: 'p', PolicyDocument: '[1]' })), 'MalformedPolicyDocumentException', /invalid Json/);
+    await refused(iam.send(new AttachRolePolicyCommand({ RoleName: 'checked-role', PolicyArn: 'not-an-arn' })), 'InvalidInputException', /ARN not-an-arn is not valid/);
+    const roles = (await iam.send(new ListRolesCommand({}))).Roles!.map((r) => r.RoleName);
+    expect(roles).toContain('checked-role');
+    expect(roles.filter((n) => ['bad name!', 'bad-path', 'bad-trust'].includes(n!))).toEqual([]);
+    expect((await iam.send(new ListRolePoliciesCommand({ RoleName: 'checked-role' }))).PolicyNames).toEqual([]);
   });
 
   it('answers GetCallerIdentity with the emulator account', async () => {
