@@ -21,11 +21,11 @@ import { functionArn, parseFunctionRef, type Scope } from './names';
 import { revisionMismatch } from './permissions';
 import { TRANSITION_MS, type LambdaCore, type LambdaFunction, type Out } from './state';
 import {
+  checkArchitectures,
   checkDeadLetterTarget,
   checkEnvironment,
   checkFunctionName,
   checkHandler,
-  checkArchitectures,
   checkRange,
   checkRole,
   checkRuntime,
