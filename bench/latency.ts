@@ -23,8 +23,8 @@ export interface LatencyFigures {
   maxMs: number;
 }
 
-export async function benchLatency(opts: { quick: boolean; objects?: number }): Promise<Record<Topology, LatencyFigures>> {
-  const objects = opts.objects ?? (opts.quick ? 20 : 1000);
+export async function benchLatency(opts: { quick: boolean }): Promise<Record<Topology, LatencyFigures>> {
+  const objects = opts.quick ? 20 : 1000;
   const warmup = opts.quick ? 3 : 20;
   const emu = await startEmulator({ port: 0, log: () => undefined });
   const s3 = new S3Client({ ...benchClientConfig(emu.endpoint, 1), forcePathStyle: true });

@@ -19,4 +19,14 @@ export class AwsError extends Error {
   }
 }
 
+/**
+ * AWS's constraint-violation error: `1 validation error detected: Value 'x' at 'field' failed to satisfy
+ * constraint: …` (`Value null at …` for a missing member), under the service's code (ValidationException,
+ * ValidationError).
+ */
+export function constraintViolation(code: string, field: string, value: unknown, constraint: string): AwsError {
+  const shown = value === undefined || value === null ? 'null' : `'${typeof value === 'object' ? JSON.stringify(value) : String(value)}'`;
+  return new AwsError(code, `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`, 400);
+}
+
 export const isAwsError = (e: unknown): e is AwsError => e instanceof AwsError;

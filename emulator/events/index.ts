@@ -1,4 +1,4 @@
-import { AwsError } from '../core/errors';
+import { AwsError, constraintViolation } from '../core/errors';
 import { persistedMaps } from '../core/persist-whole';
 import type { RequestContext } from '../core/context';
 import type { DeliveryReceiver, Origin } from '../core/delivery';
@@ -46,8 +46,7 @@ export function createEventsProvider(deps: ServiceDeps) {
   };
   ensureDefault();
 
-  const notNull = (member: string) =>
-    new AwsError('ValidationException', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`, 400);
+  const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
   const busByNameOrArn = (nameOrArn: string | undefined): EventBus => {
     const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (parseArn(nameOrArn)?.resource.replace(/^event-bus\//, '') ?? '') : nameOrArn;
     const b = buses.get(name);
@@ -262,7 +261,7 @@ export function createEventsProvider(deps: ServiceDeps) {
           : !ARCHIVE_NAME.test(input.ArchiveName)
             ? 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+'
             : undefined;
-      if (nameProblem) throw new AwsError('ValidationException', `1 validation error detected: Value '${input.ArchiveName}' at 'archiveName' failed to satisfy constraint: ${nameProblem}`, 400);
+      if (nameProblem) throw constraintViolation('ValidationException', 'archiveName', input.ArchiveName, nameProblem);
       if (archives.has(input.ArchiveName)) throw new AwsError('ResourceAlreadyExistsException', `Archive ${input.ArchiveName} already exists.`, 400);
       busByNameOrArn(input.EventSourceArn);
       if (input.EventPattern) validateEventPattern(input.EventPattern);

@@ -1,4 +1,4 @@
-import { AwsError } from '../core/errors';
+import { AwsError, constraintViolation } from '../core/errors';
 
 /** IAM's checks of names, paths, policy documents and policy ARNs, with its error codes and messages. */
 
@@ -6,12 +6,7 @@ const NAME = /^[\w+=,.@-]+$/;
 const PATH = /^(\/|\/[\u0021-\u007e]+\/)$/;
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/;
 
-const validationError = (field: string, value: string | undefined, constraint: string) =>
-  new AwsError(
-    'ValidationError',
-    `1 validation error detected: Value ${value === undefined ? 'null' : `'${value}'`} at '${field}' failed to satisfy constraint: ${constraint}`,
-    400,
-  );
+const validationError = (field: string, value: string | undefined, constraint: string) => constraintViolation('ValidationError', field, value, constraint);
 
 /** A role or policy name: `[\w+=,.@-]+`, up to `max` characters (64 for roles, 128 for policies). */
 export function checkName(field: string, value: string | undefined, max: number): string {
@@ -36,7 +31,7 @@ export function checkPolicyDocument(field: string, doc: string | undefined): str
   try {
     parsed = JSON.parse(doc);
   } catch {
-    throw new AwsError('MalformedPolicyDocument', 'This policy contains invalid Json', 400);
+    parsed = undefined;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new AwsError('MalformedPolicyDocument', 'This policy contains invalid Json', 400);

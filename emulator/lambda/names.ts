@@ -1,4 +1,4 @@
-import { AwsError } from '../core/errors';
+import { AwsError, constraintViolation } from '../core/errors';
 
 /** Where a request runs: the function ARNs it names are built in this region and account. */
 export interface Scope {
@@ -53,12 +53,6 @@ export function unqualifiedArn(arn: string): string {
   return parts.length > 7 ? parts.slice(0, 7).join(':') : arn;
 }
 
-/** AWS's constraint-violation shape: `1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: …`. */
-export function validation(field: string, value: unknown, constraint: string): AwsError {
-  const shown = value === undefined ? 'null' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return new AwsError(
-    'ValidationException',
-    `1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: ${constraint}`,
-    400,
-  );
-}
+/** Lambda's constraint violations are ValidationException. */
+export const validation = (field: string, value: unknown, constraint: string): AwsError =>
+  constraintViolation('ValidationException', field, value, constraint);

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../core/context';
-import { AwsError } from '../core/errors';
+import { constraintViolation } from '../core/errors';
 import type { ServiceDeps } from '../core/service';
 
 /** AssumeRole's limits: 15 minutes to 12 hours (the role's MaxSessionDuration is not modelled), 1 hour by default. */
@@ -7,7 +7,7 @@ const MIN_DURATION_SECONDS = 900;
 const MAX_DURATION_SECONDS = 43_200;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
-const validationError = (detail: string) => new AwsError('ValidationError', `1 validation error detected: ${detail}`, 400);
+const validationError = (field: string, value: unknown, constraint: string) => constraintViolation('ValidationError', field, value, constraint);
 
 /** STS: the caller's identity, as scripts ask for it (account id for ARNs), and AssumeRole's shape. */
 export function createStsProvider(deps: ServiceDeps) {
@@ -17,10 +17,10 @@ export function createStsProvider(deps: ServiceDeps) {
       return { UserId: 'AKIAIOSFODNN7EXAMPLE', Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root` };
     },
     AssumeRole(input: { RoleArn?: string; RoleSessionName?: string; DurationSeconds?: number }, ctx: RequestContext) {
-      if (input.RoleArn === undefined) throw validationError("Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
-      if (input.RoleSessionName === undefined) throw validationError("Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+      if (input.RoleArn === undefined) throw validationError('roleArn', undefined, 'Member must not be null');
+      if (input.RoleSessionName === undefined) throw validationError('roleSessionName', undefined, 'Member must not be null');
       if (!SESSION_NAME.test(input.RoleSessionName)) {
-        throw validationError(`Value '${input.RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64`);
+        throw validationError('roleSessionName', input.RoleSessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64');
       }
       const seconds = input.DurationSeconds ?? 3600;
       const durationProblem = !Number.isInteger(seconds)
@@ -30,7 +30,7 @@ export function createStsProvider(deps: ServiceDeps) {
           : seconds > MAX_DURATION_SECONDS
             ? `Member must have value less than or equal to ${MAX_DURATION_SECONDS}`
             : undefined;
-      if (durationProblem) throw validationError(`Value '${input.DurationSeconds}' at 'durationSeconds' failed to satisfy constraint: ${durationProblem}`);
+      if (durationProblem) throw validationError('durationSeconds', input.DurationSeconds, durationProblem);
       return {
         Credentials: {
           AccessKeyId: 'ASIATESTTESTTESTTEST',
