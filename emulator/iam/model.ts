@@ -1,0 +1,89 @@
+import { AwsError } from '../core/errors';
+import type { ServiceDeps } from '../core/service';
+
+/** IAM's records. Policies are stored and shown, never enforced. */
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface Role {
+  RoleName: string;
+  RoleId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+  AssumeRolePolicyDocument?: string;
+  Description?: string;
+  MaxSessionDuration: number;
+  Tags: Tag[];
+  /** Managed policies attached: ARN → name. */
+  attached: Map<string, string>;
+  /** Inline policies: name → document. */
+  inline: Map<string, string>;
+}
+
+export interface PolicyVersion {
+  VersionId: string;
+  Document: string;
+  CreateDate: Date;
+}
+
+/** A customer managed policy and its versions (at most five, one of them the default). */
+export interface ManagedPolicy {
+  PolicyName: string;
+  Arn: string;
+  PolicyId: string;
+  Path: string;
+  Description?: string;
+  CreateDate: Date;
+  UpdateDate: Date;
+  Tags: Tag[];
+  DefaultVersionId: string;
+  versions: PolicyVersion[];
+  /** Version ids are never reused: v1, v2, … even after deletes. */
+  nextVersion: number;
+}
+
+export interface InstanceProfile {
+  InstanceProfileName: string;
+  InstanceProfileId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+  Tags: Tag[];
+  /** IAM allows one role per instance profile. */
+  roleName?: string;
+}
+
+export interface IamState {
+  deps: ServiceDeps;
+  roles: Map<string, Role>;
+  /** By ARN. */
+  policies: Map<string, ManagedPolicy>;
+  instanceProfiles: Map<string, InstanceProfile>;
+}
+
+export const noSuchEntity = (message: string): AwsError => new AwsError('NoSuchEntity', message, 404);
+export const deleteConflict = (message: string): AwsError => new AwsError('DeleteConflict', message, 409);
+
+export function getRole(state: IamState, name: string | undefined): Role {
+  const role = name === undefined ? undefined : state.roles.get(name);
+  if (!role) throw noSuchEntity(`The role with name ${name} cannot be found.`);
+  return role;
+}
+
+/** IAM's ids: a four-letter prefix naming the kind (AROA role, ANPA policy, AIPA instance profile), then 17 characters. */
+export const iamId = (prefix: string, random: string): string => `${prefix}${random.replace(/-/g, '').slice(0, 17).toUpperCase()}`;
+
+/** Tags given at creation: at most 50, keys unique (the last value wins, as TagRole does). */
+export function mergeTags(current: Tag[], added: { Key?: string; Value?: string }[] | undefined): Tag[] {
+  const merged = new Map(current.map((t) => [t.Key, t.Value]));
+  for (const t of added ?? []) merged.set(String(t.Key), t.Value ?? '');
+  if (merged.size > 50) throw new AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.', 409);
+  return [...merged].map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** IAM's dates have whole seconds. */
+export const iamNow = (state: IamState): Date => new Date(Math.floor(state.deps.clock.now() / 1000) * 1000);
