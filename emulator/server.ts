@@ -45,6 +45,13 @@ export function createServer(
     return undefined;
   };
 
+  /** The configured keys, and a temporary key STS handed out (with its session token). */
+  const signingSecrets = (accessKeyId: string, sessionToken: unknown): Record<string, string> => {
+    if (accessKeyId in options.credentials || typeof sessionToken !== 'string') return options.credentials;
+    const temporary: string | undefined = services.get('sts')?.provider.secretFor?.(accessKeyId, sessionToken);
+    return temporary === undefined ? options.credentials : { ...options.credentials, [accessKeyId]: temporary };
+  };
+
   return http.createServer((req, res) => {
     track(handle(req, res)).catch((err) => {
       log.error('request failed outside any service', err);
@@ -100,7 +107,7 @@ export function createServer(
       if (service.name === 's3') checkPresignedUrl(wire.query, clock.now());
       if (options.verifySignatures) {
         const body = service.name === 's3' ? undefined : await wire.body();
-        await verifySignature({ ...wire, service: service.name, body }, options.credentials);
+        await verifySignature({ ...wire, service: service.name, body }, signingSecrets(ctx.accessKeyId, req.headers['x-amz-security-token'] ?? wire.query.get('X-Amz-Security-Token')));
       }
       codec = service.codecFor(wire);
       const { operation, input } = await codec.decode(wire);

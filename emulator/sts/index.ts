@@ -1,48 +1,129 @@
 import type { RequestContext } from '../core/context';
-import { constraintViolation } from '../core/errors';
+import { AwsError, constraintViolation } from '../core/errors';
 import type { ServiceDeps } from '../core/service';
+import { jwtClaims, randomSecret, randomSessionToken, roleIdFor, temporaryAccessKeyId, type Session } from './credentials';
 
-/** AssumeRole's limits: 15 minutes to 12 hours (the role's MaxSessionDuration is not modelled), 1 hour by default. */
-const MIN_DURATION_SECONDS = 900;
-const MAX_DURATION_SECONDS = 43_200;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const FEDERATED_NAME = /^[\w+=,.@-]{2,32}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
 
 const validationError = (field: string, value: unknown, constraint: string) => constraintViolation('ValidationError', field, value, constraint);
 
-/** STS: the caller's identity, as scripts ask for it (account id for ARNs), and AssumeRole's shape. */
+function required<T>(field: string, value: T | undefined): T {
+  if (value === undefined) throw validationError(field, undefined, 'Member must not be null');
+  return value;
+}
+
+/** DurationSeconds within [min, max] seconds, or the default. */
+function duration(value: number | undefined, min: number, max: number, fallback: number): number {
+  const seconds = value ?? fallback;
+  const problem = !Number.isInteger(seconds)
+    ? 'Member must be an integer'
+    : seconds < min
+      ? `Member must have value greater than or equal to ${min}`
+      : seconds > max
+        ? `Member must have value less than or equal to ${max}`
+        : undefined;
+  if (problem) throw validationError('durationSeconds', value, problem);
+  return seconds;
+}
+
+function sessionName(field: string, value: string | undefined, pattern = SESSION_NAME, lengths = 'between 2 and 64'): string {
+  const name = required(field, value);
+  if (!pattern.test(name)) throw validationError(field, name, `Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length ${lengths}`);
+  return name;
+}
+
+/**
+ * STS: the caller's identity and temporary credentials. Every credential it hands out is remembered, so
+ * GetCallerIdentity answers with the assumed role (or federated user) a caller signs as, as AWS does, and
+ * expired credentials are refused there with ExpiredToken. Roles are not looked up in IAM and trust policies
+ * are not evaluated: any role can be assumed.
+ */
 export function createStsProvider(deps: ServiceDeps) {
+  const sessions = new Map<string, Session>();
+
+  function issue(seconds: number, identity: Session['identity']) {
+    const session: Session = {
+      accessKeyId: temporaryAccessKeyId(),
+      secretAccessKey: randomSecret(),
+      sessionToken: randomSessionToken(),
+      expiresAt: deps.clock.now() + seconds * 1000,
+      identity,
+    };
+    sessions.set(session.accessKeyId, session);
+    return {
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: new Date(session.expiresAt),
+    };
+  }
+
+  function assumedRole(roleArnInput: string | undefined, name: string, seconds: number) {
+    const roleArn = required('roleArn', roleArnInput);
+    const match = ROLE_ARN.exec(roleArn);
+    if (!match) throw validationError('roleArn', roleArn, 'Member must be a role ARN (arn:aws:iam::<account>:role/<name>)');
+    const [, account, roleName] = match;
+    const user = { AssumedRoleId: `${roleIdFor(roleArn)}:${name}`, Arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${name}` };
+    return { Credentials: issue(seconds, { UserId: user.AssumedRoleId, Account: account!, Arn: user.Arn }), AssumedRoleUser: user };
+  }
+
+  /** The identity behind a caller's key: a session this STS issued, or the account's root for any other key. */
+  function callerIdentity(ctx: RequestContext): Session['identity'] {
+    const session = sessions.get(ctx.accessKeyId);
+    if (!session) return { UserId: 'AKIAIOSFODNN7EXAMPLE', Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root` };
+    if (deps.clock.now() >= session.expiresAt) throw new AwsError('ExpiredToken', 'The security token included in the request is expired', 400);
+    return session.identity;
+  }
+
   return {
-    reset() {},
-    GetCallerIdentity(_input: unknown, ctx: RequestContext) {
-      return { UserId: 'AKIAIOSFODNN7EXAMPLE', Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root` };
+    reset() {
+      sessions.clear();
     },
-    AssumeRole(input: { RoleArn?: string; RoleSessionName?: string; DurationSeconds?: number }, ctx: RequestContext) {
-      if (input.RoleArn === undefined) throw validationError('roleArn', undefined, 'Member must not be null');
-      if (input.RoleSessionName === undefined) throw validationError('roleSessionName', undefined, 'Member must not be null');
-      if (!SESSION_NAME.test(input.RoleSessionName)) {
-        throw validationError('roleSessionName', input.RoleSessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64');
-      }
-      const seconds = input.DurationSeconds ?? 3600;
-      const durationProblem = !Number.isInteger(seconds)
-        ? 'Member must be an integer'
-        : seconds < MIN_DURATION_SECONDS
-          ? `Member must have value greater than or equal to ${MIN_DURATION_SECONDS}`
-          : seconds > MAX_DURATION_SECONDS
-            ? `Member must have value less than or equal to ${MAX_DURATION_SECONDS}`
-            : undefined;
-      if (durationProblem) throw validationError('durationSeconds', input.DurationSeconds, durationProblem);
+    GetCallerIdentity(_input: unknown, ctx: RequestContext) {
+      return callerIdentity(ctx);
+    },
+    /** Fifteen minutes to twelve hours (the role's MaxSessionDuration is not looked up), one hour by default. */
+    AssumeRole(input: { RoleArn?: string; RoleSessionName?: string; DurationSeconds?: number }) {
+      required('roleArn', input.RoleArn);
+      const name = sessionName('roleSessionName', input.RoleSessionName);
+      return assumedRole(input.RoleArn, name, duration(input.DurationSeconds, 900, 43_200, 3600));
+    },
+    /** OIDC federation (GitHub Actions, EKS): the token's claims are read, its signature is not checked. */
+    AssumeRoleWithWebIdentity(input: { RoleArn?: string; RoleSessionName?: string; WebIdentityToken?: string; ProviderId?: string; DurationSeconds?: number }) {
+      required('roleArn', input.RoleArn);
+      const name = sessionName('roleSessionName', input.RoleSessionName);
+      const token = required('webIdentityToken', input.WebIdentityToken);
+      const claims = jwtClaims(token);
+      if (!claims) throw new AwsError('InvalidIdentityToken', "Couldn't parse the web identity token", 400);
+      const seconds = duration(input.DurationSeconds, 900, 43_200, 3600);
+      const audience = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
       return {
-        Credentials: {
-          AccessKeyId: 'ASIATESTTESTTESTTEST',
-          SecretAccessKey: 'test',
-          SessionToken: 'test',
-          Expiration: new Date(deps.clock.now() + seconds * 1000),
-        },
-        AssumedRoleUser: {
-          AssumedRoleId: `AROATESTTESTTESTTEST:${input.RoleSessionName}`,
-          Arn: `arn:aws:sts::${ctx.accountId}:assumed-role/${input.RoleArn.split('/').pop()}/${input.RoleSessionName}`,
-        },
+        ...assumedRole(input.RoleArn, name, seconds),
+        SubjectFromWebIdentityToken: typeof claims.sub === 'string' ? claims.sub : undefined,
+        Audience: typeof audience === 'string' ? audience : undefined,
+        Provider: input.ProviderId ?? (typeof claims.iss === 'string' ? claims.iss.replace(/^https:\/\//, '') : undefined),
       };
+    },
+    /** Credentials for the caller itself: GetCallerIdentity with them names the same identity. */
+    GetSessionToken(input: { DurationSeconds?: number }, ctx: RequestContext) {
+      return { Credentials: issue(duration(input.DurationSeconds, 900, 129_600, 43_200), callerIdentity(ctx)) };
+    },
+    GetFederationToken(input: { Name?: string; DurationSeconds?: number }, ctx: RequestContext) {
+      const name = sessionName('name', input.Name, FEDERATED_NAME, 'between 2 and 32');
+      const user = { FederatedUserId: `${ctx.accountId}:${name}`, Arn: `arn:aws:sts::${ctx.accountId}:federated-user/${name}` };
+      const seconds = duration(input.DurationSeconds, 900, 129_600, 43_200);
+      return { Credentials: issue(seconds, { UserId: user.FederatedUserId, Account: ctx.accountId, Arn: user.Arn }), FederatedUser: user };
+    },
+    GetAccessKeyInfo(input: { AccessKeyId?: string }, ctx: RequestContext) {
+      const key = required('accessKeyId', input.AccessKeyId);
+      return { Account: sessions.get(key)?.identity.Account ?? ctx.accountId };
+    },
+    /** The secret of a key this STS issued, for SigV4 verification: only with its own session token, until it expires. */
+    secretFor(accessKeyId: string, sessionToken: string | undefined): string | undefined {
+      const session = sessions.get(accessKeyId);
+      return session && session.sessionToken === sessionToken && deps.clock.now() < session.expiresAt ? session.secretAccessKey : undefined;
     },
   };
 }
