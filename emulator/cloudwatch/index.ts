@@ -5,6 +5,8 @@ import type { Timer } from '../core/clock';
 import { MetricStore, statistic, STATISTICS, type Dimension } from './metrics';
 import { COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
 import { recordServiceMetrics } from './service-metrics';
+import { AlarmHistory } from './history';
+import { createDashboards } from './dashboards';
 
 /**
  * CloudWatch metrics and alarms. Custom metrics come from PutMetricData; AWS/Lambda, AWS/SQS and AWS/SNS
@@ -14,16 +16,22 @@ import { recordServiceMetrics } from './service-metrics';
 export function createCloudWatchProvider(deps: ServiceDeps) {
   const store = new MetricStore();
   const alarms = new Map<string, Alarm>();
+  /** Alarm tags by alarm ARN (TagResource, and PutMetricAlarm's Tags when it creates the alarm). */
+  const tags = new Map<string, { Key: string; Value: string }[]>();
+  const history = new AlarmHistory();
+  const dashboards = createDashboards(deps.clock);
   const stopServiceMetrics = recordServiceMetrics(deps.bus, store, deps.clock);
   let ticker: Timer | undefined;
 
   const setState = (alarm: Alarm, state: AlarmState, reason: string, reasonData?: string) => {
     if (alarm.StateValue === state) return;
     const old = alarm.StateValue;
+    const oldReason = alarm.StateReason;
     alarm.StateValue = state;
     alarm.StateReason = reason;
     alarm.StateReasonData = reasonData;
     alarm.StateUpdatedTimestamp = new Date(deps.clock.now());
+    history.stateChanged(alarm, { state: old, reason: oldReason }, deps.clock.now());
     notifyStateChange(deps.bus, deps.clock, alarm, old);
   };
   const evaluateAll = (filter?: (a: Alarm) => boolean) => {
@@ -41,6 +49,15 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   };
   store.onPut((id) => evaluateAll((a) => a.Namespace === id.namespace && a.MetricName === id.name));
 
+  /** The alarm an ARN names (`arn:aws:cloudwatch:<region>:<account>:alarm:<name>`): the only taggable resource here. */
+  const alarmByArn = (arn: string | undefined): Alarm => {
+    const m = /^arn:aws[\w-]*:cloudwatch:[^:]*:\d{12}:alarm:(.+)$/.exec(arn ?? '');
+    if (!m) throw new AwsError('InvalidParameterValueException', `Invalid value for parameter ResourceARN: ${arn}`, 400);
+    const a = alarms.get(m[1]!);
+    if (!a || a.AlarmArn !== arn) throw new AwsError('ResourceNotFoundException', `Alarm ${m[1]} does not exist.`, 404);
+    return a;
+  };
+
   const requireAlarmTicker = () => {
     ticker ??= deps.clock.setTimer(60_000, tick);
   };
@@ -50,6 +67,9 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     reset() {
       store.clear();
       alarms.clear();
+      tags.clear();
+      history.clear();
+      dashboards.clear();
       ticker?.cancel();
       ticker = undefined;
     },
@@ -165,6 +185,9 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
         accountId: ctx.accountId,
       };
       alarms.set(alarm.AlarmName, alarm);
+      // AWS ignores Tags when PutMetricAlarm updates an existing alarm (TagResource changes them).
+      if (!existing && input.Tags?.length) tags.set(alarm.AlarmArn, mergeTags([], input.Tags));
+      history.configured(alarm, existing ? 'Update' : 'Create', now.getTime(), existing);
       requireAlarmTicker();
       evaluateAll((a) => a === alarm);
       return {};
@@ -185,7 +208,12 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     DeleteAlarms(input: any) {
       const missing = (input.AlarmNames ?? []).filter((n: string) => !alarms.has(n));
       if (missing.length) throw new AwsError('ResourceNotFound', `The following alarms were not found: ${missing.join(', ')}`, 404);
-      for (const n of input.AlarmNames ?? []) alarms.delete(n);
+      for (const n of input.AlarmNames ?? []) {
+        const a = alarms.get(n)!;
+        history.configured(a, 'Delete', deps.clock.now());
+        tags.delete(a.AlarmArn);
+        alarms.delete(n);
+      }
       return {};
     },
     SetAlarmState(input: any) {
@@ -197,6 +225,27 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       setState(alarm, input.StateValue, input.StateReason, input.StateReasonData);
       return {};
     },
+    DescribeAlarmHistory(input: any) {
+      return history.describe(input);
+    },
+    TagResource(input: any) {
+      const a = alarmByArn(input.ResourceARN);
+      tags.set(a.AlarmArn, mergeTags(tags.get(a.AlarmArn) ?? [], input.Tags ?? []));
+      return {};
+    },
+    UntagResource(input: any) {
+      const a = alarmByArn(input.ResourceARN);
+      const drop = new Set<string>(input.TagKeys ?? []);
+      tags.set(a.AlarmArn, (tags.get(a.AlarmArn) ?? []).filter((t) => !drop.has(t.Key)));
+      return {};
+    },
+    ListTagsForResource(input: any) {
+      return { Tags: tags.get(alarmByArn(input.ResourceARN).AlarmArn) ?? [] };
+    },
+    PutDashboard: dashboards.PutDashboard,
+    GetDashboard: dashboards.GetDashboard,
+    ListDashboards: dashboards.ListDashboards,
+    DeleteDashboards: dashboards.DeleteDashboards,
     EnableAlarmActions(input: any) {
       for (const n of input.AlarmNames ?? []) if (alarms.has(n)) alarms.get(n)!.ActionsEnabled = true;
       return {};
@@ -206,4 +255,11 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       return {};
     },
   };
+}
+
+/** Tags by key, a later value replacing an earlier one, in the order first set. */
+function mergeTags(current: { Key: string; Value: string }[], added: { Key: string; Value: string }[]): { Key: string; Value: string }[] {
+  const byKey = new Map(current.map((t) => [t.Key, t.Value]));
+  for (const t of added) byKey.set(t.Key, t.Value);
+  return [...byKey].map(([Key, Value]) => ({ Key, Value }));
 }

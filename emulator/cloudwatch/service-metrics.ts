@@ -5,7 +5,9 @@ import { metricKey, type MetricId, type MetricStore } from './metrics';
 
 /**
  * AWS/Lambda, AWS/SQS and AWS/SNS metrics, derived from the hops the providers already record on the bus,
- * so no service reports to CloudWatch directly. Queue depth gauges are sampled every minute of emulated time.
+ * so no service reports to CloudWatch directly. CloudWatch Logs metric filters arrive the same way, as
+ * `logs.metric` hops carrying their own namespace, name, dimensions, value and the log event's timestamp.
+ * Queue depth gauges are sampled every minute of emulated time.
  */
 const nameOf = (arn: unknown): string => (typeof arn === 'string' ? parseArn(arn)?.resource.split(':').pop() ?? arn : '');
 
@@ -22,6 +24,7 @@ const HOP_TYPES = [
   'sns.publish',
   'sns.deliver',
   'sns.deliver.failed',
+  'logs.metric',
 ];
 
 export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock: Clock): () => void {
@@ -94,6 +97,12 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
       case 'sns.deliver.failed':
         sns(hop.topicArn, 'NumberOfNotificationsFailed');
         break;
+      case 'logs.metric': {
+        const id: MetricId = { namespace: String(hop.namespace), name: String(hop.metricName), dimensions: (hop.dimensions as MetricId['dimensions']) ?? [] };
+        const at = typeof hop.timestamp === 'number' ? hop.timestamp : clock.now();
+        store.observe(id, at, Number(hop.value), typeof hop.unit === 'string' ? hop.unit : undefined);
+        break;
+      }
     }
   };
   const unsubscribe = bus.onHop(onHop, HOP_TYPES);

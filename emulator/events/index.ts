@@ -7,6 +7,7 @@ import { parseArn, uuid } from '../core/ids';
 import { matchesPattern, validateEventPattern } from '../core/patterns';
 import { deliverToTarget, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
+import { mergeTags, putPermission, removePermission, withoutTags, type BusPolicy, type Tag } from './resource-settings';
 
 /** EventBridge's constraint on archive names. */
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]+$/;
@@ -26,12 +27,22 @@ interface Rule {
   Description?: string;
   RoleArn?: string;
   targets: Map<string, Target>;
+  /** Absent on rules saved before tags were kept. */
+  Tags?: Tag[];
 }
 interface EventBus {
   Name: string;
   Arn: string;
   CreationTime: Date;
+  LastModifiedTime?: Date;
+  Description?: string;
+  KmsKeyIdentifier?: string;
+  DeadLetterConfig?: { Arn?: string };
+  LogConfig?: { IncludeDetail?: string; Level?: string };
   rules: Map<string, Rule>;
+  Tags?: Tag[];
+  /** The resource policy PutPermission / RemovePermission edit. */
+  policy?: BusPolicy;
 }
 
 export function createEventsProvider(deps: ServiceDeps) {
@@ -58,6 +69,27 @@ export function createEventsProvider(deps: ServiceDeps) {
     if (!r) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${busName ?? 'default'}.`, 400);
     return r;
   };
+
+  /** A bus or a rule named by its ARN (TagResource and friends): `…:event-bus/<bus>`, `…:rule/[<bus>/]<rule>`. */
+  const taggable = (resourceArn: string | undefined): { Tags?: Tag[] } => {
+    const resource = parseArn(resourceArn ?? '')?.service === 'events' ? parseArn(resourceArn!)!.resource : undefined;
+    const busMatch = resource && /^event-bus\/(.+)$/.exec(resource);
+    if (busMatch) return busByNameOrArn(busMatch[1]);
+    const ruleMatch = resource && /^rule\/(?:([^/]+)\/)?([^/]+)$/.exec(resource);
+    if (ruleMatch) return rule(ruleMatch[1] ?? 'default', ruleMatch[2]);
+    throw new AwsError('ValidationException', `Parameter ResourceARN is not valid. Reason: ${resourceArn} is not an event bus or rule ARN.`, 400);
+  };
+  const busView = (b: EventBus) => ({
+    Name: b.Name,
+    Arn: b.Arn,
+    Description: b.Description,
+    KmsKeyIdentifier: b.KmsKeyIdentifier,
+    DeadLetterConfig: b.DeadLetterConfig,
+    LogConfig: b.LogConfig,
+    Policy: b.policy ? JSON.stringify(b.policy) : undefined,
+    CreationTime: b.CreationTime,
+    LastModifiedTime: b.LastModifiedTime ?? b.CreationTime,
+  });
 
   /** Routes one event on a bus: archives it (unless replayed) and delivers it to every matching rule's targets. */
   function route(b: EventBus, event: Record<string, unknown>, opts: { replayOf?: Replay } = {}): void {
@@ -102,16 +134,67 @@ export function createEventsProvider(deps: ServiceDeps) {
     },
     CreateEventBus(input: any, ctx: RequestContext) {
       if (buses.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${input.Name} already exists.`, 400);
-      const b: EventBus = { Name: input.Name, Arn: busArn(input.Name, ctx.region, ctx.accountId), CreationTime: new Date(clock.now()), rules: new Map() };
+      const now = new Date(clock.now());
+      const b: EventBus = {
+        Name: input.Name,
+        Arn: busArn(input.Name, ctx.region, ctx.accountId),
+        CreationTime: now,
+        LastModifiedTime: now,
+        Description: input.Description,
+        KmsKeyIdentifier: input.KmsKeyIdentifier,
+        DeadLetterConfig: input.DeadLetterConfig,
+        LogConfig: input.LogConfig,
+        rules: new Map(),
+        Tags: mergeTags([], input.Tags),
+      };
       buses.set(b.Name, b);
-      return { EventBusArn: b.Arn };
+      return { EventBusArn: b.Arn, Description: b.Description, KmsKeyIdentifier: b.KmsKeyIdentifier, DeadLetterConfig: b.DeadLetterConfig, LogConfig: b.LogConfig };
     },
     DescribeEventBus(input: any) {
+      return busView(busByNameOrArn(input.Name));
+    },
+    UpdateEventBus(input: any) {
       const b = busByNameOrArn(input.Name);
-      return { Name: b.Name, Arn: b.Arn, CreationTime: b.CreationTime };
+      // AWS: without KmsKeyIdentifier the bus goes back to an AWS owned key; the other settings change only when given.
+      b.KmsKeyIdentifier = input.KmsKeyIdentifier;
+      if (input.Description !== undefined) b.Description = input.Description;
+      if (input.DeadLetterConfig !== undefined) b.DeadLetterConfig = input.DeadLetterConfig;
+      if (input.LogConfig !== undefined) b.LogConfig = input.LogConfig;
+      b.LastModifiedTime = new Date(clock.now());
+      return { Arn: b.Arn, Name: b.Name, KmsKeyIdentifier: b.KmsKeyIdentifier, Description: b.Description, DeadLetterConfig: b.DeadLetterConfig, LogConfig: b.LogConfig };
     },
     ListEventBuses(input: any) {
-      return { EventBuses: [...buses.values()].filter((b) => !input.NamePrefix || b.Name.startsWith(input.NamePrefix)).map((b) => ({ Name: b.Name, Arn: b.Arn, CreationTime: b.CreationTime })) };
+      return {
+        EventBuses: [...buses.values()]
+          .filter((b) => !input.NamePrefix || b.Name.startsWith(input.NamePrefix))
+          .map((b) => {
+            const { KmsKeyIdentifier: _k, DeadLetterConfig: _d, LogConfig: _l, ...listed } = busView(b);
+            return listed;
+          }),
+      };
+    },
+    PutPermission(input: any) {
+      const b = busByNameOrArn(input.EventBusName);
+      b.policy = putPermission(b.policy, input, b.Arn);
+      return {};
+    },
+    RemovePermission(input: any) {
+      const b = busByNameOrArn(input.EventBusName);
+      b.policy = removePermission(b.policy, input);
+      return {};
+    },
+    TagResource(input: any) {
+      const r = taggable(input.ResourceARN);
+      r.Tags = mergeTags(r.Tags, input.Tags);
+      return {};
+    },
+    UntagResource(input: any) {
+      const r = taggable(input.ResourceARN);
+      r.Tags = withoutTags(r.Tags, input.TagKeys);
+      return {};
+    },
+    ListTagsForResource(input: any) {
+      return { Tags: taggable(input.ResourceARN).Tags ?? [] };
     },
     DeleteEventBus(input: any) {
       if (input.Name === 'default') throw new AwsError('ValidationException', 'Cannot delete event bus default.', 400);
@@ -135,6 +218,8 @@ export function createEventsProvider(deps: ServiceDeps) {
         Description: input.Description,
         RoleArn: input.RoleArn,
         targets: existing?.targets ?? new Map(),
+        // Tags given when the rule already exists are added to its tags (Terraform changes them with TagResource).
+        Tags: mergeTags(existing?.Tags, input.Tags),
       };
       b.rules.set(r.Name, r);
       return { RuleArn: r.Arn };

@@ -1,11 +1,12 @@
 import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
-import { matchesFilterPattern } from './filter-pattern';
+import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView, type MetricFilter } from './metric-filters';
 
 /**
  * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
- * and by PutLogEvents; read with GetLogEvents and FilterLogEvents.
+ * and by PutLogEvents; read with GetLogEvents and FilterLogEvents. Metric filters turn arriving events into
+ * CloudWatch metrics (metric-filters.ts). Like CloudWatch's metrics, none of this is kept across restarts.
  */
 interface LogEvent {
   timestamp: number;
@@ -25,6 +26,7 @@ interface LogGroup {
   retentionInDays?: number;
   streams: Map<string, LogStream>;
   tags: Record<string, string>;
+  metricFilters: Map<string, MetricFilter>;
 }
 
 export interface LogsPut {
@@ -59,19 +61,22 @@ export function createLogsProvider(deps: ServiceDeps) {
 
   function ensure(groupName: string, streamName: string): LogStream {
     let g = groups.get(groupName);
-    if (!g) groups.set(groupName, (g = { name: groupName, creationTime: deps.clock.now(), streams: new Map(), tags: {} }));
+    if (!g) groups.set(groupName, (g = newGroup(groupName, {})));
     let s = g.streams.get(streamName);
     if (!s) g.streams.set(streamName, (s = { name: streamName, creationTime: deps.clock.now(), events: [] }));
     return s;
   }
+  const newGroup = (name: string, tags: Record<string, string>): LogGroup => ({ name, creationTime: deps.clock.now(), streams: new Map(), tags, metricFilters: new Map() });
 
-  function append(s: LogStream, events: { timestamp: number; message: string }[]): void {
+  function append(g: LogGroup, s: LogStream, events: { timestamp: number; message: string }[]): void {
     const now = deps.clock.now();
     for (const e of events) s.events.push({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ });
+    if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);
   }
 
   deps.bus.answer<LogsPut, void>('logs.put', async ({ logGroupName, logStreamName, events }) => {
-    append(ensure(logGroupName, logStreamName), events);
+    const s = ensure(logGroupName, logStreamName);
+    append(groups.get(logGroupName)!, s, events);
   });
 
   /** Opaque paging tokens: the offset, base64 so clients treat them as opaque. */
@@ -98,7 +103,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       if (groups.has(input.logGroupName)) {
         throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists', 400);
       }
-      groups.set(input.logGroupName, { name: input.logGroupName, creationTime: deps.clock.now(), streams: new Map(), tags: input.tags ?? {} });
+      groups.set(input.logGroupName, newGroup(input.logGroupName, input.tags ?? {}));
       return {};
     },
     DeleteLogGroup(input: any) {
@@ -109,6 +114,49 @@ export function createLogsProvider(deps: ServiceDeps) {
     PutRetentionPolicy(input: any) {
       group(input.logGroupName).retentionInDays = input.retentionInDays;
       return {};
+    },
+    DeleteRetentionPolicy(input: any) {
+      group(input.logGroupName).retentionInDays = undefined;
+      return {};
+    },
+    PutMetricFilter(input: any) {
+      const g = group(input.logGroupName);
+      g.metricFilters.set(input.filterName, buildMetricFilter(input, g.metricFilters, deps.clock.now()));
+      return {};
+    },
+    DescribeMetricFilters(input: any) {
+      if (input.filterNamePrefix !== undefined && input.logGroupName === undefined) {
+        throw new AwsError('InvalidParameterException', 'If you specify filterNamePrefix, you must also specify logGroupName.', 400);
+      }
+      if ((input.metricName === undefined) !== (input.metricNamespace === undefined)) {
+        throw new AwsError('InvalidParameterException', 'metricName and metricNamespace must be specified together.', 400);
+      }
+      const from = input.logGroupName !== undefined ? [group(input.logGroupName)] : [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const all = from
+        .flatMap((g) => [...g.metricFilters.values()].sort((a, b) => a.filterName.localeCompare(b.filterName)))
+        .filter((f) => !input.filterNamePrefix || f.filterName.startsWith(input.filterNamePrefix))
+        .filter((f) => input.metricName === undefined || f.metricTransformations.some((t) => t.metricName === input.metricName && t.metricNamespace === input.metricNamespace));
+      const { slice, next } = page(all, input.nextToken, input.limit);
+      return { metricFilters: slice.map(metricFilterView), nextToken: next };
+    },
+    DeleteMetricFilter(input: any) {
+      const g = group(input.logGroupName);
+      if (!g.metricFilters.delete(input.filterName)) throw new AwsError('ResourceNotFoundException', 'The specified metric filter does not exist.', 400);
+      return {};
+    },
+    TestMetricFilter(input: any) {
+      const match = compilePattern(input.filterPattern);
+      const messages: string[] = input.logEventMessages ?? [];
+      const matches = messages.flatMap((eventMessage, i) => {
+        const m = match(eventMessage);
+        return m ? [{ eventNumber: i + 1, eventMessage, extractedValues: m.values }] : [];
+      });
+      return { matches };
+    },
+    DescribeSubscriptionFilters(input: any) {
+      group(input.logGroupName);
+      // Subscription filters (PutSubscriptionFilter) are not implemented: a group never has any.
+      return { subscriptionFilters: [] };
     },
     DescribeLogGroups(input: any, ctx: RequestContext) {
       const all = [...groups.values()]
@@ -123,7 +171,7 @@ export function createLogsProvider(deps: ServiceDeps) {
           arn: `${groupArn(g, ctx)}:*`,
           logGroupArn: groupArn(g, ctx),
           storedBytes: 0,
-          metricFilterCount: 0,
+          metricFilterCount: g.metricFilters.size,
         })),
         nextToken: next,
       };
@@ -163,10 +211,11 @@ export function createLogsProvider(deps: ServiceDeps) {
       };
     },
     PutLogEvents(input: any) {
-      const s = stream(group(input.logGroupName), input.logStreamName);
+      const g = group(input.logGroupName);
+      const s = stream(g, input.logStreamName);
       const events = (input.logEvents ?? []) as { timestamp: number; message: string }[];
       if (events.length === 0) throw new AwsError('InvalidParameterException', 'logEvents must contain at least 1 item.', 400);
-      append(s, events);
+      append(g, s, events);
       return { nextSequenceToken: token(s.events.length) };
     },
     GetLogEvents(input: any) {
@@ -180,6 +229,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     },
     FilterLogEvents(input: any) {
       const g = group(input.logGroupName);
+      const matches = compilePattern(input.filterPattern);
       const names: string[] | undefined = input.logStreamNames;
       const events: (LogEvent & { logStreamName: string })[] = [];
       for (const s of g.streams.values()) {
@@ -187,7 +237,7 @@ export function createLogsProvider(deps: ServiceDeps) {
         if (input.logStreamNamePrefix && !s.name.startsWith(input.logStreamNamePrefix)) continue;
         for (const e of s.events) {
           if (!inRange(e.timestamp, input.startTime, input.endTime)) continue;
-          if (!matchesFilterPattern(input.filterPattern, e.message)) continue;
+          if (!matches(e.message)) continue;
           events.push({ ...e, logStreamName: s.name });
         }
       }

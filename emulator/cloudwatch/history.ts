@@ -1,0 +1,127 @@
+import { AwsError } from '../core/errors';
+import type { Alarm, AlarmState } from './alarms';
+
+/**
+ * Alarm history as DescribeAlarmHistory shows it: a StateUpdate item for each state change and a
+ * ConfigurationUpdate item for each create, update and delete. Kept after an alarm is deleted, as on AWS
+ * (there for two weeks; here until reset).
+ */
+export interface HistoryItem {
+  AlarmName: string;
+  AlarmType: 'MetricAlarm' | 'CompositeAlarm';
+  Timestamp: Date;
+  HistoryItemType: 'ConfigurationUpdate' | 'StateUpdate' | 'Action';
+  HistorySummary: string;
+  HistoryData: string;
+}
+
+const HISTORY_ITEM_TYPES = ['ConfigurationUpdate', 'StateUpdate', 'Action', 'AlarmContributorStateUpdate', 'AlarmContributorAction'];
+const MAX_RECORDS = 100;
+
+/** StateReasonData is JSON when CloudWatch wrote it; AWS nests it as an object in HistoryData. */
+const reasonData = (data: string | undefined): unknown => {
+  if (data === undefined) return undefined;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+};
+
+/** The alarm's configuration as HistoryData shows it (AWS's camelCase keys). */
+const configurationOf = (a: Alarm) => ({
+  alarmName: a.AlarmName,
+  alarmArn: a.AlarmArn,
+  alarmDescription: a.AlarmDescription,
+  metricName: a.MetricName,
+  namespace: a.Namespace,
+  statistic: a.Statistic,
+  dimensions: a.Dimensions.map((d) => ({ name: d.Name, value: d.Value })),
+  period: a.Period,
+  evaluationPeriods: a.EvaluationPeriods,
+  datapointsToAlarm: a.DatapointsToAlarm,
+  threshold: a.Threshold,
+  comparisonOperator: a.ComparisonOperator,
+  treatMissingData: a.TreatMissingData,
+  actionsEnabled: a.ActionsEnabled,
+  alarmActions: a.AlarmActions,
+  okActions: a.OKActions,
+  insufficientDataActions: a.InsufficientDataActions,
+  unit: a.Unit,
+});
+
+export class AlarmHistory {
+  private items: HistoryItem[] = [];
+
+  stateChanged(alarm: Alarm, old: { state: AlarmState; reason: string }, at: number): void {
+    this.items.push({
+      AlarmName: alarm.AlarmName,
+      AlarmType: 'MetricAlarm',
+      Timestamp: new Date(at),
+      HistoryItemType: 'StateUpdate',
+      HistorySummary: `Alarm updated from ${old.state} to ${alarm.StateValue}`,
+      HistoryData: JSON.stringify({
+        version: '1.0',
+        oldState: { stateValue: old.state, stateReason: old.reason },
+        newState: { stateValue: alarm.StateValue, stateReason: alarm.StateReason, stateReasonData: reasonData(alarm.StateReasonData) },
+      }),
+    });
+  }
+
+  configured(alarm: Alarm, kind: 'Create' | 'Update' | 'Delete', at: number, previous?: Alarm): void {
+    const data: Record<string, unknown> = { version: '1.0', type: kind };
+    if (kind === 'Create') data.createdAlarm = configurationOf(alarm);
+    if (kind === 'Update') Object.assign(data, { originalAlarm: previous && configurationOf(previous), updatedAlarm: configurationOf(alarm) });
+    if (kind === 'Delete') data.deletedAlarm = configurationOf(alarm);
+    this.items.push({
+      AlarmName: alarm.AlarmName,
+      AlarmType: 'MetricAlarm',
+      Timestamp: new Date(at),
+      HistoryItemType: 'ConfigurationUpdate',
+      HistorySummary: `Alarm "${alarm.AlarmName}" ${kind === 'Create' ? 'created' : kind === 'Update' ? 'updated' : 'deleted'}`,
+      HistoryData: JSON.stringify(data),
+    });
+  }
+
+  describe(input: any): { AlarmHistoryItems: HistoryItem[]; NextToken?: string } {
+    if (input.HistoryItemType !== undefined && !HISTORY_ITEM_TYPES.includes(input.HistoryItemType)) {
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${input.HistoryItemType}' at 'historyItemType' failed to satisfy constraint: Member must satisfy enum value set: [${HISTORY_ITEM_TYPES.join(', ')}]`,
+        400,
+      );
+    }
+    const max = input.MaxRecords ?? MAX_RECORDS;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_RECORDS) {
+      throw new AwsError('ValidationException', `1 validation error detected: Value '${max}' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100`, 400);
+    }
+    const start = input.StartDate ? new Date(input.StartDate).getTime() : -Infinity;
+    const end = input.EndDate ? new Date(input.EndDate).getTime() : Infinity;
+    const types: string[] | undefined = input.AlarmTypes?.length ? input.AlarmTypes : undefined;
+    const matching = this.items.filter(
+      (h) =>
+        (!input.AlarmName || h.AlarmName === input.AlarmName) &&
+        (!input.HistoryItemType || h.HistoryItemType === input.HistoryItemType) &&
+        (!types || types.includes(h.AlarmType)) &&
+        h.Timestamp.getTime() >= start &&
+        h.Timestamp.getTime() <= end,
+    );
+    // Recorded in time order; AWS lists newest first unless asked for TimestampAscending.
+    const ordered = input.ScanBy === 'TimestampAscending' ? matching : [...matching].reverse();
+    const from = offsetOf(input.NextToken);
+    const page = ordered.slice(from, from + max);
+    return { AlarmHistoryItems: page.map((h) => ({ ...h })), NextToken: from + max < ordered.length ? tokenOf(from + max) : undefined };
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+}
+
+const tokenOf = (n: number) => Buffer.from(`history:${n}`).toString('base64');
+function offsetOf(token: string | undefined): number {
+  if (!token) return 0;
+  const m = /^history:(\d+)$/.exec(Buffer.from(token, 'base64').toString());
+  if (!m) throw new AwsError('InvalidNextToken', 'The service cannot complete the request.', 400);
+  return Number(m[1]);
+}
