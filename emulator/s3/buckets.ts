@@ -1,6 +1,8 @@
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
+import { bucketAclForCreate } from './acl';
+import { assertObjectOwnership } from './bucket-settings';
 import { malformedXml } from './errors';
 import { assertBucketName, MAX_BUCKET_TAGS, validateTags, type Tag } from './names';
 import { bucketArn, getBucket, owner, wholeSecond, type Out, type S3State } from './state';
@@ -55,8 +57,16 @@ export function bucketOperations(state: S3State) {
       const tags = input.CreateBucketConfiguration?.Tags;
       const bucket = newBucket(name, region, ctx.accountId, state.deps.clock.now());
       if (tags?.length) bucket.tags = validateTags(tags as Tag[], MAX_BUCKET_TAGS, 'Bucket');
+      if (input.ObjectOwnership !== undefined) {
+        assertObjectOwnership(input.ObjectOwnership);
+        bucket.ownership = input.ObjectOwnership;
+      }
+      bucket.acl = bucketAclForCreate(bucket, input);
       // Object Lock needs versioning: S3 turns it on with the lock.
-      if (input.ObjectLockEnabledForBucket) bucket.versioning = 'Enabled';
+      if (input.ObjectLockEnabledForBucket) {
+        bucket.versioning = 'Enabled';
+        bucket.objectLock = { ObjectLockEnabled: 'Enabled' };
+      }
       buckets.set(name, bucket);
       state.deps.bus.record({ type: 's3.createBucket', bucket: name, region, requestId: ctx.requestId });
       const location = region === 'us-east-1' ? `/${name}` : `http://${name}.s3.amazonaws.com/`;
@@ -109,6 +119,12 @@ export function bucketOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       const status = input.VersioningConfiguration?.Status;
       if (status !== undefined && status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
+      if (status === 'Suspended' && bucket.objectLock) {
+        throw new AwsError('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', 409);
+      }
+      if (status === 'Suspended' && bucket.replication) {
+        throw new AwsError('InvalidBucketState', 'A replication configuration is present on this bucket, so the versioning state cannot be changed.', 409);
+      }
       if (status) bucket.versioning = status;
       if (input.VersioningConfiguration?.MFADelete) bucket.mfaDelete = input.VersioningConfiguration.MFADelete;
       return {};

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
+import { objectAclForWrite } from './acl';
 import { entityTooLarge, MAX_STORED_UPLOAD_BYTES, readUploadBody } from './body';
 import {
   checksumMember,
@@ -12,6 +13,7 @@ import {
   supportsFullObject,
   type ChecksumAlgorithm,
 } from './checksums';
+import { encryptionForWrite, encryptionOutput } from './encryption';
 import { invalidArgument, malformedXml, noSuchUpload } from './errors';
 import { pageSize } from './listing';
 import { assertKey, storageClassOf, listingUrlEncode, normalizeMetadata, parseTaggingHeader } from './names';
@@ -71,6 +73,8 @@ export function multipartOperations(state: S3State) {
           throw new AwsError('InvalidRequest', 'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.', 400);
         }
       }
+      const acl = objectAclForWrite(bucket, input, ctx.accountId);
+      const encryption = encryptionForWrite(bucket, input);
       const upload: MultipartUpload = {
         uploadId: newUploadId(),
         key: input.Key,
@@ -83,13 +87,15 @@ export function multipartOperations(state: S3State) {
         checksumType: algorithm ? type : undefined,
         parts: new Map(),
         ownerAccount: ctx.accountId,
+        ...(acl ? { acl } : {}),
+        encryption,
       };
       bucket.uploads.set(upload.uploadId, upload);
       return {
         Bucket: bucket.name,
         Key: upload.key,
         UploadId: upload.uploadId,
-        ServerSideEncryption: 'AES256',
+        ...encryptionOutput(encryption),
         ...(algorithm ? { ChecksumAlgorithm: algorithm as S3.ChecksumAlgorithm, ChecksumType: type } : {}),
       };
     },
@@ -117,7 +123,7 @@ export function multipartOperations(state: S3State) {
       upload.parts.set(input.PartNumber, { partNumber: input.PartNumber, body: received.data, etag, lastModified: nowSeconds(state), checksum });
       return {
         ETag: etag,
-        ServerSideEncryption: 'AES256',
+        ...encryptionOutput(upload.encryption),
         ...(received.checksum ? { [checksumMember(received.checksum.algorithm)]: received.checksum.value } : {}),
       };
     },
@@ -140,7 +146,7 @@ export function multipartOperations(state: S3State) {
           ...(checksum ? { [checksumMember(upload.checksumAlgorithm!)]: checksum } : {}),
         },
         ...(srcBucket.versioning ? { CopySourceVersionId: src.versionId } : {}),
-        ServerSideEncryption: 'AES256',
+        ...encryptionOutput(upload.encryption),
       };
     },
 
@@ -216,6 +222,8 @@ export function multipartOperations(state: S3State) {
         checksum,
         partSizes: parts.map((p) => p.body.length),
         ownerAccount: upload.ownerAccount,
+        ...(upload.acl ? { acl: upload.acl } : {}),
+        ...(upload.encryption ? { encryption: upload.encryption } : {}),
       };
       bucket.uploads.delete(upload.uploadId);
       putVersion(bucket, version);
@@ -226,7 +234,7 @@ export function multipartOperations(state: S3State) {
         Key: version.key,
         ETag: etag,
         VersionId: shownVersionId(bucket, version),
-        ServerSideEncryption: 'AES256',
+        ...encryptionOutput(version.encryption),
         ...checksumOutput(checksum),
       } as Out<S3.CompleteMultipartUploadCommandOutput>;
     },

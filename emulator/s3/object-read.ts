@@ -1,5 +1,6 @@
 import { AwsError } from '../core/errors';
 import { checksumMember } from './checksums';
+import { encryptionOutput } from './encryption';
 import { deleteMarkerNotAllowed, invalidObjectState, invalidRange, noSuchKey, noSuchVersion, notModified, preconditionFailed } from './errors';
 import { etagMatches, shownVersionId } from './state';
 import { findVersion, latestVersion, type Bucket, type ObjectVersion } from './store';
@@ -164,7 +165,7 @@ export function objectOutput(
   put(out, 'CacheControl', o.ResponseCacheControl ?? h.cacheControl);
   put(out, 'Expires', o.ResponseExpires ?? h.expires);
   put(out, 'WebsiteRedirectLocation', h.websiteRedirectLocation);
-  put(out, 'ServerSideEncryption', 'AES256');
+  for (const [k, value] of Object.entries(encryptionOutput(v.encryption))) put(out, k, value);
   put(out, 'Metadata', { ...v.metadata });
   put(out, 'StorageClass', v.storageClass === 'STANDARD' ? undefined : v.storageClass);
   put(out, 'TagCount', v.tags.length ? v.tags.length : undefined);

@@ -5,9 +5,11 @@ import { readPostForm } from './post-object';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { withMeta } from '../core/service';
+import { objectAclForWrite } from './acl';
 import { readUploadBody } from './body';
 import { checksumMember, checksumOf, parseChecksumAlgorithm } from './checksums';
 import { storedContentEncoding } from './chunked';
+import { encryptionForWrite, encryptionOutput } from './encryption';
 import { malformedXml, noSuchKey, preconditionFailed } from './errors';
 import { assertKey, storageClassOf, normalizeMetadata, parseTaggingHeader } from './names';
 import {
@@ -126,9 +128,12 @@ export function objectOperations(state: S3State) {
     ctx: RequestContext,
     via: { eventName: string; reason: string; headers: RequestContext['headers'] } = { eventName: 'ObjectCreated:Put', reason: 'PutObject', headers: ctx.headers },
   ): Promise<Out<S3.PutObjectCommandOutput>> {
-      getBucket(state, input.Bucket);
+      const target = getBucket(state, input.Bucket);
       assertKey(input.Key);
       const key = input.Key;
+      // ACL and encryption are checked before the body is read, as S3 refuses them before the upload.
+      const acl = objectAclForWrite(target, input, ctx.accountId);
+      const encryption = encryptionForWrite(target, input);
       const metadata = normalizeMetadata(input.Metadata);
       const tags = parseTaggingHeader(input.Tagging);
       const storageClass = storageClassOf(input.StorageClass);
@@ -149,13 +154,15 @@ export function objectOperations(state: S3State) {
         storageClass,
         checksum: received.checksum ? { ...received.checksum, type: 'FULL_OBJECT' } : undefined,
         ownerAccount: ctx.accountId,
+        ...(acl ? { acl } : {}),
+        encryption,
       };
       putVersion(bucket, version);
       notifier.emit({ bucket, eventName: via.eventName, key, size: version.body.length, etag: version.etag, versionId: version.versionId, ctx, reason: via.reason });
       return {
         ETag: version.etag,
         VersionId: shownVersionId(bucket, version),
-        ServerSideEncryption: 'AES256',
+        ...encryptionOutput(encryption),
         ...checksumOutput(version.checksum),
       } as Out<S3.PutObjectCommandOutput>;
   }
@@ -241,13 +248,16 @@ export function objectOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       assertKey(input.Key);
       const key = input.Key;
+      const acl = objectAclForWrite(bucket, input, ctx.accountId);
+      const encryption = encryptionForWrite(bucket, input);
       const { source, srcBucket, src } = readCopySource(state, input);
       const replace = input.MetadataDirective === 'REPLACE';
       if (input.MetadataDirective !== undefined && !replace && input.MetadataDirective !== 'COPY') {
         throw new AwsError('InvalidArgument', 'Unknown metadata directive.', 400, { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: input.MetadataDirective });
       }
       const sameObject = srcBucket === bucket && source.key === key && (source.versionId === undefined || latestVersion(bucket, key) === src);
-      if (sameObject && !replace && input.StorageClass === undefined && input.WebsiteRedirectLocation === undefined && input.ChecksumAlgorithm === undefined) {
+      const sameEncryption = input.ServerSideEncryption === undefined && input.SSEKMSKeyId === undefined;
+      if (sameObject && !replace && input.StorageClass === undefined && input.WebsiteRedirectLocation === undefined && input.ChecksumAlgorithm === undefined && sameEncryption) {
         throw new AwsError(
           'InvalidRequest',
           "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -279,6 +289,8 @@ export function objectOperations(state: S3State) {
         storageClass: storageClassOf(input.StorageClass),
         checksum,
         ownerAccount: ctx.accountId,
+        ...(acl ? { acl } : {}),
+        encryption,
       };
       putVersion(bucket, version);
       notifier.emit({ bucket, eventName: 'ObjectCreated:Copy', key, size: version.body.length, etag, versionId: version.versionId, ctx, reason: 'CopyObject' });
@@ -286,7 +298,7 @@ export function objectOperations(state: S3State) {
         CopyObjectResult: { ETag: etag, LastModified: new Date(version.lastModified), ...checksumOutput(checksum) },
         VersionId: shownVersionId(bucket, version),
         CopySourceVersionId: srcBucket.versioning ? src.versionId : undefined,
-        ServerSideEncryption: 'AES256',
+        ...encryptionOutput(encryption),
       };
     },
   };

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import type { ServiceDeps } from '../core/service';
+import { aclOperations } from './acl';
+import { bucketSettingsOperations } from './bucket-settings';
 import { bucketOperations } from './buckets';
 import { listOperations } from './list-objects';
 import { multipartOperations } from './multipart';
@@ -12,6 +14,7 @@ import { versionForRead } from './object-read';
 import { restoreOperations } from './restore';
 import { s3Persistence } from './persistence';
 import { getBucket, type S3State } from './state';
+import type { Bucket } from './store';
 
 export interface S3ProviderOptions {
   /** Emulated delay before a RestoreObject completes, per tier (Expedited, Standard, Bulk). */
@@ -51,6 +54,8 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
     ...objectTaggingOperations(state),
     ...restoreOperations(state, options.restoreDelayMs),
     ...notificationConfigOperations(state),
+    ...bucketSettingsOperations(state),
+    ...aclOperations(state),
 
     reset(): void {
       cancelTimers();
@@ -76,6 +81,7 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
       for (const name of names) {
         const b = state.buckets.get(name)!;
         h.update(JSON.stringify(['bucket', name, b.region, b.versioning ?? '', b.tags ?? [], b.policy ?? '', b.notification]) + '\n');
+        h.update(JSON.stringify(['settings', bucketSettingsDigest(b)]) + '\n');
         for (const key of b.keys) {
           const versions = b.objects.get(key)!.versions;
           versions.forEach((v, i) => {
@@ -93,6 +99,8 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
                 v.tags,
                 v.storageClass,
                 v.checksum ?? null,
+                v.acl ?? null,
+                v.encryption ?? null,
               ]) + '\n',
             );
           });
@@ -103,6 +111,25 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
       return h.digest('hex');
     },
   };
+}
+
+/** The bucket's sub-resource settings, in a fixed order (without replication rule ids: S3 makes one up for a rule that has none). */
+function bucketSettingsDigest(b: Bucket): unknown[] {
+  const replication = b.replication && { ...b.replication, Rules: b.replication.Rules?.map(({ ID: _id, ...r }) => r) };
+  return [
+    b.cors ?? null,
+    b.lifecycle ?? null,
+    b.encryption ?? null,
+    b.publicAccessBlock,
+    b.ownership,
+    b.acl ?? null,
+    b.website ?? null,
+    b.logging ?? null,
+    b.accelerate ?? null,
+    b.requestPayer,
+    replication ?? null,
+    b.objectLock ?? null,
+  ];
 }
 
 export type S3Provider = ReturnType<typeof createS3Provider>;

@@ -1,3 +1,4 @@
+import type * as S3 from '@aws-sdk/client-s3';
 import type { Tag } from './names';
 import type { ChecksumAlgorithm } from './checksums';
 import { SortedKeys } from './sorted-keys';
@@ -28,6 +29,19 @@ export interface StoredChecksum {
   type: 'FULL_OBJECT' | 'COMPOSITE';
 }
 
+/** An access control list as S3 reports it: the owner (an account) and its grants (SDK shape). */
+export interface StoredAcl {
+  ownerAccount: string;
+  grants: S3.Grant[];
+}
+
+/** How an object version is encrypted at rest (what GET/HEAD report; nothing is actually encrypted). */
+export interface ObjectEncryption {
+  algorithm: string;
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+}
+
 export interface RestoreState {
   ongoing: boolean;
   /** Epoch ms when the restored copy expires (set when the restore completes). */
@@ -54,6 +68,10 @@ export interface ObjectVersion {
   partSizes?: number[];
   restore?: RestoreState;
   ownerAccount: string;
+  /** The object's ACL; absent means `private` (the owner has FULL_CONTROL). */
+  acl?: StoredAcl;
+  /** Absent on versions written before encryption was recorded: SSE-S3. */
+  encryption?: ObjectEncryption;
 }
 
 export interface ObjectEntry {
@@ -81,6 +99,8 @@ export interface MultipartUpload {
   checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
   parts: Map<number, UploadPart>;
   ownerAccount: string;
+  acl?: StoredAcl;
+  encryption?: ObjectEncryption;
 }
 
 export interface Bucket {
@@ -99,6 +119,21 @@ export interface Bucket {
   lifecycle?: unknown;
   /** The notification configuration as stored (SDK shape). */
   notification: Record<string, unknown>;
+  /** Default encryption rules (SDK shape); SSE-S3 when unset, as every bucket has since January 2023. */
+  encryption?: S3.ServerSideEncryptionRule[];
+  /** `null` once deleted: new buckets block all public access (since April 2023). */
+  publicAccessBlock: S3.PublicAccessBlockConfiguration | null;
+  /** `null` once deleted (S3 then behaves as ObjectWriter): new buckets are BucketOwnerEnforced. */
+  ownership: S3.ObjectOwnership | null;
+  /** The bucket's ACL; absent means `private`. */
+  acl?: StoredAcl;
+  website?: S3.WebsiteConfiguration;
+  logging?: S3.LoggingEnabled;
+  accelerate?: S3.BucketAccelerateStatus;
+  requestPayer: S3.Payer;
+  replication?: S3.ReplicationConfiguration;
+  /** Set when Object Lock is enabled (at creation, or later on a versioned bucket). */
+  objectLock?: S3.ObjectLockConfiguration;
 }
 
 export function newBucket(name: string, region: string, ownerAccount: string, created: number): Bucket {
@@ -111,6 +146,9 @@ export function newBucket(name: string, region: string, ownerAccount: string, cr
     objects: new Map(),
     uploads: new Map(),
     notification: {},
+    publicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    ownership: 'BucketOwnerEnforced',
+    requestPayer: 'BucketOwner',
   };
 }
 
