@@ -4,6 +4,7 @@ import { errorSummary, isThrottle, type Executor } from './execution';
 import { nextTrace } from './lineage';
 import { invocationRecord, type DestinationCondition } from './records';
 import type { LambdaCore, LambdaFunction } from './state';
+import { invokeConfigHolder, pickVersion, qualify, type Target } from './targets';
 
 /**
  * Lambda's internal queue for asynchronous invocations (Invoke Event, S3, SNS, EventBridge, destinations).
@@ -25,7 +26,10 @@ const THROTTLE_BACKOFF_MAX_MS = 300_000;
 
 export interface AsyncEvent {
   requestId: string;
+  /** The unqualified function ARN (events of all its versions and aliases share the function's concurrency). */
   functionArn: string;
+  /** The version or alias the event was sent to; undefined = unqualified ($LATEST). */
+  qualifier?: string;
   /** The event, as JSON text. */
   payload: string;
   enqueuedAt: number;
@@ -93,7 +97,7 @@ export class AsyncQueue {
       for (const ev of q.splice(0)) {
         ev.lastError ??= { statusCode: 429, message: 'Rate Exceeded. (reserved concurrency is 0)' };
         this.core.deps.bus.record({ type: 'lambda.throttle', functionName: fn.name, requestId: ev.requestId, attempt: ev.invokeCount + 1, error: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
-        void this.fail(fn, ev, 'RetriesExhausted');
+        void this.failUnresolved(fn, ev);
       }
       return;
     }
@@ -117,17 +121,34 @@ export class AsyncQueue {
     this.core.timers.set(Math.min(delayMs, untilExpiry), () => this.push(ev));
   }
 
+  /** The version or alias the event names, or undefined (recorded as dropped) when it was deleted meanwhile. */
+  private target(fn: LambdaFunction, ev: AsyncEvent): Target | undefined {
+    try {
+      return qualify(fn, ev.qualifier);
+    } catch (e) {
+      this.core.deps.bus.record({ type: 'lambda.async.dropped', functionName: fn.name, requestId: ev.requestId, error: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  private failUnresolved(fn: LambdaFunction, ev: AsyncEvent): Promise<void> | undefined {
+    const t = this.target(fn, ev);
+    return t && this.fail(t, ev, 'RetriesExhausted');
+  }
+
   private async attempt(fn: LambdaFunction, ev: AsyncEvent): Promise<void> {
     const { deps } = this.core;
     await fn.settled;
     if (fn.deleted || ev.generation !== this.generation) return;
-    const cfg = fn.eventInvokeConfig;
+    const t = this.target(fn, ev);
+    if (!t) return;
+    const cfg = invokeConfigHolder(t).eventInvokeConfig;
     const maxAgeMs = (cfg?.maximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
     const maxRetries = cfg?.maximumRetryAttempts ?? DEFAULT_RETRIES;
     const now = deps.clock.now();
     if (now - ev.enqueuedAt > maxAgeMs) {
       ev.lastError ??= { statusCode: 429, message: 'Event age exceeded before the function could run.' };
-      return this.fail(fn, ev, 'EventAgeExceeded');
+      return this.fail(t, ev, 'EventAgeExceeded');
     }
 
     const trace = nextTrace(fn.arn, ev.incomingTrace, now);
@@ -135,12 +156,14 @@ export class AsyncQueue {
     if (trace.recursive && fn.recursiveLoop === 'Terminate') {
       deps.bus.record({ type: 'lambda.recursion', functionName: fn.name, requestId: ev.requestId, count: trace.count });
       ev.lastError = { statusCode: 400, message: 'RecursiveInvocationException: Lambda detected a recursive loop and stopped this invocation.' };
-      return this.fail(fn, ev, 'RetriesExhausted');
+      return this.fail(t, ev, 'RetriesExhausted');
     }
 
     let result;
+    // An alias with routing picks its version per attempt, as Lambda does.
+    const run = pickVersion(t);
     try {
-      result = await this.executor.run(fn, Buffer.from(ev.payload), {
+      result = await this.executor.run(run, Buffer.from(ev.payload), {
         requestId: ev.requestId,
         traceHeader: trace.header,
         source: 'async',
@@ -161,40 +184,45 @@ export class AsyncQueue {
     const responseText = result.payload.toString('utf8');
     if (result.functionError) {
       ev.lastError = { statusCode: 200, message: errorSummary(result.payload), functionError: result.functionError, responsePayload: responseText };
-      if (ev.invokeCount > maxRetries) return this.fail(fn, ev, 'RetriesExhausted');
+      if (ev.invokeCount > maxRetries) return this.fail(t, ev, 'RetriesExhausted', run.version);
       const delay = RETRY_DELAYS_MS[Math.min(ev.invokeCount - 1, RETRY_DELAYS_MS.length - 1)]!;
       deps.bus.record({ type: 'lambda.retry', functionName: fn.name, requestId: ev.requestId, attempt: ev.invokeCount + 1, reason: 'function-error', delayMs: delay, error: ev.lastError.message });
       this.later(ev, delay, maxAgeMs);
       return;
     }
-    const onSuccess = fn.eventInvokeConfig?.destinationConfig?.OnSuccess?.Destination;
+    const onSuccess = cfg?.destinationConfig?.OnSuccess?.Destination;
     if (onSuccess) {
       const record = invocationRecord({
         nowMs: deps.clock.now(),
         requestId: ev.requestId,
         functionArn: fn.arn,
+        qualifier: t.qualifier,
+        executedVersion: run.version,
         condition: 'Success',
         approximateInvokeCount: ev.invokeCount,
         requestPayload: ev.payload,
         statusCode: 200,
         responsePayload: responseText,
       });
-      await sendToDestination(deps, fn, onSuccess, record, { requestId: ev.requestId, traceHeader: ev.lastTrace }, true);
+      await sendToDestination(deps, fn, onSuccess, record, { requestId: ev.requestId, traceHeader: ev.lastTrace, qualifier: t.qualifier }, true);
     }
   }
 
   /** The event is given up: DLQ and on-failure destination (both, when both are configured). */
-  private async fail(fn: LambdaFunction, ev: AsyncEvent, condition: Exclude<DestinationCondition, 'Success'>): Promise<void> {
+  private async fail(t: Target, ev: AsyncEvent, condition: Exclude<DestinationCondition, 'Success'>, executedVersion = t.version): Promise<void> {
     const { deps } = this.core;
+    const fn = t.fn;
     const err = ev.lastError ?? { statusCode: 500, message: 'Unknown error' };
     deps.bus.record({ type: 'lambda.async.failed', functionName: fn.name, requestId: ev.requestId, attempt: ev.invokeCount, condition, error: err.message });
-    const dlq = await sendToDeadLetter(deps, fn, { requestId: ev.requestId, payload: ev.payload, traceHeader: ev.lastTrace }, err.statusCode, err.message);
-    const onFailure = fn.eventInvokeConfig?.destinationConfig?.OnFailure?.Destination;
+    const dlq = await sendToDeadLetter(deps, fn, t.config.deadLetterTargetArn, { requestId: ev.requestId, payload: ev.payload, traceHeader: ev.lastTrace }, err.statusCode, err.message);
+    const onFailure = invokeConfigHolder(t).eventInvokeConfig?.destinationConfig?.OnFailure?.Destination;
     if (onFailure) {
       const record = invocationRecord({
         nowMs: deps.clock.now(),
         requestId: ev.requestId,
         functionArn: fn.arn,
+        qualifier: t.qualifier,
+        executedVersion,
         condition,
         approximateInvokeCount: ev.invokeCount,
         requestPayload: ev.payload,
@@ -202,7 +230,7 @@ export class AsyncQueue {
         functionError: err.functionError,
         responsePayload: err.responsePayload,
       });
-      await sendToDestination(deps, fn, onFailure, record, { requestId: ev.requestId, traceHeader: ev.lastTrace }, false);
+      await sendToDestination(deps, fn, onFailure, record, { requestId: ev.requestId, traceHeader: ev.lastTrace, qualifier: t.qualifier }, false);
     }
     if (!dlq && !onFailure) deps.bus.record({ type: 'lambda.async.dropped', functionName: fn.name, requestId: ev.requestId, condition, error: err.message });
   }

@@ -20,11 +20,12 @@ const originOf = (fn: LambdaFunction, requestId: string, traceHeader?: string): 
 export async function sendToDeadLetter(
   deps: ServiceDeps,
   fn: LambdaFunction,
+  /** The DeadLetterConfig of the version that was invoked (a published version keeps its own). */
+  target: string | undefined,
   ev: { requestId: string; payload: string; traceHeader?: string },
   errorCode: number,
   errorMessage: string,
 ): Promise<boolean> {
-  const target = fn.deadLetterTargetArn;
   if (!target) return false;
   const attributes = deadLetterAttributes(ev.requestId, errorCode, errorMessage);
   const service = parseArn(target)?.service;
@@ -48,7 +49,7 @@ export async function sendToDestination(
   fn: LambdaFunction,
   destinationArn: string,
   record: Record<string, unknown>,
-  ev: { requestId: string; traceHeader?: string },
+  ev: { requestId: string; traceHeader?: string; qualifier?: string },
   success: boolean,
 ): Promise<void> {
   const text = JSON.stringify(record);
@@ -75,7 +76,7 @@ export async function sendToDestination(
           account: fn.accountId,
           time: new Date(deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
           region: fn.region,
-          resources: [`${fn.arn}:$LATEST`, destinationArn],
+          resources: [`${fn.arn}:${ev.qualifier ?? '$LATEST'}`, destinationArn],
           detail: record,
         },
       };

@@ -14,9 +14,9 @@ import { validateEventPattern } from '../core/patterns';
 import { withMeta } from '../core/service';
 import type { Executor } from './execution';
 import type { FunctionStore } from './functions';
-import { mappingArn, validation } from './names';
+import { mappingArn, unqualifiedArn, validation } from './names';
 import { SqsPoller } from './poller';
-import { TRANSITION_MS, type EventSourceMapping, type LambdaCore, type LambdaFunction, type Out } from './state';
+import { TRANSITION_MS, type EventSourceMapping, type LambdaCore, type Out } from './state';
 import { checkRange } from './validation';
 
 /** What the SQS provider tells about a queue (`sqs.queueInfo`). */
@@ -96,9 +96,9 @@ export class EventSourceMappings {
   }
 
   /** Lambda refuses a mapping whose queue would hand messages out again while the function still runs. */
-  private checkVisibility(info: QueueInfo, fn: LambdaFunction): void {
+  private checkVisibility(info: QueueInfo, timeout: number): void {
     const vt = info.visibilityTimeout ?? 30;
-    if (vt < fn.timeout) throw invalid(`Queue visibility timeout: ${vt} seconds is less than Function timeout: ${fn.timeout} seconds`);
+    if (vt < timeout) throw invalid(`Queue visibility timeout: ${vt} seconds is less than Function timeout: ${timeout} seconds`);
   }
 
   async create(input: CreateEventSourceMappingCommandInput, ctx: RequestContext) {
@@ -106,7 +106,9 @@ export class EventSourceMappings {
     const parsed = sourceArn ? parseArn(sourceArn) : undefined;
     if (!sourceArn || !parsed) throw invalid('Unrecognized event source, must be kinesis, dynamodb stream or sqs.');
     if (parsed.service !== 'sqs') throw invalid(`The emulator supports SQS event sources only (got ${sourceArn}).`);
-    const fn = this.store.find(input.FunctionName, ctx);
+    // FunctionName may name a version or alias (`fn:live`, a qualified ARN): the mapping invokes that.
+    const target = this.store.resolve(input.FunctionName, ctx);
+    const fn = target.fn;
     const info = await this.queueInfo(sourceArn);
     if (!info.exists) {
       throw invalid('Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version.');
@@ -123,7 +125,7 @@ export class EventSourceMappings {
       filters: input.FilterCriteria?.Filters,
     });
     for (const other of this.core.mappings.values()) {
-      if (other.eventSourceArn === sourceArn && other.functionArn === fn.arn) {
+      if (other.eventSourceArn === sourceArn && other.functionArn === target.arn) {
         throw new AwsError(
           'ResourceConflictException',
           `The event source arn (" ${sourceArn} ") and function (" ${fn.name} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other.uuid}`,
@@ -132,13 +134,13 @@ export class EventSourceMappings {
         );
       }
     }
-    this.checkVisibility(info, fn);
+    this.checkVisibility(info, target.config.timeout);
 
     const id = uuid();
     const m: EventSourceMapping = {
       uuid: id,
       arn: mappingArn(ctx, id),
-      functionArn: fn.arn,
+      functionArn: target.arn,
       eventSourceArn: sourceArn,
       fifo,
       batchSize,
@@ -197,10 +199,11 @@ export class EventSourceMappings {
   }
 
   list(input: ListEventSourceMappingsCommandInput, ctx: RequestContext): Out<ListEventSourceMappingsCommandOutput> {
-    const fnArn = input.FunctionName ? this.store.find(input.FunctionName, ctx).arn : undefined;
-    const all = [...this.core.mappings.values()].filter(
-      (m) => (!fnArn || m.functionArn === fnArn) && (!input.EventSourceArn || m.eventSourceArn === input.EventSourceArn),
-    );
+    // A qualified FunctionName lists that version's or alias's mappings; an unqualified one, all of the function's.
+    const target = input.FunctionName ? this.store.resolve(input.FunctionName, ctx) : undefined;
+    const ofFunction = (m: EventSourceMapping) =>
+      !target || (target.qualifier !== undefined ? m.functionArn === target.arn : unqualifiedArn(m.functionArn) === target.fn.arn);
+    const all = [...this.core.mappings.values()].filter((m) => ofFunction(m) && (!input.EventSourceArn || m.eventSourceArn === input.EventSourceArn));
     checkRange('maxItems', input.MaxItems, [1, 10_000]);
     const size = input.MaxItems ?? 100;
     const start = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
@@ -221,7 +224,7 @@ export class EventSourceMappings {
         { Type: 'User' },
       );
     }
-    const fn = input.FunctionName ? this.store.find(input.FunctionName, ctx) : undefined;
+    const target = input.FunctionName ? this.store.resolve(input.FunctionName, ctx) : undefined;
     const batchSize = input.BatchSize ?? m.batchSize;
     const window = input.MaximumBatchingWindowInSeconds ?? m.maximumBatchingWindowInSeconds;
     this.checkSettings({
@@ -233,7 +236,7 @@ export class EventSourceMappings {
       filters: input.FilterCriteria?.Filters,
     });
     // Reports say Update does not repeat CreateEventSourceMapping's visibility timeout check, so neither does this.
-    if (fn) m.functionArn = fn.arn;
+    if (target) m.functionArn = target.arn;
     m.batchSize = batchSize;
     m.maximumBatchingWindowInSeconds = window;
     if (input.FilterCriteria !== undefined) m.filterCriteria = input.FilterCriteria.Filters?.length ? input.FilterCriteria : undefined;

@@ -2,7 +2,7 @@ import { ScaledClock, type Clock } from '../core/clock';
 import { AwsError } from '../core/errors';
 import type { ServiceDeps } from '../core/service';
 import { RuntimePool, sweepStaleTempDirs, type FunctionSpec, type InvokeResult, type LogLine } from './runtime';
-import type { LambdaFunction } from './state';
+import type { RunTarget } from './targets';
 
 /** Why an invocation happened, for the trace. */
 export type InvocationSource = 'sync' | 'async' | 'sqs';
@@ -71,9 +71,17 @@ export class Executor {
     this.deps.bus.ask('logs.put', { logGroupName: `/aws/lambda/${functionName}`, logStreamName, events }).catch(() => undefined);
   }
 
-  async run(fn: LambdaFunction, payload: Buffer, opts: RunOptions): Promise<InvokeResult> {
+  /** Runs one version of a function (`target.version`), as invoked by `target.invokedArn`. */
+  async run(target: RunTarget, payload: Buffer, opts: RunOptions): Promise<InvokeResult> {
     const { bus } = this.deps;
-    const hop = { functionName: fn.name, requestId: opts.requestId, attempt: opts.attempt ?? 1, source: opts.source };
+    const fn = target.fn;
+    const hop = {
+      functionName: fn.name,
+      requestId: opts.requestId,
+      attempt: opts.attempt ?? 1,
+      source: opts.source,
+      ...(target.version !== '$LATEST' ? { version: target.version } : {}),
+    };
     const fault = bus.faults.functionFault(fn.name);
     if (fault === 'throttle') {
       bus.record({ type: 'lambda.throttle', ...hop, error: 'TooManyRequestsException (injected)' });
@@ -82,16 +90,17 @@ export class Executor {
     bus.record({ type: 'lambda.invoke.start', ...hop });
     let result: InvokeResult;
     if (fault === 'fail' || fault === 'timeout') {
-      result = injectedFailure(fn, opts.requestId, fault, this.deps.clock.now());
+      result = injectedFailure(target, opts.requestId, fault, this.deps.clock.now());
     } else {
       try {
         // A running function is activity: virtual time must not jump (e.g. past a visibility timeout) meanwhile.
         result = await bus.track(
-          this.getPool().invoke(specOf(fn), payload, {
+          this.getPool().invoke(specOf(target), payload, {
             requestId: opts.requestId,
             traceId: opts.traceHeader,
             clientContext: opts.clientContext,
             maxConcurrency: fn.reservedConcurrency,
+            invokedFunctionArn: target.invokedArn,
           }),
         );
       } catch (e) {
@@ -108,9 +117,9 @@ export class Executor {
     return result;
   }
 
-  /** Stops the function's warm environments (new code, deleted function). */
-  async retire(functionName: string): Promise<void> {
-    await this.pool?.retire(functionName);
+  /** Stops the function's warm environments (new code, deleted function), or only one version's. */
+  async retire(functionName: string, version?: string): Promise<void> {
+    await this.pool?.retire(functionName, version);
   }
 
   concurrencyInUse(functionName?: string): number {
@@ -124,17 +133,18 @@ export class Executor {
   }
 }
 
-export function specOf(fn: LambdaFunction): FunctionSpec {
+export function specOf({ fn, version, config: c }: RunTarget): FunctionSpec {
   return {
     functionName: fn.name,
     functionArn: fn.arn,
-    runtime: fn.runtime,
-    handler: fn.handler,
-    codeSha256: fn.code.sha256,
-    codeDir: fn.code.dir,
-    timeoutSeconds: fn.timeout,
-    memorySizeMb: fn.memorySize,
-    environment: fn.environment ?? {},
+    version,
+    runtime: c.runtime,
+    handler: c.handler,
+    codeSha256: c.code.sha256,
+    codeDir: c.code.dir,
+    timeoutSeconds: c.timeout,
+    memorySizeMb: c.memorySize,
+    environment: c.environment ?? {},
     region: fn.region,
     accountId: fn.accountId,
   };
@@ -155,16 +165,16 @@ export function errorSummary(payload: Buffer | string): string {
 }
 
 /** What a fault-injected attempt looks like to callers: an ordinary unhandled error or timeout. */
-function injectedFailure(fn: LambdaFunction, requestId: string, fault: 'fail' | 'timeout', now: number): InvokeResult {
+function injectedFailure({ fn, version, config }: RunTarget, requestId: string, fault: 'fail' | 'timeout', now: number): InvokeResult {
   const message =
     fault === 'timeout'
-      ? `${new Date(now).toISOString()} ${requestId} Task timed out after ${fn.timeout.toFixed(2)} seconds`
+      ? `${new Date(now).toISOString()} ${requestId} Task timed out after ${config.timeout.toFixed(2)} seconds`
       : `Injected failure (fault injection) for ${fn.name}`;
   const payload = fault === 'timeout' ? { errorMessage: message } : { errorType: 'InjectedFault', errorMessage: message };
   return {
     payload: Buffer.from(JSON.stringify(payload)),
     functionError: 'Unhandled',
-    logTail: `START RequestId: ${requestId} Version: $LATEST\n${message}\nEND RequestId: ${requestId}\n`,
+    logTail: `START RequestId: ${requestId} Version: ${version}\n${message}\nEND RequestId: ${requestId}\n`,
     durationMs: 0,
     billedDurationMs: 1,
     timedOut: fault === 'timeout',

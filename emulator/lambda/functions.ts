@@ -19,7 +19,9 @@ import { prepareCode, removeCodeDir } from './code';
 import type { Executor } from './execution';
 import { functionArn, parseFunctionRef, type Scope } from './names';
 import { revisionMismatch } from './permissions';
-import { TRANSITION_MS, type LambdaCore, type LambdaFunction, type Out } from './state';
+import { TRANSITION_MS, type FunctionConfig, type LambdaCore, type LambdaFunction, type Out } from './state';
+import { LATEST, notFound, resolve, VERSION_NUMBER, type Target } from './targets';
+import type { Versions } from './versions';
 import {
   checkArchitectures,
   checkDeadLetterTarget,
@@ -38,12 +40,20 @@ const DEFAULT_MEMORY = 128;
 /** `2024-05-01T12:00:00.000+0000`: the format Lambda uses for a function's LastModified. */
 export const lambdaTimestamp = (ms: number): string => new Date(ms).toISOString().replace('Z', '+0000');
 
-export function notFound(arn: string): AwsError {
-  return new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404, { Type: 'User' });
+export { notFound };
+
+/** How a configuration is shown: the version it is and the ARN it is asked for by. */
+interface View {
+  config: FunctionConfig;
+  version: string;
+  arn: string;
 }
 
 /** Functions: create, read, update, delete, and the Pending → Active / InProgress → Successful transitions. */
 export class FunctionStore {
+  /** Set once the provider is assembled (PublishVersion is its own part, which needs the store too). */
+  versions!: Versions;
+
   constructor(
     private readonly core: LambdaCore,
     private readonly executor: Executor,
@@ -54,46 +64,60 @@ export class FunctionStore {
     return Boolean(this.core.deps.options.dataDir);
   }
 
-  /** The function a request names (name, ARN or partial ARN; only `$LATEST` exists as a qualifier). */
+  /** The function a request names (name, ARN or partial ARN), for operations on `$LATEST` only. */
   find(ref: string | undefined, scope: Scope, qualifier?: string): LambdaFunction {
     const parsed = parseFunctionRef(ref, scope, qualifier);
     const fn = this.core.functions.get(parsed.arn);
     if (!fn) throw notFound(parsed.arn);
-    if (parsed.qualifier !== undefined && parsed.qualifier !== '$LATEST') throw notFound(`${parsed.arn}:${parsed.qualifier}`);
+    if (parsed.qualifier !== undefined && parsed.qualifier !== LATEST) throw notFound(`${parsed.arn}:${parsed.qualifier}`);
     return fn;
   }
 
-  configuration(fn: LambdaFunction): Out<FunctionConfiguration> {
+  /** The function, version or alias a request names (Qualifier or a `:qualifier` suffix). */
+  resolve(ref: string | undefined, scope: Scope, qualifier?: string): Target {
+    return resolve(this.core, ref, scope, qualifier);
+  }
+
+  /** A function's configuration: `$LATEST` as it is now, or a published version as it was frozen. */
+  configuration(fn: LambdaFunction, view: View = { config: fn, version: LATEST, arn: fn.arn }): Out<FunctionConfiguration> {
+    const c = view.config;
+    const latest = view.version === LATEST;
     return {
       FunctionName: fn.name,
-      FunctionArn: fn.arn,
-      Runtime: fn.runtime as FunctionConfiguration['Runtime'],
-      Role: fn.role,
-      Handler: fn.handler,
-      CodeSize: fn.code.size,
-      Description: fn.description,
-      Timeout: fn.timeout,
-      MemorySize: fn.memorySize,
-      LastModified: lambdaTimestamp(fn.lastModified),
-      CodeSha256: fn.code.sha256,
-      Version: '$LATEST',
-      ...(fn.environment ? { Environment: { Variables: { ...fn.environment } } } : {}),
-      ...(fn.deadLetterTargetArn ? { DeadLetterConfig: { TargetArn: fn.deadLetterTargetArn } } : {}),
-      TracingConfig: { Mode: fn.tracingMode as 'PassThrough' },
-      RevisionId: fn.revisionId,
-      State: fn.state,
-      ...(fn.stateReason ? { StateReason: fn.stateReason, StateReasonCode: fn.stateReasonCode as 'Creating' } : {}),
-      ...(fn.lastUpdateStatus ? { LastUpdateStatus: fn.lastUpdateStatus } : {}),
-      ...(fn.lastUpdateStatusReason ? { LastUpdateStatusReason: fn.lastUpdateStatusReason } : {}),
+      FunctionArn: view.arn,
+      Runtime: c.runtime as FunctionConfiguration['Runtime'],
+      Role: c.role,
+      Handler: c.handler,
+      CodeSize: c.code.size,
+      Description: c.description,
+      Timeout: c.timeout,
+      MemorySize: c.memorySize,
+      LastModified: lambdaTimestamp(c.lastModified),
+      CodeSha256: c.code.sha256,
+      Version: view.version,
+      ...(c.environment ? { Environment: { Variables: { ...c.environment } } } : {}),
+      ...(c.deadLetterTargetArn ? { DeadLetterConfig: { TargetArn: c.deadLetterTargetArn } } : {}),
+      TracingConfig: { Mode: c.tracingMode as 'PassThrough' },
+      RevisionId: c.revisionId,
+      // A published version never changes, so it is Active from the start.
+      State: latest ? fn.state : 'Active',
+      ...(latest && fn.stateReason ? { StateReason: fn.stateReason, StateReasonCode: fn.stateReasonCode as 'Creating' } : {}),
+      ...(!latest ? { LastUpdateStatus: 'Successful' as const } : fn.lastUpdateStatus ? { LastUpdateStatus: fn.lastUpdateStatus } : {}),
+      ...(latest && fn.lastUpdateStatusReason ? { LastUpdateStatusReason: fn.lastUpdateStatusReason } : {}),
       PackageType: 'Zip',
-      Architectures: fn.architectures as ['x86_64'],
-      EphemeralStorage: { Size: fn.ephemeralStorageMb ?? 512 },
+      Architectures: c.architectures as ['x86_64'],
+      EphemeralStorage: { Size: c.ephemeralStorageMb ?? 512 },
       SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
       RuntimeVersionConfig: {
-        RuntimeVersionArn: `arn:aws:lambda:${fn.region}::runtime:${createHash('sha256').update(fn.runtime).digest('hex')}`,
+        RuntimeVersionArn: `arn:aws:lambda:${fn.region}::runtime:${createHash('sha256').update(c.runtime).digest('hex')}`,
       },
       LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
     };
+  }
+
+  /** The configuration of what a request named (GetFunction with a qualifier shows the ARN it was asked by). */
+  targetConfiguration(t: Target): Out<FunctionConfiguration> {
+    return this.configuration(t.fn, { config: t.config, version: t.version, arn: t.arn });
   }
 
   /**
@@ -180,22 +204,28 @@ export class FunctionStore {
       policy: [],
       tags: { ...(input.Tags ?? {}) },
       recursiveLoop: 'Terminate',
+      versions: new Map(),
+      lastVersion: 0,
+      aliases: new Map(),
       deleted: false,
     };
     this.core.functions.set(arn, fn);
     this.transition(fn, 'create');
     this.core.deps.bus.record({ type: 'lambda.function.create', functionName: name, codeSha256: code.sha256 });
+    // Publish: the answer is still $LATEST's configuration, as on AWS; version 1 exists from now on.
+    if (input.Publish) this.versions.publishFrom(fn);
     return withMeta(this.configuration(fn), { status: 201 });
   }
 
   get(input: GetFunctionCommandInput, ctx: RequestContext): Out<GetFunctionCommandOutput> {
-    const fn = this.find(input.FunctionName, ctx, input.Qualifier);
+    const t = this.resolve(input.FunctionName, ctx, input.Qualifier);
+    const fn = t.fn;
     return {
-      Configuration: this.configuration(fn),
+      Configuration: this.targetConfiguration(t),
       Code: {
         RepositoryType: 'S3',
         // A placeholder in the shape of Lambda's presigned URL; the emulator does not serve code downloads.
-        Location: `https://awslambda-${fn.region}-tasks.s3.${fn.region}.amazonaws.com/snapshots/${fn.accountId}/${fn.name}-${fn.revisionId}`,
+        Location: `https://awslambda-${fn.region}-tasks.s3.${fn.region}.amazonaws.com/snapshots/${fn.accountId}/${fn.name}-${t.config.revisionId}`,
       },
       ...(Object.keys(fn.tags).length ? { Tags: { ...fn.tags } } : {}),
       ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
@@ -203,7 +233,7 @@ export class FunctionStore {
   }
 
   getConfiguration(input: GetFunctionConfigurationCommandInput, ctx: RequestContext): Out<FunctionConfiguration> {
-    return this.configuration(this.find(input.FunctionName, ctx, input.Qualifier));
+    return this.targetConfiguration(this.resolve(input.FunctionName, ctx, input.Qualifier));
   }
 
   list(input: ListFunctionsCommandInput, ctx: RequestContext): Out<ListFunctionsCommandOutput> {
@@ -241,9 +271,14 @@ export class FunctionStore {
     fn.code = code;
     this.touch(fn);
     this.transition(fn, 'update');
-    // Warm environments run the old code: new invocations must start fresh ones.
-    await this.executor.retire(fn.name);
+    // Warm $LATEST environments run the old code: new invocations must start fresh ones (versions keep theirs).
+    await this.executor.retire(fn.name, LATEST);
     this.core.deps.bus.record({ type: 'lambda.function.update-code', functionName: fn.name, codeSha256: code.sha256 });
+    // Publish: the new code becomes a version at once; the answer is that version's configuration, as on AWS.
+    if (input.Publish) {
+      const v = this.versions.publishFrom(fn);
+      return this.configuration(fn, { config: v, version: v.version, arn: `${fn.arn}:${v.version}` });
+    }
     return this.configuration(fn);
   }
 
@@ -281,7 +316,17 @@ export class FunctionStore {
   }
 
   async delete(input: DeleteFunctionCommandInput, ctx: RequestContext) {
-    const fn = this.find(input.FunctionName, ctx, input.Qualifier);
+    const parsed = parseFunctionRef(input.FunctionName, ctx, input.Qualifier);
+    const q = parsed.qualifier;
+    if (q === LATEST) throw new AwsError('InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.', 400, { Type: 'User' });
+    const fn = this.core.functions.get(parsed.arn);
+    if (!fn) throw notFound(parsed.arn);
+    if (q !== undefined) {
+      // A qualifier deletes one version; an alias goes with DeleteAlias. A version already gone is not an error.
+      if (!VERSION_NUMBER.test(q)) throw new AwsError('InvalidParameterValueException', 'Deletion of aliases is not currently supported.', 400, { Type: 'User' });
+      await this.versions.deleteVersion(fn, q);
+      return withMeta({}, { status: 204 });
+    }
     this.core.functions.delete(fn.arn);
     await this.dispose(fn);
     this.core.deps.bus.record({ type: 'lambda.function.delete', functionName: fn.name });
@@ -293,6 +338,7 @@ export class FunctionStore {
     fn.deleted = true;
     fn.settle?.();
     await this.executor.retire(fn.name).catch(() => undefined);
-    for (const dir of [...fn.oldCodeDirs, fn.code.dir]) await removeCodeDir(dir);
+    const dirs = new Set([...fn.oldCodeDirs, fn.code.dir, ...[...fn.versions.values()].map((v) => v.code.dir)]);
+    for (const dir of dirs) await removeCodeDir(dir);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Lambda: functions (.zip packages run by ./runtime), synchronous and asynchronous invocation (retries, DLQ,
+ * Lambda: functions (.zip packages run by ./runtime) with published versions and aliases, synchronous and asynchronous invocation (retries, DLQ,
  * destinations), resource policies, reserved concurrency, recursive loop detection, and SQS event source
  * mappings. One method per operation of @aws-sdk/client-lambda, speaking REST-JSON through the protocol layer.
  *
@@ -8,7 +8,8 @@
  * Asks: `s3.getObject` (code from S3), `sqs.*` (event source mappings), `logs.put` (function logs).
  * Trace hops: lambda.invoke.start / .end / .error, lambda.retry, lambda.throttle, lambda.dlq,
  * lambda.destination, lambda.recursion, lambda.async.enqueue / .failed / .dropped, lambda.esm.*,
- * lambda.function.*.
+ * lambda.function.* (publish, delete-version among them), lambda.alias.*. Invocation hops of a published
+ * version carry `version`.
  */
 import type * as L from '@aws-sdk/client-lambda';
 import type { RequestContext } from '../core/context';
@@ -17,17 +18,19 @@ import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
 import type { ServiceDeps } from '../core/service';
 import { withMeta } from '../core/service';
+import { Aliases } from './aliases';
 import { AsyncQueue } from './async-queue';
 import { EventSourceMappings } from './event-source-mappings';
 import { Executor } from './execution';
-import { FunctionStore, notFound } from './functions';
+import { FunctionStore } from './functions';
 import { invoke, tooLarge, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
 import { traceHeaderFromCorrelation } from './lineage';
-import { unqualifiedArn } from './names';
 import { permissionOps, policyAllows } from './permissions';
 import { lambdaPersistence } from './persistence';
 import { Settings } from './settings';
 import { TimerSet, type LambdaCore } from './state';
+import { policyHolder, resolveArn } from './targets';
+import { Versions } from './versions';
 
 export { lineageFromTraceHeader, RECURSION_LIMIT } from './lineage';
 
@@ -38,35 +41,33 @@ export function createLambdaProvider(deps: ServiceDeps) {
   const core: LambdaCore = { deps, functions: new Map(), mappings: new Map(), timers: new TimerSet(deps.clock) };
   const executor = new Executor(deps);
   const store = new FunctionStore(core, executor);
+  const versions = (store.versions = new Versions(core, store, executor));
+  const aliases = new Aliases(core, store);
   const queue = new AsyncQueue(core, executor);
   const settings = new Settings(core, store);
   const esm = new EventSourceMappings(core, store, executor);
 
-  const target = (arn: string) => {
-    const fn = core.functions.get(unqualifiedArn(arn));
-    if (!fn) throw notFound(arn);
-    return fn;
-  };
-
+  // Deliveries may name a version or alias (`…:function:name:live`): its own policy decides, and it is what runs.
   const receiver: DeliveryReceiver = {
     check(functionArn: string, origin: Origin) {
-      const fn = target(functionArn);
+      const t = resolveArn(core, functionArn);
       // S3 validates the destination when the notification configuration is written.
-      if (origin.principal === 's3.amazonaws.com' && !policyAllows(fn, origin)) {
-        throw new AwsError('AccessDeniedException', `The function ${fn.arn} does not allow ${origin.principal} to invoke it for source ${origin.sourceArn} (add a permission with AddPermission).`, 403);
+      if (origin.principal === 's3.amazonaws.com' && !policyAllows(policyHolder(t), t.arn, origin)) {
+        throw new AwsError('AccessDeniedException', `The function ${t.arn} does not allow ${origin.principal} to invoke it for source ${origin.sourceArn} (add a permission with AddPermission).`, 403);
       }
     },
     async receive(functionArn: string, message: DeliveryMessage, origin: Origin) {
       if (message.kind !== 'lambda') throw new AwsError('InvalidParameterValueException', `Lambda cannot accept a ${message.kind} delivery`, 400);
-      const fn = target(functionArn);
-      if (deps.options.strict && POLICY_CHECKED.has(origin.principal) && !policyAllows(fn, origin)) {
-        throw new AwsError('AccessDeniedException', `${origin.principal} is not authorized to perform: lambda:InvokeFunction on resource: ${fn.arn}`, 403);
+      const t = resolveArn(core, functionArn);
+      if (deps.options.strict && POLICY_CHECKED.has(origin.principal) && !policyAllows(policyHolder(t), t.arn, origin)) {
+        throw new AwsError('AccessDeniedException', `${origin.principal} is not authorized to perform: lambda:InvokeFunction on resource: ${t.arn}`, 403);
       }
       const size = Buffer.byteLength(message.payload);
       if (size > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT, 'Event', size);
       queue.enqueue({
         requestId: uuid(),
-        functionArn: fn.arn,
+        functionArn: t.fn.arn,
+        qualifier: t.qualifier,
         payload: message.payload,
         incomingTrace: traceHeaderFromCorrelation(origin.correlation),
       });
@@ -96,17 +97,29 @@ export function createLambdaProvider(deps: ServiceDeps) {
     UpdateFunctionConfiguration: (input: L.UpdateFunctionConfigurationCommandInput, ctx: RequestContext) => store.updateConfiguration(input, ctx),
     DeleteFunction: (input: L.DeleteFunctionCommandInput, ctx: RequestContext) => store.delete(input, ctx),
 
+    // ---- versions and aliases ----
+    PublishVersion: (input: L.PublishVersionCommandInput, ctx: RequestContext) => versions.publish(input, ctx),
+    ListVersionsByFunction: (input: L.ListVersionsByFunctionCommandInput, ctx: RequestContext) => versions.list(input, ctx),
+    CreateAlias: (input: L.CreateAliasCommandInput, ctx: RequestContext) => aliases.create(input, ctx),
+    GetAlias: (input: L.GetAliasCommandInput, ctx: RequestContext) => aliases.get(input, ctx),
+    UpdateAlias: (input: L.UpdateAliasCommandInput, ctx: RequestContext) => aliases.update(input, ctx),
+    DeleteAlias: (input: L.DeleteAliasCommandInput, ctx: RequestContext) => aliases.delete(input, ctx),
+    ListAliases: (input: L.ListAliasesCommandInput, ctx: RequestContext) => aliases.list(input, ctx),
+
     // ---- invocation ----
     Invoke: (input: InvokeInput, ctx: RequestContext) => invoke(core, store, executor, queue, input, ctx),
 
     // ---- resource policy ----
-    AddPermission: (input: L.AddPermissionCommandInput, ctx: RequestContext) =>
-      withMeta(permissionOps.add(store.find(input.FunctionName, ctx, input.Qualifier), input), { status: 201 }),
+    // Each version and alias has its own policy; a statement's Resource is the ARN as the request named it.
+    AddPermission: (input: L.AddPermissionCommandInput, ctx: RequestContext) => {
+      const t = store.resolve(input.FunctionName, ctx, input.Qualifier);
+      return withMeta(permissionOps.add(policyHolder(t), t.arn, input), { status: 201 });
+    },
     RemovePermission: (input: L.RemovePermissionCommandInput, ctx: RequestContext) => {
-      permissionOps.remove(store.find(input.FunctionName, ctx, input.Qualifier), input);
+      permissionOps.remove(policyHolder(store.resolve(input.FunctionName, ctx, input.Qualifier)), input);
       return noContent();
     },
-    GetPolicy: (input: L.GetPolicyCommandInput, ctx: RequestContext) => permissionOps.get(store.find(input.FunctionName, ctx, input.Qualifier), input),
+    GetPolicy: (input: L.GetPolicyCommandInput, ctx: RequestContext) => permissionOps.get(policyHolder(store.resolve(input.FunctionName, ctx, input.Qualifier)), input),
 
     // ---- asynchronous invocation settings ----
     PutFunctionEventInvokeConfig: (input: L.PutFunctionEventInvokeConfigCommandInput, ctx: RequestContext) => settings.putEventInvokeConfig(input, ctx),

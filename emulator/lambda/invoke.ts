@@ -7,6 +7,7 @@ import type { Executor } from './execution';
 import type { FunctionStore } from './functions';
 import { nextTrace } from './lineage';
 import type { LambdaCore, Out } from './state';
+import { pickVersion } from './targets';
 
 /** Lambda's payload limits: 6 MB synchronous; asynchronous 1 MB since 2025 (256 KB before). */
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
@@ -64,7 +65,8 @@ export async function invoke(
   input: InvokeInput,
   ctx: RequestContext,
 ): Promise<InvokeOutput> {
-  const fn = store.find(input.FunctionName, ctx, input.Qualifier);
+  const target = store.resolve(input.FunctionName, ctx, input.Qualifier);
+  const fn = target.fn;
   const type = input.InvocationType ?? 'RequestResponse';
   const size = input.Payload?.byteLength ?? 0;
   // A function's SDK call back into Lambda carries its trace header (and lineage) in X-Amzn-Trace-Id.
@@ -78,7 +80,7 @@ export async function invoke(
   if (type === 'Event') {
     if (size > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT, type, size);
     const payload = eventText(input.Payload);
-    queue.enqueue({ requestId: ctx.requestId, functionArn: fn.arn, payload, incomingTrace: incoming });
+    queue.enqueue({ requestId: ctx.requestId, functionArn: fn.arn, qualifier: target.qualifier, payload, incomingTrace: incoming });
     return { StatusCode: 202 };
   }
   if (type !== 'RequestResponse') {
@@ -94,7 +96,9 @@ export async function invoke(
     core.deps.bus.record({ type: 'lambda.recursion', functionName: fn.name, requestId: ctx.requestId, count: trace.count });
     throw recursionError(fn.name);
   }
-  const result = await executor.run(fn, Buffer.from(payload), {
+  // An alias with routing picks its version per invocation.
+  const run = pickVersion(target);
+  const result = await executor.run(run, Buffer.from(payload), {
     requestId: ctx.requestId,
     traceHeader: trace.header,
     clientContext: input.ClientContext,
@@ -103,7 +107,7 @@ export async function invoke(
   return {
     StatusCode: 200,
     Payload: result.payload,
-    ExecutedVersion: '$LATEST',
+    ExecutedVersion: run.version,
     ...(result.functionError ? { FunctionError: result.functionError } : {}),
     ...(input.LogType === 'Tail' ? { LogResult: logTail(result.logTail) } : {}),
   };

@@ -9,7 +9,13 @@ import type { Origin } from '../core/delivery';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
 import { isAllowed } from '../core/resource-policy';
-import type { LambdaFunction, Out } from './state';
+import type { Out } from './state';
+
+/** A function, version or alias: each has its own resource policy and revision. */
+export interface PolicyHolder {
+  policy: PolicyStatement[];
+  revisionId: string;
+}
 
 /** One statement of a function's resource-based policy, as AddPermission writes it. */
 export interface PolicyStatement {
@@ -32,7 +38,8 @@ function principalOf(p: string): PolicyStatement['Principal'] {
   return { Service: p };
 }
 
-export function statementFor(fn: LambdaFunction, input: AddPermissionCommandInput): PolicyStatement {
+/** `resource`: the function ARN as the request named it (with its qualifier, if any). */
+export function statementFor(resource: string, input: AddPermissionCommandInput): PolicyStatement {
   const sid = input.StatementId ?? '';
   if (!STATEMENT_ID.test(sid) || sid.length > 100) {
     throw new AwsError('ValidationException', `1 validation error detected: Value '${sid}' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)`, 400);
@@ -41,7 +48,6 @@ export function statementFor(fn: LambdaFunction, input: AddPermissionCommandInpu
     throw new AwsError('ValidationException', `1 validation error detected: Value '${input.Action}' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])`, 400);
   }
   if (!input.Principal) throw new AwsError('ValidationException', "1 validation error detected: Value null at 'principal' failed to satisfy constraint: Member must not be null", 400);
-  const resource = input.Qualifier ? `${fn.arn}:${input.Qualifier}` : fn.arn;
   const condition: Record<string, Record<string, string>> = {};
   if (input.SourceAccount) (condition.StringEquals ??= {})['AWS:SourceAccount'] = input.SourceAccount;
   if (input.PrincipalOrgID) (condition.StringEquals ??= {})['aws:PrincipalOrgID'] = input.PrincipalOrgID;
@@ -58,28 +64,28 @@ export function statementFor(fn: LambdaFunction, input: AddPermissionCommandInpu
   };
 }
 
-export function policyDocument(fn: LambdaFunction): string {
+export function policyDocument(fn: PolicyHolder): string {
   return JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: fn.policy });
 }
 
-/** Whether the function's policy lets this origin (S3, SNS, EventBridge…) invoke it. */
-export function policyAllows(fn: LambdaFunction, origin: Origin): boolean {
+/** Whether the policy of the function (version, alias) at `resource` lets this origin (S3, SNS, EventBridge…) invoke it. */
+export function policyAllows(fn: PolicyHolder, resource: string, origin: Origin): boolean {
   return isAllowed(
     { Statement: fn.policy },
     {
       principal: origin.principal,
       action: 'lambda:InvokeFunction',
-      resource: fn.arn,
+      resource,
       context: { 'AWS:SourceArn': origin.sourceArn, 'AWS:SourceAccount': origin.sourceAccount },
     },
   );
 }
 
-/** AddPermission / RemovePermission / GetPolicy over a function already looked up. */
+/** AddPermission / RemovePermission / GetPolicy over a function, version or alias already looked up. */
 export const permissionOps = {
-  add(fn: LambdaFunction, input: AddPermissionCommandInput): Out<AddPermissionCommandOutput> {
+  add(fn: PolicyHolder, resource: string, input: AddPermissionCommandInput): Out<AddPermissionCommandOutput> {
     if (input.RevisionId && input.RevisionId !== fn.revisionId) throw revisionMismatch();
-    const statement = statementFor(fn, input);
+    const statement = statementFor(resource, input);
     if (fn.policy.some((s) => s.Sid === statement.Sid)) {
       throw new AwsError(
         'ResourceConflictException',
@@ -93,7 +99,7 @@ export const permissionOps = {
     return { Statement: JSON.stringify(statement) };
   },
 
-  remove(fn: LambdaFunction, input: RemovePermissionCommandInput): void {
+  remove(fn: PolicyHolder, input: RemovePermissionCommandInput): void {
     if (input.RevisionId && input.RevisionId !== fn.revisionId) throw revisionMismatch();
     const i = fn.policy.findIndex((s) => s.Sid === input.StatementId);
     if (i < 0) {
@@ -103,7 +109,7 @@ export const permissionOps = {
     fn.revisionId = uuid();
   },
 
-  get(fn: LambdaFunction, _input: GetPolicyCommandInput): Out<GetPolicyCommandOutput> {
+  get(fn: PolicyHolder, _input: GetPolicyCommandInput): Out<GetPolicyCommandOutput> {
     if (fn.policy.length === 0) {
       throw new AwsError('ResourceNotFoundException', 'The resource you requested does not exist.', 404, { Type: 'User' });
     }

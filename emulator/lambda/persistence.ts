@@ -2,10 +2,11 @@ import { rewrittenWhole } from '../core/persist-whole';
 import type { Persistable } from '../core/service';
 import { unpackCode } from './code';
 import type { EventSourceMappings } from './event-source-mappings';
-import type { EventSourceMapping, LambdaCore, LambdaFunction } from './state';
+import type { EventSourceMapping, FunctionCodeVersion, FunctionVersion, LambdaCore, LambdaFunction } from './state';
 
 /**
- * Lambda state as persisted entities: `f\0<arn>` (a function's configuration, package, policy, settings)
+ * Lambda state as persisted entities: `f\0<arn>` (a function's configuration, package, policy, settings,
+ * its published versions with their packages, and its aliases)
  * and `m\0<uuid>` (an event source mapping), rewritten after any request that may have changed one. A
  * restart unpacks each package into a new task root and brings functions back Active and mappings in their
  * settled state (Enabled ones polling again).
@@ -28,10 +29,25 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
       if (!key.startsWith(`f${SEP}`)) continue;
       const saved = value as SavedFunction;
       if (!saved.code.zip) continue;
-      const code = { ...saved.code, ...(await unpackCode(saved.code.zip)), zip: saved.code.zip };
+      // One task root per package: $LATEST and the versions published from the same code share it.
+      const unpacked = new Map<string, FunctionCodeVersion>();
+      const restoreCode = async (c: FunctionCodeVersion): Promise<FunctionCodeVersion> => {
+        const known = unpacked.get(c.sha256);
+        if (known) return known;
+        const code = { ...c, ...(await unpackCode(c.zip!)), zip: c.zip };
+        unpacked.set(c.sha256, code);
+        return code;
+      };
+      const code = await restoreCode(saved.code);
+      // Saved before versions existed: none.
+      const versions = new Map<string, FunctionVersion>();
+      for (const [n, v] of saved.versions ?? []) if (v.code.zip) versions.set(n, { ...v, code: await restoreCode(v.code) });
       core.functions.set(saved.arn, {
         ...saved,
         code,
+        versions,
+        lastVersion: saved.lastVersion ?? 0,
+        aliases: saved.aliases ?? new Map(),
         oldCodeDirs: [],
         state: saved.state === 'Failed' ? 'Failed' : 'Active',
         lastUpdateStatus: saved.lastUpdateStatus === 'Failed' ? 'Failed' : 'Successful',

@@ -4,7 +4,9 @@ import { matchesPattern } from '../core/patterns';
 import { isThrottle, type Executor } from './execution';
 import { maxLineage, nextTrace } from './lineage';
 import { filterSubject, type SqsEventRecord } from './records';
+import { unqualifiedArn } from './names';
 import type { EventSourceMapping, LambdaCore } from './state';
+import { pickVersion, qualifierOf, qualify, type Target } from './targets';
 
 /** A batch is also capped by the synchronous payload limit (6 MB). */
 const MAX_BATCH_BYTES = 6_291_456;
@@ -89,8 +91,13 @@ export class SqsPoller {
     this.mapping.lastProcessingResult = result;
   }
 
+  /** The mapping's function (its FunctionArn may name a version or alias). */
+  private get fn() {
+    return this.core.functions.get(unqualifiedArn(this.mapping.functionArn));
+  }
+
   private cap(): number {
-    const fn = this.core.functions.get(this.mapping.functionArn);
+    const fn = this.fn;
     const now = this.core.deps.clock.now();
     let cap: number;
     if (this.mapping.scalingConfig?.MaximumConcurrency !== undefined) cap = this.mapping.scalingConfig.MaximumConcurrency;
@@ -254,7 +261,7 @@ export class SqsPoller {
     const queueSeconds = info?.visibilityTimeout ?? 30;
     const realTime = clock instanceof ScaledClock && clock.scale === 1;
     if (realTime || options.scaleFunctionTimeouts) return { queueSeconds };
-    const timeout = this.core.functions.get(this.mapping.functionArn)?.timeout ?? 900;
+    const timeout = this.fn?.timeout ?? 900;
     const scale = clock instanceof ScaledClock ? clock.scale : 0;
     // The function's timeout plus init and log drain, in real seconds, as emulated seconds; SQS's cap is 12 h.
     const needed = scale > 0 ? Math.ceil((timeout + 20) / scale) + this.mapping.maximumBatchingWindowInSeconds : MAX_VISIBILITY_SECONDS;
@@ -290,8 +297,14 @@ export class SqsPoller {
     const { bus, clock } = this.core.deps;
     const records = await this.applyFilters(all, deleted);
     if (!records.length || this.stopped) return;
-    const fn = this.core.functions.get(this.mapping.functionArn);
-    if (!fn || fn.deleted) {
+    const fn = this.fn;
+    let target: Target | undefined;
+    try {
+      target = fn && !fn.deleted ? qualify(fn, qualifierOf(this.mapping.functionArn)) : undefined;
+    } catch {
+      // the mapping's version or alias was deleted
+    }
+    if (!fn || !target) {
       this.note('PROBLEM: Function not found.');
       return;
     }
@@ -308,7 +321,7 @@ export class SqsPoller {
     bus.record({ type: 'lambda.esm.batch', ...hop, size: records.length });
     let result;
     try {
-      result = await this.executor.run(fn, Buffer.from(JSON.stringify({ Records: records })), { requestId, traceHeader: trace.header, source: 'sqs' });
+      result = await this.executor.run(pickVersion(target), Buffer.from(JSON.stringify({ Records: records })), { requestId, traceHeader: trace.header, source: 'sqs' });
     } catch (e) {
       // Throttled (or the runtime could not start): the messages return after their visibility timeout.
       this.note(isThrottle(e) ? 'PROBLEM: Function call failed due to throttling.' : `PROBLEM: ${(e as Error).message}`);

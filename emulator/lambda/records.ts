@@ -44,7 +44,10 @@ export type DestinationCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExc
 export function invocationRecord(p: {
   nowMs: number;
   requestId: string;
+  /** The unqualified function ARN; the record names it with the qualifier invoked (`$LATEST` when none). */
   functionArn: string;
+  qualifier?: string;
+  executedVersion?: string;
   condition: DestinationCondition;
   approximateInvokeCount: number;
   requestPayload: string;
@@ -57,14 +60,14 @@ export function invocationRecord(p: {
     timestamp: new Date(p.nowMs).toISOString(),
     requestContext: {
       requestId: p.requestId,
-      functionArn: `${p.functionArn}:$LATEST`,
+      functionArn: `${p.functionArn}:${p.qualifier ?? '$LATEST'}`,
       condition: p.condition,
       approximateInvokeCount: p.approximateInvokeCount,
     },
     requestPayload: jsonOrText(p.requestPayload),
     responseContext: {
       statusCode: p.statusCode,
-      executedVersion: '$LATEST',
+      executedVersion: p.executedVersion ?? '$LATEST',
       ...(p.functionError ? { functionError: p.functionError } : {}),
     },
     ...(p.responsePayload !== undefined ? { responsePayload: jsonOrText(p.responsePayload) } : {}),

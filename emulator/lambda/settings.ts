@@ -28,6 +28,7 @@ import { withMeta } from '../core/service';
 import type { FunctionStore } from './functions';
 import { functionArn, validation } from './names';
 import type { EventInvokeConfig, LambdaCore, LambdaFunction, Out } from './state';
+import { invokeConfigHolder, type Target } from './targets';
 import { checkDestinations, checkRange, LIMITS } from './validation';
 
 /** Per-function settings beside the configuration: async invoke config, reserved concurrency, recursion, tags. */
@@ -43,10 +44,11 @@ export class Settings {
 
   // ---- asynchronous invocation configuration ----
 
-  private render(fn: LambdaFunction, c: EventInvokeConfig): Out<FunctionEventInvokeConfig> {
+  /** `qualifier`: the version or alias the configuration belongs to (each has its own). */
+  private render(fn: LambdaFunction, c: EventInvokeConfig, qualifier = '$LATEST'): Out<FunctionEventInvokeConfig> {
     return {
       LastModified: new Date(c.lastModified),
-      FunctionArn: `${fn.arn}:$LATEST`,
+      FunctionArn: `${fn.arn}:${qualifier}`,
       ...(c.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: c.maximumRetryAttempts } : {}),
       ...(c.maximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: c.maximumEventAgeInSeconds } : {}),
       DestinationConfig: {
@@ -62,25 +64,31 @@ export class Settings {
     checkDestinations(input.DestinationConfig, fn.arn);
   }
 
+  /** The function, version or alias a request names, and the holder of its asynchronous settings. */
+  private invokeConfigTarget(ref: string | undefined, ctx: RequestContext, qualifier?: string): { t: Target; fn: LambdaFunction; holder: { eventInvokeConfig?: EventInvokeConfig }; q: string } {
+    const t = this.store.resolve(ref, ctx, qualifier);
+    return { t, fn: t.fn, holder: invokeConfigHolder(t), q: t.qualifier ?? '$LATEST' };
+  }
+
   putEventInvokeConfig(input: PutFunctionEventInvokeConfigCommandInput, ctx: RequestContext) {
-    const fn = this.store.find(input.FunctionName, ctx, input.Qualifier);
+    const { fn, holder, q } = this.invokeConfigTarget(input.FunctionName, ctx, input.Qualifier);
     this.checkInvokeConfig(fn, input);
     // Put replaces the whole configuration.
-    fn.eventInvokeConfig = {
+    holder.eventInvokeConfig = {
       maximumRetryAttempts: input.MaximumRetryAttempts,
       maximumEventAgeInSeconds: input.MaximumEventAgeInSeconds,
       destinationConfig: input.DestinationConfig,
       lastModified: this.core.deps.clock.now(),
     };
-    return this.render(fn, fn.eventInvokeConfig);
+    return this.render(fn, holder.eventInvokeConfig, q);
   }
 
   updateEventInvokeConfig(input: UpdateFunctionEventInvokeConfigCommandInput, ctx: RequestContext) {
-    const fn = this.store.find(input.FunctionName, ctx, input.Qualifier);
+    const { fn, holder, q } = this.invokeConfigTarget(input.FunctionName, ctx, input.Qualifier);
     this.checkInvokeConfig(fn, input);
     // Update changes only what it names.
-    const prev = fn.eventInvokeConfig;
-    fn.eventInvokeConfig = {
+    const prev = holder.eventInvokeConfig;
+    holder.eventInvokeConfig = {
       maximumRetryAttempts: input.MaximumRetryAttempts ?? prev?.maximumRetryAttempts,
       maximumEventAgeInSeconds: input.MaximumEventAgeInSeconds ?? prev?.maximumEventAgeInSeconds,
       destinationConfig: {
@@ -89,25 +97,31 @@ export class Settings {
       },
       lastModified: this.core.deps.clock.now(),
     };
-    return this.render(fn, fn.eventInvokeConfig);
+    return this.render(fn, holder.eventInvokeConfig, q);
   }
 
   getEventInvokeConfig(input: GetFunctionEventInvokeConfigCommandInput, ctx: RequestContext) {
-    const fn = this.store.find(input.FunctionName, ctx, input.Qualifier);
-    if (!fn.eventInvokeConfig) throw resourceNotFound(`The function ${fn.arn}:$LATEST doesn't have an EventInvokeConfig`);
-    return this.render(fn, fn.eventInvokeConfig);
+    const { fn, holder, q } = this.invokeConfigTarget(input.FunctionName, ctx, input.Qualifier);
+    if (!holder.eventInvokeConfig) throw resourceNotFound(`The function ${fn.arn}:${q} doesn't have an EventInvokeConfig`);
+    return this.render(fn, holder.eventInvokeConfig, q);
   }
 
   deleteEventInvokeConfig(input: DeleteFunctionEventInvokeConfigCommandInput, ctx: RequestContext) {
-    const fn = this.store.find(input.FunctionName, ctx, input.Qualifier);
-    if (!fn.eventInvokeConfig) throw resourceNotFound(`The function ${fn.arn}:$LATEST doesn't have an EventInvokeConfig`);
-    fn.eventInvokeConfig = undefined;
+    const { fn, holder, q } = this.invokeConfigTarget(input.FunctionName, ctx, input.Qualifier);
+    if (!holder.eventInvokeConfig) throw resourceNotFound(`The function ${fn.arn}:${q} doesn't have an EventInvokeConfig`);
+    holder.eventInvokeConfig = undefined;
     return withMeta({}, { status: 204 });
   }
 
+  /** Every configuration of the function: $LATEST's, then each version's and each alias's. */
   listEventInvokeConfigs(input: ListFunctionEventInvokeConfigsCommandInput, ctx: RequestContext): Out<ListFunctionEventInvokeConfigsCommandOutput> {
     const fn = this.store.find(input.FunctionName, ctx);
-    return { FunctionEventInvokeConfigs: fn.eventInvokeConfig ? [this.render(fn, fn.eventInvokeConfig)] : [] };
+    const all: [string, EventInvokeConfig | undefined][] = [
+      ['$LATEST', fn.eventInvokeConfig],
+      ...[...fn.versions.values()].map((v): [string, EventInvokeConfig | undefined] => [v.version, v.eventInvokeConfig]),
+      ...[...fn.aliases.values()].map((a): [string, EventInvokeConfig | undefined] => [a.name, a.eventInvokeConfig]),
+    ];
+    return { FunctionEventInvokeConfigs: all.filter(([, c]) => c).map(([q, c]) => this.render(fn, c!, q)) };
   }
 
   // ---- reserved concurrency ----

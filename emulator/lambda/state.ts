@@ -3,12 +3,11 @@ import type { Clock, Timer } from '../core/clock';
 import type { ServiceDeps } from '../core/service';
 import type { PolicyStatement } from './permissions';
 
-/** One function's $LATEST: configuration, code, and what hangs off it (policy, async config, concurrency). */
-export interface LambdaFunction {
-  name: string;
-  arn: string;
-  region: string;
-  accountId: string;
+/**
+ * What a published version freezes: configuration and code. $LATEST keeps the same fields, live, on
+ * LambdaFunction itself; a version is a copy taken by PublishVersion.
+ */
+export interface FunctionConfig {
   runtime: string;
   handler: string;
   role: string;
@@ -22,10 +21,39 @@ export interface LambdaFunction {
   ephemeralStorageMb?: number;
   tracingMode: string;
   code: FunctionCodeVersion;
-  /** Task roots of earlier code versions: busy environments may still run there; removed on delete. */
-  oldCodeDirs: string[];
   lastModified: number;
   revisionId: string;
+}
+
+/** A published version ("1", "2", …): its frozen configuration, its own resource policy and async settings. */
+export interface FunctionVersion extends FunctionConfig {
+  version: string;
+  /** $LATEST's code and configuration when it was published: PublishVersion without a change returns this version. */
+  fingerprint?: string;
+  policy: PolicyStatement[];
+  eventInvokeConfig?: EventInvokeConfig;
+}
+
+/** An alias: a name for a version, optionally splitting traffic with one more version. */
+export interface FunctionAlias {
+  name: string;
+  functionVersion: string;
+  description: string;
+  /** AdditionalVersionWeights: version → share of invocations (at most one entry). */
+  weights?: Record<string, number>;
+  revisionId: string;
+  policy: PolicyStatement[];
+  eventInvokeConfig?: EventInvokeConfig;
+}
+
+/** One function's $LATEST: configuration, code, and what hangs off it (versions, aliases, policy, settings). */
+export interface LambdaFunction extends FunctionConfig {
+  name: string;
+  arn: string;
+  region: string;
+  accountId: string;
+  /** Task roots of earlier code versions: busy environments may still run there; removed on delete. */
+  oldCodeDirs: string[];
   state: 'Pending' | 'Active' | 'Failed';
   stateReason?: string;
   stateReasonCode?: string;
@@ -40,6 +68,11 @@ export interface LambdaFunction {
   reservedConcurrency?: number;
   recursiveLoop: 'Terminate' | 'Allow';
   eventInvokeConfig?: EventInvokeConfig;
+  /** Published versions by number ("1", "2", …), in publishing order. */
+  versions: Map<string, FunctionVersion>;
+  /** The highest version number ever published: numbers are never reused, even after a delete. */
+  lastVersion: number;
+  aliases: Map<string, FunctionAlias>;
   deleted: boolean;
 }
 

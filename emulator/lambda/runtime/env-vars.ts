@@ -2,11 +2,11 @@ import * as path from 'node:path';
 import type { FunctionSpec } from './types';
 import { randomHex } from '../../core/ids';
 
-/** `YYYY/MM/DD/[$LATEST]<32 hex>`: one log stream per execution environment, dated when it starts. */
-export function newLogStreamName(nowMs: number): string {
+/** `YYYY/MM/DD/[$LATEST]<32 hex>` (or `[3]` for version 3): one log stream per execution environment, dated when it starts. */
+export function newLogStreamName(nowMs: number, version = '$LATEST'): string {
   const d = new Date(nowMs);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/[$LATEST]${randomHex(16)}`;
+  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/[${version}]${randomHex(16)}`;
 }
 
 export const logGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
@@ -49,7 +49,7 @@ export function buildFunctionEnv(i: EnvInputs): Record<string, string> {
     AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMb),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version ?? '$LATEST',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(spec.functionName),
     AWS_LAMBDA_LOG_STREAM_NAME: i.logStreamName,

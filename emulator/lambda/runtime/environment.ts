@@ -43,6 +43,8 @@ export interface Invocation {
   traceId: string;
   clientContext?: string;
   timeoutSeconds: number;
+  /** The ARN the caller invoked (with its alias or version), for Lambda-Runtime-Invoked-Function-Arn. */
+  invokedFunctionArn?: string;
 }
 
 interface Outcome {
@@ -88,6 +90,8 @@ function procPeakKb(pid: number | undefined): number | undefined {
 export class ExecutionEnvironment {
   state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
   readonly functionName: string;
+  /** The function version it runs (`$LATEST` or a number): environments never serve another version. */
+  readonly version: string;
   readonly logStreamName: string;
   /** Set by retire(): finish the current invocation, then stop. */
   retireWhenIdle = false;
@@ -111,7 +115,8 @@ export class ExecutionEnvironment {
 
   private constructor(private readonly o: EnvironmentOptions) {
     this.functionName = o.spec.functionName;
-    this.logStreamName = newLogStreamName(o.clock.now());
+    this.version = o.spec.version ?? '$LATEST';
+    this.logStreamName = newLogStreamName(o.clock.now(), this.version);
     this.exitPromise = new Promise((resolve) => (this.markExited = resolve));
   }
 
@@ -241,14 +246,14 @@ export class ExecutionEnvironment {
     const deliver = this.deliverNext!;
     this.deliverNext = undefined;
     inv.deliveredAt = performance.now();
-    inv.lines.push(this.line(fmt.startLine(inv.requestId)));
+    inv.lines.push(this.line(fmt.startLine(inv.requestId, this.version)));
     const timeoutMs = inv.timeoutSeconds * 1000;
     inv.timer = this.o.clock.setTimer(timeoutMs, () => this.onTimeout(inv));
     deliver({
       requestId: inv.requestId,
       payload: inv.payload,
       deadlineMs: this.o.clock.now() + timeoutMs,
-      functionArn: this.o.spec.functionArn,
+      functionArn: inv.invokedFunctionArn ?? this.o.spec.functionArn,
       traceId: inv.traceId,
       clientContext: inv.clientContext,
     });

@@ -1,6 +1,6 @@
 /** The text Lambda itself writes around an invocation (not the function's own output). */
 
-export const startLine = (requestId: string): string => `START RequestId: ${requestId} Version: $LATEST`;
+export const startLine = (requestId: string, version = '$LATEST'): string => `START RequestId: ${requestId} Version: ${version}`;
 
 export const endLine = (requestId: string): string => `END RequestId: ${requestId}`;
 

@@ -16,7 +16,7 @@ const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 function fingerprintOf(spec: FunctionSpec): string {
   const env = Object.entries(spec.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([
-    spec.codeSha256, spec.codeDir, spec.runtime, spec.handler, spec.memorySizeMb,
+    spec.version ?? '$LATEST', spec.codeSha256, spec.codeDir, spec.runtime, spec.handler, spec.memorySizeMb,
     spec.functionArn, spec.region, spec.accountId, env,
   ]);
 }
@@ -76,9 +76,10 @@ export class RuntimePool {
         traceId: opts.traceId ?? this.newTraceId(),
         clientContext: clientContextJson(opts.clientContext),
         timeoutSeconds: spec.timeoutSeconds,
+        invokedFunctionArn: opts.invokedFunctionArn,
       };
       const fingerprint = fingerprintOf(spec);
-      const warm = this.takeWarm(spec.functionName, fingerprint);
+      const warm = this.takeWarm(spec.functionName, spec.version ?? '$LATEST', fingerprint);
       const running = warm
         ? warm.run(invocation)
         : (await this.startEnvironment(spec, fingerprint, launcher)).run(invocation);
@@ -88,10 +89,11 @@ export class RuntimePool {
     }
   }
 
-  /** Stops the function's environments: idle ones now, busy ones when their invocation ends. */
-  async retire(functionName: string): Promise<void> {
+  /** Stops the function's environments (or one version's): idle ones now, busy ones when their invocation ends. */
+  async retire(functionName: string, version?: string): Promise<void> {
     const stopping: Promise<void>[] = [];
     for (const env of this.envs.get(functionName) ?? []) {
+      if (version !== undefined && env.version !== version) continue;
       if (env.state === 'busy') env.retireWhenIdle = true;
       else stopping.push(env.kill());
     }
@@ -136,10 +138,14 @@ export class RuntimePool {
     this.totalInUse--;
   }
 
-  /** An idle environment with the current code and configuration; stale ones are stopped on the way. */
-  private takeWarm(functionName: string, fingerprint: string): ExecutionEnvironment | undefined {
+  /**
+   * An idle environment of this version with its current code and configuration; stale ones of the same
+   * version are stopped on the way (another version's environments are not stale, only different).
+   */
+  private takeWarm(functionName: string, version: string, fingerprint: string): ExecutionEnvironment | undefined {
     let found: ExecutionEnvironment | undefined;
     for (const env of this.envs.get(functionName) ?? []) {
+      if (env.version !== version) continue;
       if (env.fingerprint !== fingerprint) {
         if (env.state === 'idle') void env.kill();
         else env.retireWhenIdle = true;

@@ -3,7 +3,10 @@ import type { Clock } from '../../core/clock';
 /** Everything the execution engine needs to know about one function (its $LATEST configuration). */
 export interface FunctionSpec {
   functionName: string;
+  /** The unqualified function ARN (invocations may name a qualified one: InvokeOptions.invokedFunctionArn). */
   functionArn: string;
+  /** `$LATEST` (the default) or a published version number; each version has its own environments. */
+  version?: string;
   /** nodejs18.x | nodejs20.x | nodejs22.x | python3.8 … python3.13 */
   runtime: string;
   /** Node: "index.handler", "src/app.handler"; Python: "module.func", "pkg.module.func", "dir/module.func". */
@@ -27,6 +30,8 @@ export interface InvokeOptions {
   clientContext?: string;
   /** The function's reserved concurrency; undefined = none reserved. */
   maxConcurrency?: number;
+  /** The ARN as invoked (`…:function:name:alias`), given to the function as context.invokedFunctionArn. */
+  invokedFunctionArn?: string;
 }
 
 export interface InvokeResult {
