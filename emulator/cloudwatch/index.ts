@@ -5,6 +5,7 @@ import type { Timer } from '../core/clock';
 import { MetricStore, statistic, STATISTICS, type Dimension } from './metrics';
 import { COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
 import { recordServiceMetrics } from './service-metrics';
+import { mergedTags, withoutTags } from '../core/tags';
 import { AlarmHistory } from './history';
 import { createDashboards } from './dashboards';
 
@@ -186,7 +187,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       };
       alarms.set(alarm.AlarmName, alarm);
       // AWS ignores Tags when PutMetricAlarm updates an existing alarm (TagResource changes them).
-      if (!existing && input.Tags?.length) tags.set(alarm.AlarmArn, mergeTags([], input.Tags));
+      if (!existing && input.Tags?.length) tags.set(alarm.AlarmArn, mergedTags([], input.Tags));
       history.configured(alarm, existing ? 'Update' : 'Create', now.getTime(), existing);
       requireAlarmTicker();
       evaluateAll((a) => a === alarm);
@@ -230,13 +231,12 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     },
     TagResource(input: any) {
       const a = alarmByArn(input.ResourceARN);
-      tags.set(a.AlarmArn, mergeTags(tags.get(a.AlarmArn) ?? [], input.Tags ?? []));
+      tags.set(a.AlarmArn, mergedTags(tags.get(a.AlarmArn) ?? [], input.Tags ?? []));
       return {};
     },
     UntagResource(input: any) {
       const a = alarmByArn(input.ResourceARN);
-      const drop = new Set<string>(input.TagKeys ?? []);
-      tags.set(a.AlarmArn, (tags.get(a.AlarmArn) ?? []).filter((t) => !drop.has(t.Key)));
+      tags.set(a.AlarmArn, withoutTags(tags.get(a.AlarmArn), input.TagKeys));
       return {};
     },
     ListTagsForResource(input: any) {
@@ -257,9 +257,3 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   };
 }
 
-/** Tags by key, a later value replacing an earlier one, in the order first set. */
-function mergeTags(current: { Key: string; Value: string }[], added: { Key: string; Value: string }[]): { Key: string; Value: string }[] {
-  const byKey = new Map(current.map((t) => [t.Key, t.Value]));
-  for (const t of added) byKey.set(t.Key, t.Value);
-  return [...byKey].map(([Key, Value]) => ({ Key, Value }));
-}

@@ -7,7 +7,8 @@ import { parseArn, uuid } from '../core/ids';
 import { matchesPattern, validateEventPattern } from '../core/patterns';
 import { deliverToTarget, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
-import { mergeTags, putPermission, removePermission, withoutTags, type BusPolicy, type Tag } from './resource-settings';
+import { withoutTags, type Tag } from '../core/tags';
+import { mergeTags, putPermission, removePermission, type BusPolicy } from './resource-settings';
 
 /** EventBridge's constraint on archive names. */
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]+$/;

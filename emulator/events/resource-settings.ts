@@ -1,28 +1,21 @@
 import { AwsError, constraintViolation } from '../core/errors';
+import { mergedTags, type Tag } from '../core/tags';
 
 /**
  * What EventBridge keeps beside a bus or a rule that routing never reads: tags (Terraform reads them on every
  * plan) and a bus's resource policy (PutPermission / RemovePermission, shown by DescribeEventBus as `Policy`).
  */
-export interface Tag {
-  Key: string;
-  Value: string;
-}
-
-/** Tags as EventBridge lists them: in the order first set, a later value for a key replacing the earlier. */
+/** Tags after TagResource, with EventBridge's limits (keys 1–128, values up to 256 characters, 50 tags). */
 export function mergeTags(tags: Tag[] | undefined, added: Tag[] | undefined): Tag[] {
-  const byKey = new Map((tags ?? []).map((t) => [t.Key, t.Value]));
   for (const t of added ?? []) {
     if (t.Key === undefined) throw constraintViolation('ValidationException', 'tags.member.key', undefined, 'Member must not be null');
     if (t.Key.length < 1 || t.Key.length > 128) throw constraintViolation('ValidationException', 'tags.member.key', t.Key, 'Member must have length between 1 and 128');
     if ((t.Value ?? '').length > 256) throw constraintViolation('ValidationException', 'tags.member.value', t.Value, 'Member must have length less than or equal to 256');
-    byKey.set(t.Key, t.Value ?? '');
   }
-  if (byKey.size > 50) throw new AwsError('LimitExceededException', 'The request failed because it would cause you to exceed the maximum number of tags (50) for the resource.', 400);
-  return [...byKey].map(([Key, Value]) => ({ Key, Value }));
+  const merged = mergedTags(tags, added);
+  if (merged.length > 50) throw new AwsError('LimitExceededException', 'The request failed because it would cause you to exceed the maximum number of tags (50) for the resource.', 400);
+  return merged;
 }
-
-export const withoutTags = (tags: Tag[] | undefined, keys: string[] | undefined): Tag[] => (tags ?? []).filter((t) => !(keys ?? []).includes(t.Key));
 
 /** One statement of a bus policy, as PutPermission writes it. */
 export interface PolicyStatement {

@@ -1,12 +1,10 @@
 import { AwsError } from '../core/errors';
 import type { ServiceDeps } from '../core/service';
+import { mergedTags, type Tag } from '../core/tags';
 
 /** IAM's records. Policies are stored and shown, never enforced. */
 
-export interface Tag {
-  Key: string;
-  Value: string;
-}
+export type { Tag };
 
 export interface Role {
   RoleName: string;
@@ -77,12 +75,11 @@ export function getRole(state: IamState, name: string | undefined): Role {
 /** IAM's ids: a four-letter prefix naming the kind (AROA role, ANPA policy, AIPA instance profile), then 17 characters. */
 export const iamId = (prefix: string, random: string): string => `${prefix}${random.replace(/-/g, '').slice(0, 17).toUpperCase()}`;
 
-/** Tags given at creation: at most 50, keys unique (the last value wins, as TagRole does). */
+/** Tags after TagRole (or creation): keys unique, the last value wins, at most 50. */
 export function mergeTags(current: Tag[], added: { Key?: string; Value?: string }[] | undefined): Tag[] {
-  const merged = new Map(current.map((t) => [t.Key, t.Value]));
-  for (const t of added ?? []) merged.set(String(t.Key), t.Value ?? '');
-  if (merged.size > 50) throw new AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.', 409);
-  return [...merged].map(([Key, Value]) => ({ Key, Value }));
+  const merged = mergedTags(current, added);
+  if (merged.length > 50) throw new AwsError('LimitExceeded', 'The number of tags has reached the maximum limit.', 409);
+  return merged;
 }
 
 /** IAM's dates have whole seconds. */

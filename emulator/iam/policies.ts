@@ -1,6 +1,7 @@
 import { AwsError, constraintViolation } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import { uuid } from '../core/ids';
+import { withoutTags } from '../core/tags';
 import { deleteConflict, iamId, iamNow, mergeTags, noSuchEntity, type IamState, type ManagedPolicy } from './model';
 import { page } from './paging';
 import { checkName, checkPath, checkPolicyArn, checkPolicyDocument } from './validation';
@@ -161,8 +162,7 @@ export function policyOperations(state: IamState) {
     },
     UntagPolicy(input: any) {
       const p = getPolicy(state, input.PolicyArn);
-      const drop = new Set<string>(input.TagKeys ?? []);
-      p.Tags = p.Tags.filter((t) => !drop.has(t.Key));
+      p.Tags = withoutTags(p.Tags, input.TagKeys);
       return {};
     },
     ListPolicyTags(input: any) {

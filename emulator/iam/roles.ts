@@ -1,6 +1,7 @@
 import { AwsError, constraintViolation } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import { uuid } from '../core/ids';
+import { withoutTags } from '../core/tags';
 import { deleteConflict, getRole, iamId, iamNow, mergeTags, noSuchEntity, type IamState, type Role } from './model';
 import { page } from './paging';
 import { checkName, checkPath, checkPolicyArn, checkPolicyDocument } from './validation';
@@ -97,8 +98,7 @@ export function roleOperations(state: IamState) {
     },
     UntagRole(input: any) {
       const r = getRole(state, input.RoleName);
-      const drop = new Set<string>(input.TagKeys ?? []);
-      r.Tags = r.Tags.filter((t) => !drop.has(t.Key));
+      r.Tags = withoutTags(r.Tags, input.TagKeys);
       return {};
     },
     ListRoleTags(input: any) {
