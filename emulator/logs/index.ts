@@ -2,11 +2,13 @@ import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView, type MetricFilter } from './metric-filters';
+import { createSubscriptions, eventId, subscriptionFilterView, type EventSource, type SubscriptionFilter } from './subscription-filters';
 
 /**
  * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
  * and by PutLogEvents; read with GetLogEvents and FilterLogEvents. Metric filters turn arriving events into
- * CloudWatch metrics (metric-filters.ts). Like CloudWatch's metrics, none of this is kept across restarts.
+ * CloudWatch metrics (metric-filters.ts); subscription filters deliver them to Lambda (subscription-filters.ts).
+ * Like CloudWatch's metrics, none of this is kept across restarts.
  */
 interface LogEvent {
   timestamp: number;
@@ -27,6 +29,7 @@ interface LogGroup {
   streams: Map<string, LogStream>;
   tags: Record<string, string>;
   metricFilters: Map<string, MetricFilter>;
+  subscriptionFilters: Map<string, SubscriptionFilter>;
 }
 
 export interface LogsPut {
@@ -39,6 +42,7 @@ const PAGE = 50;
 
 export function createLogsProvider(deps: ServiceDeps) {
   const groups = new Map<string, LogGroup>();
+  const subscriptions = createSubscriptions(deps);
   let seq = 0;
 
   const group = (name: string | undefined): LogGroup => {
@@ -66,17 +70,19 @@ export function createLogsProvider(deps: ServiceDeps) {
     if (!s) g.streams.set(streamName, (s = { name: streamName, creationTime: deps.clock.now(), events: [] }));
     return s;
   }
-  const newGroup = (name: string, tags: Record<string, string>): LogGroup => ({ name, creationTime: deps.clock.now(), streams: new Map(), tags, metricFilters: new Map() });
+  const newGroup = (name: string, tags: Record<string, string>): LogGroup => ({ name, creationTime: deps.clock.now(), streams: new Map(), tags, metricFilters: new Map(), subscriptionFilters: new Map() });
 
-  function append(g: LogGroup, s: LogStream, events: { timestamp: number; message: string }[]): void {
+  function append(g: LogGroup, s: LogStream, events: { timestamp: number; message: string }[], source: EventSource): void {
     const now = deps.clock.now();
-    for (const e of events) s.events.push({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ });
+    const stored = events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ }));
+    s.events.push(...stored);
     if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);
+    if (g.subscriptionFilters.size) subscriptions.offer(g.subscriptionFilters.values(), g.name, s.name, stored, source);
   }
 
   deps.bus.answer<LogsPut, void>('logs.put', async ({ logGroupName, logStreamName, events }) => {
     const s = ensure(logGroupName, logStreamName);
-    append(groups.get(logGroupName)!, s, events);
+    append(groups.get(logGroupName)!, s, events, 'function');
   });
 
   /** Opaque paging tokens: the offset, base64 so clients treat them as opaque. */
@@ -96,7 +102,11 @@ export function createLogsProvider(deps: ServiceDeps) {
 
   return {
     reset() {
+      subscriptions.reset();
       groups.clear();
+    },
+    close() {
+      subscriptions.close();
     },
     CreateLogGroup(input: any) {
       if (!input.logGroupName) throw new AwsError('InvalidParameterException', 'logGroupName is required.', 400);
@@ -107,7 +117,8 @@ export function createLogsProvider(deps: ServiceDeps) {
       return {};
     },
     DeleteLogGroup(input: any) {
-      group(input.logGroupName);
+      const g = group(input.logGroupName);
+      for (const f of g.subscriptionFilters.values()) subscriptions.forget(f);
       groups.delete(input.logGroupName);
       return {};
     },
@@ -153,10 +164,29 @@ export function createLogsProvider(deps: ServiceDeps) {
       });
       return { matches };
     },
+    PutSubscriptionFilter(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName);
+      // Replacing a filter leaves events it already matched to be delivered under its old settings.
+      const filter = subscriptions.build(input, g.subscriptionFilters, ctx);
+      g.subscriptionFilters.set(filter.filterName, filter);
+      return {};
+    },
     DescribeSubscriptionFilters(input: any) {
-      group(input.logGroupName);
-      // Subscription filters (PutSubscriptionFilter) are not implemented: a group never has any.
-      return { subscriptionFilters: [] };
+      const g = group(input.logGroupName);
+      // ASCII order by name, as AWS documents.
+      const all = [...g.subscriptionFilters.values()]
+        .filter((f) => !input.filterNamePrefix || f.filterName.startsWith(input.filterNamePrefix))
+        .sort((a, b) => (a.filterName < b.filterName ? -1 : a.filterName > b.filterName ? 1 : 0));
+      const { slice, next } = page(all, input.nextToken, input.limit);
+      return { subscriptionFilters: slice.map(subscriptionFilterView), nextToken: next };
+    },
+    DeleteSubscriptionFilter(input: any) {
+      const g = group(input.logGroupName);
+      const f = g.subscriptionFilters.get(input.filterName);
+      if (!f) throw new AwsError('ResourceNotFoundException', 'The specified subscription filter does not exist.', 400);
+      subscriptions.forget(f);
+      g.subscriptionFilters.delete(input.filterName);
+      return {};
     },
     DescribeLogGroups(input: any, ctx: RequestContext) {
       const all = [...groups.values()]
@@ -215,7 +245,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       const s = stream(g, input.logStreamName);
       const events = (input.logEvents ?? []) as { timestamp: number; message: string }[];
       if (events.length === 0) throw new AwsError('InvalidParameterException', 'logEvents must contain at least 1 item.', 400);
-      append(g, s, events);
+      append(g, s, events, 'client');
       return { nextSequenceToken: token(s.events.length) };
     },
     GetLogEvents(input: any) {
@@ -249,7 +279,7 @@ export function createLogsProvider(deps: ServiceDeps) {
           timestamp: e.timestamp,
           message: e.message,
           ingestionTime: e.ingestionTime,
-          eventId: String(e.seq).padStart(20, '0'),
+          eventId: eventId(e.seq),
         })),
         searchedLogStreams: [...g.streams.keys()].map((logStreamName) => ({ logStreamName, searchedCompletely: true })),
         nextToken: next,
