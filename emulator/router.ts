@@ -17,6 +17,7 @@ const TARGET_PREFIXES: Record<string, string> = {
   GraniteServiceVersion20100801: 'monitoring',
   secretsmanager: 'secretsmanager',
   AWSSecurityTokenServiceV20110615: 'sts',
+  AmazonSSM: 'ssm',
 };
 
 /** SigV4 signing names that differ from our service ids. */

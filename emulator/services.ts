@@ -6,6 +6,7 @@ import * as snsSdk from '@aws-sdk/client-sns';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as secretsSdk from '@aws-sdk/client-secrets-manager';
+import * as ssmSdk from '@aws-sdk/client-ssm';
 import type { ServiceDeps } from './core/service';
 import { loadServiceModel, type ServiceModel } from './protocols/model';
 import { awsJsonCodec } from './protocols/json';
@@ -18,6 +19,7 @@ import { createIamProvider } from './iam';
 import { createStsProvider } from './sts';
 import { createSecretsManagerProvider } from './secretsmanager';
 import { createLogsProvider } from './logs';
+import { createSsmProvider } from './ssm';
 import { createCloudWatchProvider } from './cloudwatch';
 import { cborCodec } from './protocols/cbor';
 import * as cloudwatchSdk from '@aws-sdk/client-cloudwatch';
@@ -70,6 +72,7 @@ const DEFINITIONS: ServiceDefinition[] = [
   },
   { name: 'events', sdk: eventsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createEventsProvider },
   { name: 'logs', sdk: logsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createLogsProvider },
+  { name: 'ssm', sdk: ssmSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createSsmProvider },
 ];
 
 export function mountServices(deps: ServiceDeps): Map<string, MountedService> {

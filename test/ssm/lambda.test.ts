@@ -1,0 +1,29 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, useEmulator } from '../helpers/emulator';
+import { deployNode, json, lambdaClient, payload, uniqueName } from '../lambda/helpers';
+
+const emulator = useEmulator();
+
+it('a Node function reads its configuration with the SDK the runtime provides (endpoint from AWS_ENDPOINT_URL)', async () => {
+  const ssm = new SSMClient(clientConfig(emulator()));
+  await ssm.send(new PutParameterCommand({ Name: '/pipeline/config/threshold', Value: '42', Type: 'String' }));
+  await ssm.send(new PutParameterCommand({ Name: '/pipeline/config/api-key', Value: 'k-123', Type: 'SecureString' }));
+  ssm.destroy();
+  const lambda = lambdaClient(emulator());
+  const name = uniqueName('ssm-reader');
+  await deployNode(
+    lambda,
+    name,
+    `const { SSMClient, GetParametersByPathCommand } = require('@aws-sdk/client-ssm');
+const ssm = new SSMClient({});
+exports.handler = async (event) => {
+  const out = await ssm.send(new GetParametersByPathCommand({ Path: event.path, WithDecryption: true }));
+  return Object.fromEntries(out.Parameters.map((p) => [p.Name, p.Value]));
+};`,
+    { Timeout: 30 },
+  );
+  const res = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload({ path: '/pipeline/config' }) }));
+  expect(res.FunctionError).toBeUndefined();
+  expect(json(res.Payload)).toEqual({ '/pipeline/config/threshold': '42', '/pipeline/config/api-key': 'k-123' });
+});
