@@ -1,27 +1,37 @@
-import { randomInt } from 'node:crypto';
-import { AwsError } from '../core/errors';
+import { persistedMaps } from '../core/persist-whole';
+import type { ServiceDeps } from '../core/service';
+import { describeOperations } from './describe';
+import { lifecycleOperations } from './lifecycle';
+import { GetRandomPassword } from './password';
+import { policyOperations } from './policy';
+import { rotationOperations } from './rotation';
+import { SecretStore } from './secrets';
+import { valueOperations } from './values';
 
-/** Secrets Manager, as far as provisioning scripts need it: GetRandomPassword for resource-name suffixes. */
-export function createSecretsManagerProvider() {
+/**
+ * Secrets Manager: secrets with versions and staging labels (AWSCURRENT / AWSPREVIOUS / AWSPENDING), idempotent
+ * ClientRequestTokens, lookup by name, ARN or partial ARN, deletion with a recovery window, tags, resource
+ * policies, and rotation as far as AWS goes before it calls the function (see rotation.ts for what is not run).
+ * Replication (ReplicateSecretToRegions, RemoveRegionsFromReplication, StopReplicationToReplica) is not
+ * implemented: the protocol layer answers those as not implemented.
+ *
+ * Time comes from deps.clock (recovery windows end when the clock passes DeletionDate; checked on each request).
+ * With dataDir, the secrets are kept across restarts (whole-map rewrite after any request that may change them;
+ * GetSecretValue counts, it moves LastAccessedDate).
+ */
+export function createSecretsManagerProvider(deps: ServiceDeps) {
+  const store = new SecretStore(deps);
+  const { secrets } = store;
   return {
-    reset() {},
-    GetRandomPassword(input: any) {
-      const length = input.PasswordLength ?? 32;
-      if (length < 1 || length > 4096) {
-        throw new AwsError('InvalidParameterException', 'PasswordLength must be between 1 and 4096.', 400);
-      }
-      let alphabet = '';
-      if (!input.ExcludeLowercase) alphabet += 'abcdefghijklmnopqrstuvwxyz';
-      if (!input.ExcludeUppercase) alphabet += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-      if (!input.ExcludeNumbers) alphabet += '0123456789';
-      if (!input.ExcludePunctuation) alphabet += '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-      if (input.IncludeSpace) alphabet += ' ';
-      const excluded = new Set<string>(String(input.ExcludeCharacters ?? ''));
-      const chars = [...alphabet].filter((c) => !excluded.has(c));
-      if (chars.length === 0) throw new AwsError('InvalidParameterException', 'No characters left to build a password from.', 400);
-      let password = '';
-      for (let i = 0; i < length; i++) password += chars[randomInt(chars.length)];
-      return { RandomPassword: password };
+    persistence: deps.options.dataDir ? persistedMaps({ secrets }, /^(Describe|List|Validate|GetResourcePolicy|GetRandomPassword)/) : undefined,
+    reset() {
+      secrets.clear();
     },
+    GetRandomPassword,
+    ...valueOperations(store),
+    ...describeOperations(store),
+    ...lifecycleOperations(store),
+    ...policyOperations(store),
+    ...rotationOperations(store),
   };
 }

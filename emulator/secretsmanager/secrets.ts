@@ -1,0 +1,103 @@
+import type { Tag } from '../core/tags';
+import { arn, randomHex } from '../core/ids';
+import type { ServiceDeps } from '../core/service';
+import { invalidParameter, lengthIn, markedForDeletion, secretNotFound } from './errors';
+
+/** One version of a secret. `value` is absent on the empty version RotateSecret creates for the function to fill. */
+export interface SecretVersion {
+  id: string;
+  value?: SecretValue;
+  /** Staging labels (AWSCURRENT, AWSPREVIOUS, AWSPENDING, or the caller's own); none = deprecated. */
+  stages: string[];
+  created: number;
+  lastAccessed?: number;
+}
+
+export interface SecretValue {
+  string?: string;
+  binary?: Buffer;
+}
+
+export interface RotationRules {
+  AutomaticallyAfterDays?: number;
+  Duration?: string;
+  ScheduleExpression?: string;
+}
+
+export interface Secret {
+  name: string;
+  arn: string;
+  description?: string;
+  kmsKeyId?: string;
+  tags: Tag[];
+  created: number;
+  lastChanged: number;
+  lastAccessed?: number;
+  /** When DeleteSecret ran; the secret is gone for good at `deletionDate`. */
+  deleted?: number;
+  deletionDate?: number;
+  /** In creation order (Map insertion order). */
+  versions: Map<string, SecretVersion>;
+  policy?: string;
+  rotation?: { enabled: boolean; lambdaArn?: string; rules?: RotationRules; configured: number; lastRotated?: number };
+}
+
+const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
+const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** AWS's day-granular access date: LastAccessedDate is midnight UTC of the day of access. */
+export const day = (ms: number): number => Math.floor(ms / 86_400_000) * 86_400_000;
+
+export function checkName(name: string): void {
+  lengthIn(name, 'name', 1, 512);
+  if (!NAME.test(name)) {
+    throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
+  }
+}
+
+/** The secrets of the account, keyed by name (names stay taken while a secret waits out its recovery window). */
+export class SecretStore {
+  readonly secrets = new Map<string, Secret>();
+
+  constructor(readonly deps: ServiceDeps) {}
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>` (seedable: ids.ts). */
+  newArn(name: string): string {
+    const bytes = Buffer.from(randomHex(6), 'hex');
+    const suffix = [...bytes].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
+    return arn('secretsmanager', this.deps.options.region, this.deps.options.accountId, `secret:${name}-${suffix}`);
+  }
+
+  /** Secrets whose recovery window has ended are deleted for good (checked on every request, so it survives restarts). */
+  purgeExpired(): void {
+    const now = this.now();
+    for (const [name, s] of this.secrets) if (s.deletionDate !== undefined && s.deletionDate <= now) this.secrets.delete(name);
+  }
+
+  /** By name, full ARN, or partial ARN (the ARN without the `-xxxxxx` suffix). */
+  find(id: string): Secret | undefined {
+    this.purgeExpired();
+    const byName = this.secrets.get(id);
+    if (byName) return byName;
+    if (!id.startsWith('arn:')) return undefined;
+    for (const s of this.secrets.values()) if (s.arn === id || s.arn.slice(0, -7) === id) return s;
+    return undefined;
+  }
+
+  /** The secret, refusing one scheduled for deletion unless the operation works on those (Describe, Restore…). */
+  get(id: string, opts: { allowDeleted?: boolean } = {}): Secret {
+    const s = this.find(id);
+    if (!s) throw secretNotFound();
+    if (s.deleted !== undefined && !opts.allowDeleted) throw markedForDeletion();
+    return s;
+  }
+
+  /** Marks a change (LastChangedDate). */
+  changed(s: Secret): void {
+    s.lastChanged = this.now();
+  }
+}
