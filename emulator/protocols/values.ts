@@ -1,6 +1,10 @@
 import { NormalizedSchema } from '@smithy/core/schema';
 import { AwsError } from '../core/errors';
 
+/** Smithy's numeric schema ids of timestamp shapes with their own format. */
+const TIMESTAMP_DATE_TIME = 5;
+const TIMESTAMP_EPOCH_SECONDS = 7;
+
 /*
  * Reading scalar values from strings (headers, query strings, Query-protocol forms) and writing them back.
  * Shared by every codec so a number, boolean, blob or timestamp means the same thing everywhere.
@@ -37,9 +41,12 @@ export function readScalar(schema: NormalizedSchema, text: string, where: string
 export function writeHeaderValue(schema: NormalizedSchema, value: unknown): string | undefined {
   if (value == null) return undefined;
   if (value instanceof Date) {
+    // The format is a member trait, or the timestamp shape's own type (5 date-time, 7 epoch-seconds, as in
+    // S3's ObjectLockRetainUntilDate); headers default to the HTTP date.
     const fmt = schema.getMergedTraits().timestampFormat;
-    if (fmt === 'date-time') return value.toISOString().replace('.000Z', 'Z');
-    if (fmt === 'epoch-seconds') return String(value.getTime() / 1000);
+    const type = schema.getSchema();
+    if (fmt === 'date-time' || type === TIMESTAMP_DATE_TIME) return value.toISOString();
+    if (fmt === 'epoch-seconds' || type === TIMESTAMP_EPOCH_SECONDS) return String(value.getTime() / 1000);
     return value.toUTCString();
   }
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');

@@ -17,6 +17,7 @@ import { encryptionForWrite, encryptionOutput } from './encryption';
 import { invalidArgument, malformedXml, noSuchUpload } from './errors';
 import { pageSize } from './listing';
 import { assertKey, storageClassOf, listingUrlEncode, normalizeMetadata, parseTaggingHeader } from './names';
+import { lockForNewVersion, lockRequestOf } from './object-lock';
 import { checkWriteConditions, checksumOutput, headersFromInput, md5Etag, readCopySource } from './objects';
 import { getBucket, newUploadId, nowSeconds, owner, shownVersionId, wholeSecond, writeVersionId, type Out, type S3State } from './state';
 import { putVersion, type Bucket, type MultipartUpload, type ObjectVersion, type StoredChecksum } from './store';
@@ -75,6 +76,7 @@ export function multipartOperations(state: S3State) {
       }
       const acl = objectAclForWrite(bucket, input, ctx.accountId);
       const encryption = encryptionForWrite(bucket, input);
+      const lock = lockRequestOf(bucket, input, state.deps.clock.now());
       const upload: MultipartUpload = {
         uploadId: newUploadId(),
         key: input.Key,
@@ -89,6 +91,7 @@ export function multipartOperations(state: S3State) {
         ownerAccount: ctx.accountId,
         ...(acl ? { acl } : {}),
         encryption,
+        ...(lock ? { lock } : {}),
       };
       bucket.uploads.set(upload.uploadId, upload);
       return {
@@ -221,9 +224,11 @@ export function multipartOperations(state: S3State) {
         storageClass: upload.storageClass,
         checksum,
         partSizes: parts.map((p) => p.body.length),
+        ...(checksum && parts.every((p) => p.checksum) ? { partChecksums: parts.map((p) => p.checksum!) } : {}),
         ownerAccount: upload.ownerAccount,
         ...(upload.acl ? { acl: upload.acl } : {}),
         ...(upload.encryption ? { encryption: upload.encryption } : {}),
+        ...lockForNewVersion(bucket, upload.lock, state.deps.clock.now()),
       };
       bucket.uploads.delete(upload.uploadId);
       putVersion(bucket, version);

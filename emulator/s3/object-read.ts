@@ -170,6 +170,9 @@ export function objectOutput(
   put(out, 'StorageClass', v.storageClass === 'STANDARD' ? undefined : v.storageClass);
   put(out, 'TagCount', v.tags.length ? v.tags.length : undefined);
   put(out, 'Restore', restoreHeader(v));
+  put(out, 'ObjectLockMode', v.retention?.mode);
+  put(out, 'ObjectLockRetainUntilDate', v.retention && new Date(v.retention.until));
+  put(out, 'ObjectLockLegalHoldStatus', v.legalHold);
   // Checksums only when asked for, and only for whole-object reads (a range has no stored checksum).
   if (opts.checksumMode === 'ENABLED' && v.checksum && opts.fullObject) {
     put(out, checksumMember(v.checksum.algorithm), v.checksum.value);

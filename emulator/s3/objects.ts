@@ -11,6 +11,7 @@ import { checksumMember, checksumOf, parseChecksumAlgorithm } from './checksums'
 import { storedContentEncoding } from './chunked';
 import { encryptionForWrite, encryptionOutput } from './encryption';
 import { malformedXml, noSuchKey, preconditionFailed } from './errors';
+import { assertBypassApplicable, assertLockedPutHasIntegrity, assertVersionDeletable, lockForNewVersion, lockRequestOf } from './object-lock';
 import { assertKey, storageClassOf, normalizeMetadata, parseTaggingHeader } from './names';
 import {
   assertReadable,
@@ -22,7 +23,7 @@ import {
   versionForRead,
 } from './object-read';
 import { etagMatches, getBucket, newVersionId, nowSeconds, shownVersionId, writeVersionId, type Out, type S3State } from './state';
-import { latestVersion, putVersion, removeVersion, type Bucket, type ObjectHeaders, type ObjectVersion, type StoredChecksum } from './store';
+import { findVersion, latestVersion, putVersion, removeVersion, type Bucket, type ObjectHeaders, type ObjectVersion, type StoredChecksum } from './store';
 
 /** Object reads and writes: PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject. */
 
@@ -90,9 +91,12 @@ export function objectOperations(state: S3State) {
   const { notifier } = state;
 
   /** One key's deletion, shared by DeleteObject and DeleteObjects. */
-  function deleteOne(bucket: Bucket, key: string, versionId: string | undefined, ctx: RequestContext) {
+  function deleteOne(bucket: Bucket, key: string, versionId: string | undefined, ctx: RequestContext, bypassGovernance = false) {
     assertKey(key);
     if (versionId !== undefined && versionId !== '') {
+      // Only a permanent delete meets Object Lock; a delete marker on top of a locked version is allowed.
+      const target = findVersion(bucket, key, versionId);
+      if (target) assertVersionDeletable(target, bypassGovernance, state.deps.clock.now());
       const removed = removeVersion(bucket, key, versionId);
       if (removed) {
         notifier.emit({ bucket, eventName: 'ObjectRemoved:Delete', key, versionId, ctx, deletionType: 'Permanently Deleted' });
@@ -134,6 +138,8 @@ export function objectOperations(state: S3State) {
       // ACL and encryption are checked before the body is read, as S3 refuses them before the upload.
       const acl = objectAclForWrite(target, input, ctx.accountId);
       const encryption = encryptionForWrite(target, input);
+      const lock = lockRequestOf(target, input, state.deps.clock.now());
+      if (via.reason === 'PutObject') assertLockedPutHasIntegrity(target, input, via.headers);
       const metadata = normalizeMetadata(input.Metadata);
       const tags = parseTaggingHeader(input.Tagging);
       const storageClass = storageClassOf(input.StorageClass);
@@ -156,6 +162,7 @@ export function objectOperations(state: S3State) {
         ownerAccount: ctx.accountId,
         ...(acl ? { acl } : {}),
         encryption,
+        ...lockForNewVersion(bucket, lock, state.deps.clock.now()),
       };
       putVersion(bucket, version);
       notifier.emit({ bucket, eventName: via.eventName, key, size: version.body.length, etag: version.etag, versionId: version.versionId, ctx, reason: via.reason });
@@ -213,19 +220,21 @@ export function objectOperations(state: S3State) {
     async DeleteObject(input: S3.DeleteObjectCommandInput, ctx: RequestContext): Promise<Out<S3.DeleteObjectCommandOutput>> {
       const bucket = getBucket(state, input.Bucket);
       assertKey(input.Key);
+      assertBypassApplicable(bucket, input.BypassGovernanceRetention);
       if (input.IfMatch !== undefined && !input.VersionId) checkWriteConditions(bucket, input.Key, input.IfMatch, undefined);
-      return deleteOne(bucket, input.Key, input.VersionId, ctx) as Out<S3.DeleteObjectCommandOutput>;
+      return deleteOne(bucket, input.Key, input.VersionId, ctx, input.BypassGovernanceRetention) as Out<S3.DeleteObjectCommandOutput>;
     },
 
     async DeleteObjects(input: S3.DeleteObjectsCommandInput, ctx: RequestContext): Promise<Out<S3.DeleteObjectsCommandOutput>> {
       const bucket = getBucket(state, input.Bucket);
+      assertBypassApplicable(bucket, input.BypassGovernanceRetention);
       const objects = input.Delete?.Objects ?? [];
       if (objects.length === 0 || objects.length > 1000) throw malformedXml();
       const deleted: S3.DeletedObject[] = [];
       const errors: S3._Error[] = [];
       for (const obj of objects) {
         try {
-          const r = deleteOne(bucket, obj.Key ?? '', obj.VersionId, ctx) as { VersionId?: string; DeleteMarker?: boolean };
+          const r = deleteOne(bucket, obj.Key ?? '', obj.VersionId, ctx, input.BypassGovernanceRetention) as { VersionId?: string; DeleteMarker?: boolean };
           const entry: S3.DeletedObject = { Key: obj.Key };
           if (obj.VersionId) entry.VersionId = obj.VersionId;
           if (r.DeleteMarker) {
@@ -250,6 +259,7 @@ export function objectOperations(state: S3State) {
       const key = input.Key;
       const acl = objectAclForWrite(bucket, input, ctx.accountId);
       const encryption = encryptionForWrite(bucket, input);
+      const lock = lockRequestOf(bucket, input, state.deps.clock.now());
       const { source, srcBucket, src } = readCopySource(state, input);
       const replace = input.MetadataDirective === 'REPLACE';
       if (input.MetadataDirective !== undefined && !replace && input.MetadataDirective !== 'COPY') {
@@ -291,6 +301,8 @@ export function objectOperations(state: S3State) {
         ownerAccount: ctx.accountId,
         ...(acl ? { acl } : {}),
         encryption,
+        // The source's lock is not copied: the copy gets the request's lock headers or the bucket default.
+        ...lockForNewVersion(bucket, lock, state.deps.clock.now()),
       };
       putVersion(bucket, version);
       notifier.emit({ bucket, eventName: 'ObjectCreated:Copy', key, size: version.body.length, etag, versionId: version.versionId, ctx, reason: 'CopyObject' });

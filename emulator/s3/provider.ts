@@ -2,19 +2,22 @@ import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import type { ServiceDeps } from '../core/service';
 import { aclOperations } from './acl';
+import { bucketConfigOperations, bucketConfigsDigest } from './bucket-configs';
 import { bucketSettingsOperations } from './bucket-settings';
 import { bucketOperations } from './buckets';
 import { listOperations } from './list-objects';
 import { multipartOperations } from './multipart';
 import { notificationConfigOperations } from './notification-config';
 import { Notifier } from './notify';
+import { objectAttributesOperations } from './object-attributes';
+import { objectLockOperations } from './object-lock';
 import { objectOperations } from './objects';
 import { objectTaggingOperations } from './object-tagging';
 import { versionForRead } from './object-read';
 import { restoreOperations } from './restore';
 import { s3Persistence } from './persistence';
 import { getBucket, type S3State } from './state';
-import type { Bucket } from './store';
+import type { Bucket, ObjectVersion } from './store';
 
 export interface S3ProviderOptions {
   /** Emulated delay before a RestoreObject completes, per tier (Expedited, Standard, Bulk). */
@@ -56,6 +59,9 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
     ...notificationConfigOperations(state),
     ...bucketSettingsOperations(state),
     ...aclOperations(state),
+    ...objectLockOperations(state),
+    ...objectAttributesOperations(state),
+    ...bucketConfigOperations(state),
 
     reset(): void {
       cancelTimers();
@@ -101,6 +107,7 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
                 v.checksum ?? null,
                 v.acl ?? null,
                 v.encryption ?? null,
+                ...lockDigest(v),
               ]) + '\n',
             );
           });
@@ -129,7 +136,18 @@ function bucketSettingsDigest(b: Bucket): unknown[] {
     b.requestPayer,
     replication ?? null,
     b.objectLock ?? null,
+    bucketConfigsDigest(b),
   ];
+}
+
+/**
+ * A version's Object Lock: mode and legal hold, and the retention as whole seconds after the version was written
+ * (a default retention's date follows the clock, so the absolute date would differ between runs).
+ */
+function lockDigest(v: ObjectVersion): unknown[] {
+  if (!v.retention && !v.legalHold) return [];
+  const retention = v.retention ? [v.retention.mode, Math.round((v.retention.until - v.lastModified) / 1000)] : null;
+  return [retention, v.legalHold ?? null];
 }
 
 export type S3Provider = ReturnType<typeof createS3Provider>;

@@ -64,14 +64,35 @@ export interface ObjectVersion {
   tags: Tag[];
   storageClass: string;
   checksum?: StoredChecksum;
-  /** Part sizes of a multipart object (GET ?partNumber=, PartsCount). */
+  /** Part sizes of a multipart object (GET ?partNumber=, PartsCount, GetObjectAttributes). */
   partSizes?: number[];
+  /** Each part's checksum (base64), in part order, when the upload had a checksum algorithm (GetObjectAttributes). */
+  partChecksums?: string[];
   restore?: RestoreState;
   ownerAccount: string;
   /** The object's ACL; absent means `private` (the owner has FULL_CONTROL). */
   acl?: StoredAcl;
   /** Absent on versions written before encryption was recorded: SSE-S3. */
   encryption?: ObjectEncryption;
+  /** Object Lock retention of this version; absent when none was ever set (or it was removed). */
+  retention?: ObjectRetention;
+  /** Object Lock legal hold as last set; absent when never set (GetObjectLegalHold then answers 404). */
+  legalHold?: LegalHoldStatus;
+}
+
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+export type LegalHoldStatus = 'ON' | 'OFF';
+
+export interface ObjectRetention {
+  mode: RetentionMode;
+  /** Retain-until date, epoch ms. */
+  until: number;
+}
+
+/** Object Lock settings a write asks for (headers), kept by a multipart upload until it completes. */
+export interface ObjectLockRequest {
+  retention?: ObjectRetention;
+  legalHold?: LegalHoldStatus;
 }
 
 export interface ObjectEntry {
@@ -101,7 +122,12 @@ export interface MultipartUpload {
   ownerAccount: string;
   acl?: StoredAcl;
   encryption?: ObjectEncryption;
+  /** Object Lock headers of CreateMultipartUpload, applied when the upload completes. */
+  lock?: ObjectLockRequest;
 }
+
+/** The bucket configurations S3 keys by Id (stored and returned only; see bucket-configs.ts). */
+export type IdConfigurationFamily = 'metrics' | 'analytics' | 'inventory' | 'intelligentTiering';
 
 export interface Bucket {
   name: string;
@@ -134,6 +160,8 @@ export interface Bucket {
   replication?: S3.ReplicationConfiguration;
   /** Set when Object Lock is enabled (at creation, or later on a versioned bucket). */
   objectLock?: S3.ObjectLockConfiguration;
+  /** Metrics, analytics, inventory and Intelligent-Tiering configurations, each family by Id (SDK shapes). */
+  idConfigurations?: Partial<Record<IdConfigurationFamily, Map<string, unknown>>>;
 }
 
 export function newBucket(name: string, region: string, ownerAccount: string, created: number): Bucket {

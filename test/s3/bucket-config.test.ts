@@ -2,12 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as S3 from '@aws-sdk/client-s3';
-import { S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { canonicalUserId } from '../../emulator/s3/state';
 import { awsCli, CLIENTS, hasCommand, skipBecause } from '../helpers/cli';
 import { clientConfig } from '../helpers/emulator';
 import { startS3, type S3Under } from './emulator';
+import { failure } from './sdk-helpers';
 
 /**
  * The bucket sub-resources Terraform, CDK and the CLI read on every bucket: defaults of a bucket created today,
@@ -34,16 +35,6 @@ async function newBucket(extra: Partial<S3.CreateBucketCommandInput> = {}): Prom
   const Bucket = `config-bucket-${++n}`;
   await s3.send(new S3.CreateBucketCommand({ Bucket, ...extra }));
   return Bucket;
-}
-
-async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as S3ServiceException;
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error('expected the call to fail');
 }
 
 const ownerFull = { Grantee: { Type: 'CanonicalUser', ID: OWNER_ID }, Permission: 'FULL_CONTROL' };
