@@ -67,6 +67,13 @@ export function createServer(
       res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidURI</Code><Message>Couldn\'t parse the specified URI.</Message></Error>');
       return;
     }
+    // Function URLs (Host `<url-id>.lambda-url.<region>.localhost`, or `/_harness/lambda-url/<url-id>/…`) are
+    // HTTP endpoints, not AWS APIs: before the harness's paths and before `*.localhost` is taken for an S3 bucket.
+    const functionUrl: false | Promise<true> | undefined = services.get('lambda')?.provider.serveFunctionUrl?.(req, res);
+    if (functionUrl) {
+      await functionUrl;
+      return;
+    }
     if (url.pathname.startsWith('/_harness/') && (await internal(req, res, url))) return;
 
     // Until the request is routed, a body is held to the limit of the services other than S3 and Lambda. The

@@ -72,6 +72,9 @@ function checkRouting(fn: LambdaFunction, primary: string, routing: AliasRouting
 }
 
 export class Aliases {
+  /** Told when an alias moves to another version (provisioned concurrency follows it). */
+  onRetarget?: (fn: LambdaFunction, alias: string, oldVersion: string) => void;
+
   constructor(
     private readonly core: LambdaCore,
     private readonly store: FunctionStore,
@@ -124,8 +127,10 @@ export class Aliases {
     const version = input.FunctionVersion !== undefined ? checkVersion(fn, input.FunctionVersion) : alias.functionVersion;
     // Routing given: replaced (empty weights remove it); not given: kept, and checked against the new version.
     const weights = checkRouting(fn, version, input.RoutingConfig ?? (alias.weights ? { AdditionalVersionWeights: alias.weights } : undefined));
+    const oldVersion = alias.functionVersion;
     alias.functionVersion = version;
     alias.weights = weights;
+    if (oldVersion !== version) this.onRetarget?.(fn, alias.name, oldVersion);
     if (input.Description !== undefined) alias.description = input.Description;
     alias.revisionId = uuid();
     this.core.deps.bus.record({ type: 'lambda.alias.update', functionName: fn.name, alias: alias.name, version });
@@ -136,6 +141,9 @@ export class Aliases {
     const fn = this.store.find(input.FunctionName, ctx);
     const alias = this.require(fn, input.Name);
     fn.aliases.delete(alias.name);
+    // What hangs off the alias goes with it: its function URL and its provisioned concurrency.
+    fn.urlConfigs.delete(alias.name);
+    fn.provisioned.delete(alias.name);
     this.core.deps.bus.record({ type: 'lambda.alias.delete', functionName: fn.name, alias: alias.name });
     return withMeta({}, { status: 204 });
   }

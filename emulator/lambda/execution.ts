@@ -5,7 +5,7 @@ import { RuntimePool, sweepStaleTempDirs, type FunctionSpec, type InvokeResult, 
 import type { RunTarget } from './targets';
 
 /** Why an invocation happened, for the trace. */
-export type InvocationSource = 'sync' | 'async' | 'sqs';
+export type InvocationSource = 'sync' | 'async' | 'sqs' | 'url';
 
 export interface RunOptions {
   requestId: string;
@@ -115,6 +115,15 @@ export class Executor {
       bus.record({ type: 'lambda.invoke.end', ...hop, durationMs: Math.round(result.durationMs) });
     }
     return result;
+  }
+
+  /** Starts (or trims to) `count` provisioned environments of the target's version; see RuntimePool.provision. */
+  async provision(target: RunTarget, count: number): Promise<void> {
+    await this.getPool().provision(specOf(target), count);
+  }
+
+  async unprovision(functionName: string, version: string): Promise<void> {
+    await this.pool?.unprovision(functionName, version);
   }
 
   /** Stops the function's warm environments (new code, deleted function), or only one version's. */

@@ -17,7 +17,7 @@ import { uuid } from '../core/ids';
 import { withMeta } from '../core/service';
 import { prepareCode, removeCodeDir } from './code';
 import type { Executor } from './execution';
-import { functionArn, parseFunctionRef, type Scope } from './names';
+import { functionArn, parseFunctionRef, validation, type Scope } from './names';
 import { revisionMismatch } from './permissions';
 import { TRANSITION_MS, type FunctionConfig, type LambdaCore, type LambdaFunction, type Out } from './state';
 import { LATEST, notFound, resolve, VERSION_NUMBER, type Target } from './targets';
@@ -207,6 +207,8 @@ export class FunctionStore {
       versions: new Map(),
       lastVersion: 0,
       aliases: new Map(),
+      urlConfigs: new Map(),
+      provisioned: new Map(),
       deleted: false,
     };
     this.core.functions.set(arn, fn);
@@ -241,7 +243,22 @@ export class FunctionStore {
       .filter((f) => f.region === ctx.region && f.accountId === ctx.accountId)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     checkRange('maxItems', input.MaxItems, [1, 10_000]);
+    if (input.FunctionVersion !== undefined && input.FunctionVersion !== 'ALL') {
+      throw validation('functionVersion', input.FunctionVersion, 'Member must satisfy enum value set: [ALL]');
+    }
     const size = Math.min(input.MaxItems ?? 50, 50);
+    if (input.FunctionVersion === 'ALL') {
+      // Every version of every function: each function's $LATEST, then its published versions.
+      const every = all.flatMap((f) => [
+        this.configuration(f, { config: f, version: LATEST, arn: `${f.arn}:${LATEST}` }),
+        ...[...f.versions.values()].map((v) => this.configuration(f, { config: v, version: v.version, arn: `${f.arn}:${v.version}` })),
+      ]);
+      const from = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
+      return {
+        Functions: every.slice(from, from + size),
+        ...(from + size < every.length ? { NextMarker: Buffer.from(String(from + size)).toString('base64') } : {}),
+      };
+    }
     const start = input.Marker ? all.findIndex((f) => f.name > Buffer.from(input.Marker!, 'base64').toString('utf8')) : 0;
     const page = start < 0 ? [] : all.slice(start, start + size);
     const more = start >= 0 && start + size < all.length;

@@ -1,6 +1,7 @@
 /**
  * Lambda: functions (.zip packages run by ./runtime) with published versions and aliases, synchronous and asynchronous invocation (retries, DLQ,
- * destinations), resource policies, reserved concurrency, recursive loop detection, and SQS event source
+ * destinations), function URLs (function-urls.ts, served by url-http.ts), resource policies, reserved and
+ * provisioned concurrency, runtime management settings, recursive loop detection, and SQS event source
  * mappings. One method per operation of @aws-sdk/client-lambda, speaking REST-JSON through the protocol layer.
  *
  * Deliveries: registered on the bus as the receiver for `arn:aws:lambda:…` (`kind: 'lambda'` messages are
@@ -8,9 +9,11 @@
  * Asks: `s3.getObject` (code from S3), `sqs.*` (event source mappings), `logs.put` (function logs).
  * Trace hops: lambda.invoke.start / .end / .error, lambda.retry, lambda.throttle, lambda.dlq,
  * lambda.destination, lambda.recursion, lambda.async.enqueue / .failed / .dropped, lambda.esm.*,
- * lambda.function.* (publish, delete-version among them), lambda.alias.*. Invocation hops of a published
- * version carry `version`.
+ * lambda.function.* (publish, delete-version among them), lambda.alias.*, lambda.url.create / .delete,
+ * lambda.provisioned.ready / .failed. Invocation hops of a published version carry `version`; a function URL
+ * request's have `source: 'url'`.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as L from '@aws-sdk/client-lambda';
 import type { RequestContext } from '../core/context';
 import type { DeliveryMessage, DeliveryReceiver, Origin } from '../core/delivery';
@@ -23,10 +26,14 @@ import { AsyncQueue } from './async-queue';
 import { EventSourceMappings } from './event-source-mappings';
 import { Executor } from './execution';
 import { FunctionStore } from './functions';
+import { FunctionUrls } from './function-urls';
+import { FunctionUrlServer, functionUrlRequest } from './url-http';
 import { invoke, tooLarge, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
 import { traceHeaderFromCorrelation } from './lineage';
 import { permissionOps, policyAllows } from './permissions';
 import { lambdaPersistence } from './persistence';
+import { RuntimeSettings } from './runtime-settings';
+import { ProvisionedConcurrencyConfigs } from './provisioned';
 import { Settings } from './settings';
 import { TimerSet, type LambdaCore } from './state';
 import { policyHolder, resolveArn } from './targets';
@@ -46,6 +53,11 @@ export function createLambdaProvider(deps: ServiceDeps) {
   const queue = new AsyncQueue(core, executor);
   const settings = new Settings(core, store);
   const esm = new EventSourceMappings(core, store, executor);
+  const runtimeSettings = new RuntimeSettings(store);
+  const provisioned = new ProvisionedConcurrencyConfigs(core, store, executor, settings);
+  aliases.onRetarget = (fn, alias, oldVersion) => provisioned.retargeted(fn, alias, oldVersion);
+  const urls = new FunctionUrls(core);
+  const urlServer = new FunctionUrlServer(core, executor, urls);
 
   // Deliveries may name a version or alias (`…:function:name:live`): its own policy decides, and it is what runs.
   const receiver: DeliveryReceiver = {
@@ -106,6 +118,13 @@ export function createLambdaProvider(deps: ServiceDeps) {
     DeleteAlias: (input: L.DeleteAliasCommandInput, ctx: RequestContext) => aliases.delete(input, ctx),
     ListAliases: (input: L.ListAliasesCommandInput, ctx: RequestContext) => aliases.list(input, ctx),
 
+    // ---- function URLs ----
+    CreateFunctionUrlConfig: (input: L.CreateFunctionUrlConfigCommandInput, ctx: RequestContext) => urls.create(input, ctx),
+    GetFunctionUrlConfig: (input: L.GetFunctionUrlConfigCommandInput, ctx: RequestContext) => urls.get(input, ctx),
+    UpdateFunctionUrlConfig: (input: L.UpdateFunctionUrlConfigCommandInput, ctx: RequestContext) => urls.update(input, ctx),
+    DeleteFunctionUrlConfig: (input: L.DeleteFunctionUrlConfigCommandInput, ctx: RequestContext) => urls.delete(input, ctx),
+    ListFunctionUrlConfigs: (input: L.ListFunctionUrlConfigsCommandInput, ctx: RequestContext) => urls.list(input, ctx),
+
     // ---- invocation ----
     Invoke: (input: InvokeInput, ctx: RequestContext) => invoke(core, store, executor, queue, input, ctx),
 
@@ -128,6 +147,12 @@ export function createLambdaProvider(deps: ServiceDeps) {
     DeleteFunctionEventInvokeConfig: (input: L.DeleteFunctionEventInvokeConfigCommandInput, ctx: RequestContext) => settings.deleteEventInvokeConfig(input, ctx),
     ListFunctionEventInvokeConfigs: (input: L.ListFunctionEventInvokeConfigsCommandInput, ctx: RequestContext) => settings.listEventInvokeConfigs(input, ctx),
 
+    // ---- provisioned concurrency ----
+    PutProvisionedConcurrencyConfig: (input: L.PutProvisionedConcurrencyConfigCommandInput, ctx: RequestContext) => provisioned.put(input, ctx),
+    GetProvisionedConcurrencyConfig: (input: L.GetProvisionedConcurrencyConfigCommandInput, ctx: RequestContext) => provisioned.get(input, ctx),
+    DeleteProvisionedConcurrencyConfig: (input: L.DeleteProvisionedConcurrencyConfigCommandInput, ctx: RequestContext) => provisioned.delete(input, ctx),
+    ListProvisionedConcurrencyConfigs: (input: L.ListProvisionedConcurrencyConfigsCommandInput, ctx: RequestContext) => provisioned.list(input, ctx),
+
     // ---- concurrency, recursion, tags, account ----
     PutFunctionConcurrency: (input: L.PutFunctionConcurrencyCommandInput, ctx: RequestContext) => settings.putConcurrency(input, ctx),
     GetFunctionConcurrency: (input: L.GetFunctionConcurrencyCommandInput, ctx: RequestContext) => settings.getConcurrency(input, ctx),
@@ -137,6 +162,10 @@ export function createLambdaProvider(deps: ServiceDeps) {
     ListTags: (input: L.ListTagsCommandInput, ctx: RequestContext) => settings.listTags(input, ctx),
     TagResource: (input: L.TagResourceCommandInput, ctx: RequestContext) => settings.tagResource(input, ctx),
     UntagResource: (input: L.UntagResourceCommandInput, ctx: RequestContext) => settings.untagResource(input, ctx),
+    GetRuntimeManagementConfig: (input: L.GetRuntimeManagementConfigCommandInput, ctx: RequestContext) => runtimeSettings.getRuntimeManagement(input, ctx),
+    PutRuntimeManagementConfig: (input: L.PutRuntimeManagementConfigCommandInput, ctx: RequestContext) => runtimeSettings.putRuntimeManagement(input, ctx),
+    GetFunctionCodeSigningConfig: (input: L.GetFunctionCodeSigningConfigCommandInput, ctx: RequestContext) => runtimeSettings.getCodeSigning(input, ctx),
+    DeleteFunctionCodeSigningConfig: (input: L.DeleteFunctionCodeSigningConfigCommandInput, ctx: RequestContext) => runtimeSettings.deleteCodeSigning(input, ctx),
     GetAccountSettings: (_input: L.GetAccountSettingsCommandInput) => settings.accountSettings(),
 
     // ---- SQS event source mappings ----
@@ -147,9 +176,19 @@ export function createLambdaProvider(deps: ServiceDeps) {
     DeleteEventSourceMapping: (input: L.DeleteEventSourceMappingCommandInput) => esm.delete(input),
 
     // ---- harness ----
+    /**
+     * Serves an HTTP request addressed to a function URL (Host `<url-id>.lambda-url.<region>.localhost`, or
+     * the path `/_harness/lambda-url/<url-id>/…`). Any other request gets false at once, not a promise: this
+     * runs before every request the server routes on.
+     */
+    serveFunctionUrl(req: IncomingMessage, res: ServerResponse): false | Promise<true> {
+      const named = functionUrlRequest(req.headers.host, req.url ?? '/');
+      if (!named) return false;
+      return urlServer.serve(req, res, named.urlId, named.rawTarget).then(() => true);
+    },
     /** Asynchronous events waiting or running (for idle checks). */
     pendingAsyncEvents: () => queue.pending,
-    persistence: deps.options.dataDir ? lambdaPersistence(core, esm) : undefined,
+    persistence: deps.options.dataDir ? lambdaPersistence(core, esm, () => provisioned.resumeAll()) : undefined,
     reset,
     async close() {
       await reset();

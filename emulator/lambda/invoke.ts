@@ -3,11 +3,12 @@ import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { withMeta } from '../core/service';
 import type { AsyncQueue } from './async-queue';
-import type { Executor } from './execution';
+import type { Executor, InvocationSource } from './execution';
+import type { InvokeResult } from './runtime';
 import type { FunctionStore } from './functions';
 import { nextTrace } from './lineage';
 import type { LambdaCore, Out } from './state';
-import { pickVersion } from './targets';
+import { pickVersion, type Target } from './targets';
 
 /** Lambda's payload limits: 6 MB synchronous; asynchronous 1 MB since 2025 (256 KB before). */
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
@@ -88,27 +89,56 @@ export async function invoke(
   }
   if (size > SYNC_PAYLOAD_LIMIT) throw tooLarge(SYNC_PAYLOAD_LIMIT, type, size);
   const payload = eventText(input.Payload);
-  await fn.settled;
-  if (fn.deleted) throw new AwsError('ResourceNotFoundException', `Function not found: ${fn.arn}`, 404, { Type: 'User' });
-
-  const trace = nextTrace(fn.arn, incoming, core.deps.clock.now());
-  if (trace.recursive && fn.recursiveLoop === 'Terminate') {
-    core.deps.bus.record({ type: 'lambda.recursion', functionName: fn.name, requestId: ctx.requestId, count: trace.count });
-    throw recursionError(fn.name);
-  }
-  // An alias with routing picks its version per invocation.
-  const run = pickVersion(target);
-  const result = await executor.run(run, Buffer.from(payload), {
+  const { result, version } = await runSync(core, executor, target, Buffer.from(payload), {
     requestId: ctx.requestId,
-    traceHeader: trace.header,
+    incomingTrace: incoming,
     clientContext: input.ClientContext,
     source: 'sync',
   });
   return {
     StatusCode: 200,
     Payload: result.payload,
-    ExecutedVersion: run.version,
+    ExecutedVersion: version,
     ...(result.functionError ? { FunctionError: result.functionError } : {}),
     ...(input.LogType === 'Tail' ? { LogResult: logTail(result.logTail) } : {}),
   };
+}
+
+export interface SyncRunOptions {
+  requestId: string;
+  /** The caller's X-Amzn-Trace-Id, if any (carries the recursion lineage). */
+  incomingTrace?: string;
+  clientContext?: string;
+  source: InvocationSource;
+}
+
+/**
+ * One synchronous invocation of a target (Invoke RequestResponse, a function URL request): waits out a
+ * create/update transition, stops recursive loops, lets an alias with routing pick its version, then runs.
+ */
+export async function runSync(
+  core: LambdaCore,
+  executor: Executor,
+  target: Target,
+  payload: Buffer,
+  opts: SyncRunOptions,
+): Promise<{ result: InvokeResult; version: string }> {
+  const fn = target.fn;
+  await fn.settled;
+  if (fn.deleted) throw new AwsError('ResourceNotFoundException', `Function not found: ${fn.arn}`, 404, { Type: 'User' });
+
+  const trace = nextTrace(fn.arn, opts.incomingTrace, core.deps.clock.now());
+  if (trace.recursive && fn.recursiveLoop === 'Terminate') {
+    core.deps.bus.record({ type: 'lambda.recursion', functionName: fn.name, requestId: opts.requestId, count: trace.count });
+    throw recursionError(fn.name);
+  }
+  // An alias with routing picks its version per invocation.
+  const run = pickVersion(target);
+  const result = await executor.run(run, payload, {
+    requestId: opts.requestId,
+    traceHeader: trace.header,
+    clientContext: opts.clientContext,
+    source: opts.source,
+  });
+  return { result, version: run.version };
 }

@@ -15,7 +15,7 @@ const SEP = '\u0000';
 
 type SavedFunction = Omit<LambdaFunction, 'settled' | 'settle' | 'oldCodeDirs'>;
 
-export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMappings): Persistable {
+export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMappings, restored: () => void = () => undefined): Persistable {
   const entries = (): [string, unknown][] => [
     ...[...core.functions.values()].map((fn): [string, unknown] => {
       const { settled: _s, settle: _x, oldCodeDirs: _o, ...saved } = fn;
@@ -48,6 +48,9 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
         versions,
         lastVersion: saved.lastVersion ?? 0,
         aliases: saved.aliases ?? new Map(),
+        urlConfigs: saved.urlConfigs ?? new Map(),
+        // Provisioned concurrency comes back IN_PROGRESS and its environments start again (`restored`).
+        provisioned: saved.provisioned ?? new Map(),
         oldCodeDirs: [],
         state: saved.state === 'Failed' ? 'Failed' : 'Active',
         lastUpdateStatus: saved.lastUpdateStatus === 'Failed' ? 'Failed' : 'Successful',
@@ -58,5 +61,6 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
     for (const [key, value] of entities) {
       if (key.startsWith(`m${SEP}`)) mappings.resume(value as EventSourceMapping);
     }
+    restored();
   });
 }

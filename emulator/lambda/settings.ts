@@ -126,16 +126,16 @@ export class Settings {
 
   // ---- reserved concurrency ----
 
-  private get accountLimit(): number {
+  get accountLimit(): number {
     return this.core.deps.options.lambdaConcurrencyLimit;
   }
 
   /** AWS keeps 100 of the account's concurrency unreserved (scaled down for a small emulator limit). */
-  private get minimumUnreserved(): number {
+  get minimumUnreserved(): number {
     return Math.min(100, Math.floor(this.accountLimit / 10));
   }
 
-  private reservedTotal(except?: LambdaFunction): number {
+  reservedTotal(except?: LambdaFunction): number {
     let n = 0;
     for (const f of this.core.functions.values()) if (f !== except) n += f.reservedConcurrency ?? 0;
     return n;

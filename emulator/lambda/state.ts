@@ -1,4 +1,4 @@
-import type { DestinationConfig, FilterCriteria, ScalingConfig } from '@aws-sdk/client-lambda';
+import type { Cors, DestinationConfig, FilterCriteria, ScalingConfig } from '@aws-sdk/client-lambda';
 import type { Clock, Timer } from '../core/clock';
 import type { ServiceDeps } from '../core/service';
 import type { PolicyStatement } from './permissions';
@@ -73,7 +73,39 @@ export interface LambdaFunction extends FunctionConfig {
   /** The highest version number ever published: numbers are never reused, even after a delete. */
   lastVersion: number;
   aliases: Map<string, FunctionAlias>;
+  /** Function URLs by qualifier: `$LATEST` for the unqualified function, else an alias name. */
+  urlConfigs: Map<string, FunctionUrlSettings>;
+  /** Provisioned concurrency by qualifier (a version number or an alias name; never `$LATEST`). */
+  provisioned: Map<string, ProvisionedConcurrency>;
+  /** PutRuntimeManagementConfig by version (`$LATEST` or a number); absent means Lambda's default, Auto. */
+  runtimeManagement?: Record<string, RuntimeManagement>;
   deleted: boolean;
+}
+
+export interface RuntimeManagement {
+  updateRuntimeOn: 'Auto' | 'FunctionUpdate' | 'Manual';
+  runtimeVersionArn?: string;
+}
+
+/** A function URL (CreateFunctionUrlConfig): served at `http://<urlId>.lambda-url.<region>.localhost:<port>/`. */
+export interface FunctionUrlSettings {
+  urlId: string;
+  /** `$LATEST` or an alias name. */
+  qualifier: string;
+  authType: 'NONE' | 'AWS_IAM';
+  cors?: Cors;
+  invokeMode: 'BUFFERED' | 'RESPONSE_STREAM';
+  creationTime: number;
+  lastModified: number;
+}
+
+/** PutProvisionedConcurrencyConfig on a version or alias: IN_PROGRESS until its environments are up, then READY. */
+export interface ProvisionedConcurrency {
+  requested: number;
+  allocated: number;
+  status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  statusReason?: string;
+  lastModified: number;
 }
 
 export interface FunctionCodeVersion {

@@ -115,6 +115,8 @@ export class Versions {
       throw new AwsError('ResourceConflictException', `Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`, 409, { Type: 'User' });
     }
     fn.versions.delete(version);
+    fn.provisioned.delete(version);
+    if (fn.runtimeManagement) delete fn.runtimeManagement[version];
     await this.executor.retire(fn.name, version);
     // Its task root may still serve a finishing invocation: it goes when the function does.
     const dir = v.code.dir;

@@ -22,6 +22,8 @@ export interface EnvInputs {
   binDirs: string[];
   /** NODE_PATH for Node functions (the SDK the runtime provides). */
   nodePath?: string;
+  /** AWS_LAMBDA_INITIALIZATION_TYPE: `provisioned-concurrency` for environments started ahead. */
+  initializationType?: 'on-demand' | 'provisioned-concurrency';
 }
 
 /**
@@ -50,7 +52,7 @@ export function buildFunctionEnv(i: EnvInputs): Record<string, string> {
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMb),
     AWS_LAMBDA_FUNCTION_VERSION: spec.version ?? '$LATEST',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: i.initializationType ?? 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(spec.functionName),
     AWS_LAMBDA_LOG_STREAM_NAME: i.logStreamName,
     // The emulator accepts any credentials; these only have to be present for the SDK to sign.

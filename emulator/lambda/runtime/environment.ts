@@ -31,6 +31,8 @@ export interface EnvironmentOptions {
   clock: Clock;
   /** An idle environment is stopped after this long without work (0 = kept until retired). */
   idleTimeoutMs: number;
+  /** Started ahead of any invocation for provisioned concurrency: never reclaimed while it stays provisioned. */
+  provisioned?: boolean;
   onLog?: (functionName: string, logStreamName: string, lines: LogLine[]) => void;
   /** The process is gone; the pool forgets this environment. */
   onDead: (env: ExecutionEnvironment) => void;
@@ -95,6 +97,11 @@ export class ExecutionEnvironment {
   readonly logStreamName: string;
   /** Set by retire(): finish the current invocation, then stop. */
   retireWhenIdle = false;
+  /** Part of a version's provisioned concurrency: kept warm however long it idles. */
+  provisioned: boolean;
+  /** Resolves true once the runtime finished init and asked for work, false if the process died first. */
+  readonly ready: Promise<boolean>;
+  private markReady!: (ok: boolean) => void;
 
   private child!: ChildProcess;
   private server!: RuntimeApiServer;
@@ -118,6 +125,8 @@ export class ExecutionEnvironment {
     this.version = o.spec.version ?? '$LATEST';
     this.logStreamName = newLogStreamName(o.clock.now(), this.version);
     this.exitPromise = new Promise((resolve) => (this.markExited = resolve));
+    this.provisioned = o.provisioned ?? false;
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
   get fingerprint(): string {
@@ -151,6 +160,7 @@ export class ExecutionEnvironment {
       endpointUrl: this.o.endpointUrl,
       binDirs: launcher.binDirs,
       nodePath: launcher.family === 'node' ? this.o.nodePath : undefined,
+      initializationType: this.provisioned ? 'provisioned-concurrency' : 'on-demand',
     });
     this.spawnedAt = performance.now();
     this.child = spawn(launcher.command, launcher.args(spec.memorySizeMb, markerToken), {
@@ -215,7 +225,7 @@ export class ExecutionEnvironment {
   /** Idle environments stop after a while without work, as Lambda reclaims them. */
   private keepWarm(): void {
     this.idleTimer?.cancel();
-    if (this.o.idleTimeoutMs > 0) {
+    if (this.o.idleTimeoutMs > 0 && !this.provisioned) {
       this.idleTimer = this.o.clock.setTimer(this.o.idleTimeoutMs, () => {
         if (this.state === 'idle') this.killProcess();
       });
@@ -236,6 +246,7 @@ export class ExecutionEnvironment {
       const initMs = performance.now() - this.spawnedAt;
       if (this.current) this.current.initDurationMs = initMs;
       if (this.state === 'starting') this.state = 'idle';
+      this.markReady(true);
     }
     this.deliverNext = deliver;
     const inv = this.current;
@@ -352,6 +363,7 @@ export class ExecutionEnvironment {
       }
     }
     this.o.onDead(this);
+    this.markReady(false);
     this.markExited();
 
     this.exit = { code, signal, spawnError };

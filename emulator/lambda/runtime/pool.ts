@@ -89,6 +89,41 @@ export class RuntimePool {
     }
   }
 
+  /**
+   * Provisioned concurrency: keeps `count` environments of this version started and initialised ahead of
+   * any invocation (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency), never reclaimed for idling.
+   * Resolves once they all finished init; rejects if one failed to start. Fewer than before: the extra ones stop.
+   */
+  async provision(spec: FunctionSpec, count: number): Promise<void> {
+    this.assertOpen();
+    validate(spec);
+    const launcher = await launcherFor(spec.runtime, this.opts.pythonPath);
+    const version = spec.version ?? '$LATEST';
+    const fingerprint = fingerprintOf(spec);
+    const mine = [...(this.envs.get(spec.functionName) ?? [])].filter((e) => e.provisioned && e.version === version && e.fingerprint === fingerprint && e.state !== 'dead');
+    for (const extra of mine.slice(count)) this.stopProvisioned(extra);
+    const started = await Promise.all(
+      Array.from({ length: Math.max(0, count - mine.length) }, () => this.startEnvironment(spec, fingerprint, launcher, true)),
+    );
+    const ok = await Promise.all([...mine.slice(0, count), ...started].map((e) => e.ready));
+    if (ok.includes(false)) throw new Error('FUNCTION_ERROR_INIT_FAILURE');
+  }
+
+  /** Provisioned concurrency removed: the version's provisioned environments stop (busy ones after their invocation). */
+  async unprovision(functionName: string, version: string): Promise<void> {
+    const stopping = [...(this.envs.get(functionName) ?? [])].filter((e) => e.provisioned && e.version === version).map((e) => this.stopProvisioned(e));
+    await Promise.all(stopping);
+  }
+
+  private stopProvisioned(env: ExecutionEnvironment): Promise<void> {
+    env.provisioned = false;
+    if (env.state === 'busy') {
+      env.retireWhenIdle = true;
+      return Promise.resolve();
+    }
+    return env.kill();
+  }
+
   /** Stops the function's environments (or one version's): idle ones now, busy ones when their invocation ends. */
   async retire(functionName: string, version?: string): Promise<void> {
     const stopping: Promise<void>[] = [];
@@ -156,7 +191,7 @@ export class RuntimePool {
     return found;
   }
 
-  private async startEnvironment(spec: FunctionSpec, fingerprint: string, launcher: Launcher): Promise<ExecutionEnvironment> {
+  private async startEnvironment(spec: FunctionSpec, fingerprint: string, launcher: Launcher, provisioned = false): Promise<ExecutionEnvironment> {
     const nodePath = launcher.family === 'node' ? (await this.scratchDir()).nodePath : undefined;
     this.assertOpen();
     const env = await ExecutionEnvironment.start({
@@ -168,6 +203,7 @@ export class RuntimePool {
       nodePath,
       clock: this.clock,
       idleTimeoutMs: this.idleTimeoutMs,
+      provisioned,
       onLog: this.opts.onLog,
       onDead: (dead) => this.envs.get(dead.functionName)?.delete(dead),
     });
