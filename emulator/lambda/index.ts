@@ -1,11 +1,13 @@
 /**
- * Lambda: functions (.zip packages run by ./runtime) with published versions and aliases, synchronous and asynchronous invocation (retries, DLQ,
- * destinations), function URLs (function-urls.ts, served by url-http.ts), resource policies, reserved and
- * provisioned concurrency, runtime management settings, recursive loop detection, and SQS event source
- * mappings. One method per operation of @aws-sdk/client-lambda, speaking REST-JSON through the protocol layer.
+ * Lambda: functions (.zip packages run by ./runtime) with published versions and aliases, synchronous and
+ * asynchronous invocation (retries, DLQ, destinations), function URLs (function-urls.ts, served by url-http.ts),
+ * resource policies, reserved and provisioned concurrency, runtime management settings, recursive loop
+ * detection, and SQS event source mappings. One method per operation of @aws-sdk/client-lambda, speaking
+ * REST-JSON through the protocol layer.
  *
  * Deliveries: registered on the bus as the receiver for `arn:aws:lambda:…` (`kind: 'lambda'` messages are
  * queued as asynchronous invocations). `check` refuses an S3 origin the function policy does not allow.
+ * Answers `lambda.invoke`: a synchronous invocation the asking service waits on (LambdaInvokeQuery).
  * Asks: `s3.getObject` (code from S3), `sqs.*` (event source mappings), `logs.put` (function logs).
  * Trace hops: lambda.invoke.start / .end / .error, lambda.retry, lambda.throttle, lambda.dlq,
  * lambda.destination, lambda.recursion, lambda.async.enqueue / .failed / .dropped, lambda.esm.*,
@@ -28,7 +30,7 @@ import { Executor } from './execution';
 import { FunctionStore } from './functions';
 import { FunctionUrls } from './function-urls';
 import { FunctionUrlServer, functionUrlRequest } from './url-http';
-import { invoke, tooLarge, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
+import { invoke, runSync, tooLarge, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
 import { traceHeaderFromCorrelation } from './lineage';
 import { permissionOps, policyAllows } from './permissions';
 import { lambdaPersistence } from './persistence';
@@ -40,6 +42,18 @@ import { policyHolder, resolveArn } from './targets';
 import { Versions } from './versions';
 
 export { lineageFromTraceHeader, RECURSION_LIMIT } from './lineage';
+
+/** What `bus.ask('lambda.invoke', …)` takes and answers: one RequestResponse invocation of a (qualified) ARN. */
+export interface LambdaInvokeQuery {
+  functionArn: string;
+  payload: string;
+}
+export interface LambdaInvokeAnswer {
+  payload: string;
+  /** `Unhandled` when the function failed, as Invoke's FunctionError. */
+  functionError?: string;
+  executedVersion: string;
+}
 
 /** Service principals whose deliveries AWS authorises with the function policy (Lambda's own destinations do not). */
 const POLICY_CHECKED = new Set(['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com']);
@@ -86,6 +100,11 @@ export function createLambdaProvider(deps: ServiceDeps) {
     },
   };
   deps.bus.register('lambda', receiver);
+  // A synchronous invocation another service waits on (Secrets Manager runs rotation steps one after another).
+  deps.bus.answer<LambdaInvokeQuery, LambdaInvokeAnswer>('lambda.invoke', async ({ functionArn, payload }) => {
+    const { result, version } = await runSync(core, executor, resolveArn(core, functionArn), Buffer.from(payload), { requestId: uuid(), source: 'sync' });
+    return { payload: Buffer.from(result.payload).toString('utf8'), functionError: result.functionError, executedVersion: version };
+  });
 
   const noContent = () => withMeta({}, { status: 204 });
 

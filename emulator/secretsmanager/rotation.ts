@@ -6,16 +6,16 @@ import type { RotationRules, Secret, SecretStore } from './secrets';
 import { addVersion, attachStage, CURRENT, holder, PENDING } from './versions';
 
 /**
- * RotateSecret and CancelRotateSecret. RotateSecret records the rotation configuration and starts a rotation the
- * way AWS does before it calls the function: a new, empty version (id = ClientRequestToken) labelled AWSPENDING.
- *
- * What is missing: AWS then invokes the rotation function synchronously, step by step (createSecret, setSecret,
- * testSecret, finishSecret), each step waiting for the previous one's result. The delivery bus only queues
- * asynchronous Lambda events (no result, no ordering between events), so the steps are not invoked here: whoever
- * drives the test invokes the function with `{ Step, SecretId, ClientRequestToken }` (Lambda Invoke), or moves
- * AWSCURRENT itself. The rotation completes — LastRotatedDate set — when AWSCURRENT moves onto the AWSPENDING
- * version. Scheduled (automatic) rotations are not run either; NextRotationDate is reported.
+ * RotateSecret and CancelRotateSecret. RotateSecret records the rotation configuration and starts a rotation as
+ * AWS does: a new, empty version (id = ClientRequestToken) labelled AWSPENDING, then, after answering, the
+ * rotation function invoked synchronously once per step (createSecret, setSecret, testSecret, finishSecret),
+ * each after the previous one succeeded, through the bus (`lambda.invoke`). A failed step ends the attempt with
+ * AWSPENDING left where it is (a later RotateSecret is refused until it is cancelled or completes). The rotation
+ * completes — LastRotatedDate set — when the function moves AWSCURRENT onto the pending version. Scheduled
+ * (automatic) rotations are not run; NextRotationDate is reported.
+ * Trace hops: secretsmanager.rotation.step / .failed.
  */
+const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -56,6 +56,28 @@ const pendingRotation = (s: Secret) => {
 
 export function rotationOperations(store: SecretStore) {
   const { bus, options } = store.deps;
+
+  /** The four steps, one after another; the first that fails (or cannot be invoked) ends the attempt. */
+  async function runSteps(secretArn: string, functionArn: string, token: string): Promise<void> {
+    // Starts once RotateSecret has answered, as on AWS (the rotation runs after the call returns).
+    await Promise.resolve();
+    for (const Step of STEPS) {
+      const payload = JSON.stringify({ Step, SecretId: secretArn, ClientRequestToken: token });
+      let error: string | undefined;
+      try {
+        const answer = await bus.ask<{ functionArn: string; payload: string }, { payload: string; functionError?: string }>('lambda.invoke', { functionArn, payload });
+        if (answer.functionError) error = answer.payload;
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      if (error !== undefined) {
+        bus.record({ type: 'secretsmanager.rotation.failed', secretArn, step: Step, token, error });
+        return;
+      }
+      bus.record({ type: 'secretsmanager.rotation.step', secretArn, step: Step, token });
+    }
+  }
+
   return {
     RotateSecret(input: SM.RotateSecretCommandInput): SM.RotateSecretResponse {
       const s = store.get(required(input.SecretId, 'secretId'));
@@ -97,6 +119,7 @@ export function rotationOperations(store: SecretStore) {
         return { ARN: s.arn, Name: s.name, VersionId: existing.id };
       }
       const v = addVersion(s, id, undefined, [PENDING], store.now());
+      void bus.track(runSteps(s.arn, lambdaArn, v.id));
       return { ARN: s.arn, Name: s.name, VersionId: v.id };
     },
 

@@ -26,12 +26,12 @@ import {
   UpdateSecretVersionStageCommand,
   ValidateResourcePolicyCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { VirtualClock } from '../../emulator/core/clock';
+import { waitFor } from '../../harness/wait';
 import { awsCli, hasCommand, skipBecause } from '../helpers/cli';
 import { clientConfig, useEmulator } from '../helpers/emulator';
-import { deployNode, json, lambdaClient, payload, rejection } from '../lambda/helpers';
+import { deployNode, lambdaClient, recordHops, rejection } from '../lambda/helpers';
 
 const run = promisify(execFile);
 const START = Date.UTC(2026, 2, 10, 15, 30, 45, 123);
@@ -314,7 +314,12 @@ exports.handler = async ({ Step, SecretId, ClientRequestToken: token }) => {
     await client.send(new sm.PutSecretValueCommand({ SecretId, ClientRequestToken: token, SecretString: current.SecretString + '-rotated', VersionStages: ['AWSPENDING'] }));
     return 'created';
   }
-  if (Step === 'setSecret' || Step === 'testSecret') return Step;
+  if (Step === 'testSecret') {
+    const pending = await client.send(new sm.GetSecretValueCommand({ SecretId, VersionId: token, VersionStage: 'AWSPENDING' }));
+    if (pending.SecretString.startsWith('fail-at-test')) throw new Error('the new secret does not work');
+    return Step;
+  }
+  if (Step === 'setSecret') return Step;
   if (Step === 'finishSecret') {
     const current = Object.entries(meta.VersionIdsToStages).find(([, s]) => s.includes('AWSCURRENT'))[0];
     await client.send(new sm.UpdateSecretVersionStageCommand({ SecretId, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }));
@@ -326,8 +331,9 @@ exports.handler = async ({ Step, SecretId, ClientRequestToken: token }) => {
 describe('rotation', () => {
   // Its own emulator on real time: Lambda's function lifecycle runs on the clock, which a VirtualClock would hold still.
   const rotationEmulator = useEmulator({ log: () => undefined });
-  it('configures rotation and stages an empty AWSPENDING version that a template-style function completes', async () => {
+  it('runs the four steps of a template-style function after RotateSecret answers, one after another', async () => {
     const emu = rotationEmulator();
+    const hops = recordHops(emu);
     const sm = new SecretsManagerClient({ ...clientConfig(emu), maxAttempts: 1 });
     const lambda = lambdaClient(emu);
     const fnArn = await deployNode(lambda, 'rotator', ROTATION_FUNCTION, { Timeout: 30 });
@@ -341,39 +347,45 @@ describe('rotation', () => {
     const before = emu.clock.now();
     const rotate = await sm.send(new RotateSecretCommand({ SecretId: 'rotated', RotationLambdaARN: fnArn, RotationRules: { AutomaticallyAfterDays: 10 }, ClientRequestToken: T(31) }));
     expect(rotate.VersionId).toBe(T(31));
-    let d = await sm.send(new DescribeSecretCommand({ SecretId: 'rotated' }));
-    expect(d).toMatchObject({ RotationEnabled: true, RotationLambdaARN: fnArn, RotationRules: { AutomaticallyAfterDays: 10 } });
-    expect(d.NextRotationDate!.getTime()).toBeGreaterThanOrEqual(before + 10 * DAY);
-    expect(d.NextRotationDate!.getTime()).toBeLessThanOrEqual(emu.clock.now() + 10 * DAY);
-    expect(d.VersionIdsToStages).toEqual({ [first!]: ['AWSCURRENT'], [T(31)]: ['AWSPENDING'] });
-    // The pending version has no value until the function's createSecret step puts one.
-    expect(await failure(sm.send(new GetSecretValueCommand({ SecretId: 'rotated', VersionStage: 'AWSPENDING' })))).toMatchObject({ name: 'ResourceNotFoundException' });
-    // A second rotation while this one is under way is refused.
-    const busy = await failure(sm.send(new RotateSecretCommand({ SecretId: 'rotated' })));
-    expect(busy).toEqual({ name: 'InvalidRequestException', status: 400, message: "A previous rotation isn't complete. That rotation will be reattempted." });
-
-    // What AWS would do next: the four steps, each invoked synchronously with the token.
-    const results: string[] = [];
-    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: 'rotator', Payload: payload({ Step, SecretId: rotate.ARN, ClientRequestToken: T(31) }) }));
-      expect(out.FunctionError).toBeUndefined();
-      results.push(json(out.Payload));
-    }
-    expect(results).toEqual(['created', 'setSecret', 'testSecret', 'finished']);
-    expect((await sm.send(new GetSecretValueCommand({ SecretId: 'rotated' }))).SecretString).toBe('pw-rotated');
+    const rotated = await waitFor(async () => (await sm.send(new GetSecretValueCommand({ SecretId: 'rotated' }))).SecretString === 'pw-rotated', { timeoutMs: 30_000, what: 'the rotated value as AWSCURRENT' });
+    expect(rotated).toBe(true);
+    expect(hops.of('secretsmanager.rotation.step').map((h) => h.step)).toEqual(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
     expect((await sm.send(new GetSecretValueCommand({ SecretId: 'rotated', VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('pw');
-    d = await sm.send(new DescribeSecretCommand({ SecretId: 'rotated' }));
-    expect(d.LastRotatedDate!.getTime()).toBeGreaterThan(before);
+    const d = await sm.send(new DescribeSecretCommand({ SecretId: 'rotated' }));
+    expect(d).toMatchObject({ RotationEnabled: true, RotationLambdaARN: fnArn, RotationRules: { AutomaticallyAfterDays: 10 } });
+    expect(d.VersionIdsToStages![first!]).toEqual(['AWSPREVIOUS']);
+    expect(d.VersionIdsToStages![T(31)]).toContain('AWSCURRENT');
+    expect(d.LastRotatedDate!.getTime()).toBeGreaterThanOrEqual(before);
     expect(d.NextRotationDate!.getTime()).toBe(d.LastRotatedDate!.getTime() + 10 * DAY);
+    hops.stop();
+    lambda.destroy();
+    sm.destroy();
+  }, 60_000);
 
-    // Another rotation may start now; CancelRotateSecret turns rotation off and names the pending version.
-    const again = await sm.send(new RotateSecretCommand({ SecretId: 'rotated', ClientRequestToken: T(32) }));
-    expect(again.VersionId).toBe(T(32));
-    const cancel = await sm.send(new CancelRotateSecretCommand({ SecretId: 'rotated' }));
+  it('stops at a failing step, leaves AWSPENDING in place, refuses another rotation until it is cancelled', async () => {
+    const emu = rotationEmulator();
+    const hops = recordHops(emu);
+    const sm = new SecretsManagerClient({ ...clientConfig(emu), maxAttempts: 1 });
+    const lambda = lambdaClient(emu);
+    const fnArn = await deployNode(lambda, 'rotator-stuck', ROTATION_FUNCTION, { Timeout: 30 });
+    const { VersionId: first } = await sm.send(new CreateSecretCommand({ Name: 'stuck', SecretString: 'fail-at-test' }));
+
+    await sm.send(new RotateSecretCommand({ SecretId: 'stuck', RotationLambdaARN: fnArn, ClientRequestToken: T(32) }));
+    const failed = await waitFor(async () => hops.of('secretsmanager.rotation.failed')[0], { timeoutMs: 30_000, what: 'the failed step' });
+    expect(failed).toMatchObject({ step: 'testSecret', token: T(32) });
+    expect(hops.of('secretsmanager.rotation.step').map((h) => h.step)).toEqual(['createSecret', 'setSecret']);
+    // createSecret put the new value; nothing moved AWSCURRENT.
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: 'stuck' }))).SecretString).toBe('fail-at-test');
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: 'stuck' }))).VersionIdsToStages).toEqual({ [first!]: ['AWSCURRENT'], [T(32)]: ['AWSPENDING'] });
+
+    const busy = await failure(sm.send(new RotateSecretCommand({ SecretId: 'stuck', ClientRequestToken: T(33) })));
+    expect(busy).toEqual({ name: 'InvalidRequestException', status: 400, message: "A previous rotation isn't complete. That rotation will be reattempted." });
+    const cancel = await sm.send(new CancelRotateSecretCommand({ SecretId: 'stuck' }));
     expect(cancel.VersionId).toBe(T(32));
-    d = await sm.send(new DescribeSecretCommand({ SecretId: 'rotated' }));
+    const d = await sm.send(new DescribeSecretCommand({ SecretId: 'stuck' }));
     expect(d.RotationEnabled).toBe(false);
     expect(d.NextRotationDate).toBeUndefined();
+    hops.stop();
     lambda.destroy();
     sm.destroy();
   }, 60_000);
