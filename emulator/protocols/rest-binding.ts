@@ -76,7 +76,10 @@ export class RestRouter {
         else req.headers[b.header!] !== undefined ? satisfied++ : (missing = true);
       }
       if (missing) continue;
-      const score = http.query.length * 100 + satisfied * 10 + c.literalSegments;
+      // `x-id` (which the SDKs add, naming the operation) only breaks a tie: ListBuckets and ListDirectoryBuckets
+      // are both `GET /`.
+      const named = req.query.get('x-id') === c.op.name ? 0.5 : 0;
+      const score = http.query.length * 100 + satisfied * 10 + c.literalSegments + named;
       if (!best || score > best.score) {
         if (bucket !== undefined) labels.Bucket = bucket;
         best = { score, match: { op: c.op, labels } };

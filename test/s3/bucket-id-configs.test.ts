@@ -157,7 +157,9 @@ describe('limits and paging (one generic implementation serves all four families
   });
 });
 
-it('ListDirectoryBuckets: an account without directory buckets has none', async () => {
-  // Provider level: on the wire the request has ListBuckets' method and path (S3 tells them apart by endpoint).
-  expect(await emu().provider.ListDirectoryBuckets({})).toEqual({ Buckets: [] });
+it('ListDirectoryBuckets: an account with general purpose buckets only has no directory buckets', async () => {
+  await bucket();
+  // Same method and path as ListBuckets: the SDK's x-id query parameter tells them apart.
+  expect((await s3().send(new S3.ListDirectoryBucketsCommand({}))).Buckets ?? []).toEqual([]);
+  expect((await s3().send(new S3.ListBucketsCommand({}))).Buckets!.length).toBeGreaterThan(0);
 });
