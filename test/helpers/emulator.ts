@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startEmulator, type RunningEmulator, type StartOptions } from '../../emulator';
 
 /** Client config for the official SDK clients against a running emulator. */
@@ -35,3 +38,31 @@ export async function rawRequest(
 /** An Authorization header whose SigV4 credential scope names the service (signatures are not checked). */
 export const sigv4 = (service: string, region = 'us-east-1') =>
   `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+
+/**
+ * An emulator keeping its state in a fresh folder (`dataDir`) for one test file. `restart()` stops it and starts a
+ * new one on the same folder, as a sandbox restarts; the folder is removed after the file.
+ */
+export function usePersistentEmulator(prefix: string, opts: StartOptions = {}): { emulator: () => RunningEmulator; restart: () => Promise<RunningEmulator> } {
+  let dir: string | undefined;
+  let emu: RunningEmulator | undefined;
+  const start = async () => (emu = await startEmulator({ port: 0, log: () => {}, ...opts, dataDir: dir }));
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    await start();
+  });
+  afterAll(async () => {
+    await emu?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    emulator: () => {
+      if (!emu) throw new Error('emulator not started yet');
+      return emu;
+    },
+    restart: async () => {
+      await emu?.stop();
+      return start();
+    },
+  };
+}

@@ -1,6 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   AttachRolePolicyCommand,
   CreateInstanceProfileCommand,
@@ -13,25 +10,13 @@ import {
   IAMClient,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
-import { startEmulator, type RunningEmulator } from '../../emulator';
-import { clientConfig } from '../helpers/emulator';
+import { clientConfig, usePersistentEmulator } from '../helpers/emulator';
 
 /** With `dataDir`, managed policies (with their versions and attachments) and instance profiles survive a restart. */
-let dir: string;
-let emu: RunningEmulator | undefined;
-const start = async () => (emu = await startEmulator({ port: 0, dataDir: dir, log: () => {} }));
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'persist-iam-'));
-  await start();
-});
-afterAll(async () => {
-  await emu?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { emulator, restart } = usePersistentEmulator('persist-iam');
 
 it('brings back managed policies with their versions and attachments, and instance profiles with their role', async () => {
-  let iam = new IAMClient(clientConfig(emu!));
+  let iam = new IAMClient(clientConfig(emulator()));
   await iam.send(new CreateRoleCommand({ RoleName: 'kept', AssumeRolePolicyDocument: '{}' }));
   const arn = (await iam.send(new CreatePolicyCommand({ PolicyName: 'kept', PolicyDocument: '{"Statement":[]}' }))).Policy!.Arn!;
   await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: '{"Statement":[1]}', SetAsDefault: true }));
@@ -40,9 +25,8 @@ it('brings back managed policies with their versions and attachments, and instan
   await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'kept', RoleName: 'kept' }));
   iam.destroy();
 
-  await emu!.stop();
-  await start();
-  iam = new IAMClient(clientConfig(emu!));
+  await restart();
+  iam = new IAMClient(clientConfig(emulator()));
   expect((await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy).toMatchObject({ DefaultVersionId: 'v2', AttachmentCount: 1 });
   expect((await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))).Versions!.map((v) => v.VersionId)).toEqual(['v2', 'v1']);
   const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'kept' }));

@@ -1,6 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import {
   GetParameterCommand,
   GetParameterHistoryCommand,
@@ -9,25 +6,13 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { startEmulator, type RunningEmulator } from '../../emulator';
-import { clientConfig } from '../helpers/emulator';
+import { clientConfig, usePersistentEmulator } from '../helpers/emulator';
 
 /** With `dataDir`, parameters (every version, labels, tags, SecureString values) survive a restart. */
-let dir: string;
-let emu: RunningEmulator | undefined;
-const start = async () => (emu = await startEmulator({ port: 0, dataDir: dir, log: () => {} }));
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'persist-ssm-'));
-  await start();
-});
-afterAll(async () => {
-  await emu?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { emulator, restart } = usePersistentEmulator('persist-ssm');
 
 it('brings back parameters with their versions, labels, tags and dates', async () => {
-  let ssm = new SSMClient(clientConfig(emu!));
+  let ssm = new SSMClient(clientConfig(emulator()));
   await ssm.send(new PutParameterCommand({ Name: '/kept/url', Value: 'http://a', Type: 'String', Tags: [{ Key: 'team', Value: 'data' }] }));
   await ssm.send(new PutParameterCommand({ Name: '/kept/url', Value: 'http://b', Overwrite: true }));
   await ssm.send(new LabelParameterVersionCommand({ Name: '/kept/url', ParameterVersion: 1, Labels: ['old'] }));
@@ -35,9 +20,8 @@ it('brings back parameters with their versions, labels, tags and dates', async (
   const before = (await ssm.send(new GetParameterCommand({ Name: '/kept/url' }))).Parameter!;
   ssm.destroy();
 
-  await emu!.stop();
-  await start();
-  ssm = new SSMClient(clientConfig(emu!));
+  await restart();
+  ssm = new SSMClient(clientConfig(emulator()));
   const after = (await ssm.send(new GetParameterCommand({ Name: '/kept/url' }))).Parameter!;
   expect(after).toMatchObject({ Value: 'http://b', Version: 2 });
   expect(after.LastModifiedDate).toEqual(before.LastModifiedDate);
