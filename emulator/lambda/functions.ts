@@ -214,8 +214,11 @@ export class FunctionStore {
     this.core.functions.set(arn, fn);
     this.transition(fn, 'create');
     this.core.deps.bus.record({ type: 'lambda.function.create', functionName: name, codeSha256: code.sha256 });
-    // Publish: the answer is still $LATEST's configuration, as on AWS; version 1 exists from now on.
-    if (input.Publish) this.versions.publishFrom(fn);
+    // Publish: the answer is version 1's configuration under the unqualified ARN, as Lambda answers it.
+    if (input.Publish) {
+      const v = this.versions.publishFrom(fn);
+      return withMeta(this.configuration(fn, { config: v, version: v.version, arn: fn.arn }), { status: 201 });
+    }
     return withMeta(this.configuration(fn), { status: 201 });
   }
 

@@ -101,7 +101,11 @@ describe('PublishVersion', () => {
 
   it('lists versions ($LATEST first, pages), never reuses a number, and checks preconditions', async () => {
     const name = uniqueName('list');
-    const arn = await deployNode(lambda(), name, tagged('A'), { Publish: true });
+    const created = await lambda().send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: ROLE, Code: { ZipFile: nodeZip(tagged('A')) }, Publish: true }));
+    // CreateFunction with Publish answers with version 1 under the unqualified ARN.
+    const arn = created.FunctionArn!;
+    expect(arn).toBe(`arn:aws:lambda:us-east-1:000000000000:function:${name}`);
+    expect(created.Version).toBe('1');
     await settled(lambda(), name);
     expect(await versionsOf(name)).toEqual(['$LATEST', '1']);
     const v2 = await updateCode(name, 'B', { Publish: true });
