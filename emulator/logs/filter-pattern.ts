@@ -1,7 +1,8 @@
 /**
  * CloudWatch Logs filter patterns, for FilterLogEvents, metric filters and TestMetricFilter:
  * - plain terms: `ERROR`, `"exact phrase"`, `ERROR Exception` (all terms), `?ERROR ?WARN` (any term),
- *   `-DEBUG` (exclusion). Case-sensitive, as on AWS.
+ *   `?ERROR MainThread ?WARN Deadlock` (any group of terms), `-DEBUG` (exclusion), `" "` (everything).
+ *   Case-sensitive, as on AWS.
  * - JSON: `{ $.level = "ERROR" && ($.latency > 100 || $.retry IS TRUE) }` with = != < > <= >=, `*` wildcards in
  *   string values, `IS NULL`, `IS TRUE`, `IS FALSE`, `NOT EXISTS`, `$.a.b[0]` paths. Events that are not JSON
  *   objects never match.
@@ -44,22 +45,34 @@ export function jsonPath(doc: unknown, path: string): unknown {
   let at: unknown = doc;
   for (const step of steps) {
     if (at === null || typeof at !== 'object') return undefined;
-    at = step.startsWith('[') ? (at as unknown[])[Number(step.slice(1, -1))] : (at as Record<string, unknown>)[step];
+    const key = step.startsWith('[') ? step.slice(1, -1) : step;
+    // Own members only: `$.constructor` or `$.a.length` name nothing in the event.
+    if (!Object.hasOwn(at, key) || (Array.isArray(at) && key === 'length')) return undefined;
+    at = (at as Record<string, unknown>)[key];
   }
   return at;
 }
 
 function compileTerms(text: string): CompiledPattern {
-  if (text === '' || text === '""') return () => ({ values: {} });
-  if (text.startsWith('%')) throw new FilterPatternError('Regular expressions in filter patterns are not supported by the emulator');
   const terms = tokenizeTerms(text);
-  const optional = terms.filter((t) => t.startsWith('?')).map((t) => t.slice(1));
+  // `""` and `" "` match every event (AWS documents `" "` as "match everything"), not only events with a space.
+  if (terms.every((t) => t.trim() === '')) return () => ({ values: {} });
+  if (text.startsWith('%')) throw new FilterPatternError('Regular expressions in filter patterns are not supported by the emulator');
   const excluded = terms.filter((t) => t.startsWith('-')).map((t) => t.slice(1));
-  const required = terms.filter((t) => !t.startsWith('?') && !t.startsWith('-'));
+  // A `?` term opens an alternative and the plain terms after it belong to it: CDK's anyTermGroup writes
+  // `?"ERROR" "MainThread" ?"WARN" "Deadlock"` for (ERROR and MainThread) or (WARN and Deadlock). Plain terms
+  // before the first `?` are required by every alternative.
+  const required: string[] = [];
+  const alternatives: string[][] = [];
+  for (const t of terms.filter((t) => !t.startsWith('-'))) {
+    if (t.startsWith('?')) alternatives.push([t.slice(1)]);
+    else (alternatives.at(-1) ?? required).push(t);
+  }
+  const hasAll = (message: string, group: string[]) => group.every((t) => message.includes(t));
   return (message) => {
     if (excluded.some((t) => message.includes(t))) return undefined;
-    if (!required.every((t) => message.includes(t))) return undefined;
-    return optional.length === 0 || optional.some((t) => message.includes(t)) ? { values: {} } : undefined;
+    if (!hasAll(message, required)) return undefined;
+    return alternatives.length === 0 || alternatives.some((group) => hasAll(message, group)) ? { values: {} } : undefined;
   };
 }
 

@@ -77,6 +77,11 @@ export function createStsProvider(deps: ServiceDeps) {
     return session.identity;
   }
 
+  /** GetSessionToken and GetFederationToken are for long-term keys (an IAM user or the root): AWS refuses session credentials. */
+  function requireLongTermKey(ctx: RequestContext, operation: string): void {
+    if (sessions.has(ctx.accessKeyId)) throw new AwsError('AccessDenied', `Cannot call ${operation} with session credentials`, 403);
+  }
+
   return {
     reset() {
       sessions.clear();
@@ -106,11 +111,13 @@ export function createStsProvider(deps: ServiceDeps) {
         Provider: input.ProviderId ?? (typeof claims.iss === 'string' ? claims.iss.replace(/^https:\/\//, '') : undefined),
       };
     },
-    /** Credentials for the caller itself: GetCallerIdentity with them names the same identity. */
+    /** Credentials for the caller itself (a long-term key): GetCallerIdentity with them names the same identity. */
     GetSessionToken(input: { DurationSeconds?: number }, ctx: RequestContext) {
+      requireLongTermKey(ctx, 'GetSessionToken');
       return { Credentials: issue(duration(input.DurationSeconds, 900, 129_600, 43_200), callerIdentity(ctx)) };
     },
     GetFederationToken(input: { Name?: string; DurationSeconds?: number }, ctx: RequestContext) {
+      requireLongTermKey(ctx, 'GetFederationToken');
       const name = sessionName('name', input.Name, FEDERATED_NAME, 'between 2 and 32');
       const user = { FederatedUserId: `${ctx.accountId}:${name}`, Arn: `arn:aws:sts::${ctx.accountId}:federated-user/${name}` };
       const seconds = duration(input.DurationSeconds, 900, 129_600, 43_200);

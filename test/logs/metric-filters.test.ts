@@ -186,7 +186,7 @@ describe('CloudWatch Logs retention and subscription filters', () => {
     });
   });
 
-  it('DescribeSubscriptionFilters lists none (PutSubscriptionFilter is not implemented)', async () => {
+  it('DescribeSubscriptionFilters lists none for a group without filters and refuses a missing group', async () => {
     await logs().send(new CreateLogGroupCommand({ logGroupName: '/sub/g' }));
     expect((await logs().send(new DescribeSubscriptionFiltersCommand({ logGroupName: '/sub/g' }))).subscriptionFilters).toEqual([]);
     await expect(logs().send(new DescribeSubscriptionFiltersCommand({ logGroupName: '/sub/missing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });

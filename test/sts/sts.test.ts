@@ -82,6 +82,22 @@ describe('STS temporary credentials', () => {
     expect((await sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: fed.Credentials!.AccessKeyId }))).Account).toBe('000000000000');
   });
 
+  it('refuses GetSessionToken and GetFederationToken called with session credentials (AccessDenied, as AWS)', async () => {
+    const role = asClient((await sts().send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'nested' }))).Credentials!);
+    await expect(sts(role).send(new GetSessionTokenCommand({}))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: 'Cannot call GetSessionToken with session credentials',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(sts(role).send(new GetFederationTokenCommand({ Name: 'bob' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: 'Cannot call GetFederationToken with session credentials',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const session = asClient((await sts().send(new GetSessionTokenCommand({}))).Credentials!);
+    await expect(sts(session).send(new GetSessionTokenCommand({}))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
   it('forgets issued credentials on reset', async () => {
     const emu = await startEmulator({ port: 0, log: () => {} });
     try {

@@ -1,0 +1,42 @@
+import { compileFilterPattern, matchesFilterPattern } from '../../emulator/logs/filter-pattern';
+
+const matching = (pattern: string, messages: string[]) => messages.filter((m) => matchesFilterPattern(pattern, m));
+
+describe('CloudWatch Logs filter patterns: terms', () => {
+  it('a ? term starts an alternative and the plain terms after it belong to it (CDK anyTermGroup)', () => {
+    // FilterPattern.anyTermGroup(['ERROR', 'MainThread'], ['WARN', 'Deadlock']) renders this pattern, documented as
+    // "either contain both ERROR and MainThread, or both WARN and Deadlock".
+    const pattern = '?"ERROR" "MainThread" ?"WARN" "Deadlock"';
+    expect(matching(pattern, ['ERROR in MainThread', 'WARN Deadlock found', 'ERROR Deadlock', 'WARN MainThread', 'INFO'])).toEqual([
+      'ERROR in MainThread',
+      'WARN Deadlock found',
+    ]);
+  });
+
+  it('plain terms before the first ? are required by every alternative; -terms exclude whatever the alternative', () => {
+    expect(matching('ERROR ?WARN ?FATAL', ['ERROR WARN', 'ERROR FATAL', 'ERROR', 'WARN FATAL'])).toEqual(['ERROR WARN', 'ERROR FATAL']);
+    expect(matching('?ERROR ?WARN -Exiting', ['ERROR', 'WARN', 'ERROR Exiting', 'INFO'])).toEqual(['ERROR', 'WARN']);
+  });
+
+  it('" " (a quoted space) matches every event, as the documentation shows for "match everything"', () => {
+    expect(matching('" "', ['hello', 'a b', '', '{"a":1}'])).toEqual(['hello', 'a b', '', '{"a":1}']);
+    expect(matching('""', ['hello'])).toEqual(['hello']);
+  });
+
+  it('a quoted phrase matches as a whole, a plain pair of terms anywhere', () => {
+    expect(matching('"INTERNAL SERVER ERROR"', ['[ERROR 500] INTERNAL SERVER ERROR', '[ERROR 500] INTERNAL SERVER'])).toEqual(['[ERROR 500] INTERNAL SERVER ERROR']);
+    expect(matching('Cloud watch', ['Cloud logs watch'])).toEqual(['Cloud logs watch']);
+  });
+
+  it('compiles each pattern once', () => {
+    expect(compileFilterPattern('ERROR')).toBe(compileFilterPattern('ERROR'));
+  });
+});
+
+describe('CloudWatch Logs filter patterns: JSON', () => {
+  it('a selector names only the event’s own fields, not properties every JavaScript object inherits', () => {
+    expect(matching('{ $.constructor NOT EXISTS }', ['{"a":1}'])).toEqual(['{"a":1}']);
+    expect(matching('{ $.toString = * }', ['{"a":1}'])).toEqual([]);
+    expect(matching('{ $.a.length = 1 }', ['{"a":"x"}', '{"a":{"length":1}}'])).toEqual(['{"a":{"length":1}}']);
+  });
+});
