@@ -7,6 +7,7 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const FEDERATED_NAME = /^[\w+=,.@-]{2,32}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
 
+const expiredToken = () => new AwsError('ExpiredToken', 'The security token included in the request is expired', 400);
 const validationError = (field: string, value: unknown, constraint: string) => constraintViolation('ValidationError', field, value, constraint);
 
 function required<T>(field: string, value: T | undefined): T {
@@ -73,7 +74,7 @@ export function createStsProvider(deps: ServiceDeps) {
   function callerIdentity(ctx: RequestContext): Session['identity'] {
     const session = sessions.get(ctx.accessKeyId);
     if (!session) return { UserId: 'AKIAIOSFODNN7EXAMPLE', Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root` };
-    if (deps.clock.now() >= session.expiresAt) throw new AwsError('ExpiredToken', 'The security token included in the request is expired', 400);
+    if (deps.clock.now() >= session.expiresAt) throw expiredToken();
     return session.identity;
   }
 
@@ -130,7 +131,10 @@ export function createStsProvider(deps: ServiceDeps) {
     /** The secret of a key this STS issued, for SigV4 verification: only with its own session token, until it expires. */
     secretFor(accessKeyId: string, sessionToken: string | undefined): string | undefined {
       const session = sessions.get(accessKeyId);
-      return session && session.sessionToken === sessionToken && deps.clock.now() < session.expiresAt ? session.secretAccessKey : undefined;
+      if (!session || session.sessionToken !== sessionToken) return undefined;
+      // ExpiredToken, not "invalid": SDKs refresh their credentials on this code.
+      if (deps.clock.now() >= session.expiresAt) throw expiredToken();
+      return session.secretAccessKey;
     },
   };
 }

@@ -49,7 +49,11 @@ describe('STS temporary credentials', () => {
     expect(out.Credentials!.Expiration!.getTime()).toBe(clock.now() + 900_000);
     await sts(asClient(out.Credentials!)).send(new GetCallerIdentityCommand({}));
     clock.advance(900_000);
-    await expect(sts(asClient(out.Credentials!)).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    // ExpiredToken (not InvalidClientTokenId), the code on which SDKs refresh credentials — on every service.
+    const expired = { name: 'ExpiredToken', message: 'The security token included in the request is expired', $metadata: { httpStatusCode: 400 } };
+    await expect(sts(asClient(out.Credentials!)).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject(expired);
+    const sqs = new SQSClient({ endpoint: emulator().endpoint, region: 'us-east-1', credentials: asClient(out.Credentials!), maxAttempts: 1 });
+    await expect(sqs.send(new ListQueuesCommand({}))).rejects.toMatchObject({ name: 'ExpiredToken', $metadata: { httpStatusCode: 400 } });
   });
 
   it('AssumeRoleWithWebIdentity reads the token claims (GitHub Actions OIDC) and refuses what is not a JWT', async () => {
