@@ -2,8 +2,7 @@ import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { invalidArgument } from './errors';
-import { assertKey } from './names';
-import { versionForRead } from './object-read';
+import { versionTarget } from './object-read';
 import { ALL_USERS, assertAclAllowedByPublicAccessBlock, AUTHENTICATED_USERS, isPublicAcl } from './public-access';
 import { canonicalUserId, getBucket, owner, type Out, type S3State } from './state';
 import type { Bucket, ObjectVersion, StoredAcl } from './store';
@@ -177,11 +176,6 @@ function objectAcl(bucket: Bucket, v: ObjectVersion): StoredAcl {
 export function aclOperations(state: S3State) {
   const { notifier } = state;
 
-  function target(input: { Bucket?: string; Key?: string; VersionId?: string }, method: string) {
-    const bucket = getBucket(state, input.Bucket);
-    assertKey(input.Key);
-    return { bucket, version: versionForRead(bucket, input.Key, input.VersionId, method) };
-  }
 
   /** PutBucketAcl / PutObjectAcl need one of the ACL header, grant headers or a body. */
   function required(req: ReturnType<typeof requestedGrants>) {
@@ -209,12 +203,12 @@ export function aclOperations(state: S3State) {
     },
 
     async GetObjectAcl(input: S3.GetObjectAclCommandInput, _ctx?: RequestContext): Promise<Out<S3.GetObjectAclCommandOutput>> {
-      const { bucket, version } = target(input, 'GET');
+      const { bucket, version } = versionTarget(state, input, 'GET');
       return aclOutput(objectAcl(bucket, version));
     },
 
     async PutObjectAcl(input: S3.PutObjectAclCommandInput, ctx: RequestContext): Promise<Out<S3.PutObjectAclCommandOutput>> {
-      const { bucket, version } = target(input, 'PUT');
+      const { bucket, version } = versionTarget(state, input, 'PUT');
       const ownerAccount = version.acl?.ownerAccount ?? version.ownerAccount;
       const req = required(requestedGrants(input, ownerAccount, bucket.ownerAccount));
       if (aclsDisabled(bucket)) {

@@ -60,7 +60,8 @@ export interface ReceivedBody {
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
 
-const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+/** A request header's value (repeated headers joined with commas, as HTTP allows). */
+export const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const v = headers[name];
   return Array.isArray(v) ? v.join(',') : v;
 };

@@ -25,12 +25,12 @@ function checksumAttribute(v: ObjectVersion): S3.Checksum | undefined {
 
 /**
  * A multipart object's parts. S3 lists the parts (sizes and checksums) only for an object uploaded with a
- * checksum algorithm; otherwise it reports just their count.
+ * COMPOSITE checksum (a checksum of the part checksums); with none, or a FULL_OBJECT one, it reports just their count.
  */
 function partsAttribute(v: ObjectVersion, maxParts: number | undefined, markerText: string | undefined): S3.GetObjectAttributesParts | undefined {
   const sizes = v.partSizes;
   if (!sizes) return undefined;
-  if (!v.partChecksums || !v.checksum) return { TotalPartsCount: sizes.length };
+  if (!v.partChecksums || v.checksum?.type !== 'COMPOSITE') return { TotalPartsCount: sizes.length };
   const max = maxParts ?? DEFAULT_MAX_PARTS;
   if (!Number.isInteger(max) || max < 0) throw invalidArgument('Argument max-parts must be an integer between 0 and 2147483647', 'max-parts', String(maxParts));
   const marker = markerText === undefined || markerText === '' ? 0 : Number(markerText);

@@ -2,9 +2,9 @@ import type * as S3 from '@aws-sdk/client-s3';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
+import { header } from './body';
 import { invalidArgument, malformedXml } from './errors';
-import { assertKey } from './names';
-import { versionForRead } from './object-read';
+import { versionTarget } from './object-read';
 import { getBucket, type Out, type S3State } from './state';
 import type { Bucket, LegalHoldStatus, ObjectLockRequest, ObjectRetention, ObjectVersion, RetentionMode } from './store';
 
@@ -108,11 +108,6 @@ export function lockForNewVersion(bucket: Bucket, request: ObjectLockRequest | u
   return { ...(retention ? { retention } : {}), ...(request?.legalHold ? { legalHold: request.legalHold } : {}) };
 }
 
-const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-};
-
 /**
  * PutObject with Object Lock parameters (its own headers, or a bucket default retention that will apply) must
  * carry Content-MD5 or a flexible checksum (header, trailer or x-amz-sdk-checksum-algorithm); checked before the
@@ -146,10 +141,8 @@ export function assertVersionDeletable(v: ObjectVersion, bypassGovernance: boole
 export function objectLockOperations(state: S3State) {
   /** The version a lock operation reads or changes, on a bucket with Object Lock. */
   function lockedTarget(input: { Bucket?: string; Key?: string; VersionId?: string }, method: string) {
-    const bucket = getBucket(state, input.Bucket);
-    if (!lockEnabled(bucket)) throw missingLockConfiguration();
-    assertKey(input.Key);
-    return { bucket, version: versionForRead(bucket, input.Key, input.VersionId, method) };
+    if (!lockEnabled(getBucket(state, input.Bucket))) throw missingLockConfiguration();
+    return versionTarget(state, input, method);
   }
 
   return {

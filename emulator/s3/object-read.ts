@@ -2,7 +2,8 @@ import { AwsError } from '../core/errors';
 import { checksumMember } from './checksums';
 import { encryptionOutput } from './encryption';
 import { deleteMarkerNotAllowed, invalidObjectState, invalidRange, noSuchKey, noSuchVersion, notModified, preconditionFailed } from './errors';
-import { etagMatches, shownVersionId } from './state';
+import { assertKey } from './names';
+import { etagMatches, getBucket, shownVersionId, type S3State } from './state';
 import { findVersion, latestVersion, type Bucket, type ObjectVersion } from './store';
 
 /**
@@ -35,6 +36,13 @@ export function versionForRead(bucket: Bucket, key: string, versionId: string | 
     throw noSuchKey(key, headers);
   }
   return v;
+}
+
+/** The bucket and version a sub-resource request on an object (?tagging, ?acl, ?retention…) names. */
+export function versionTarget(state: S3State, input: { Bucket?: string; Key?: string; VersionId?: string }, method: string): { bucket: Bucket; version: ObjectVersion } {
+  const bucket = getBucket(state, input.Bucket);
+  assertKey(input.Key);
+  return { bucket, version: versionForRead(bucket, input.Key, input.VersionId, method) };
 }
 
 export interface Conditions {

@@ -1,14 +1,9 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as S3 from '@aws-sdk/client-s3';
 import { S3Client } from '@aws-sdk/client-s3';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { canonicalUserId } from '../../emulator/s3/state';
 import { awsCli, CLIENTS, hasCommand, skipBecause } from '../helpers/cli';
-import { clientConfig } from '../helpers/emulator';
-import { startS3, type S3Under } from './emulator';
-import { failure } from './sdk-helpers';
+import { clientConfig, usePersistentEmulator } from '../helpers/emulator';
+import { failure, useS3 } from './sdk-helpers';
 
 /**
  * The bucket sub-resources Terraform, CDK and the CLI read on every bucket: defaults of a bucket created today,
@@ -19,21 +14,12 @@ const OWNER_ID = canonicalUserId('000000000000');
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTH_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
 
-let emu: S3Under;
-let s3: S3Client;
-beforeAll(async () => {
-  emu = await startS3();
-  s3 = emu.client();
-});
-afterAll(async () => {
-  s3.destroy();
-  await emu.stop();
-});
+const { emu, s3 } = useS3();
 
 let n = 0;
 async function newBucket(extra: Partial<S3.CreateBucketCommandInput> = {}): Promise<string> {
   const Bucket = `config-bucket-${++n}`;
-  await s3.send(new S3.CreateBucketCommand({ Bucket, ...extra }));
+  await s3().send(new S3.CreateBucketCommand({ Bucket, ...extra }));
   return Bucket;
 }
 
@@ -43,40 +29,40 @@ describe('default encryption', () => {
   it('is SSE-S3 on a new bucket and after a delete; a put round-trips; objects report the default', async () => {
     const Bucket = await newBucket();
     const sseS3 = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] };
-    expect((await s3.send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(sseS3);
+    expect((await s3().send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(sseS3);
 
     const kms = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: 'arn:aws:kms:us-east-1:000000000000:key/k-1' }, BucketKeyEnabled: true }] };
-    await s3.send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: kms }));
-    expect((await s3.send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(kms);
-    const put = await s3.send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
+    await s3().send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: kms }));
+    expect((await s3().send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(kms);
+    const put = await s3().send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
     expect(put).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k-1', BucketKeyEnabled: true });
-    const head = await s3.send(new S3.HeadObjectCommand({ Bucket, Key: 'k' }));
+    const head = await s3().send(new S3.HeadObjectCommand({ Bucket, Key: 'k' }));
     expect(head).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k-1', BucketKeyEnabled: true });
     // The request's own header wins over the bucket default.
-    const explicit = await s3.send(new S3.PutObjectCommand({ Bucket, Key: 'sse-s3', Body: 'x', ServerSideEncryption: 'AES256' }));
+    const explicit = await s3().send(new S3.PutObjectCommand({ Bucket, Key: 'sse-s3', Body: 'x', ServerSideEncryption: 'AES256' }));
     expect([explicit.ServerSideEncryption, explicit.SSEKMSKeyId]).toEqual(['AES256', undefined]);
-    const mpu = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'mpu' }));
+    const mpu = await s3().send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'mpu' }));
     expect(mpu.ServerSideEncryption).toBe('aws:kms');
 
-    await s3.send(new S3.DeleteBucketEncryptionCommand({ Bucket }));
-    expect((await s3.send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(sseS3);
-    expect((await s3.send(new S3.PutObjectCommand({ Bucket, Key: 'after', Body: 'x' }))).ServerSideEncryption).toBe('AES256');
+    await s3().send(new S3.DeleteBucketEncryptionCommand({ Bucket }));
+    expect((await s3().send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(sseS3);
+    expect((await s3().send(new S3.PutObjectCommand({ Bucket, Key: 'after', Body: 'x' }))).ServerSideEncryption).toBe('AES256');
     // Written under the KMS default, the first object keeps reporting it.
-    expect((await s3.send(new S3.GetObjectCommand({ Bucket, Key: 'k' }))).ServerSideEncryption).toBe('aws:kms');
+    expect((await s3().send(new S3.GetObjectCommand({ Bucket, Key: 'k' }))).ServerSideEncryption).toBe('aws:kms');
   });
 
   it('refuses what S3 refuses', async () => {
     const Bucket = await newBucket();
-    const put = (rule: S3.ServerSideEncryptionRule) => s3.send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [rule] } }));
+    const put = (rule: S3.ServerSideEncryptionRule) => s3().send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [rule] } }));
     expect(await failure(put({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES512' as any } }))).toMatchObject({ name: 'MalformedXML', status: 400 });
     expect(await failure(put({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256', KMSMasterKeyID: 'k' } }))).toEqual({
       name: 'InvalidArgument',
       status: 400,
       message: 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse',
     });
-    expect(await failure(s3.send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [] } })))).toMatchObject({ name: 'MalformedXML' });
+    expect(await failure(s3().send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [] } })))).toMatchObject({ name: 'MalformedXML' });
     await put({ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' } });
-    expect(await failure(s3.send(new S3.GetBucketEncryptionCommand({ Bucket: 'no-such-bucket-here' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
+    expect(await failure(s3().send(new S3.GetBucketEncryptionCommand({ Bucket: 'no-such-bucket-here' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
   });
 });
 
@@ -84,16 +70,16 @@ describe('Block Public Access and policy status', () => {
   it('blocks everything on a new bucket; put, get, delete', async () => {
     const Bucket = await newBucket();
     const all = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
-    expect((await s3.send(new S3.GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual(all);
-    await s3.send(new S3.PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: false } }));
-    expect((await s3.send(new S3.GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+    expect((await s3().send(new S3.GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual(all);
+    await s3().send(new S3.PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: false } }));
+    expect((await s3().send(new S3.GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: false,
       BlockPublicPolicy: false,
       RestrictPublicBuckets: false,
     });
-    await s3.send(new S3.DeletePublicAccessBlockCommand({ Bucket }));
-    expect(await failure(s3.send(new S3.GetPublicAccessBlockCommand({ Bucket })))).toEqual({
+    await s3().send(new S3.DeletePublicAccessBlockCommand({ Bucket }));
+    expect(await failure(s3().send(new S3.GetPublicAccessBlockCommand({ Bucket })))).toEqual({
       name: 'NoSuchPublicAccessBlockConfiguration',
       status: 404,
       message: 'The public access block configuration was not found',
@@ -102,11 +88,11 @@ describe('Block Public Access and policy status', () => {
 
   it('GetBucketPolicyStatus: 404 without a policy; public only for an unconditional wildcard Allow', async () => {
     const Bucket = await newBucket();
-    expect(await failure(s3.send(new S3.GetBucketPolicyStatusCommand({ Bucket })))).toMatchObject({ name: 'NoSuchBucketPolicy', status: 404 });
+    expect(await failure(s3().send(new S3.GetBucketPolicyStatusCommand({ Bucket })))).toMatchObject({ name: 'NoSuchBucketPolicy', status: 404 });
     const statement = { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${Bucket}/*` };
     const status = async (s: Record<string, unknown>) => {
-      await s3.send(new S3.PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, ...s }] }) }));
-      return (await s3.send(new S3.GetBucketPolicyStatusCommand({ Bucket }))).PolicyStatus?.IsPublic;
+      await s3().send(new S3.PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, ...s }] }) }));
+      return (await s3().send(new S3.GetBucketPolicyStatusCommand({ Bucket }))).PolicyStatus?.IsPublic;
     };
     expect(await status({ Principal: '*' })).toBe(true);
     expect(await status({ Principal: { AWS: '*' } })).toBe(true);
@@ -119,18 +105,18 @@ describe('Block Public Access and policy status', () => {
 describe('Object Ownership', () => {
   it('is BucketOwnerEnforced on a new bucket, set by CreateBucket, put, deleted', async () => {
     const Bucket = await newBucket();
-    const rules = async (b: string) => (await s3.send(new S3.GetBucketOwnershipControlsCommand({ Bucket: b }))).OwnershipControls?.Rules;
+    const rules = async (b: string) => (await s3().send(new S3.GetBucketOwnershipControlsCommand({ Bucket: b }))).OwnershipControls?.Rules;
     expect(await rules(Bucket)).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
     expect(await rules(await newBucket({ ObjectOwnership: 'ObjectWriter' }))).toEqual([{ ObjectOwnership: 'ObjectWriter' }]);
-    await s3.send(new S3.PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] } }));
+    await s3().send(new S3.PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] } }));
     expect(await rules(Bucket)).toEqual([{ ObjectOwnership: 'BucketOwnerPreferred' }]);
-    await s3.send(new S3.DeleteBucketOwnershipControlsCommand({ Bucket }));
-    expect(await failure(s3.send(new S3.GetBucketOwnershipControlsCommand({ Bucket })))).toEqual({
+    await s3().send(new S3.DeleteBucketOwnershipControlsCommand({ Bucket }));
+    expect(await failure(s3().send(new S3.GetBucketOwnershipControlsCommand({ Bucket })))).toEqual({
       name: 'OwnershipControlsNotFoundError',
       status: 404,
       message: 'The bucket ownership controls were not found',
     });
-    expect(await failure(s3.send(new S3.PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'Nobody' as any }] } })))).toMatchObject({
+    expect(await failure(s3().send(new S3.PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'Nobody' as any }] } })))).toMatchObject({
       name: 'MalformedXML',
       status: 400,
     });
@@ -140,81 +126,81 @@ describe('Object Ownership', () => {
 describe('ACLs', () => {
   it('ACLs disabled (BucketOwnerEnforced): reads answer the owner, only owner-full-control is accepted', async () => {
     const Bucket = await newBucket();
-    expect(await s3.send(new S3.GetBucketAclCommand({ Bucket }))).toMatchObject({ Owner: { ID: OWNER_ID }, Grants: [ownerFull] });
+    expect(await s3().send(new S3.GetBucketAclCommand({ Bucket }))).toMatchObject({ Owner: { ID: OWNER_ID }, Grants: [ownerFull] });
     const notSupported = { name: 'AccessControlListNotSupported', status: 400, message: 'The bucket does not allow ACLs' };
-    expect(await failure(s3.send(new S3.PutBucketAclCommand({ Bucket, ACL: 'public-read' })))).toEqual(notSupported);
-    await s3.send(new S3.PutBucketAclCommand({ Bucket, ACL: 'private' }));
-    expect(await failure(s3.send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ACL: 'public-read' })))).toEqual(notSupported);
-    expect(await failure(s3.send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', GrantRead: `uri="${ALL_USERS}"` })))).toEqual(notSupported);
-    await s3.send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ACL: 'bucket-owner-full-control' }));
-    expect(await s3.send(new S3.GetObjectAclCommand({ Bucket, Key: 'k' }))).toMatchObject({ Owner: { ID: OWNER_ID }, Grants: [ownerFull] });
-    expect(await failure(s3.send(new S3.PutObjectAclCommand({ Bucket, Key: 'k', ACL: 'authenticated-read' })))).toEqual(notSupported);
-    expect(await failure(s3.send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'm', ACL: 'public-read' })))).toEqual(notSupported);
-    expect(await failure(s3.send(new S3.CopyObjectCommand({ Bucket, Key: 'c', CopySource: `${Bucket}/k`, ACL: 'public-read' })))).toEqual(notSupported);
-    expect(await failure(s3.send(new S3.CreateBucketCommand({ Bucket: 'config-acl-refused', ACL: 'public-read' })))).toEqual({
+    expect(await failure(s3().send(new S3.PutBucketAclCommand({ Bucket, ACL: 'public-read' })))).toEqual(notSupported);
+    await s3().send(new S3.PutBucketAclCommand({ Bucket, ACL: 'private' }));
+    expect(await failure(s3().send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ACL: 'public-read' })))).toEqual(notSupported);
+    expect(await failure(s3().send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', GrantRead: `uri="${ALL_USERS}"` })))).toEqual(notSupported);
+    await s3().send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ACL: 'bucket-owner-full-control' }));
+    expect(await s3().send(new S3.GetObjectAclCommand({ Bucket, Key: 'k' }))).toMatchObject({ Owner: { ID: OWNER_ID }, Grants: [ownerFull] });
+    expect(await failure(s3().send(new S3.PutObjectAclCommand({ Bucket, Key: 'k', ACL: 'authenticated-read' })))).toEqual(notSupported);
+    expect(await failure(s3().send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'm', ACL: 'public-read' })))).toEqual(notSupported);
+    expect(await failure(s3().send(new S3.CopyObjectCommand({ Bucket, Key: 'c', CopySource: `${Bucket}/k`, ACL: 'public-read' })))).toEqual(notSupported);
+    expect(await failure(s3().send(new S3.CreateBucketCommand({ Bucket: 'config-acl-refused', ACL: 'public-read' })))).toEqual({
       name: 'InvalidBucketAclWithObjectOwnership',
       status: 400,
       message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
     });
-    await s3.send(new S3.CreateBucketCommand({ Bucket: 'config-acl-private', ACL: 'private' }));
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'config-acl-private', ACL: 'private' }));
   });
 
   it('ACLs enabled: canned and explicit ACLs are stored and reported, on buckets and object versions', async () => {
     const Bucket = await newBucket({ ObjectOwnership: 'ObjectWriter' });
     // New buckets block public ACLs until Block Public Access is lifted.
-    expect(await failure(s3.send(new S3.PutBucketAclCommand({ Bucket, ACL: 'public-read' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
-    expect(await failure(s3.send(new S3.CreateBucketCommand({ Bucket: 'config-public-refused', ACL: 'public-read', ObjectOwnership: 'ObjectWriter' })))).toMatchObject({
+    expect(await failure(s3().send(new S3.PutBucketAclCommand({ Bucket, ACL: 'public-read' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(await failure(s3().send(new S3.CreateBucketCommand({ Bucket: 'config-public-refused', ACL: 'public-read', ObjectOwnership: 'ObjectWriter' })))).toMatchObject({
       name: 'InvalidBucketAclWithBlockPublicAccessError',
       status: 400,
     });
-    await s3.send(new S3.DeletePublicAccessBlockCommand({ Bucket }));
+    await s3().send(new S3.DeletePublicAccessBlockCommand({ Bucket }));
 
-    await s3.send(new S3.PutBucketAclCommand({ Bucket, ACL: 'public-read-write' }));
-    expect((await s3.send(new S3.GetBucketAclCommand({ Bucket }))).Grants).toEqual([
+    await s3().send(new S3.PutBucketAclCommand({ Bucket, ACL: 'public-read-write' }));
+    expect((await s3().send(new S3.GetBucketAclCommand({ Bucket }))).Grants).toEqual([
       ownerFull,
       { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
       { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'WRITE' },
     ]);
     const other = canonicalUserId('111111111111');
-    await s3.send(
+    await s3().send(
       new S3.PutBucketAclCommand({
         Bucket,
         AccessControlPolicy: { Owner: { ID: OWNER_ID }, Grants: [ownerFull as S3.Grant, { Grantee: { Type: 'CanonicalUser', ID: other }, Permission: 'READ_ACP' }] },
       }),
     );
-    expect((await s3.send(new S3.GetBucketAclCommand({ Bucket }))).Grants).toEqual([ownerFull, { Grantee: { Type: 'CanonicalUser', ID: other }, Permission: 'READ_ACP' }]);
+    expect((await s3().send(new S3.GetBucketAclCommand({ Bucket }))).Grants).toEqual([ownerFull, { Grantee: { Type: 'CanonicalUser', ID: other }, Permission: 'READ_ACP' }]);
     // Switching ACLs off is refused while the bucket ACL grants anyone else anything.
     expect(
-      await failure(s3.send(new S3.PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }))),
+      await failure(s3().send(new S3.PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }))),
     ).toMatchObject({ name: 'InvalidBucketAclWithObjectOwnership', status: 400 });
 
-    await s3.send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    const v1 = (await s3.send(new S3.PutObjectCommand({ Bucket, Key: 'doc', Body: 'one', ACL: 'authenticated-read' }))).VersionId!;
-    const v2 = (await s3.send(new S3.PutObjectCommand({ Bucket, Key: 'doc', Body: 'two' }))).VersionId!;
-    expect((await s3.send(new S3.GetObjectAclCommand({ Bucket, Key: 'doc' }))).Grants).toEqual([ownerFull]);
-    expect((await s3.send(new S3.GetObjectAclCommand({ Bucket, Key: 'doc', VersionId: v1 }))).Grants).toEqual([
+    await s3().send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = (await s3().send(new S3.PutObjectCommand({ Bucket, Key: 'doc', Body: 'one', ACL: 'authenticated-read' }))).VersionId!;
+    const v2 = (await s3().send(new S3.PutObjectCommand({ Bucket, Key: 'doc', Body: 'two' }))).VersionId!;
+    expect((await s3().send(new S3.GetObjectAclCommand({ Bucket, Key: 'doc' }))).Grants).toEqual([ownerFull]);
+    expect((await s3().send(new S3.GetObjectAclCommand({ Bucket, Key: 'doc', VersionId: v1 }))).Grants).toEqual([
       ownerFull,
       { Grantee: { Type: 'Group', URI: AUTH_USERS }, Permission: 'READ' },
     ]);
-    await s3.send(new S3.PutObjectAclCommand({ Bucket, Key: 'doc', VersionId: v2, GrantRead: `uri="${ALL_USERS}"`, GrantFullControl: `id="${OWNER_ID}"` }));
-    expect((await s3.send(new S3.GetObjectAclCommand({ Bucket, Key: 'doc', VersionId: v2 }))).Grants).toEqual([
+    await s3().send(new S3.PutObjectAclCommand({ Bucket, Key: 'doc', VersionId: v2, GrantRead: `uri="${ALL_USERS}"`, GrantFullControl: `id="${OWNER_ID}"` }));
+    expect((await s3().send(new S3.GetObjectAclCommand({ Bucket, Key: 'doc', VersionId: v2 }))).Grants).toEqual([
       ownerFull,
       { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' },
     ]);
-    const copied = await s3.send(new S3.CopyObjectCommand({ Bucket, Key: 'copy', CopySource: `${Bucket}/doc`, ACL: 'aws-exec-read' }));
+    const copied = await s3().send(new S3.CopyObjectCommand({ Bucket, Key: 'copy', CopySource: `${Bucket}/doc`, ACL: 'aws-exec-read' }));
     expect(copied.VersionId).toBeDefined();
-    expect((await s3.send(new S3.GetObjectAclCommand({ Bucket, Key: 'copy' }))).Grants).toHaveLength(2);
-    const mpu = await s3.send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'big', ACL: 'public-read' }));
-    const part = await s3.send(new S3.UploadPartCommand({ Bucket, Key: 'big', UploadId: mpu.UploadId, PartNumber: 1, Body: 'p' }));
-    await s3.send(new S3.CompleteMultipartUploadCommand({ Bucket, Key: 'big', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
-    expect((await s3.send(new S3.GetObjectAclCommand({ Bucket, Key: 'big' }))).Grants).toEqual([ownerFull, { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' }]);
+    expect((await s3().send(new S3.GetObjectAclCommand({ Bucket, Key: 'copy' }))).Grants).toHaveLength(2);
+    const mpu = await s3().send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'big', ACL: 'public-read' }));
+    const part = await s3().send(new S3.UploadPartCommand({ Bucket, Key: 'big', UploadId: mpu.UploadId, PartNumber: 1, Body: 'p' }));
+    await s3().send(new S3.CompleteMultipartUploadCommand({ Bucket, Key: 'big', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    expect((await s3().send(new S3.GetObjectAclCommand({ Bucket, Key: 'big' }))).Grants).toEqual([ownerFull, { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' }]);
 
-    expect(await failure(s3.send(new S3.PutBucketAclCommand({ Bucket, ACL: 'private', GrantRead: `uri="${ALL_USERS}"` })))).toMatchObject({
+    expect(await failure(s3().send(new S3.PutBucketAclCommand({ Bucket, ACL: 'private', GrantRead: `uri="${ALL_USERS}"` })))).toMatchObject({
       name: 'InvalidRequest',
       status: 400,
     });
-    expect(await failure(s3.send(new S3.GetObjectAclCommand({ Bucket, Key: 'missing' })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
-    expect(await failure(s3.send(new S3.GetBucketAclCommand({ Bucket: 'no-such-bucket-here' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
+    expect(await failure(s3().send(new S3.GetObjectAclCommand({ Bucket, Key: 'missing' })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
+    expect(await failure(s3().send(new S3.GetBucketAclCommand({ Bucket: 'no-such-bucket-here' })))).toMatchObject({ name: 'NoSuchBucket', status: 404 });
   });
 });
 
@@ -222,38 +208,38 @@ describe('website, logging, acceleration, request payment', () => {
   it('website: 404 until put, round trip, delete', async () => {
     const Bucket = await newBucket();
     const missing = { name: 'NoSuchWebsiteConfiguration', status: 404, message: 'The specified bucket does not have a website configuration' };
-    expect(await failure(s3.send(new S3.GetBucketWebsiteCommand({ Bucket })))).toEqual(missing);
+    expect(await failure(s3().send(new S3.GetBucketWebsiteCommand({ Bucket })))).toEqual(missing);
     const WebsiteConfiguration = { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'error.html' } };
-    await s3.send(new S3.PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration }));
-    expect(await s3.send(new S3.GetBucketWebsiteCommand({ Bucket }))).toMatchObject(WebsiteConfiguration);
-    await s3.send(new S3.DeleteBucketWebsiteCommand({ Bucket }));
-    expect(await failure(s3.send(new S3.GetBucketWebsiteCommand({ Bucket })))).toEqual(missing);
+    await s3().send(new S3.PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration }));
+    expect(await s3().send(new S3.GetBucketWebsiteCommand({ Bucket }))).toMatchObject(WebsiteConfiguration);
+    await s3().send(new S3.DeleteBucketWebsiteCommand({ Bucket }));
+    expect(await failure(s3().send(new S3.GetBucketWebsiteCommand({ Bucket })))).toEqual(missing);
   });
 
   it('logging: empty on a new bucket; the target must exist; disabled by an empty status', async () => {
     const Bucket = await newBucket();
     const target = await newBucket();
-    expect((await s3.send(new S3.GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
-    expect(await failure(s3.send(new S3.PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'no-such-target', TargetPrefix: 'l/' } } })))).toEqual({
+    expect((await s3().send(new S3.GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
+    expect(await failure(s3().send(new S3.PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'no-such-target', TargetPrefix: 'l/' } } })))).toEqual({
       name: 'InvalidTargetBucketForLogging',
       status: 400,
       message: 'The target bucket for logging does not exist',
     });
-    await s3.send(new S3.PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: target, TargetPrefix: 'logs/' } } }));
-    expect((await s3.send(new S3.GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toEqual({ TargetBucket: target, TargetPrefix: 'logs/' });
-    await s3.send(new S3.PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: {} }));
-    expect((await s3.send(new S3.GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
+    await s3().send(new S3.PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: target, TargetPrefix: 'logs/' } } }));
+    expect((await s3().send(new S3.GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toEqual({ TargetBucket: target, TargetPrefix: 'logs/' });
+    await s3().send(new S3.PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: {} }));
+    expect((await s3().send(new S3.GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
   });
 
   it('acceleration: no status on a new bucket; Enabled/Suspended; refused for dotted names', async () => {
     const Bucket = await newBucket();
-    expect((await s3.send(new S3.GetBucketAccelerateConfigurationCommand({ Bucket }))).Status).toBeUndefined();
-    await s3.send(new S3.PutBucketAccelerateConfigurationCommand({ Bucket, AccelerateConfiguration: { Status: 'Enabled' } }));
-    expect((await s3.send(new S3.GetBucketAccelerateConfigurationCommand({ Bucket }))).Status).toBe('Enabled');
-    await s3.send(new S3.PutBucketAccelerateConfigurationCommand({ Bucket, AccelerateConfiguration: { Status: 'Suspended' } }));
-    expect((await s3.send(new S3.GetBucketAccelerateConfigurationCommand({ Bucket }))).Status).toBe('Suspended');
-    await s3.send(new S3.CreateBucketCommand({ Bucket: 'config.dotted' }));
-    expect(await failure(s3.send(new S3.PutBucketAccelerateConfigurationCommand({ Bucket: 'config.dotted', AccelerateConfiguration: { Status: 'Enabled' } })))).toEqual({
+    expect((await s3().send(new S3.GetBucketAccelerateConfigurationCommand({ Bucket }))).Status).toBeUndefined();
+    await s3().send(new S3.PutBucketAccelerateConfigurationCommand({ Bucket, AccelerateConfiguration: { Status: 'Enabled' } }));
+    expect((await s3().send(new S3.GetBucketAccelerateConfigurationCommand({ Bucket }))).Status).toBe('Enabled');
+    await s3().send(new S3.PutBucketAccelerateConfigurationCommand({ Bucket, AccelerateConfiguration: { Status: 'Suspended' } }));
+    expect((await s3().send(new S3.GetBucketAccelerateConfigurationCommand({ Bucket }))).Status).toBe('Suspended');
+    await s3().send(new S3.CreateBucketCommand({ Bucket: 'config.dotted' }));
+    expect(await failure(s3().send(new S3.PutBucketAccelerateConfigurationCommand({ Bucket: 'config.dotted', AccelerateConfiguration: { Status: 'Enabled' } })))).toEqual({
       name: 'InvalidRequest',
       status: 400,
       message: 'S3 Transfer Acceleration is not supported for buckets with periods (.) in their names',
@@ -262,10 +248,10 @@ describe('website, logging, acceleration, request payment', () => {
 
   it('request payment: BucketOwner by default, Requester round trip', async () => {
     const Bucket = await newBucket();
-    expect((await s3.send(new S3.GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('BucketOwner');
-    await s3.send(new S3.PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Requester' } }));
-    expect((await s3.send(new S3.GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('Requester');
-    expect(await failure(s3.send(new S3.PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Someone' as any } })))).toMatchObject({
+    expect((await s3().send(new S3.GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('BucketOwner');
+    await s3().send(new S3.PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Requester' } }));
+    expect((await s3().send(new S3.GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('Requester');
+    expect(await failure(s3().send(new S3.PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Someone' as any } })))).toMatchObject({
       name: 'MalformedXML',
     });
   });
@@ -280,50 +266,50 @@ describe('replication and Object Lock', () => {
   it('replication: 404 until put; needs versioning Enabled; round trip; delete', async () => {
     const Bucket = await newBucket();
     const missing = { name: 'ReplicationConfigurationNotFoundError', status: 404, message: 'The replication configuration was not found' };
-    expect(await failure(s3.send(new S3.GetBucketReplicationCommand({ Bucket })))).toEqual(missing);
-    expect(await failure(s3.send(new S3.PutBucketReplicationCommand({ Bucket, ReplicationConfiguration: replication('dest') })))).toEqual({
+    expect(await failure(s3().send(new S3.GetBucketReplicationCommand({ Bucket })))).toEqual(missing);
+    expect(await failure(s3().send(new S3.PutBucketReplicationCommand({ Bucket, ReplicationConfiguration: replication('dest') })))).toEqual({
       name: 'InvalidRequest',
       status: 400,
       message: "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
     });
-    await s3.send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    await s3.send(new S3.PutBucketReplicationCommand({ Bucket, ReplicationConfiguration: replication('dest') }));
-    expect((await s3.send(new S3.GetBucketReplicationCommand({ Bucket }))).ReplicationConfiguration).toEqual(replication('dest'));
-    expect(await failure(s3.send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } })))).toMatchObject({
+    await s3().send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3().send(new S3.PutBucketReplicationCommand({ Bucket, ReplicationConfiguration: replication('dest') }));
+    expect((await s3().send(new S3.GetBucketReplicationCommand({ Bucket }))).ReplicationConfiguration).toEqual(replication('dest'));
+    expect(await failure(s3().send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } })))).toMatchObject({
       name: 'InvalidBucketState',
       status: 409,
     });
-    await s3.send(new S3.DeleteBucketReplicationCommand({ Bucket }));
-    expect(await failure(s3.send(new S3.GetBucketReplicationCommand({ Bucket })))).toEqual(missing);
+    await s3().send(new S3.DeleteBucketReplicationCommand({ Bucket }));
+    expect(await failure(s3().send(new S3.GetBucketReplicationCommand({ Bucket })))).toEqual(missing);
   });
 
   it('Object Lock: 404 unless enabled (at creation, with versioning, or later on a versioned bucket); default retention round trip', async () => {
     const plain = await newBucket();
-    expect(await failure(s3.send(new S3.GetObjectLockConfigurationCommand({ Bucket: plain })))).toEqual({
+    expect(await failure(s3().send(new S3.GetObjectLockConfigurationCommand({ Bucket: plain })))).toEqual({
       name: 'ObjectLockConfigurationNotFoundError',
       status: 404,
       message: 'Object Lock configuration does not exist for this bucket',
     });
-    expect(await failure(s3.send(new S3.PutObjectLockConfigurationCommand({ Bucket: plain, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } })))).toEqual({
+    expect(await failure(s3().send(new S3.PutObjectLockConfigurationCommand({ Bucket: plain, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } })))).toEqual({
       name: 'InvalidBucketState',
       status: 409,
       message: "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
     });
     // An existing bucket can take Object Lock once versioning is Enabled.
-    await s3.send(new S3.PutBucketVersioningCommand({ Bucket: plain, VersioningConfiguration: { Status: 'Enabled' } }));
-    await s3.send(new S3.PutObjectLockConfigurationCommand({ Bucket: plain, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } }));
-    expect((await s3.send(new S3.GetObjectLockConfigurationCommand({ Bucket: plain }))).ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled' });
+    await s3().send(new S3.PutBucketVersioningCommand({ Bucket: plain, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3().send(new S3.PutObjectLockConfigurationCommand({ Bucket: plain, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' } }));
+    expect((await s3().send(new S3.GetObjectLockConfigurationCommand({ Bucket: plain }))).ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled' });
 
     const Bucket = await newBucket({ ObjectLockEnabledForBucket: true });
-    expect((await s3.send(new S3.GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
-    expect((await s3.send(new S3.GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled' });
+    expect((await s3().send(new S3.GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
+    expect((await s3().send(new S3.GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled' });
     const withRule = { ObjectLockEnabled: 'Enabled' as const, Rule: { DefaultRetention: { Mode: 'GOVERNANCE' as const, Days: 7 } } };
-    await s3.send(new S3.PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: withRule }));
-    expect((await s3.send(new S3.GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration).toEqual(withRule);
+    await s3().send(new S3.PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: withRule }));
+    expect((await s3().send(new S3.GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration).toEqual(withRule);
     expect(
-      await failure(s3.send(new S3.PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1, Years: 1 } } } }))),
+      await failure(s3().send(new S3.PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1, Years: 1 } } } }))),
     ).toMatchObject({ name: 'MalformedXML', status: 400 });
-    expect(await failure(s3.send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } })))).toMatchObject({
+    expect(await failure(s3().send(new S3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } })))).toMatchObject({
       name: 'InvalidBucketState',
       status: 409,
     });
@@ -331,19 +317,10 @@ describe('replication and Object Lock', () => {
 });
 
 describe('settings survive a restart with dataDir', () => {
-  let dir: string;
-  let running: RunningEmulator | undefined;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bucket-config-'));
-  });
-  afterAll(async () => {
-    await running?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const { emulator, restart } = usePersistentEmulator('bucket-config');
 
   it('keeps encryption, a deleted Block Public Access, ownership, bucket and object ACLs, website, logging, lock', async () => {
-    running = await startEmulator({ port: 0, dataDir: dir, log: () => {} });
-    let c = new S3Client({ ...clientConfig(running), forcePathStyle: true });
+    let c = new S3Client({ ...clientConfig(emulator()), forcePathStyle: true });
     const Bucket = 'kept-settings';
     await c.send(new S3.CreateBucketCommand({ Bucket, ObjectOwnership: 'ObjectWriter', ObjectLockEnabledForBucket: true }));
     await c.send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } }));
@@ -352,11 +329,13 @@ describe('settings survive a restart with dataDir', () => {
     await c.send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ACL: 'authenticated-read' }));
     await c.send(new S3.PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } }));
     await c.send(new S3.PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: Bucket, TargetPrefix: 'logs/' } } }));
+    await c.send(new S3.PutBucketMetricsConfigurationCommand({ Bucket, Id: 'all', MetricsConfiguration: { Id: 'all' } }));
+    // An upload in progress keeps the encryption, ACL and lock it was created with.
+    const { UploadId } = await c.send(new S3.CreateMultipartUploadCommand({ Bucket, Key: 'mpu', ACL: 'public-read', ObjectLockLegalHoldStatus: 'ON' }));
+    const part = await c.send(new S3.UploadPartCommand({ Bucket, Key: 'mpu', UploadId, PartNumber: 1, Body: 'x' }));
     c.destroy();
-    await running.stop();
 
-    running = await startEmulator({ port: 0, dataDir: dir, log: () => {} });
-    c = new S3Client({ ...clientConfig(running), forcePathStyle: true });
+    c = new S3Client({ ...clientConfig(await restart()), forcePathStyle: true });
     expect((await c.send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('aws:kms');
     expect(await failure(c.send(new S3.GetPublicAccessBlockCommand({ Bucket })))).toMatchObject({ name: 'NoSuchPublicAccessBlockConfiguration' });
     expect((await c.send(new S3.GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: 'ObjectWriter' }]);
@@ -366,6 +345,10 @@ describe('settings survive a restart with dataDir', () => {
     expect((await c.send(new S3.GetBucketWebsiteCommand({ Bucket }))).IndexDocument).toEqual({ Suffix: 'index.html' });
     expect((await c.send(new S3.GetBucketLoggingCommand({ Bucket }))).LoggingEnabled?.TargetPrefix).toBe('logs/');
     expect((await c.send(new S3.GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration?.ObjectLockEnabled).toBe('Enabled');
+    expect((await c.send(new S3.GetBucketMetricsConfigurationCommand({ Bucket, Id: 'all' }))).MetricsConfiguration).toEqual({ Id: 'all' });
+    await c.send(new S3.CompleteMultipartUploadCommand({ Bucket, Key: 'mpu', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    expect(await c.send(new S3.HeadObjectCommand({ Bucket, Key: 'mpu' }))).toMatchObject({ ServerSideEncryption: 'aws:kms', ObjectLockLegalHoldStatus: 'ON' });
+    expect((await c.send(new S3.GetObjectAclCommand({ Bucket, Key: 'mpu' }))).Grants?.map((g) => g.Grantee?.URI ?? 'owner')).toEqual(['owner', ALL_USERS]);
     c.destroy();
   });
 });
@@ -374,7 +357,7 @@ describe('through the AWS CLI v1', () => {
   it('reads a new bucket’s ACL, encryption and Block Public Access', async () => {
     if (!(await hasCommand(CLIENTS.awsCliV1))) return skipBecause('the AWS CLI v1 (aws) is not on PATH');
     const Bucket = await newBucket();
-    const cli = async (...args: string[]) => JSON.parse(await awsCli(CLIENTS.awsCliV1, emu.endpoint, ['s3api', ...args, '--bucket', Bucket]));
+    const cli = async (...args: string[]) => JSON.parse(await awsCli(CLIENTS.awsCliV1, emu().endpoint, ['s3api', ...args, '--bucket', Bucket]));
     expect(await cli('get-bucket-acl')).toEqual({ Owner: { ID: OWNER_ID }, Grants: [{ Grantee: { ID: OWNER_ID, Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' }] });
     expect(await cli('get-bucket-encryption')).toEqual({
       ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] },

@@ -4,7 +4,7 @@ import { mib } from './helpers';
 
 /**
  * GetObjectAttributes through the official SDK client: the attributes asked for, version and Last-Modified,
- * multipart parts (listed only for objects uploaded with a checksum, paged by MaxParts / PartNumberMarker),
+ * multipart parts (listed only for objects uploaded with a COMPOSITE checksum, paged by MaxParts / PartNumberMarker),
  * delete markers and S3's errors.
  */
 
@@ -19,9 +19,8 @@ async function bucket(versioned = false): Promise<string> {
   return Bucket;
 }
 
-
-async function multipart(Bucket: string, Key: string, sizes: number[], ChecksumAlgorithm?: S3.ChecksumAlgorithm) {
-  const { UploadId } = await s3().send(new S3.CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm }));
+async function multipart(Bucket: string, Key: string, sizes: number[], ChecksumAlgorithm?: S3.ChecksumAlgorithm, ChecksumType?: S3.ChecksumType) {
+  const { UploadId } = await s3().send(new S3.CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm, ChecksumType }));
   const Parts: S3.CompletedPart[] = [];
   for (const [i, size] of sizes.entries()) {
     const out = await s3().send(new S3.UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body: Buffer.alloc(size, i + 1), ChecksumAlgorithm }));
@@ -70,6 +69,14 @@ it('a multipart object with a checksum lists its parts, paged', async () => {
   ]);
   const rest = await s3().send(new S3.GetObjectAttributesCommand({ Bucket, Key: 'mpu', ObjectAttributes: ['ObjectParts'], PartNumberMarker: first.ObjectParts!.NextPartNumberMarker }));
   expect(rest.ObjectParts).toMatchObject({ TotalPartsCount: 3, PartNumberMarker: '2', IsTruncated: false, Parts: [{ PartNumber: 3, Size: 7 }] });
+});
+
+it('a multipart object with a FULL_OBJECT checksum reports only its part count (parts are listed for COMPOSITE only)', async () => {
+  const Bucket = await bucket();
+  const done = await multipart(Bucket, 'mpu', [mib(5), 7], 'CRC32', 'FULL_OBJECT');
+  const out = await s3().send(new S3.GetObjectAttributesCommand({ Bucket, Key: 'mpu', ObjectAttributes: ['ObjectParts', 'Checksum'] }));
+  expect(out.Checksum).toEqual({ ChecksumCRC32: done.ChecksumCRC32, ChecksumType: 'FULL_OBJECT' });
+  expect(out.ObjectParts).toEqual({ TotalPartsCount: 2 });
 });
 
 it('delete markers and errors as S3 answers them', async () => {
