@@ -35,6 +35,23 @@ function metadata(s: Secret) {
 
 export function describeOperations(store: SecretStore) {
   const region = store.deps.options.region;
+
+  /** BatchGetSecretValue's answer: each secret's AWSCURRENT value, or the error reading it gave, under the id asked for. */
+  function currentValues(wanted: { id: string; secret: () => Secret }[]): { SecretValues: SM.SecretValueEntry[]; Errors: SM.APIErrorType[] } {
+    const SecretValues: SM.SecretValueEntry[] = [];
+    const Errors: SM.APIErrorType[] = [];
+    for (const { id, secret } of wanted) {
+      try {
+        const s = secret();
+        SecretValues.push(readValue(store, s, pickVersion(s, undefined, undefined)));
+      } catch (e) {
+        const err = e as { name?: string; message?: string };
+        Errors.push({ SecretId: id, ErrorCode: err.name, Message: err.message });
+      }
+    }
+    return { SecretValues, Errors };
+  }
+
   return {
     DescribeSecret(input: SM.DescribeSecretCommandInput): SM.DescribeSecretResponse {
       const s = store.get(required(input.SecretId, 'secretId'), { allowDeleted: true });
@@ -66,35 +83,14 @@ export function describeOperations(store: SecretStore) {
           throw invalidParameter("'Filters' not specified. 'Filters' must also be specified when 'MaxResults' or 'NextToken' is provided in input.");
         }
         if (ids.length < 1 || ids.length > 20) throw invalidParameter('SecretIdList must contain between 1 and 20 secret ids.');
-        const SecretValues: SM.SecretValueEntry[] = [];
-        const Errors: SM.APIErrorType[] = [];
-        for (const id of ids) {
-          try {
-            const s = store.get(id);
-            SecretValues.push(readValue(store, s, pickVersion(s, undefined, undefined)));
-          } catch (e) {
-            const err = e as { name?: string; message?: string };
-            Errors.push({ SecretId: id, ErrorCode: err.name, Message: err.message });
-          }
-        }
-        return { SecretValues, Errors };
+        return currentValues(ids.map((id) => ({ id, secret: () => store.get(id) })));
       }
       checkFilters(input.Filters);
       inRange(input.MaxResults, 'maxResults', 1, 20);
       store.purgeExpired();
       const matching = [...store.secrets.values()].filter((s) => s.deleted === undefined && matchesFilters(s, input.Filters, region));
       const { items, NextToken } = page(sortSecrets(matching, undefined, undefined), input.MaxResults, input.NextToken, 20);
-      const SecretValues: SM.SecretValueEntry[] = [];
-      const Errors: SM.APIErrorType[] = [];
-      for (const s of items) {
-        try {
-          SecretValues.push(readValue(store, s, pickVersion(s, undefined, undefined)));
-        } catch (e) {
-          const err = e as { name?: string; message?: string };
-          Errors.push({ SecretId: s.arn, ErrorCode: err.name, Message: err.message });
-        }
-      }
-      return { SecretValues, Errors, ...(NextToken ? { NextToken } : {}) };
+      return { ...currentValues(items.map((s) => ({ id: s.arn, secret: () => s }))), ...(NextToken ? { NextToken } : {}) };
     },
   };
 }

@@ -7,6 +7,10 @@ export const secretNotFound = (): AwsError => new AwsError('ResourceNotFoundExce
 export const markedForDeletion = (): AwsError =>
   new AwsError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.", 400);
 
+/** A version id (or id and label) that names no version with a value. */
+export const versionNotFound = (versionId: string): AwsError =>
+  new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`, 400);
+
 export const invalidParameter = (message: string): AwsError => new AwsError('InvalidParameterException', message, 400);
 export const invalidRequest = (message: string): AwsError => new AwsError('InvalidRequestException', message, 400);
 

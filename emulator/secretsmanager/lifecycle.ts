@@ -1,12 +1,11 @@
 import type * as SM from '@aws-sdk/client-secrets-manager';
 import { constraintViolation } from '../core/errors';
 import { mergedTags, withoutTags } from '../core/tags';
-import { invalidParameter, markedForDeletion, required } from './errors';
-import type { SecretStore } from './secrets';
+import { invalidParameter, markedForDeletion, required, secretNotFound } from './errors';
+import { DAY_MS, type SecretStore } from './secrets';
 
 /** Deletion with a recovery window, restore, and tags. */
 
-const DAY_MS = 86_400_000;
 const MAX_TAGS = 50;
 
 export function checkTags(tags: SM.Tag[] | undefined): void {
@@ -21,7 +20,7 @@ export function checkTags(tags: SM.Tag[] | undefined): void {
 export function lifecycleOperations(store: SecretStore) {
   return {
     DeleteSecret(input: SM.DeleteSecretCommandInput): SM.DeleteSecretResponse {
-      const s = store.get(required(input.SecretId, 'secretId'), { allowDeleted: true });
+      const id = required(input.SecretId, 'secretId');
       const window = input.RecoveryWindowInDays;
       if (window !== undefined && input.ForceDeleteWithoutRecovery) {
         throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
@@ -30,6 +29,13 @@ export function lifecycleOperations(store: SecretStore) {
         throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
       }
       const now = store.now();
+      const s = store.find(id);
+      if (!s) {
+        // AWS: forcing the deletion of a secret that is already gone is not ResourceNotFoundException, so a retried
+        // delete succeeds. There is no secret to describe: the answer echoes the id it was given.
+        if (!input.ForceDeleteWithoutRecovery) throw secretNotFound();
+        return { ...(id.startsWith('arn:') ? { ARN: id } : { Name: id }), DeletionDate: new Date(now) };
+      }
       if (input.ForceDeleteWithoutRecovery) {
         store.secrets.delete(s.name);
         return { ARN: s.arn, Name: s.name, DeletionDate: new Date(now) };

@@ -2,7 +2,7 @@ import type * as SM from '@aws-sdk/client-secrets-manager';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
 import { inRange, invalidParameter, invalidRequest, lengthIn, required } from './errors';
-import type { RotationRules, Secret, SecretStore } from './secrets';
+import { DAY_MS, type RotationRules, type Secret, type SecretStore } from './secrets';
 import { addVersion, attachStage, CURRENT, holder, PENDING } from './versions';
 
 /**
@@ -17,7 +17,6 @@ import { addVersion, attachStage, CURRENT, holder, PENDING } from './versions';
  */
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const RATE = /^rate\((\d+) (hours?|days?)\)$/;
 const CRON = /^cron\(.+\)$/;

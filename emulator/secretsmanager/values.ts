@@ -2,7 +2,7 @@ import type * as SM from '@aws-sdk/client-secrets-manager';
 import { AwsError, constraintViolation } from '../core/errors';
 import { uuid } from '../core/ids';
 import { mergedTags } from '../core/tags';
-import { invalidParameter, invalidRequest, lengthIn, required } from './errors';
+import { invalidParameter, invalidRequest, lengthIn, required, versionNotFound } from './errors';
 import { checkTags } from './lifecycle';
 import { page } from './listing';
 import { checkName, day, type Secret, type SecretStore, type SecretValue, type SecretVersion } from './secrets';
@@ -77,7 +77,7 @@ export function pickVersion(s: Secret, versionId: string | undefined, stage: str
   if (versionId !== undefined) {
     const v = s.versions.get(versionId);
     if (!v || v.value === undefined || (stage !== undefined && !v.stages.includes(stage))) {
-      throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`, 400);
+      throw versionNotFound(versionId);
     }
     return v;
   }
@@ -165,24 +165,23 @@ export function valueOperations(store: SecretStore) {
       lengthIn(stage, 'versionStage', 1, 256);
       lengthIn(input.RemoveFromVersionId, 'removeFromVersionId', 32, 64);
       lengthIn(input.MoveToVersionId, 'moveToVersionId', 32, 64);
-      const unknown = (id: string) => new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${id}`, 400);
       const from = input.RemoveFromVersionId !== undefined ? s.versions.get(input.RemoveFromVersionId) : undefined;
       if (input.RemoveFromVersionId !== undefined) {
-        if (!from) throw unknown(input.RemoveFromVersionId);
+        if (!from) throw versionNotFound(input.RemoveFromVersionId);
         if (!from.stages.includes(stage)) {
           throw invalidParameter(`The staging label ${stage} is currently not attached to version ${from.id}, so you can't remove it.`);
         }
       }
-      const now = holder(s, stage);
+      const heldBy = holder(s, stage);
       if (input.MoveToVersionId !== undefined) {
         const to = s.versions.get(input.MoveToVersionId);
-        if (!to) throw unknown(input.MoveToVersionId);
-        if (now && now !== to && now !== from) {
+        if (!to) throw versionNotFound(input.MoveToVersionId);
+        if (heldBy && heldBy !== to && heldBy !== from) {
           throw invalidParameter(
-            `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${now.id}, so you must explicitly reference that version in RemoveFromVersionId.`,
+            `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${heldBy.id}, so you must explicitly reference that version in RemoveFromVersionId.`,
           );
         }
-        const finishesRotation = stage === CURRENT && to.stages.includes(PENDING) && now !== to;
+        const finishesRotation = stage === CURRENT && to.stages.includes(PENDING) && heldBy !== to;
         attachStage(s, to, stage);
         if (finishesRotation && s.rotation) s.rotation.lastRotated = store.now();
       } else if (from) {

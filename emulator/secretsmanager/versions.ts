@@ -1,4 +1,4 @@
-import type { Secret, SecretValue, SecretVersion } from './secrets';
+import { DAY_MS, type Secret, type SecretValue, type SecretVersion } from './secrets';
 
 /**
  * Versions and their staging labels. A label is on at most one version; moving AWSCURRENT moves AWSPREVIOUS to
@@ -10,7 +10,7 @@ export const PREVIOUS = 'AWSPREVIOUS';
 export const PENDING = 'AWSPENDING';
 
 const MAX_VERSIONS = 100;
-const KEEP_YOUNGER_THAN_MS = 86_400_000;
+const KEEP_YOUNGER_THAN_MS = DAY_MS;
 
 export const holder = (s: Secret, stage: string): SecretVersion | undefined => [...s.versions.values()].find((v) => v.stages.includes(stage));
 
@@ -21,12 +21,15 @@ export function sameValue(a: SecretValue | undefined, b: SecretValue): boolean {
   return !a.binary || a.binary.equals(b.binary!);
 }
 
-/** Puts `stage` on `version`, taking it off whichever version had it. */
+/**
+ * Puts `stage` on `version`, taking it off whichever version had it. A version's labels are kept sorted: AWS
+ * answers them in that order (PutSecretValue's VersionStages, GetSecretValue, VersionIdsToStages), not as given.
+ */
 export function attachStage(s: Secret, version: SecretVersion, stage: string): void {
   const before = holder(s, stage);
   if (before === version) return;
   if (before) before.stages = before.stages.filter((l) => l !== stage);
-  if (!version.stages.includes(stage)) version.stages.push(stage);
+  if (!version.stages.includes(stage)) version.stages = [...version.stages, stage].sort();
   if (stage === CURRENT && before) attachStage(s, before, PREVIOUS);
 }
 

@@ -5,7 +5,7 @@ import { persistedMaps } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
 import { withoutTags } from '../core/tags';
 import { checkFilters, matchesFilters, matchesOldFilters, page, type ParameterStringFilter, type ParametersFilter } from './filters';
-import { checkPath, namesFromArn } from './names';
+import { candidateNames, checkPath, checkReadName } from './names';
 import {
   checkedTags,
   labelVersion,
@@ -31,7 +31,7 @@ export function createSsmProvider(deps: ServiceDeps) {
   const parameters = new Map<string, StoredParameter>();
 
   const find = (name: string): StoredParameter | undefined => {
-    for (const candidate of namesFromArn(name)) {
+    for (const candidate of candidateNames(name)) {
       const p = parameters.get(candidate);
       if (p) return p;
     }
@@ -45,8 +45,9 @@ export function createSsmProvider(deps: ServiceDeps) {
   };
   const sorted = () => [...parameters.values()].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 
-  const shown = (p: StoredParameter, v: ParameterVersion, decrypt: boolean | undefined, selector?: string) => ({
-    Name: p.Name,
+  /** `name`: the name the caller used when it means the same top-level parameter (`/x` for `x`), as AWS answers. */
+  const shown = (p: StoredParameter, v: ParameterVersion, decrypt: boolean | undefined, selector?: string, name = p.Name) => ({
+    Name: name,
     Type: v.Type,
     Value: shownValue(v, decrypt),
     Version: v.Version,
@@ -101,8 +102,9 @@ export function createSsmProvider(deps: ServiceDeps) {
 
     GetParameter(input: { Name?: string; WithDecryption?: boolean }) {
       required(input.Name, 'name');
-      const { parameter, version, selector } = resolveSelector(find, input.Name!);
-      return { Parameter: shown(parameter, version, input.WithDecryption, selector) };
+      checkReadName(input.Name!);
+      const { parameter, version, selector, name } = resolveSelector(find, input.Name!);
+      return { Parameter: shown(parameter, version, input.WithDecryption, selector, name) };
     },
 
     GetParameters(input: { Names?: string[]; WithDecryption?: boolean }) {
@@ -111,8 +113,8 @@ export function createSsmProvider(deps: ServiceDeps) {
       const invalid: string[] = [];
       for (const name of new Set(names)) {
         try {
-          const { parameter, version, selector } = resolveSelector(find, name);
-          found.push(shown(parameter, version, input.WithDecryption, selector));
+          const resolved = resolveSelector(find, name);
+          found.push(shown(resolved.parameter, resolved.version, input.WithDecryption, resolved.selector, resolved.name));
         } catch (e) {
           if (!(e instanceof AwsError)) throw e;
           invalid.push(name);

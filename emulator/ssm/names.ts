@@ -58,11 +58,24 @@ export function checkPath(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
 
-/** A parameter named by its ARN (`arn:aws:ssm:<region>:<account>:parameter/a/b`) gives its candidates: `/a/b`, `a/b`. */
-export function namesFromArn(name: string): string[] {
-  const m = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(name);
-  if (!m) return [name];
-  return [m[1]!, m[1]!.slice(1)];
+const ARN_NAME = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter(\/.*)$/;
+
+/**
+ * The stored names a name in a request may mean. An ARN (`arn:aws:ssm:<region>:<account>:parameter/a/b`) gives
+ * `/a/b` and `a/b`. A top-level name gives itself and its other form: AWS reads `x` as `/x` and `/x` as `x`.
+ */
+export function candidateNames(name: string): string[] {
+  const fromArn = ARN_NAME.exec(name)?.[1];
+  if (fromArn !== undefined) return [fromArn, fromArn.slice(1)];
+  if (levels(name) !== 1 || name.lastIndexOf('/') > 0) return [name];
+  return name.startsWith('/') ? [name, name.slice(1)] : [name, `/${name}`];
+}
+
+/** GetParameter refuses a hierarchy written wrong (`/a//b`, `a/b`) before looking for it, as AWS does. */
+export function checkReadName(text: string): void {
+  const name = parseSelector(text)?.name;
+  if (name === undefined || ARN_NAME.test(name)) return;
+  if (name.includes('//') || (name.includes('/') && !name.startsWith('/'))) throw validation(INVALID_NAME);
 }
 
 /** `name`, `name:3` (a version) or `name:label`. */

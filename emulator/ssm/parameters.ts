@@ -221,25 +221,29 @@ export function checkedTags(current: Tag[], added: { Key?: string; Value?: strin
   return merged;
 }
 
-/** The version a selector names (`name`, `name:3`, `name:label`), or the errors GetParameter answers. */
+/**
+ * The version a selector names (`name`, `name:3`, `name:label`), or the errors GetParameter answers; `name` is
+ * the name to answer with: the parameter's own for an ARN, else the one asked for (`/x` may mean `x`).
+ */
 export function resolveSelector(
   find: (name: string) => StoredParameter | undefined,
   text: string,
-): { parameter: StoredParameter; version: ParameterVersion; selector?: string } {
+): { parameter: StoredParameter; version: ParameterVersion; selector?: string; name: string } {
   const sel = parseSelector(text);
   const parameter = sel ? find(sel.name) : undefined;
   if (!sel || !parameter) throw notFound(text);
+  const name = sel.name.startsWith('arn:') ? parameter.Name : sel.name;
   if (sel.version !== undefined) {
     const version = parameter.versions.find((v) => v.Version === sel.version);
     if (!version) throw versionNotFound(parameter.Name, sel.version);
-    return { parameter, version, selector: sel.raw };
+    return { parameter, version, selector: sel.raw, name };
   }
   if (sel.label !== undefined) {
     const version = parameter.versions.find((v) => v.Labels.includes(sel.label!));
     if (!version) throw notFound(text);
-    return { parameter, version, selector: sel.raw };
+    return { parameter, version, selector: sel.raw, name };
   }
-  return { parameter, version: latest(parameter) };
+  return { parameter, version: latest(parameter), name };
 }
 
 /** LabelParameterVersion: valid labels move to the version, invalid ones are given back. */

@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import {
   BatchGetSecretValueCommand,
@@ -26,11 +23,10 @@ import {
   UpdateSecretVersionStageCommand,
   ValidateResourcePolicyCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { VirtualClock } from '../../emulator/core/clock';
 import { waitFor } from '../../harness/wait';
 import { awsCli, hasCommand, skipBecause } from '../helpers/cli';
-import { clientConfig, useEmulator } from '../helpers/emulator';
+import { clientConfig, useEmulator, usePersistentEmulator } from '../helpers/emulator';
 import { deployNode, lambdaClient, recordHops, rejection } from '../lambda/helpers';
 
 const run = promisify(execFile);
@@ -100,7 +96,7 @@ describe('values and versions', () => {
 
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: 'stages', VersionStage: 'AWSCURRENT', MoveToVersionId: T(12), RemoveFromVersionId: T(11) }));
     const d = await sm.send(new DescribeSecretCommand({ SecretId: 'stages' }));
-    expect(d.VersionIdsToStages).toEqual({ [T(11)]: ['AWSPREVIOUS'], [T(12)]: ['AWSPENDING', 'AWSCURRENT'] });
+    expect(d.VersionIdsToStages).toEqual({ [T(11)]: ['AWSPREVIOUS'], [T(12)]: ['AWSCURRENT', 'AWSPENDING'] });
 
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: 'stages', VersionStage: 'AWSPENDING', RemoveFromVersionId: T(12) }));
     const removeCurrent = await failure(sm.send(new UpdateSecretVersionStageCommand({ SecretId: 'stages', VersionStage: 'AWSCURRENT', RemoveFromVersionId: T(12) })));
@@ -108,6 +104,18 @@ describe('values and versions', () => {
     const notThere = await failure(sm.send(new UpdateSecretVersionStageCommand({ SecretId: 'stages', VersionStage: 'AWSPENDING', RemoveFromVersionId: T(11) })));
     expect(notThere.name).toBe('InvalidParameterException');
     expect((await sm.send(new DescribeSecretCommand({ SecretId: 'stages' }))).VersionIdsToStages).toEqual({ [T(11)]: ['AWSPREVIOUS'], [T(12)]: ['AWSCURRENT'] });
+  });
+
+  it('lists a version\'s staging labels in sorted order, as AWS does', async () => {
+    await sm.send(new CreateSecretCommand({ Name: 'sorted-stages', SecretString: 'a', ClientRequestToken: T(13) }));
+    const put = await sm.send(new PutSecretValueCommand({ SecretId: 'sorted-stages', SecretString: 'b', ClientRequestToken: T(14), VersionStages: ['zeta', 'AWSPENDING', 'alpha'] }));
+    expect(put.VersionStages).toEqual(['AWSPENDING', 'alpha', 'zeta']);
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: 'sorted-stages', VersionStage: 'AWSCURRENT', MoveToVersionId: T(14), RemoveFromVersionId: T(13) }));
+    const got = await sm.send(new GetSecretValueCommand({ SecretId: 'sorted-stages' }));
+    expect(got.VersionStages).toEqual(['AWSCURRENT', 'AWSPENDING', 'alpha', 'zeta']);
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: 'sorted-stages' }))).VersionIdsToStages![T(14)]).toEqual(['AWSCURRENT', 'AWSPENDING', 'alpha', 'zeta']);
+    const listed = await sm.send(new ListSecretVersionIdsCommand({ SecretId: 'sorted-stages' }));
+    expect(listed.Versions!.find((v) => v.VersionId === T(14))!.VersionStages).toEqual(['AWSCURRENT', 'AWSPENDING', 'alpha', 'zeta']);
   });
 
   it('treats a repeated ClientRequestToken as a retry: same value is the same version, another value is refused', async () => {
@@ -254,6 +262,14 @@ describe('deletion, tags and resource policies', () => {
     expect(out.DeletionDate!.getTime()).toBe(clock.now());
     expect(await failure(sm.send(new GetSecretValueCommand({ SecretId: 'forced' })))).toMatchObject({ name: 'ResourceNotFoundException', status: 400 });
     await sm.send(new CreateSecretCommand({ Name: 'forced', SecretString: 'y' }));
+  });
+
+  it('force-deletes a secret that does not exist without ResourceNotFoundException (AWS: so retries succeed)', async () => {
+    const out = await sm.send(new DeleteSecretCommand({ SecretId: 'never-created', ForceDeleteWithoutRecovery: true }));
+    expect(out.Name).toBe('never-created');
+    expect(out.DeletionDate!.getTime()).toBe(clock.now());
+    // Without ForceDeleteWithoutRecovery a missing secret is still ResourceNotFoundException.
+    expect(await failure(sm.send(new DeleteSecretCommand({ SecretId: 'never-created' })))).toMatchObject({ name: 'ResourceNotFoundException', status: 400 });
   });
 
   it('tags and untags', async () => {
@@ -434,28 +450,17 @@ print(json.dumps({
 });
 
 describe('dataDir', () => {
-  let dir: string;
-  let emu: RunningEmulator | undefined;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-persist-'));
-  });
-  afterAll(async () => {
-    await emu?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const persistent = usePersistentEmulator('secrets-persist');
 
   it('keeps secrets, versions, tags and deletion schedules across a restart', async () => {
-    emu = await startEmulator({ port: 0, dataDir: dir, log: () => undefined });
-    let c = new SecretsManagerClient(clientConfig(emu));
+    let c = new SecretsManagerClient(clientConfig(persistent.emulator()));
     const { ARN } = await c.send(new CreateSecretCommand({ Name: 'kept', SecretString: 'v1', Tags: [{ Key: 't', Value: 'v' }] }));
     await c.send(new PutSecretValueCommand({ SecretId: 'kept', SecretBinary: Buffer.from('v2') }));
     await c.send(new CreateSecretCommand({ Name: 'kept-deleted', SecretString: 'x' }));
     await c.send(new DeleteSecretCommand({ SecretId: 'kept-deleted', RecoveryWindowInDays: 7 }));
     c.destroy();
-    await emu.stop();
 
-    emu = await startEmulator({ port: 0, dataDir: dir, log: () => undefined });
-    c = new SecretsManagerClient(clientConfig(emu));
+    c = new SecretsManagerClient(clientConfig(await persistent.restart()));
     const cur = await c.send(new GetSecretValueCommand({ SecretId: ARN }));
     expect(Buffer.from(cur.SecretBinary!).toString()).toBe('v2');
     expect((await c.send(new GetSecretValueCommand({ SecretId: 'kept', VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('v1');

@@ -61,6 +61,27 @@ describe('PutParameter and GetParameter', () => {
     expect((await ssm.send(new GetParameterCommand({ Name: Parameter!.ARN }))).Parameter!.Value).toBe('a,b,c');
   });
 
+  it('reads a top-level parameter as name or /name, answering with the name asked for (as AWS does)', async () => {
+    await put('root-level', 'r1');
+    await put('/slashed-root', 's1');
+    for (const [asked, value] of [
+      ['/root-level', 'r1'],
+      ['slashed-root', 's1'],
+    ]) {
+      expect((await ssm.send(new GetParameterCommand({ Name: asked }))).Parameter).toMatchObject({ Name: asked, Value: value });
+      expect((await ssm.send(new GetParametersCommand({ Names: [asked] }))).Parameters!.map((p) => [p.Name, p.Value])).toEqual([[asked, value]]);
+    }
+  });
+
+  it('refuses a malformed hierarchy in GetParameter (doubled or missing leading slash) with a ValidationException', async () => {
+    await put('/hier/b/c', 'x');
+    for (const name of ['/hier//b//c', 'hier/b/c']) {
+      const e = await failure(ssm.send(new GetParameterCommand({ Name: name })));
+      expect(e).toMatchObject({ name: 'ValidationException', status: 400 });
+      expect(e.message).toContain('sub-paths divided by slash symbol');
+    }
+  });
+
   it('returns SecureString values decrypted only when asked, else the kms:<key>:<value> placeholder moto and LocalStack answer', async () => {
     await put('/app/secure/password', 'hunter2', { Type: 'SecureString' });
     await put('/app/secure/token', 'tok', { Type: 'SecureString', KeyId: 'alias/custom' });
