@@ -18,8 +18,10 @@ export const invalidParameterValue: InvalidValue = (message) => new AwsError('In
 /** A parameter's text as its member's type; `where` names the parameter in the error. */
 export function readScalar(schema: NormalizedSchema, text: string, where: string, invalid: InvalidValue = invalidParameterValue): unknown {
   if (schema.isBooleanSchema()) {
-    if (text === 'true') return true;
-    if (text === 'false') return false;
+    // Older botocore (boto3 1.26, AWS CLI v2.9) writes boolean headers as Python prints them: `True`.
+    const lower = text.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
     throw invalid(`Value ${text} for parameter ${where} is invalid. Expected true or false.`, where, text);
   }
   if (schema.isNumericSchema() || schema.isBigIntegerSchema() || schema.isBigDecimalSchema()) {

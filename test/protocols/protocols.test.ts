@@ -239,6 +239,17 @@ describe('values of the wrong type, or that cannot be converted', () => {
     expect(lambda.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException');
   });
 
+  it('reads a boolean header written as older botocore writes it (True), and still refuses what is not a boolean', async () => {
+    const put = (bucket: string, value: string) =>
+      rawRequest(emulator(), `/${bucket}`, { method: 'PUT', headers: { authorization: sigv4('s3'), 'x-amz-bucket-object-lock-enabled': value } });
+    expect((await put('locked-by-old-boto', 'True')).status).toBe(200);
+    const lock = await rawRequest(emulator(), '/locked-by-old-boto?object-lock', { method: 'GET', headers: { authorization: sigv4('s3') } });
+    expect(lock.text).toContain('<ObjectLockEnabled>Enabled</ObjectLockEnabled>');
+    const refused = await put('not-a-boolean', 'yes');
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('<Code>InvalidArgument</Code>');
+  });
+
   it('S3 ignores a conditional request date it cannot parse, as HTTP asks, and still honours a valid one', async () => {
     await rawRequest(emulator(), '/typed-bucket', { method: 'PUT', headers: { authorization: sigv4('s3') } });
     await rawRequest(emulator(), '/typed-bucket/k', { method: 'PUT', headers: { authorization: sigv4('s3') }, body: 'x' });
