@@ -14,6 +14,7 @@ import { uuid } from '../core/ids';
 import { withMeta } from '../core/service';
 import type { FunctionStore } from './functions';
 import { validation } from './names';
+import { offsetPage } from './paging';
 import { revisionMismatch } from './permissions';
 import type { FunctionAlias, LambdaCore, LambdaFunction, Out } from './state';
 import { LATEST, notFound, VERSION_NUMBER } from './targets';
@@ -74,6 +75,8 @@ function checkRouting(fn: LambdaFunction, primary: string, routing: AliasRouting
 export class Aliases {
   /** Told when an alias moves to another version (provisioned concurrency follows it). */
   onRetarget?: (fn: LambdaFunction, alias: string, oldVersion: string) => void;
+  /** Told when an alias is deleted (its provisioned concurrency goes, and the environments kept for it stop). */
+  onDelete?: (fn: LambdaFunction, alias: FunctionAlias) => Promise<void>;
 
   constructor(
     private readonly core: LambdaCore,
@@ -137,13 +140,13 @@ export class Aliases {
     return this.render(fn, alias);
   }
 
-  delete(input: DeleteAliasCommandInput, ctx: RequestContext) {
+  async delete(input: DeleteAliasCommandInput, ctx: RequestContext) {
     const fn = this.store.find(input.FunctionName, ctx);
     const alias = this.require(fn, input.Name);
     fn.aliases.delete(alias.name);
     // What hangs off the alias goes with it: its function URL and its provisioned concurrency.
     fn.urlConfigs.delete(alias.name);
-    fn.provisioned.delete(alias.name);
+    await this.onDelete?.(fn, alias);
     this.core.deps.bus.record({ type: 'lambda.alias.delete', functionName: fn.name, alias: alias.name });
     return withMeta({}, { status: 204 });
   }
@@ -157,12 +160,7 @@ export class Aliases {
     const all = [...fn.aliases.values()]
       .filter((a) => input.FunctionVersion === undefined || a.functionVersion === input.FunctionVersion)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const size = Math.min(input.MaxItems ?? 50, 50);
-    const start = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
-    const page = all.slice(start, start + size);
-    return {
-      Aliases: page.map((a) => this.render(fn, a)),
-      ...(start + size < all.length ? { NextMarker: Buffer.from(String(start + size)).toString('base64') } : {}),
-    };
+    const { page, nextMarker } = offsetPage(all, input.Marker, Math.min(input.MaxItems ?? 50, 50));
+    return { Aliases: page.map((a) => this.render(fn, a)), ...(nextMarker ? { NextMarker: nextMarker } : {}) };
   }
 }

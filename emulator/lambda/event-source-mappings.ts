@@ -15,6 +15,7 @@ import { withMeta } from '../core/service';
 import type { Executor } from './execution';
 import type { FunctionStore } from './functions';
 import { mappingArn, unqualifiedArn, validation } from './names';
+import { offsetPage } from './paging';
 import { SqsPoller } from './poller';
 import { TRANSITION_MS, type EventSourceMapping, type LambdaCore, type Out } from './state';
 import { checkRange } from './validation';
@@ -205,13 +206,8 @@ export class EventSourceMappings {
       !target || (target.qualifier !== undefined ? m.functionArn === target.arn : unqualifiedArn(m.functionArn) === target.fn.arn);
     const all = [...this.core.mappings.values()].filter((m) => ofFunction(m) && (!input.EventSourceArn || m.eventSourceArn === input.EventSourceArn));
     checkRange('maxItems', input.MaxItems, [1, 10_000]);
-    const size = input.MaxItems ?? 100;
-    const start = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
-    const page = all.slice(start, start + size);
-    return {
-      EventSourceMappings: page.map((m) => this.render(m)),
-      ...(start + size < all.length ? { NextMarker: Buffer.from(String(start + size)).toString('base64') } : {}),
-    };
+    const { page, nextMarker } = offsetPage(all, input.Marker, input.MaxItems ?? 100);
+    return { EventSourceMappings: page.map((m) => this.render(m)), ...(nextMarker ? { NextMarker: nextMarker } : {}) };
   }
 
   async update(input: UpdateEventSourceMappingCommandInput, ctx: RequestContext) {

@@ -17,13 +17,14 @@ import { randomHex } from '../core/ids';
 import { withMeta } from '../core/service';
 import { lambdaTimestamp } from './functions';
 import { parseFunctionRef, validation } from './names';
+import { offsetPage } from './paging';
 import type { FunctionUrlSettings, LambdaCore, LambdaFunction, Out } from './state';
 import { LATEST, notFound } from './targets';
 import { checkRange } from './validation';
 
 /**
  * CreateFunctionUrlConfig / Get / Update / Delete / ListFunctionUrlConfigs. A URL belongs to the unqualified
- * function or to an alias (never to a version number). The URL is LocalStack's form,
+ * function (Qualifier absent or `$LATEST`) or to an alias (never to a version number). The URL is LocalStack's form,
  * `http://<url-id>.lambda-url.<region>.localhost:<port>/`; url-http.ts serves it.
  */
 
@@ -73,9 +74,8 @@ export class FunctionUrls {
     }
     const fn = this.core.functions.get(parsed.arn);
     if (!fn) throw noFunction();
-    // A URL names the function itself or one of its aliases; `$LATEST` is not an alias.
-    if (q === LATEST) throw noFunction();
-    if (q !== undefined && !fn.aliases.has(q)) throw noFunction();
+    // A URL names the function itself (unqualified, or `$LATEST` as the API's pattern allows) or one of its aliases.
+    if (q !== undefined && q !== LATEST && !fn.aliases.has(q)) throw noFunction();
     return { fn, q: q ?? LATEST };
   }
 
@@ -153,12 +153,8 @@ export class FunctionUrls {
     if (!fn) throw notFound(parsed.arn);
     checkRange('maxItems', input.MaxItems, [1, 50]);
     const all = [...fn.urlConfigs.values()].map((u) => this.render(fn, u) as FunctionUrlConfig);
-    const size = input.MaxItems ?? 50;
-    const start = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
-    return {
-      FunctionUrlConfigs: all.slice(start, start + size),
-      ...(start + size < all.length ? { NextMarker: Buffer.from(String(start + size)).toString('base64') } : {}),
-    };
+    const { page, nextMarker } = offsetPage(all, input.Marker, input.MaxItems ?? 50);
+    return { FunctionUrlConfigs: page, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
   }
 
   /** The function and URL a url-id names, for the HTTP side. */

@@ -18,8 +18,9 @@ import { withMeta } from '../core/service';
 import { prepareCode, removeCodeDir } from './code';
 import type { Executor } from './execution';
 import { functionArn, parseFunctionRef, validation, type Scope } from './names';
+import { offsetPage } from './paging';
 import { revisionMismatch } from './permissions';
-import { TRANSITION_MS, type FunctionConfig, type LambdaCore, type LambdaFunction, type Out } from './state';
+import { TRANSITION_MS, type FunctionConfig, type FunctionVersion, type LambdaCore, type LambdaFunction, type Out } from './state';
 import { LATEST, notFound, resolve, VERSION_NUMBER, type Target } from './targets';
 import type { Versions } from './versions';
 import {
@@ -40,7 +41,6 @@ const DEFAULT_MEMORY = 128;
 /** `2024-05-01T12:00:00.000+0000`: the format Lambda uses for a function's LastModified. */
 export const lambdaTimestamp = (ms: number): string => new Date(ms).toISOString().replace('Z', '+0000');
 
-export { notFound };
 
 /** How a configuration is shown: the version it is and the ARN it is asked for by. */
 interface View {
@@ -113,6 +113,12 @@ export class FunctionStore {
       },
       LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
     };
+  }
+
+  /** `$LATEST` (no version given) or a published version as lists show it: under its qualified ARN. */
+  versionConfiguration(fn: LambdaFunction, v?: FunctionVersion): Out<FunctionConfiguration> {
+    if (!v) return this.configuration(fn, { config: fn, version: LATEST, arn: `${fn.arn}:${LATEST}` });
+    return this.configuration(fn, { config: v, version: v.version, arn: `${fn.arn}:${v.version}` });
   }
 
   /** The configuration of what a request named (GetFunction with a qualifier shows the ARN it was asked by). */
@@ -253,14 +259,11 @@ export class FunctionStore {
     if (input.FunctionVersion === 'ALL') {
       // Every version of every function: each function's $LATEST, then its published versions.
       const every = all.flatMap((f) => [
-        this.configuration(f, { config: f, version: LATEST, arn: `${f.arn}:${LATEST}` }),
-        ...[...f.versions.values()].map((v) => this.configuration(f, { config: v, version: v.version, arn: `${f.arn}:${v.version}` })),
+        this.versionConfiguration(f),
+        ...[...f.versions.values()].map((v) => this.versionConfiguration(f, v)),
       ]);
-      const from = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
-      return {
-        Functions: every.slice(from, from + size),
-        ...(from + size < every.length ? { NextMarker: Buffer.from(String(from + size)).toString('base64') } : {}),
-      };
+      const { page, nextMarker } = offsetPage(every, input.Marker, size);
+      return { Functions: page, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
     }
     const start = input.Marker ? all.findIndex((f) => f.name > Buffer.from(input.Marker!, 'base64').toString('utf8')) : 0;
     const page = start < 0 ? [] : all.slice(start, start + size);
@@ -296,8 +299,7 @@ export class FunctionStore {
     this.core.deps.bus.record({ type: 'lambda.function.update-code', functionName: fn.name, codeSha256: code.sha256 });
     // Publish: the new code becomes a version at once; the answer is that version's configuration, as on AWS.
     if (input.Publish) {
-      const v = this.versions.publishFrom(fn);
-      return this.configuration(fn, { config: v, version: v.version, arn: `${fn.arn}:${v.version}` });
+      return this.versionConfiguration(fn, this.versions.publishFrom(fn));
     }
     return this.configuration(fn);
   }

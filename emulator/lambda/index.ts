@@ -70,6 +70,7 @@ export function createLambdaProvider(deps: ServiceDeps) {
   const runtimeSettings = new RuntimeSettings(store);
   const provisioned = new ProvisionedConcurrencyConfigs(core, store, executor, settings);
   aliases.onRetarget = (fn, alias, oldVersion) => provisioned.retargeted(fn, alias, oldVersion);
+  aliases.onDelete = (fn, alias) => provisioned.aliasDeleted(fn, alias);
   const urls = new FunctionUrls(core);
   const urlServer = new FunctionUrlServer(core, executor, urls);
 

@@ -8,7 +8,7 @@ import type { InvokeResult } from './runtime';
 import type { FunctionStore } from './functions';
 import { nextTrace } from './lineage';
 import type { LambdaCore, Out } from './state';
-import { pickVersion, type Target } from './targets';
+import { notFound, pickVersion, qualify, type Target } from './targets';
 
 /** Lambda's payload limits: 6 MB synchronous; asynchronous 1 MB since 2025 (256 KB before). */
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
@@ -125,15 +125,16 @@ export async function runSync(
 ): Promise<{ result: InvokeResult; version: string }> {
   const fn = target.fn;
   await fn.settled;
-  if (fn.deleted) throw new AwsError('ResourceNotFoundException', `Function not found: ${fn.arn}`, 404, { Type: 'User' });
+  if (fn.deleted) throw notFound(fn.arn);
 
   const trace = nextTrace(fn.arn, opts.incomingTrace, core.deps.clock.now());
   if (trace.recursive && fn.recursiveLoop === 'Terminate') {
     core.deps.bus.record({ type: 'lambda.recursion', functionName: fn.name, requestId: opts.requestId, count: trace.count });
     throw recursionError(fn.name);
   }
-  // An alias with routing picks its version per invocation.
-  const run = pickVersion(target);
+  // Looked up again after the wait, which an alias may have moved or a version been deleted in (404 then);
+  // an alias with routing then picks its version for this invocation.
+  const run = pickVersion(qualify(fn, target.qualifier));
   const result = await executor.run(run, payload, {
     requestId: opts.requestId,
     traceHeader: trace.header,

@@ -96,6 +96,25 @@ export class SqsPoller {
     return this.core.functions.get(unqualifiedArn(this.mapping.functionArn));
   }
 
+  /** The version or alias the mapping invokes; undefined when it (or the function) was deleted. */
+  private target(): Target | undefined {
+    const fn = this.fn;
+    if (!fn || fn.deleted) return undefined;
+    try {
+      return qualify(fn, qualifierOf(this.mapping.functionArn));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The longest timeout a batch may run for: that of the version invoked (either one of an alias with routing). */
+  private longestTimeout(): number | undefined {
+    const t = this.target();
+    if (!t) return undefined;
+    const routed = Object.keys(t.alias?.weights ?? {}).map((v) => t.fn.versions.get(v)?.timeout ?? 0);
+    return Math.max(t.config.timeout, ...routed);
+  }
+
   private cap(): number {
     const fn = this.fn;
     const now = this.core.deps.clock.now();
@@ -261,7 +280,7 @@ export class SqsPoller {
     const queueSeconds = info?.visibilityTimeout ?? 30;
     const realTime = clock instanceof ScaledClock && clock.scale === 1;
     if (realTime || options.scaleFunctionTimeouts) return { queueSeconds };
-    const timeout = this.fn?.timeout ?? 900;
+    const timeout = this.longestTimeout() ?? 900;
     const scale = clock instanceof ScaledClock ? clock.scale : 0;
     // The function's timeout plus init and log drain, in real seconds, as emulated seconds; SQS's cap is 12 h.
     const needed = scale > 0 ? Math.ceil((timeout + 20) / scale) + this.mapping.maximumBatchingWindowInSeconds : MAX_VISIBILITY_SECONDS;
@@ -297,13 +316,8 @@ export class SqsPoller {
     const { bus, clock } = this.core.deps;
     const records = await this.applyFilters(all, deleted);
     if (!records.length || this.stopped) return;
-    const fn = this.fn;
-    let target: Target | undefined;
-    try {
-      target = fn && !fn.deleted ? qualify(fn, qualifierOf(this.mapping.functionArn)) : undefined;
-    } catch {
-      // the mapping's version or alias was deleted
-    }
+    const target = this.target();
+    const fn = target?.fn;
     if (!fn || !target) {
       this.note('PROBLEM: Function not found.');
       return;

@@ -14,8 +14,9 @@ import { withMeta } from '../core/service';
 import type { Executor } from './execution';
 import { lambdaTimestamp, type FunctionStore } from './functions';
 import { validation } from './names';
+import { offsetPage } from './paging';
 import type { Settings } from './settings';
-import type { LambdaCore, LambdaFunction, Out, ProvisionedConcurrency } from './state';
+import type { FunctionAlias, LambdaCore, LambdaFunction, Out, ProvisionedConcurrency } from './state';
 import { LATEST, qualify, type Target } from './targets';
 import { checkRange } from './validation';
 
@@ -35,7 +36,7 @@ const noConfig = () =>
   new AwsError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function', 404, { Type: 'User' });
 
 export class ProvisionedConcurrencyConfigs {
-  /** Bumped per qualifier on every Put/Delete, so a late provisioning result cannot overwrite a newer one. */
+  /** Bumped per qualifier on every start, so a late result of an earlier start (same configuration, before an alias moved) is ignored. */
   private readonly generation = new Map<string, number>();
 
   constructor(
@@ -150,23 +151,26 @@ export class ProvisionedConcurrencyConfigs {
 
   async delete(input: DeleteProvisionedConcurrencyConfigCommandInput, ctx: RequestContext) {
     const t = this.target(input.FunctionName, ctx, input.Qualifier);
-    if (t.fn.provisioned.delete(t.qualifier!)) {
-      this.generation.set(`${t.fn.arn}:${t.qualifier}`, (this.generation.get(`${t.fn.arn}:${t.qualifier}`) ?? 0) + 1);
-      await this.executor.unprovision(t.fn.name, t.version);
-    }
+    await this.remove(t.fn, t.qualifier!, t.version);
     return withMeta({}, { status: 204 });
+  }
+
+  /** DeleteAlias: the alias's configuration goes with it, and so do the environments it kept warm. */
+  aliasDeleted(fn: LambdaFunction, alias: FunctionAlias): Promise<void> {
+    return this.remove(fn, alias.name, alias.functionVersion);
+  }
+
+  /** Forgets the configuration (a provisioning still under way then finds it gone) and stops its environments. */
+  private async remove(fn: LambdaFunction, q: string, version: string): Promise<void> {
+    if (fn.provisioned.delete(q)) await this.executor.unprovision(fn.name, version);
   }
 
   list(input: ListProvisionedConcurrencyConfigsCommandInput, ctx: RequestContext): Out<ListProvisionedConcurrencyConfigsCommandOutput> {
     const fn = this.store.find(input.FunctionName, ctx);
     checkRange('maxItems', input.MaxItems, [1, 50]);
     const all: ProvisionedConcurrencyConfigListItem[] = [...fn.provisioned].map(([q, c]) => ({ FunctionArn: `${fn.arn}:${q}`, ...this.render(c) }));
-    const size = input.MaxItems ?? 50;
-    const start = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
-    return {
-      ProvisionedConcurrencyConfigs: all.slice(start, start + size),
-      ...(start + size < all.length ? { NextMarker: Buffer.from(String(start + size)).toString('base64') } : {}),
-    };
+    const { page, nextMarker } = offsetPage(all, input.Marker, input.MaxItems ?? 50);
+    return { ProvisionedConcurrencyConfigs: page, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
   }
 
   /** An alias with provisioned concurrency now points at another version: that version is provisioned instead. */

@@ -1,5 +1,4 @@
 import type {
-  FunctionConfiguration,
   ListVersionsByFunctionCommandInput,
   ListVersionsByFunctionCommandOutput,
   PublishVersionCommandInput,
@@ -10,6 +9,7 @@ import { uuid } from '../core/ids';
 import { withMeta } from '../core/service';
 import type { Executor } from './execution';
 import type { FunctionStore } from './functions';
+import { offsetPage } from './paging';
 import { revisionMismatch } from './permissions';
 import type { FunctionConfig, FunctionVersion, LambdaCore, LambdaFunction, Out } from './state';
 import { checkRange } from './validation';
@@ -52,10 +52,6 @@ export class Versions {
     private readonly executor: Executor,
   ) {}
 
-  private render(fn: LambdaFunction, v: FunctionVersion): Out<FunctionConfiguration> {
-    return this.store.configuration(fn, { config: v, version: v.version, arn: `${fn.arn}:${v.version}` });
-  }
-
   publish(input: PublishVersionCommandInput, ctx: RequestContext) {
     const fn = this.store.find(input.FunctionName, ctx);
     if (fn.state === 'Pending' || fn.lastUpdateStatus === 'InProgress') {
@@ -70,7 +66,7 @@ export class Versions {
         { Type: 'User' },
       );
     }
-    return withMeta(this.render(fn, this.publishFrom(fn, input.Description)), { status: 201 });
+    return withMeta(this.store.versionConfiguration(fn, this.publishFrom(fn, input.Description)), { status: 201 });
   }
 
   /** Snapshots $LATEST as the next version, unless nothing changed since the newest version (then that one). */
@@ -89,6 +85,8 @@ export class Versions {
       policy: [],
     };
     fn.versions.set(version, v);
+    // Publishing is a change to $LATEST as well: Lambda gives it a new RevisionId (not when nothing was published).
+    fn.revisionId = uuid();
     this.core.deps.bus.record({ type: 'lambda.function.publish', functionName: fn.name, version, codeSha256: v.code.sha256 });
     return v;
   }
@@ -96,14 +94,9 @@ export class Versions {
   list(input: ListVersionsByFunctionCommandInput, ctx: RequestContext): Out<ListVersionsByFunctionCommandOutput> {
     const fn = this.store.find(input.FunctionName, ctx);
     checkRange('maxItems', input.MaxItems, [1, 10_000]);
-    const all = [this.store.configuration(fn, { config: fn, version: '$LATEST', arn: `${fn.arn}:$LATEST` }), ...[...fn.versions.values()].map((v) => this.render(fn, v))];
-    const size = Math.min(input.MaxItems ?? 50, 50);
-    const start = input.Marker ? Number(Buffer.from(input.Marker, 'base64').toString('utf8')) || 0 : 0;
-    const page = all.slice(start, start + size);
-    return {
-      Versions: page,
-      ...(start + size < all.length ? { NextMarker: Buffer.from(String(start + size)).toString('base64') } : {}),
-    };
+    const all = [this.store.versionConfiguration(fn), ...[...fn.versions.values()].map((v) => this.store.versionConfiguration(fn, v))];
+    const { page, nextMarker } = offsetPage(all, input.Marker, Math.min(input.MaxItems ?? 50, 50));
+    return { Versions: page, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
   }
 
   /** DeleteFunction with a version number: refused while an alias points at it; an absent version is a no-op. */

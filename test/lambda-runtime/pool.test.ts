@@ -126,6 +126,22 @@ describe('RuntimePool', () => {
     await expect(pool.invoke(spec(dir), event({}))).rejects.toMatchObject({ code: 'ServiceException' });
   });
 
+  test.each([
+    ['unprovision()', (pool: RuntimePool, name: string) => pool.unprovision(name, '1')],
+    ['retire()', (pool: RuntimePool, name: string) => pool.retire(name)],
+  ])('provisioned environments still starting when %s withdraws them stop too', async (_what, withdraw) => {
+    const pool = newPool();
+    const pidFile = path.join(tempDir('lambda-pids-'), 'pids');
+    // Each environment notes its pid during init, so the test can see every process that came up.
+    const code = writeCode({ 'index.js': `require('fs').appendFileSync(${JSON.stringify(pidFile)}, process.pid + '\\n');\nexports.handler = async () => 'ok';` });
+    const s = spec(code, { version: '1' });
+    const provisioning = pool.provision(s, 2);
+    await withdraw(pool, s.functionName);
+    await provisioning.catch(() => undefined);
+    const pids = () => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+    await waitFor(() => pids().every((pid) => !isAlive(pid)), { what: 'the withdrawn environments to stop' });
+  });
+
   test('idle environments are stopped after the idle timeout', async () => {
     const pool = newPool({ idleTimeoutMs: 50 });
     const r = await pool.invoke(spec(writeCode({ 'index.js': 'exports.handler = async () => process.pid;' })), event({}));

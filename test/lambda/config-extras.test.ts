@@ -1,5 +1,6 @@
 import {
   CreateAliasCommand,
+  DeleteAliasCommand,
   DeleteProvisionedConcurrencyConfigCommand,
   GetFunctionCodeSigningConfigCommand,
   GetFunctionRecursionConfigCommand,
@@ -26,6 +27,7 @@ import * as path from 'node:path';
 import { startEmulator } from '../../emulator';
 import { waitFor } from '../../harness/wait';
 import { clientConfig, useEmulator } from '../helpers/emulator';
+import { isAlive } from '../lambda-runtime/helpers';
 import { deployNode, json, lambdaClient, recordHops, rejection, uniqueName } from './helpers';
 
 /** What Terraform, CDK and SAM read on every plan (code signing, runtime management, ListFunctions ALL) and provisioned concurrency. */
@@ -162,6 +164,20 @@ describe('provisioned concurrency', () => {
     await lambda().send(new UpdateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '2' }));
     await waitFor(async () => (await lambda().send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: 'live' }))).Status === 'READY', { what: 'alias READY again' });
     expect(json((await lambda().send(new InvokeCommand({ FunctionName: `${arn}:live` }))).Payload)).toEqual({ init: 'provisioned-concurrency', version: '2' });
+  });
+
+  it("DeleteAlias removes the alias's provisioned concurrency and stops its environments", async () => {
+    const { name } = await published(`exports.handler = async () => ({ pid: process.pid, init: process.env.AWS_LAMBDA_INITIALIZATION_TYPE });`);
+    await lambda().send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
+    await lambda().send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: 'live', ProvisionedConcurrentExecutions: 1 }));
+    await waitFor(async () => (await lambda().send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: 'live' }))).Status === 'READY', { what: 'alias READY' });
+    const warm = json((await lambda().send(new InvokeCommand({ FunctionName: name, Qualifier: 'live' }))).Payload);
+    expect(warm.init).toBe('provisioned-concurrency');
+
+    await lambda().send(new DeleteAliasCommand({ FunctionName: name, Name: 'live' }));
+    expect((await lambda().send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: name }))).ProvisionedConcurrencyConfigs).toEqual([]);
+    // Kept warm for provisioned concurrency no longer: the process goes, it does not idle on forever.
+    await waitFor(() => !isAlive(warm.pid), { what: 'the provisioned environment to stop' });
   });
 
   it('counts against reserved and account concurrency', async () => {

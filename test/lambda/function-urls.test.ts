@@ -108,6 +108,11 @@ describe('function URL configuration', () => {
     const aliasUrl = await lambda().send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: 'live', AuthType: 'NONE' }));
     expect(aliasUrl.FunctionArn).toBe(`${arn}:live`);
 
+    // `$LATEST` (the API's pattern allows it; Terraform documents it) names the unqualified function's URL.
+    const viaLatest = await lambda().send(new GetFunctionUrlConfigCommand({ FunctionName: name, Qualifier: '$LATEST' }));
+    expect(viaLatest.FunctionUrl).toBe((await lambda().send(new GetFunctionUrlConfigCommand({ FunctionName: name }))).FunctionUrl);
+    const latestAgain = await rejection(lambda().send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: '$LATEST', AuthType: 'NONE' })));
+    expect(latestAgain.name).toBe('ResourceConflictException');
     const numeric = await rejection(lambda().send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: '1', AuthType: 'NONE' })));
     expect(numeric.name).toBe('ValidationException');
     const noAlias = await rejection(lambda().send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: 'nope', AuthType: 'NONE' })));

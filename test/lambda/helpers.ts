@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, LambdaClient, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RunningEmulator } from '../../emulator';
 import type { Hop } from '../../emulator/core/delivery';
 import { clientConfig } from '../helpers/emulator';
@@ -26,6 +27,26 @@ export const uniqueName = (prefix: string): string => `${prefix}-${process.pid}-
 
 export function lambdaClient(emu: RunningEmulator): LambdaClient {
   return new LambdaClient({ ...clientConfig(emu), maxAttempts: 1 });
+}
+
+/**
+ * What a suite that drives Lambda and SQS shares: the two clients (made on first use) and a scratch folder for
+ * what its functions write; all of them go after the suite.
+ */
+export function useLambdaAndSqs(emulator: () => RunningEmulator): { lambda: () => LambdaClient; sqs: () => SQSClient; dir: () => string } {
+  let lambdaC: LambdaClient | undefined;
+  let sqsC: SQSClient | undefined;
+  let scratch: string | undefined;
+  afterAll(() => {
+    lambdaC?.destroy();
+    sqsC?.destroy();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+  return {
+    lambda: () => (lambdaC ??= lambdaClient(emulator())),
+    sqs: () => (sqsC ??= new SQSClient({ ...clientConfig(emulator()), maxAttempts: 1 })),
+    dir: () => (scratch ??= scratchDir()),
+  };
 }
 
 /** Creates a Node function from handler source (`exports.handler = …`). */

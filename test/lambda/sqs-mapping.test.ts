@@ -13,28 +13,15 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { waitFor } from '../../harness/wait';
-import { clientConfig, useEmulator } from '../helpers/emulator';
-import { deployNode, lambdaClient, recordHops, rejection, scratchDir, uniqueName } from './helpers';
+import { useEmulator } from '../helpers/emulator';
+import { deployNode, recordHops, rejection, uniqueName, useLambdaAndSqs } from './helpers';
 
 /** SQS event source mappings: batches, deletes, partial batch failures and redrive, FIFO order, filters, checks. */
 
 const emulator = useEmulator({ timeScale: 0.001 });
-let lambdaC: ReturnType<typeof lambdaClient> | undefined;
-let sqsC: SQSClient | undefined;
-const lambda = () => (lambdaC ??= lambdaClient(emulator()));
-const sqs = () => (sqsC ??= new SQSClient({ ...clientConfig(emulator()), maxAttempts: 1 }));
-let dir: string;
-beforeAll(() => {
-  dir = scratchDir();
-});
-afterAll(() => {
-  lambdaC?.destroy();
-  sqsC?.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { lambda, sqs, dir } = useLambdaAndSqs(emulator);
 
 /**
  * Functions run in real time while queue timers follow the emulated clock (1000× faster here), so queues get a
@@ -82,7 +69,7 @@ describe('standard queues', () => {
   it('delivers a batch in the AWS record shape and deletes it on success (never twice while it runs)', async () => {
     // 30 s is 30 ms here, less than a cold start: the batch's visibility is renewed while the function runs.
     const q = await queue(uniqueName('orders'), { VisibilityTimeout: '30' });
-    const file = path.join(dir, `${uniqueName('batch')}.jsonl`);
+    const file = path.join(dir(), `${uniqueName('batch')}.jsonl`);
     const name = uniqueName('consumer');
     const fnArn = await deployNode(lambda(), name, recordingFunction(file));
     const created = await lambda().send(new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: q.arn, BatchSize: 10 }));
@@ -124,7 +111,7 @@ describe('standard queues', () => {
     const q = await queue(uniqueName('partial'), {
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
     });
-    const file = path.join(dir, `${uniqueName('partial')}.jsonl`);
+    const file = path.join(dir(), `${uniqueName('partial')}.jsonl`);
     const name = uniqueName('partial-fn');
     await deployNode(lambda(), name, recordingFunction(file), { Timeout: 10 });
     await mapping({ FunctionName: name, EventSourceArn: q.arn, FunctionResponseTypes: ['ReportBatchItemFailures'] });
@@ -150,7 +137,7 @@ describe('standard queues', () => {
 
   it('leaves a failed batch for the queue to redeliver, and drops messages the filter does not match', async () => {
     const q = await queue(uniqueName('filtered'));
-    const file = path.join(dir, `${uniqueName('filtered')}.jsonl`);
+    const file = path.join(dir(), `${uniqueName('filtered')}.jsonl`);
     const name = uniqueName('filtered-fn');
     await deployNode(lambda(), name, recordingFunction(file));
     const hops = recordHops(emulator());
@@ -182,7 +169,7 @@ describe('standard queues', () => {
     // The window's 30 s count against the visibility timeout (and SQS's 12-hour cap on it, which a long
     // function timeout reaches at this time scale); the function's real run must not expose the batch again.
     const q = await queue(uniqueName('window'), { VisibilityTimeout: '90' });
-    const file = path.join(dir, `${uniqueName('window')}.jsonl`);
+    const file = path.join(dir(), `${uniqueName('window')}.jsonl`);
     const name = uniqueName('window-fn');
     await deployNode(lambda(), name, recordingFunction(file), { Timeout: 60 });
     await mapping({ FunctionName: name, EventSourceArn: q.arn, BatchSize: 50, MaximumBatchingWindowInSeconds: 30 });
@@ -223,7 +210,7 @@ exports.handler = async (event) => {
 describe('FIFO queues', () => {
   it('keeps the order within each message group', async () => {
     const q = await queue(`${uniqueName('ordered')}.fifo`, { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
-    const file = path.join(dir, `${uniqueName('fifo')}.jsonl`);
+    const file = path.join(dir(), `${uniqueName('fifo')}.jsonl`);
     const name = uniqueName('fifo-fn');
     await deployNode(lambda(), name, recordingFunction(file));
     const m = await mapping({ FunctionName: name, EventSourceArn: q.arn, BatchSize: 3, Enabled: false });

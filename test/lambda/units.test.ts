@@ -2,8 +2,12 @@ import { lineageFromTraceHeader, maxLineage, nextTrace, RECURSION_LIMIT } from '
 import { batchItemFailures } from '../../emulator/lambda/poller';
 import { deadLetterAttributes, filterSubject, invocationRecord, truncateUtf8, type SqsEventRecord } from '../../emulator/lambda/records';
 import { parseFunctionRef } from '../../emulator/lambda/names';
+import type { Executor } from '../../emulator/lambda/execution';
+import { runSync } from '../../emulator/lambda/invoke';
+import type { FunctionVersion, LambdaCore, LambdaFunction } from '../../emulator/lambda/state';
+import { qualify, type RunTarget } from '../../emulator/lambda/targets';
 
-/** The pure parts: lineage counting, partial batch responses, record shapes, function references. */
+/** The pure parts: lineage counting, partial batch responses, record shapes, function references; alias resolution in runSync. */
 
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:f';
 
@@ -126,5 +130,32 @@ describe('function references', () => {
       qualifier: 'prod',
     });
     expect(() => parseFunctionRef('bad name!', scope)).toThrow(/failed to satisfy constraint/);
+  });
+});
+
+describe('synchronous invocation of an alias', () => {
+  it('runs the version the alias names when the invocation starts, not when it was received', async () => {
+    // An invocation that arrives while $LATEST is updating waits for the update; the alias may move meanwhile.
+    let updated!: () => void;
+    const version = (n: string) => ({ version: n, code: { sha256: n, size: 1, dir: `/code/${n}` }, policy: [] }) as unknown as FunctionVersion;
+    const fn = {
+      name: 'f',
+      arn: FN,
+      recursiveLoop: 'Terminate',
+      deleted: false,
+      settled: new Promise<void>((resolve) => (updated = resolve)),
+      versions: new Map([['1', version('1')], ['2', version('2')]]),
+      aliases: new Map([['live', { name: 'live', functionVersion: '1', description: '', revisionId: 'r', policy: [] }]]),
+    } as unknown as LambdaFunction;
+    const core = { deps: { clock: { now: () => 0 }, bus: { record: () => undefined } } } as unknown as LambdaCore;
+    const ran: string[] = [];
+    const executor = { run: async (t: RunTarget) => (ran.push(t.version), { payload: Buffer.from('null') }) } as unknown as Executor;
+
+    const running = runSync(core, executor, qualify(fn, 'live'), Buffer.from('{}'), { requestId: 'r1', source: 'sync' });
+    fn.aliases.get('live')!.functionVersion = '2';
+    fn.versions.delete('1');
+    updated();
+    expect((await running).version).toBe('2');
+    expect(ran).toEqual(['2']);
   });
 });

@@ -24,28 +24,16 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startEmulator } from '../../emulator';
 import { waitFor } from '../../harness/wait';
 import { clientConfig, useEmulator } from '../helpers/emulator';
-import { deployNode, json, lambdaClient, nodeZip, payload, rejection, ROLE, scratchDir, uniqueName } from './helpers';
+import { deployNode, json, nodeZip, payload, rejection, ROLE, uniqueName, useLambdaAndSqs } from './helpers';
 
 /** Versions and aliases: PublishVersion, qualifiers everywhere, alias routing, mappings and async on aliases, restarts. */
 
 const emulator = useEmulator({ timeScale: 0.001, seed: 7 });
-let lambdaC: LambdaClient | undefined;
-let sqsC: SQSClient | undefined;
-const lambda = () => (lambdaC ??= lambdaClient(emulator()));
-const sqs = () => (sqsC ??= new SQSClient({ ...clientConfig(emulator()), maxAttempts: 1 }));
-let dir: string;
-beforeAll(() => {
-  dir = scratchDir();
-});
-afterAll(() => {
-  lambdaC?.destroy();
-  sqsC?.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { lambda, sqs, dir } = useLambdaAndSqs(emulator);
 
 /** A handler that says which code it is and what Lambda told it about the version and ARN it runs as. */
 const tagged = (code: string) =>
@@ -130,6 +118,24 @@ describe('PublishVersion', () => {
     const sha = await rejection(lambda().send(new PublishVersionCommand({ FunctionName: name, CodeSha256: 'AAAA' })));
     expect(sha.name).toBe('InvalidParameterValueException');
     expect(sha.message).toMatch(/CodeSHA256 \(AAAA\) is different from current CodeSHA256 in \$LATEST/);
+  });
+
+  it("changes $LATEST's RevisionId when it publishes a version (and only then), as LocalStack's AWS-validated test shows", async () => {
+    const name = uniqueName('rev');
+    await deployNode(lambda(), name, tagged('A'));
+    await settled(lambda(), name);
+    const before = (await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name }))).RevisionId;
+    const v1 = await lambda().send(new PublishVersionCommand({ FunctionName: name, RevisionId: before }));
+    expect(v1.RevisionId).not.toBe(before);
+    const after = (await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name }))).RevisionId;
+    expect(after).not.toBe(before);
+    // The RevisionId read before publishing is stale now; the new one is accepted.
+    expect((await rejection(lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: 'x', RevisionId: before })))).name).toBe('PreconditionFailedException');
+    // Nothing to publish: version 1 again, and $LATEST's RevisionId stays.
+    expect((await lambda().send(new PublishVersionCommand({ FunctionName: name }))).Version).toBe('1');
+    expect((await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name }))).RevisionId).toBe(after);
+    // The version keeps its own.
+    expect((await lambda().send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: '1' }))).RevisionId).toBe(v1.RevisionId);
   });
 
   it('answers 404 for a version or alias that does not exist, with the qualified ARN', async () => {
@@ -260,7 +266,7 @@ describe('aliases as event targets', () => {
 
   it('an SQS mapping on an alias invokes the alias version, as the alias', async () => {
     const name = uniqueName('esm');
-    const out = path.join(dir, `${name}.jsonl`);
+    const out = path.join(dir(), `${name}.jsonl`);
     const writer = (code: string) =>
       `const fs = require('fs'); exports.handler = async (event, context) => { fs.appendFileSync(${JSON.stringify(out)}, JSON.stringify({ code: ${JSON.stringify(code)}, version: process.env.AWS_LAMBDA_FUNCTION_VERSION, arn: context.invokedFunctionArn }) + '\\n'); return {}; };`;
     const arn = await deployNode(lambda(), name, writer('A'), { Publish: true });
@@ -279,6 +285,34 @@ describe('aliases as event targets', () => {
     await sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'hello' }));
     const lines = await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').trim().split('\n'), { what: 'the batch written by the function' });
     expect(JSON.parse(lines[0]!)).toEqual({ code: 'A', version: '1', arn: `${arn}:live` });
+  });
+
+  it("an SQS mapping on a version holds its batch for that version's timeout, not $LATEST's", async () => {
+    const name = uniqueName('esmt');
+    const release = path.join(dir(), `${name}.release`);
+    // Runs until the test lets it go, so the batch is in flight while the test looks at it.
+    const gated = `const fs = require('fs'); exports.handler = async () => { while (!fs.existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 10)); return {}; };`;
+    await deployNode(lambda(), name, gated, { Publish: true, Timeout: 900 });
+    await settled(lambda(), name);
+    await lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Timeout: 3 }));
+    await settled(lambda(), name);
+    const url = (await sqs().send(new CreateQueueCommand({ QueueName: uniqueName('esmt-q'), Attributes: { VisibilityTimeout: '1000' } }))).QueueUrl!;
+    const arn = (await sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const m = await lambda().send(new CreateEventSourceMappingCommand({ FunctionName: `${name}:1`, EventSourceArn: arn, BatchSize: 1 }));
+    await waitFor(async () => (await lambda().send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).State === 'Enabled', { what: 'mapping enabled' });
+    try {
+      const sentAt = emulator().clock.now();
+      await sqs().send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'slow' }));
+      type Peeked = { state: string; visibleAt?: number };
+      const held = await waitFor(async () => (await emulator().bus.ask<{ queue: string }, Peeked[]>('sqs.peek', { queue: url })).find((p) => p.state === 'inflight'), {
+        what: 'the batch in flight',
+      });
+      // Emulated time runs 1000× faster while the function runs in real time: the hold covers version 1's
+      // 900 s as real seconds (capped at SQS's 12 h), far beyond what $LATEST's 3 s would need (23 000 s).
+      expect(held.visibleAt! - sentAt).toBeGreaterThan(40_000_000);
+    } finally {
+      fs.writeFileSync(release, '');
+    }
   });
 
   it('an asynchronous invoke of an alias uses the alias settings and names it in the destination record', async () => {

@@ -21,6 +21,13 @@ function fingerprintOf(spec: FunctionSpec): string {
   ]);
 }
 
+/** One provision() call in progress: its environments are unwanted once withdrawn. */
+interface ProvisionRequest {
+  functionName: string;
+  version: string;
+  withdrawn: boolean;
+}
+
 /** The Invoke API sends ClientContext as base64 JSON; the runtime receives the JSON itself. */
 function clientContextJson(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -52,6 +59,8 @@ export class RuntimePool {
   private readonly accountLimit: number;
   private readonly idleTimeoutMs: number;
   private readonly host: string;
+  /** provision() calls still under way; unprovision() and retire() mark theirs withdrawn. */
+  private readonly provisioning = new Set<ProvisionRequest>();
   private scratch?: Promise<{ dir: string; nodePath?: string }>;
   private closing?: Promise<void>;
 
@@ -97,22 +106,38 @@ export class RuntimePool {
   async provision(spec: FunctionSpec, count: number): Promise<void> {
     this.assertOpen();
     validate(spec);
-    const launcher = await launcherFor(spec.runtime, this.opts.pythonPath);
     const version = spec.version ?? '$LATEST';
-    const fingerprint = fingerprintOf(spec);
-    const mine = [...(this.envs.get(spec.functionName) ?? [])].filter((e) => e.provisioned && e.version === version && e.fingerprint === fingerprint && e.state !== 'dead');
-    for (const extra of mine.slice(count)) this.stopProvisioned(extra);
-    const started = await Promise.all(
-      Array.from({ length: Math.max(0, count - mine.length) }, () => this.startEnvironment(spec, fingerprint, launcher, true)),
-    );
-    const ok = await Promise.all([...mine.slice(0, count), ...started].map((e) => e.ready));
-    if (ok.includes(false)) throw new Error('FUNCTION_ERROR_INIT_FAILURE');
+    const request: ProvisionRequest = { functionName: spec.functionName, version, withdrawn: false };
+    this.provisioning.add(request);
+    try {
+      const launcher = await launcherFor(spec.runtime, this.opts.pythonPath);
+      const fingerprint = fingerprintOf(spec);
+      const mine = [...(this.envs.get(spec.functionName) ?? [])].filter((e) => e.provisioned && e.version === version && e.fingerprint === fingerprint && e.state !== 'dead');
+      for (const extra of mine.slice(count)) this.stopProvisioned(extra);
+      const started = await Promise.all(
+        Array.from({ length: Math.max(0, count - mine.length) }, () => this.startEnvironment(spec, fingerprint, launcher, true)),
+      );
+      // Withdrawn while these were starting: unprovision() or retire() could not see them yet, so they stop here.
+      if (request.withdrawn) {
+        await Promise.all(started.map((e) => this.stopProvisioned(e)));
+        return;
+      }
+      const ok = await Promise.all([...mine.slice(0, count), ...started].map((e) => e.ready));
+      if (ok.includes(false) && !request.withdrawn) throw new Error('FUNCTION_ERROR_INIT_FAILURE');
+    } finally {
+      this.provisioning.delete(request);
+    }
   }
 
   /** Provisioned concurrency removed: the version's provisioned environments stop (busy ones after their invocation). */
   async unprovision(functionName: string, version: string): Promise<void> {
+    this.withdrawProvisioning(functionName, version);
     const stopping = [...(this.envs.get(functionName) ?? [])].filter((e) => e.provisioned && e.version === version).map((e) => this.stopProvisioned(e));
     await Promise.all(stopping);
+  }
+
+  private withdrawProvisioning(functionName: string, version?: string): void {
+    for (const r of this.provisioning) if (r.functionName === functionName && (version === undefined || r.version === version)) r.withdrawn = true;
   }
 
   private stopProvisioned(env: ExecutionEnvironment): Promise<void> {
@@ -126,6 +151,7 @@ export class RuntimePool {
 
   /** Stops the function's environments (or one version's): idle ones now, busy ones when their invocation ends. */
   async retire(functionName: string, version?: string): Promise<void> {
+    this.withdrawProvisioning(functionName, version);
     const stopping: Promise<void>[] = [];
     for (const env of this.envs.get(functionName) ?? []) {
       if (version !== undefined && env.version !== version) continue;
