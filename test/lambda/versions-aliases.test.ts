@@ -290,8 +290,18 @@ describe('aliases as event targets', () => {
   it("an SQS mapping on a version holds its batch for that version's timeout, not $LATEST's", async () => {
     const name = uniqueName('esmt');
     const release = path.join(dir(), `${name}.release`);
-    // Runs until the test lets it go, so the batch is in flight while the test looks at it.
-    const gated = `const fs = require('fs'); exports.handler = async () => { while (!fs.existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 10)); return {}; };`;
+    // Runs until the test lets it go, so the batch is in flight while the test looks at it; woken by the release
+    // file appearing (inotify, as HOLDING_HANDLER), not by polling.
+    const gated = `const fs = require('fs'), path = require('path');
+exports.handler = async () => {
+  const release = ${JSON.stringify(release)};
+  await new Promise((resolve) => {
+    const check = () => fs.existsSync(release) && (watcher.close(), resolve());
+    const watcher = fs.watch(path.dirname(release), check);
+    check();
+  });
+  return {};
+};`;
     await deployNode(lambda(), name, gated, { Publish: true, Timeout: 900 });
     await settled(lambda(), name);
     await lambda().send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Timeout: 3 }));
