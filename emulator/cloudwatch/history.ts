@@ -1,4 +1,5 @@
 import { AwsError } from '../core/errors';
+import { offsetPage } from '../core/paging';
 import type { Alarm, AlarmState } from './alarms';
 
 /**
@@ -108,20 +109,11 @@ export class AlarmHistory {
     );
     // Recorded in time order; AWS lists newest first unless asked for TimestampAscending.
     const ordered = input.ScanBy === 'TimestampAscending' ? matching : [...matching].reverse();
-    const from = offsetOf(input.NextToken);
-    const page = ordered.slice(from, from + max);
-    return { AlarmHistoryItems: page.map((h) => ({ ...h })), NextToken: from + max < ordered.length ? tokenOf(from + max) : undefined };
+    const { items, next } = offsetPage(ordered, input.NextToken, max, 'history', () => new AwsError('InvalidNextToken', 'The service cannot complete the request.', 400));
+    return { AlarmHistoryItems: items.map((h) => ({ ...h })), NextToken: next };
   }
 
   clear(): void {
     this.items = [];
   }
-}
-
-const tokenOf = (n: number) => Buffer.from(`history:${n}`).toString('base64');
-function offsetOf(token: string | undefined): number {
-  if (!token) return 0;
-  const m = /^history:(\d+)$/.exec(Buffer.from(token, 'base64').toString());
-  if (!m) throw new AwsError('InvalidNextToken', 'The service cannot complete the request.', 400);
-  return Number(m[1]);
 }

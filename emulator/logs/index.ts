@@ -1,4 +1,5 @@
 import { AwsError } from '../core/errors';
+import { offsetPage, pageToken, tokenOffset } from '../core/paging';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView, type MetricFilter } from './metric-filters';
@@ -85,19 +86,13 @@ export function createLogsProvider(deps: ServiceDeps) {
     append(groups.get(logGroupName)!, s, events, 'function');
   });
 
-  /** Opaque paging tokens: the offset, base64 so clients treat them as opaque. */
-  const token = (n: number) => Buffer.from(`o:${n}`).toString('base64');
-  const offset = (t: string | undefined): number => {
-    if (!t) return 0;
-    const m = /^o:(\d+)$/.exec(Buffer.from(t, 'base64').toString());
-    if (!m) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
-    return Number(m[1]);
-  };
+  /** Opaque paging tokens (core/paging.ts); GetLogEvents also hands out sequence and forward tokens of its own. */
+  const invalidToken = () => new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
+  const token = (n: number) => pageToken('o', n);
+  const offset = (t: string | undefined) => tokenOffset('o', t, invalidToken);
   const page = <T>(items: T[], nextToken: string | undefined, limit: number | undefined) => {
-    const start = offset(nextToken);
-    const size = Math.min(limit ?? PAGE, PAGE);
-    const slice = items.slice(start, start + size);
-    return { slice, next: start + size < items.length ? token(start + size) : undefined };
+    const { items: slice, next } = offsetPage(items, nextToken, Math.min(limit ?? PAGE, PAGE), 'o', invalidToken);
+    return { slice, next };
   };
 
   return {

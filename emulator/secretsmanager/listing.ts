@@ -1,5 +1,6 @@
 import type * as SM from '@aws-sdk/client-secrets-manager';
 import { AwsError } from '../core/errors';
+import { offsetPage } from '../core/paging';
 import { inRange, invalidParameter } from './errors';
 import type { Secret } from './secrets';
 
@@ -98,13 +99,6 @@ export function sortSecrets(secrets: Secret[], sortBy: string | undefined, order
 /** One page of `items`; NextToken is the offset of the next page, opaque to clients. */
 export function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, fallback = 100): { items: T[]; NextToken?: string } {
   inRange(maxResults, 'maxResults', 1, 100);
-  let start = 0;
-  if (nextToken !== undefined) {
-    const m = /^o:(\d+)$/.exec(Buffer.from(nextToken, 'base64').toString('utf8'));
-    if (!m) throw new AwsError('InvalidNextTokenException', 'The NextToken value is invalid.', 400);
-    start = Number(m[1]);
-  }
-  const size = maxResults ?? fallback;
-  const end = start + size;
-  return { items: items.slice(start, end), ...(end < items.length ? { NextToken: Buffer.from(`o:${end}`).toString('base64') } : {}) };
+  const { items: slice, next } = offsetPage(items, nextToken, maxResults ?? fallback, 'o', () => new AwsError('InvalidNextTokenException', 'The NextToken value is invalid.', 400));
+  return next ? { items: slice, NextToken: next } : { items: slice };
 }

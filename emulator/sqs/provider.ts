@@ -2,6 +2,7 @@ import type * as Sqs from '@aws-sdk/client-sqs';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { carriedCorrelation } from '../core/delivery';
+import { offsetPage } from '../core/paging';
 import type { ServiceDeps, ServiceProvider } from '../core/service';
 import { md5OfBody, md5OfMessageAttributes, md5OfMessageSystemAttributes, validateMessageAttributes, validateMessageBody } from './md5';
 import { IdPool } from './ids';
@@ -58,17 +59,8 @@ export function messageSize(body: string, attrs?: Record<string, Sqs.MessageAttr
   return n;
 }
 
-const pageToken = (offset: number) => Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64');
-function readToken(token: string | undefined): number {
-  if (!token) return 0;
-  try {
-    const offset = JSON.parse(Buffer.from(token, 'base64').toString('utf8')).offset;
-    if (Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    /* falls through */
-  }
-  throw invalidParameter('Invalid NextToken value.');
-}
+/** ListQueues / ListDeadLetterSourceQueues tokens (core/paging.ts). */
+const invalidToken = () => invalidParameter('Invalid NextToken value.');
 
 /**
  * The SQS API: one method per operation, typed by the SDK's own input/output shapes.
@@ -163,9 +155,7 @@ export class SqsProvider implements ServiceProvider {
       const urls = names.slice(0, 1000).map((q) => this.queues.urlOf(q, ctx));
       return urls.length ? { QueueUrls: urls } : {};
     }
-    const start = readToken(input.NextToken);
-    const page = names.slice(start, start + input.MaxResults);
-    const next = start + page.length < names.length ? pageToken(start + page.length) : undefined;
+    const { items: page, next } = offsetPage(names, input.NextToken, input.MaxResults, 'sqs-page', invalidToken);
     return { ...(page.length ? { QueueUrls: page.map((q) => this.queues.urlOf(q, ctx)) } : {}), ...(next ? { NextToken: next } : {}) };
   }
 
@@ -543,9 +533,8 @@ export class SqsProvider implements ServiceProvider {
     const dlq = this.queues.byUrl(input.QueueUrl, ctx);
     checkRange(input.MaxResults, 'MaxResults', 1, 1000);
     const sources = this.queues.sourcesOf(dlq.arn).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const start = input.MaxResults === undefined ? 0 : readToken(input.NextToken);
-    const page = sources.slice(start, start + (input.MaxResults ?? 1000));
-    const next = input.MaxResults !== undefined && start + page.length < sources.length ? pageToken(start + page.length) : undefined;
+    // Without MaxResults: up to 1,000 sources and no token, as SQS answers.
+    const { items: page, next } = input.MaxResults === undefined ? { items: sources.slice(0, 1000), next: undefined } : offsetPage(sources, input.NextToken, input.MaxResults, 'sqs-page', invalidToken);
     return { queueUrls: page.map((q) => this.queues.urlOf(q, ctx)), ...(next ? { NextToken: next } : {}) };
   }
 
