@@ -73,7 +73,8 @@ export function createEventsProvider(deps: ServiceDeps) {
 
   /** A bus or a rule named by its ARN (TagResource and friends): `…:event-bus/<bus>`, `…:rule/[<bus>/]<rule>`. */
   const taggable = (resourceArn: string | undefined): { Tags?: Tag[] } => {
-    const resource = parseArn(resourceArn ?? '')?.service === 'events' ? parseArn(resourceArn!)!.resource : undefined;
+    const parsed = parseArn(resourceArn ?? '');
+    const resource = parsed?.service === 'events' ? parsed.resource : undefined;
     const busMatch = resource && /^event-bus\/(.+)$/.exec(resource);
     if (busMatch) return busByNameOrArn(busMatch[1]);
     const ruleMatch = resource && /^rule\/(?:([^/]+)\/)?([^/]+)$/.exec(resource);

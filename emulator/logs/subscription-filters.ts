@@ -68,7 +68,7 @@ const NAME = /^[^:*]{1,512}$/;
 export const eventId = (seq: number): string => String(seq).padStart(56, '0');
 
 /** The function a Lambda ARN names (`arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]`). */
-const functionNameOf = (arn: string): string | undefined => /^arn:aws[\w-]*:lambda:[^:]*:\d{12}:function:([^:]+)/.exec(arn)?.[1];
+const functionNameOf = (arn: string): string | undefined => parseArn(arn)?.resource.split(':')[1];
 
 type DestinationKind = 'lambda' | 'kinesis' | 'firehose' | 'logs';
 

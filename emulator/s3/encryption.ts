@@ -25,6 +25,9 @@ const kmsKeyArn = (bucket: Bucket, id: string): string =>
  * else by the bucket's default. Nothing is encrypted; this is what GET/HEAD and the write's answer report. A KMS
  * object without a key id anywhere would use the account's aws/s3 key, whose id is not reported.
  */
+/** What almost every version records: one shared, frozen value rather than an object per version. */
+const SSE_S3: ObjectEncryption = Object.freeze({ algorithm: 'AES256' });
+
 export function encryptionForWrite(
   bucket: Bucket,
   input: { ServerSideEncryption?: string; SSEKMSKeyId?: string; BucketKeyEnabled?: boolean },
@@ -43,7 +46,7 @@ export function encryptionForWrite(
     );
   }
   const algorithm = requested ?? byDefault?.SSEAlgorithm ?? 'AES256';
-  if (!isKms(algorithm)) return { algorithm };
+  if (!isKms(algorithm)) return algorithm === 'AES256' ? SSE_S3 : { algorithm };
   const sameAsDefault = isKms(byDefault?.SSEAlgorithm);
   const keyId = input.SSEKMSKeyId ?? (sameAsDefault ? byDefault?.KMSMasterKeyID : undefined);
   const bucketKey = input.BucketKeyEnabled ?? (sameAsDefault ? rule.BucketKeyEnabled : undefined);
