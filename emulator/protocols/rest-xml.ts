@@ -29,13 +29,28 @@ interface PostObjectOutput {
   VersionId?: string;
   Location: string;
   Status: number;
+  ServerSideEncryption?: string;
+  SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKeyMD5?: string;
 }
+
+/** POST Object answers with the same encryption headers as PutObject. */
+const POST_ENCRYPTION_HEADERS = [
+  ['ServerSideEncryption', 'x-amz-server-side-encryption'],
+  ['SSEKMSKeyId', 'x-amz-server-side-encryption-aws-kms-key-id'],
+  ['BucketKeyEnabled', 'x-amz-server-side-encryption-bucket-key-enabled'],
+  ['SSECustomerAlgorithm', 'x-amz-server-side-encryption-customer-algorithm'],
+  ['SSECustomerKeyMD5', 'x-amz-server-side-encryption-customer-key-md5'],
+] as const;
 
 /** 204 by default; 200 or 201 when the form's success_action_status asks (201 with a PostResponse document). */
 function postObjectResponse(out: PostObjectOutput): WireResponse {
   const headers: Record<string, string> = { location: out.Location };
   if (out.ETag) headers.etag = out.ETag;
   if (out.VersionId) headers['x-amz-version-id'] = out.VersionId;
+  for (const [member, header] of POST_ENCRYPTION_HEADERS) if (out[member] !== undefined) headers[header] = String(out[member]);
   if (out.Status !== 201) return { status: out.Status, headers };
   const body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>${escapeXml(out.Location)}</Location>` +

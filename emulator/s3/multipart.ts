@@ -13,7 +13,8 @@ import {
   supportsFullObject,
   type ChecksumAlgorithm,
 } from './checksums';
-import { encryptionForWrite, encryptionOutput } from './encryption';
+import { encryptionForWrite, encryptionOutput, encryptionRules } from './encryption';
+import { assertPartKey, assertSseCAllowed, customerKeyOf, isSseC, sendsCustomerKey, sseCEtag } from './sse-c';
 import { invalidArgument, malformedXml, noSuchUpload } from './errors';
 import { pageSize } from './listing';
 import { assertKey, storageClassOf, listingUrlEncode, normalizeMetadata, parseTaggingHeader } from './names';
@@ -50,6 +51,15 @@ function copyRange(range: string | undefined, size: number): { start: number; en
   return { start: Number(m[1]), end: Number(m[2]) };
 }
 
+/**
+ * A part of an SSE-C upload must bring the upload's key (and no other upload takes one). A bucket that has come to
+ * block SSE-C since the upload began refuses its parts.
+ */
+function assertPartEncryption(bucket: Bucket, upload: MultipartUpload, input: Parameters<typeof customerKeyOf>[0], ctx: RequestContext): void {
+  assertPartKey(upload.encryption, customerKeyOf(input));
+  if (isSseC(upload.encryption)) assertSseCAllowed(bucket, encryptionRules(bucket), upload.key, ctx.accountId, 's3:PutObject');
+}
+
 const bareEtag = (etag: string | undefined): string => (etag ?? '').trim().replace(/^"|"$/g, '');
 
 export function multipartOperations(state: S3State) {
@@ -75,7 +85,7 @@ export function multipartOperations(state: S3State) {
         }
       }
       const acl = objectAclForWrite(bucket, input, ctx.accountId);
-      const encryption = encryptionForWrite(bucket, input);
+      const encryption = encryptionForWrite(bucket, input, { key: input.Key, accountId: ctx.accountId, action: 's3:PutObject' });
       const lock = lockRequestOf(bucket, input, state.deps.clock.now());
       const upload: MultipartUpload = {
         uploadId: newUploadId(),
@@ -107,6 +117,7 @@ export function multipartOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       const upload = getUpload(bucket, input.Key, input.UploadId);
       assertPartNumber(input.PartNumber);
+      assertPartEncryption(bucket, upload, input, ctx);
       const received = await readUploadBody(input.Body, {
         headers: ctx.headers,
         input: input as unknown as Record<string, unknown>,
@@ -121,7 +132,7 @@ export function multipartOperations(state: S3State) {
       }
       // Aborted or completed while the body streamed in?
       if (bucket.uploads.get(upload.uploadId) !== upload) throw noSuchUpload(upload.uploadId);
-      const etag = md5Etag(received.md5);
+      const etag = isSseC(upload.encryption) ? sseCEtag() : md5Etag(received.md5);
       const checksum = upload.checksumAlgorithm ? received.checksum?.value : undefined;
       upload.parts.set(input.PartNumber, { partNumber: input.PartNumber, body: received.data, etag, lastModified: nowSeconds(state), checksum });
       return {
@@ -131,14 +142,15 @@ export function multipartOperations(state: S3State) {
       };
     },
 
-    async UploadPartCopy(input: S3.UploadPartCopyCommandInput, _ctx?: RequestContext): Promise<Out<S3.UploadPartCopyCommandOutput>> {
+    async UploadPartCopy(input: S3.UploadPartCopyCommandInput, ctx: RequestContext): Promise<Out<S3.UploadPartCopyCommandOutput>> {
       const bucket = getBucket(state, input.Bucket);
       const upload = getUpload(bucket, input.Key, input.UploadId);
       assertPartNumber(input.PartNumber);
+      assertPartEncryption(bucket, upload, input, ctx);
       const { srcBucket, src } = readCopySource(state, input);
       const { start, end } = copyRange(input.CopySourceRange, src.body.length);
       const body = src.body.subarray(start, end + 1);
-      const etag = md5Etag(createHash('md5').update(body).digest());
+      const etag = isSseC(upload.encryption) ? sseCEtag() : md5Etag(createHash('md5').update(body).digest());
       const checksum = upload.checksumAlgorithm ? await checksumOf(upload.checksumAlgorithm, body) : undefined;
       const lastModified = nowSeconds(state);
       upload.parts.set(input.PartNumber, { partNumber: input.PartNumber, body, etag, lastModified, checksum });
@@ -158,6 +170,9 @@ export function multipartOperations(state: S3State) {
       const upload = getUpload(bucket, input.Key, input.UploadId);
       const requested = input.MultipartUpload?.Parts ?? [];
       if (requested.length === 0) throw malformedXml();
+      // S3 needs no key to complete an SSE-C upload (LocalStack's AWS recordings), but a key sent must be the upload's.
+      const customerKey = customerKeyOf(input);
+      if (isSseC(upload.encryption) && sendsCustomerKey(customerKey)) assertPartKey(upload.encryption, customerKey);
 
       // S3 checks the order of the whole list first, then each part's existence and ETag, then sizes.
       let previous = 0;
@@ -239,7 +254,8 @@ export function multipartOperations(state: S3State) {
         Key: version.key,
         ETag: etag,
         VersionId: shownVersionId(bucket, version),
-        ...encryptionOutput(version.encryption),
+        // CompleteMultipartUpload's answer has no SSE-C members: an SSE-C object reports no encryption here.
+        ...(isSseC(version.encryption) ? {} : encryptionOutput(version.encryption)),
         ...checksumOutput(checksum),
       } as Out<S3.CompleteMultipartUploadCommandOutput>;
     },

@@ -4,13 +4,14 @@ import { checksumMember } from './checksums';
 import { invalidArgument } from './errors';
 import { assertKey } from './names';
 import { versionForRead } from './object-read';
+import { assertCustomerKeyFor, customerKeyOf } from './sse-c';
 import { getBucket, shownVersionId, type Out, type S3State } from './state';
 import type { ObjectVersion } from './store';
 
 /**
  * GetObjectAttributes: what HEAD tells and more, without the body — ETag (unquoted, as S3 sends it here),
  * checksum, multipart parts, storage class, size. A current delete marker is a 404 with x-amz-delete-marker,
- * a delete marker named by version a 405, as for GET (versionForRead).
+ * a delete marker named by version a 405, as for GET (versionForRead). An SSE-C object needs its key, as for GET.
  */
 
 const ATTRIBUTES = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
@@ -60,6 +61,7 @@ export function objectAttributesOperations(state: S3State) {
         throw invalidArgument('Invalid attribute name specified.', 'x-amz-object-attributes', wanted.find((a) => !ATTRIBUTES.has(a)));
       }
       const v = versionForRead(bucket, input.Key, input.VersionId, 'GET');
+      assertCustomerKeyFor(v.encryption, customerKeyOf(input));
       const asked = new Set(wanted);
       const out: Out<S3.GetObjectAttributesCommandOutput> = { LastModified: new Date(v.lastModified) };
       const versionId = shownVersionId(bucket, v);

@@ -10,6 +10,7 @@ import { readUploadBody } from './body';
 import { checksumMember, checksumOf, parseChecksumAlgorithm } from './checksums';
 import { storedContentEncoding } from './chunked';
 import { encryptionForWrite, encryptionOutput } from './encryption';
+import { assertCustomerKeyFor, copySourceKeyOf, customerKeyOf, isSseC, sseCEtag } from './sse-c';
 import { malformedXml, noSuchKey, preconditionFailed } from './errors';
 import { assertBypassApplicable, assertLockedPutHasIntegrity, assertVersionDeletable, lockForNewVersion, lockRequestOf } from './object-lock';
 import { assertKey, storageClassOf, normalizeMetadata, parseTaggingHeader } from './names';
@@ -137,7 +138,7 @@ export function objectOperations(state: S3State) {
       const key = input.Key;
       // ACL and encryption are checked before the body is read, as S3 refuses them before the upload.
       const acl = objectAclForWrite(target, input, ctx.accountId);
-      const encryption = encryptionForWrite(target, input);
+      const encryption = encryptionForWrite(target, input, { key, accountId: ctx.accountId, action: 's3:PutObject' });
       const lock = lockRequestOf(target, input, state.deps.clock.now());
       if (via.reason === 'PutObject') assertLockedPutHasIntegrity(target, input, via.headers);
       const metadata = normalizeMetadata(input.Metadata);
@@ -153,7 +154,7 @@ export function objectOperations(state: S3State) {
         isDeleteMarker: false,
         lastModified: nowSeconds(state),
         body: received.data,
-        etag: md5Etag(received.md5),
+        etag: isSseC(encryption) ? sseCEtag() : md5Etag(received.md5),
         metadata,
         headers: headersFromInput(input),
         tags,
@@ -190,6 +191,10 @@ export function objectOperations(state: S3State) {
           Body: form.file,
           ContentType: form.fields['content-type'],
           Metadata: metadata,
+          ServerSideEncryption: form.fields['x-amz-server-side-encryption'] as S3.ServerSideEncryption | undefined,
+          SSECustomerAlgorithm: form.fields['x-amz-server-side-encryption-customer-algorithm'],
+          SSECustomerKey: form.fields['x-amz-server-side-encryption-customer-key'],
+          SSECustomerKeyMD5: form.fields['x-amz-server-side-encryption-customer-key-md5'],
         },
         ctx,
         { eventName: 'ObjectCreated:Post', reason: 'POST Object', headers: {} },
@@ -202,6 +207,7 @@ export function objectOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       assertKey(input.Key);
       const v = versionForRead(bucket, input.Key, input.VersionId, 'GET');
+      assertCustomerKeyFor(v.encryption, customerKeyOf(input));
       checkReadConditions(v, input);
       assertReadable(v);
       return readBody(bucket, v, input, ctx, true);
@@ -211,6 +217,7 @@ export function objectOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       assertKey(input.Key);
       const v = versionForRead(bucket, input.Key, input.VersionId, 'HEAD');
+      assertCustomerKeyFor(v.encryption, customerKeyOf(input));
       checkReadConditions(v, input);
       const out = readBody(bucket, v, input, ctx, false);
       delete (out as Record<string, unknown>).Body;
@@ -258,7 +265,7 @@ export function objectOperations(state: S3State) {
       assertKey(input.Key);
       const key = input.Key;
       const acl = objectAclForWrite(bucket, input, ctx.accountId);
-      const encryption = encryptionForWrite(bucket, input);
+      const encryption = encryptionForWrite(bucket, input, { key, accountId: ctx.accountId, action: 's3:CopyObject' });
       const lock = lockRequestOf(bucket, input, state.deps.clock.now());
       const { source, srcBucket, src } = readCopySource(state, input);
       const replace = input.MetadataDirective === 'REPLACE';
@@ -266,7 +273,7 @@ export function objectOperations(state: S3State) {
         throw new AwsError('InvalidArgument', 'Unknown metadata directive.', 400, { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: input.MetadataDirective });
       }
       const sameObject = srcBucket === bucket && source.key === key && (source.versionId === undefined || latestVersion(bucket, key) === src);
-      const sameEncryption = input.ServerSideEncryption === undefined && input.SSEKMSKeyId === undefined;
+      const sameEncryption = input.ServerSideEncryption === undefined && input.SSEKMSKeyId === undefined && input.SSECustomerAlgorithm === undefined;
       if (sameObject && !replace && input.StorageClass === undefined && input.WebsiteRedirectLocation === undefined && input.ChecksumAlgorithm === undefined && sameEncryption) {
         throw new AwsError(
           'InvalidRequest',
@@ -283,8 +290,10 @@ export function objectOperations(state: S3State) {
       let checksum: StoredChecksum | undefined;
       if (algorithm) checksum = { algorithm, value: await checksumOf(algorithm, src.body), type: 'FULL_OBJECT' };
       else if (src.checksum?.type === 'FULL_OBJECT') checksum = { ...src.checksum };
-      // A copy is a single new object: a multipart source's ETag becomes the plain MD5.
-      const etag = src.etag.includes('-') ? md5Etag(createHash('md5').update(src.body).digest()) : src.etag;
+      // A copy is a single new object: its ETag is the MD5 of the body unless it is SSE-C, whatever the source's was.
+      let etag = src.etag;
+      if (isSseC(encryption)) etag = sseCEtag();
+      else if (src.etag.includes('-') || isSseC(src.encryption)) etag = md5Etag(createHash('md5').update(src.body).digest());
 
       const version: ObjectVersion = {
         key,
@@ -340,14 +349,27 @@ export function objectOperations(state: S3State) {
   }
 }
 
-/** The copy source of CopyObject / UploadPartCopy: found, its x-amz-copy-source-if-* conditions met, readable. */
+/**
+ * The copy source of CopyObject / UploadPartCopy: found, read with its SSE-C key if it has one
+ * (x-amz-copy-source-server-side-encryption-customer-*), its x-amz-copy-source-if-* conditions met, readable.
+ */
 export function readCopySource(
   state: S3State,
-  input: { CopySource?: string; CopySourceIfMatch?: string; CopySourceIfNoneMatch?: string; CopySourceIfModifiedSince?: Date; CopySourceIfUnmodifiedSince?: Date },
+  input: {
+    CopySource?: string;
+    CopySourceIfMatch?: string;
+    CopySourceIfNoneMatch?: string;
+    CopySourceIfModifiedSince?: Date;
+    CopySourceIfUnmodifiedSince?: Date;
+    CopySourceSSECustomerAlgorithm?: string;
+    CopySourceSSECustomerKey?: string;
+    CopySourceSSECustomerKeyMD5?: string;
+  },
 ): { source: { bucket: string; key: string; versionId?: string }; srcBucket: Bucket; src: ObjectVersion } {
   const source = parseCopySource(input.CopySource);
   const srcBucket = getBucket(state, source.bucket);
   const src = copySourceVersion(srcBucket, source.key, source.versionId);
+  assertCustomerKeyFor(src.encryption, copySourceKeyOf(input));
   checkCopySourceConditions(src, {
     IfMatch: input.CopySourceIfMatch,
     IfNoneMatch: input.CopySourceIfNoneMatch,

@@ -37,9 +37,12 @@ export interface StoredAcl {
 
 /** How an object version is encrypted at rest (what GET/HEAD report; nothing is actually encrypted). */
 export interface ObjectEncryption {
+  /** The x-amz-server-side-encryption value (AES256, aws:kms, aws:kms:dsse), or `SSE-C` (see sse-c.ts). */
   algorithm: string;
   kmsKeyId?: string;
   bucketKeyEnabled?: boolean;
+  /** SSE-C: base64 MD5 of the customer's key, which reads must match (the key itself is never kept). */
+  customerKeyMd5?: string;
 }
 
 export interface RestoreState {

@@ -28,7 +28,8 @@ const ownerFull = { Grantee: { Type: 'CanonicalUser', ID: OWNER_ID }, Permission
 describe('default encryption', () => {
   it('is SSE-S3 on a new bucket and after a delete; a put round-trips; objects report the default', async () => {
     const Bucket = await newBucket();
-    const sseS3 = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] };
+    // SSE-C writes are blocked in a new bucket (S3's default since April 2026).
+    const sseS3 = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }] };
     expect((await s3().send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(sseS3);
 
     const kms = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: 'arn:aws:kms:us-east-1:000000000000:key/k-1' }, BucketKeyEnabled: true }] };
@@ -360,7 +361,9 @@ describe('through the AWS CLI v1', () => {
     const cli = async (...args: string[]) => JSON.parse(await awsCli(CLIENTS.awsCliV1, emu().endpoint, ['s3api', ...args, '--bucket', Bucket]));
     expect(await cli('get-bucket-acl')).toEqual({ Owner: { ID: OWNER_ID }, Grants: [{ Grantee: { ID: OWNER_ID, Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' }] });
     expect(await cli('get-bucket-encryption')).toEqual({
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] },
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }],
+      },
     });
     expect(await cli('get-public-access-block')).toEqual({
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },

@@ -27,6 +27,7 @@ describe('POST Object (form uploads)', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(res.headers.get('x-amz-server-side-encryption')).toBe('AES256');
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'post-bucket', Key: 'data/orders.csv' }));
     expect(head).toMatchObject({ ContentType: 'text/csv', Metadata: { origin: 'browser' }, ContentLength: 8 });
     expect(await (await s3.send(new GetObjectCommand({ Bucket: 'post-bucket', Key: 'data/orders.csv' }))).Body!.transformToString()).toBe('a,b\n1,2\n');
