@@ -17,14 +17,17 @@ export interface CodeSource {
 
 const invalid = (message: string) => new AwsError('InvalidParameterValueException', message, 400, { Type: 'User' });
 
-/** The zip's bytes, fetched from S3 (through the bus: `s3.getObject`) when the request names a bucket and key. */
-async function packageBytes(bus: DeliveryBus, src: CodeSource): Promise<Buffer> {
+/**
+ * The zip's bytes, fetched from S3 (through the bus: `s3.getObject`) when the request names a bucket and key.
+ * `operation` names the request in AWS's too-large message (PublishLayerVersion reads its Content here too).
+ */
+export async function packageBytes(bus: DeliveryBus, src: CodeSource, operation = 'CreateFunction'): Promise<Buffer> {
   if (src.ImageUri) throw invalid('The emulator runs .zip deployment packages only (PackageType Zip); container images are not supported.');
   if (src.ZipFile && (src.S3Bucket || src.S3Key)) throw invalid('Please provide a source for function code.');
   if (src.ZipFile) {
     const zip = Buffer.from(src.ZipFile.buffer, src.ZipFile.byteOffset, src.ZipFile.byteLength);
     if (zip.length > LIMITS.zippedBytes) {
-      throw new AwsError('RequestEntityTooLargeException', `Request must be smaller than ${LIMITS.zippedBytes} bytes for the CreateFunction operation`, 413);
+      throw new AwsError('RequestEntityTooLargeException', `Request must be smaller than ${LIMITS.zippedBytes} bytes for the ${operation} operation`, 413);
     }
     return zip;
   }
@@ -52,8 +55,9 @@ export async function prepareCode(bus: DeliveryBus, src: CodeSource, keepZip = f
 /** Unpacks a package into a fresh task root (also what a restart does with a persisted function's package). */
 export async function unpackCode(zip: Buffer): Promise<FunctionCodeVersion> {
   const dir = await fs.mkdtemp(ownedTempPrefix('lambda-code-'));
+  let unzippedSize: number;
   try {
-    await extractZip(zip, dir);
+    unzippedSize = await extractZip(zip, dir);
   } catch (e) {
     await removeCodeDir(dir);
     throw e;
@@ -62,6 +66,7 @@ export async function unpackCode(zip: Buffer): Promise<FunctionCodeVersion> {
     sha256: createHash('sha256').update(zip).digest('base64'),
     size: zip.length,
     dir,
+    unzippedSize,
   };
 }
 

@@ -156,6 +156,7 @@ export function specOf({ fn, version, config: c }: RunTarget): FunctionSpec {
     environment: c.environment ?? {},
     region: fn.region,
     accountId: fn.accountId,
+    layers: (c.layers ?? []).map((l) => ({ arn: l.arn, sha256: l.sha256, zip: l.zip })),
   };
 }
 

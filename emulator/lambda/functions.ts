@@ -17,6 +17,7 @@ import { uuid } from '../core/ids';
 import { withMeta } from '../core/service';
 import { prepareCode, removeCodeDir } from './code';
 import type { Executor } from './execution';
+import { checkUnzippedTotal, layersOutput, resolveLayers } from './function-layers';
 import { functionArn, parseFunctionRef, validation, type Scope } from './names';
 import { offsetPage } from './paging';
 import { revisionMismatch } from './permissions';
@@ -95,6 +96,7 @@ export class FunctionStore {
       LastModified: lambdaTimestamp(c.lastModified),
       CodeSha256: c.code.sha256,
       Version: view.version,
+      ...layersOutput(c.layers),
       ...(c.environment ? { Environment: { Variables: { ...c.environment } } } : {}),
       ...(c.deadLetterTargetArn ? { DeadLetterConfig: { TargetArn: c.deadLetterTargetArn } } : {}),
       TracingConfig: { Mode: c.tracingMode as 'PassThrough' },
@@ -177,14 +179,18 @@ export class FunctionStore {
     checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
     if (!input.Code) throw new AwsError('ValidationException', "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null", 400);
     const scope = { region: ctx.region, accountId: ctx.accountId };
+    const layers = resolveLayers(this.core, input.Layers, scope);
     const arn = functionArn(scope, name);
     if (this.core.functions.has(arn)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409, { Type: 'User' });
 
     const code = await prepareCode(this.core.deps.bus, input.Code, this.keepZip);
-    if (this.core.functions.has(arn)) {
-      // Another CreateFunction for the same name finished while this one unpacked its code.
+    try {
+      checkUnzippedTotal(code.unzippedSize, layers);
+      // Another CreateFunction for the same name may have finished while this one unpacked its code.
+      if (this.core.functions.has(arn)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409, { Type: 'User' });
+    } catch (e) {
       await removeCodeDir(code.dir);
-      throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409, { Type: 'User' });
+      throw e;
     }
     const fn: LambdaFunction = {
       name,
@@ -202,6 +208,7 @@ export class FunctionStore {
       ephemeralStorageMb: input.EphemeralStorage?.Size,
       tracingMode: input.TracingConfig?.Mode ?? 'PassThrough',
       code,
+      layers,
       oldCodeDirs: [],
       lastModified: this.core.deps.clock.now(),
       revisionId: uuid(),
@@ -282,6 +289,12 @@ export class FunctionStore {
     checkArchitectures(input.Architectures);
     if (input.Architectures?.length) fn.architectures = [...input.Architectures];
     const code = await prepareCode(this.core.deps.bus, input, this.keepZip);
+    try {
+      checkUnzippedTotal(code.unzippedSize, fn.layers);
+    } catch (e) {
+      await removeCodeDir(code.dir);
+      throw e;
+    }
     if (input.DryRun) {
       await removeCodeDir(code.dir);
       return { ...this.configuration(fn), CodeSha256: code.sha256, CodeSize: code.size };
@@ -317,8 +330,12 @@ export class FunctionStore {
     checkRange('ephemeralStorage.size', input.EphemeralStorage?.Size, LIMITS.ephemeralStorage);
     checkEnvironment(input.Environment?.Variables);
     checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
+    const layers = input.Layers !== undefined ? resolveLayers(this.core, input.Layers, fn) : undefined;
+    if (layers) checkUnzippedTotal(fn.code.unzippedSize, layers);
 
     if (input.Role !== undefined) fn.role = input.Role;
+    // New layers need new environments: the runtime pool matches environments on them and starts fresh ones.
+    if (layers) fn.layers = layers;
     if (input.EphemeralStorage?.Size !== undefined) fn.ephemeralStorageMb = input.EphemeralStorage.Size;
     if (input.Runtime !== undefined) fn.runtime = input.Runtime;
     if (input.Handler !== undefined) fn.handler = input.Handler;

@@ -1,5 +1,6 @@
 /**
- * Lambda: functions (.zip packages run by ./runtime) with published versions and aliases, synchronous and
+ * Lambda: functions (.zip packages run by ./runtime) with published versions and aliases, layers (layers.ts,
+ * layer-policy.ts; unpacked as a function's /opt when its environments start), synchronous and
  * asynchronous invocation (retries, DLQ, destinations), function URLs (function-urls.ts, served by url-http.ts),
  * resource policies, reserved and provisioned concurrency, runtime management settings, recursive loop
  * detection, and SQS event source mappings. One method per operation of @aws-sdk/client-lambda, speaking
@@ -8,12 +9,13 @@
  * Deliveries: registered on the bus as the receiver for `arn:aws:lambda:…` (`kind: 'lambda'` messages are
  * queued as asynchronous invocations). `check` refuses an S3 origin the function policy does not allow.
  * Answers `lambda.invoke`: a synchronous invocation the asking service waits on (LambdaInvokeQuery).
- * Asks: `s3.getObject` (code from S3), `sqs.*` (event source mappings), `logs.put` (function logs).
+ * Asks: `s3.getObject` (code and layer archives from S3), `sqs.*` (event source mappings), `logs.put`
+ * (function logs).
  * Trace hops: lambda.invoke.start / .end / .error, lambda.retry, lambda.throttle, lambda.dlq,
  * lambda.destination, lambda.recursion, lambda.async.enqueue / .failed / .dropped, lambda.esm.*,
- * lambda.function.* (publish, delete-version among them), lambda.alias.*, lambda.url.create / .delete,
- * lambda.provisioned.ready / .failed. Invocation hops of a published version carry `version`; a function URL
- * request's have `source: 'url'`.
+ * lambda.function.* (publish, delete-version among them), lambda.layer.publish / .delete-version,
+ * lambda.alias.*, lambda.url.create / .delete, lambda.provisioned.ready / .failed. Invocation hops of a
+ * published version carry `version`; a function URL request's have `source: 'url'`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as L from '@aws-sdk/client-lambda';
@@ -31,6 +33,8 @@ import { FunctionStore } from './functions';
 import { FunctionUrls } from './function-urls';
 import { FunctionUrlServer, functionUrlRequest } from './url-http';
 import { invoke, runSync, tooLarge, ASYNC_PAYLOAD_LIMIT, type InvokeInput } from './invoke';
+import { LayerPolicies } from './layer-policy';
+import { Layers } from './layers';
 import { traceHeaderFromCorrelation } from './lineage';
 import { permissionOps, policyAllows } from './permissions';
 import { lambdaPersistence } from './persistence';
@@ -59,7 +63,7 @@ export interface LambdaInvokeAnswer {
 const POLICY_CHECKED = new Set(['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com']);
 
 export function createLambdaProvider(deps: ServiceDeps) {
-  const core: LambdaCore = { deps, functions: new Map(), mappings: new Map(), timers: new TimerSet(deps.clock) };
+  const core: LambdaCore = { deps, functions: new Map(), layers: new Map(), mappings: new Map(), timers: new TimerSet(deps.clock) };
   const executor = new Executor(deps);
   const store = new FunctionStore(core, executor);
   const versions = (store.versions = new Versions(core, store, executor));
@@ -72,6 +76,8 @@ export function createLambdaProvider(deps: ServiceDeps) {
   aliases.onRetarget = (fn, alias, oldVersion) => provisioned.retargeted(fn, alias, oldVersion);
   aliases.onDelete = (fn, alias) => provisioned.aliasDeleted(fn, alias);
   const urls = new FunctionUrls(core);
+  const layers = new Layers(core);
+  const layerPolicies = new LayerPolicies(layers);
   const urlServer = new FunctionUrlServer(core, executor, urls);
 
   // Deliveries may name a version or alias (`…:function:name:live`): its own policy decides, and it is what runs.
@@ -115,6 +121,7 @@ export function createLambdaProvider(deps: ServiceDeps) {
     queue.reset();
     const fns = [...core.functions.values()];
     core.functions.clear();
+    core.layers.clear();
     core.mappings.clear();
     await Promise.all(fns.map((fn) => store.dispose(fn)));
   }
@@ -137,6 +144,17 @@ export function createLambdaProvider(deps: ServiceDeps) {
     UpdateAlias: (input: L.UpdateAliasCommandInput, ctx: RequestContext) => aliases.update(input, ctx),
     DeleteAlias: (input: L.DeleteAliasCommandInput, ctx: RequestContext) => aliases.delete(input, ctx),
     ListAliases: (input: L.ListAliasesCommandInput, ctx: RequestContext) => aliases.list(input, ctx),
+
+    // ---- layers ----
+    PublishLayerVersion: (input: L.PublishLayerVersionCommandInput, ctx: RequestContext) => layers.publish(input, ctx),
+    GetLayerVersion: (input: L.GetLayerVersionCommandInput, ctx: RequestContext) => layers.get(input, ctx),
+    GetLayerVersionByArn: (input: L.GetLayerVersionByArnCommandInput) => layers.getByArn(input),
+    ListLayers: (input: L.ListLayersCommandInput, ctx: RequestContext) => layers.list(input, ctx),
+    ListLayerVersions: (input: L.ListLayerVersionsCommandInput, ctx: RequestContext) => layers.listVersions(input, ctx),
+    DeleteLayerVersion: (input: L.DeleteLayerVersionCommandInput, ctx: RequestContext) => layers.delete(input, ctx),
+    AddLayerVersionPermission: (input: L.AddLayerVersionPermissionCommandInput, ctx: RequestContext) => layerPolicies.add(input, ctx),
+    RemoveLayerVersionPermission: (input: L.RemoveLayerVersionPermissionCommandInput, ctx: RequestContext) => layerPolicies.remove(input, ctx),
+    GetLayerVersionPolicy: (input: L.GetLayerVersionPolicyCommandInput, ctx: RequestContext) => layerPolicies.get(input, ctx),
 
     // ---- function URLs ----
     CreateFunctionUrlConfig: (input: L.CreateFunctionUrlConfigCommandInput, ctx: RequestContext) => urls.create(input, ctx),

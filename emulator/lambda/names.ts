@@ -56,3 +56,37 @@ export function unqualifiedArn(arn: string): string {
 /** Lambda's constraint violations are ValidationException. */
 export const validation = (field: string, value: unknown, constraint: string): AwsError =>
   constraintViolation('ValidationException', field, value, constraint);
+
+// ---- layers ----
+
+export const layerArn = (s: Scope, name: string): string => `arn:aws:lambda:${s.region}:${s.accountId}:layer:${name}`;
+
+const LAYER_NAME = /^(?:arn:[a-zA-Z0-9-]+:lambda:([a-zA-Z0-9-]+):(\d{12}):layer:([a-zA-Z0-9-_]+)|([a-zA-Z0-9-_]+))$/;
+const LAYER_VERSION_ARN = /^arn:[a-zA-Z0-9-]+:lambda:([a-zA-Z0-9-]+):(\d{12}):layer:([a-zA-Z0-9-_]+):([0-9]+)$/;
+export const LAYER_VERSION_ARN_PATTERN = 'arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+';
+
+export interface LayerRef extends Scope {
+  /** The layer ARN (unversioned): the key layers are stored under. */
+  arn: string;
+  name: string;
+}
+
+/** A LayerName parameter: a name (in the request's region and account) or a layer ARN. */
+export function parseLayerName(ref: string | undefined, scope: Scope): LayerRef {
+  if (!ref) throw validation('layerName', ref, 'Member must not be null');
+  if (ref.length > 140) throw validation('layerName', ref, 'Member must have length less than or equal to 140');
+  const m = LAYER_NAME.exec(ref);
+  if (!m) throw validation('layerName', ref, 'Member must satisfy regular expression pattern: (arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+');
+  const [, region = scope.region, accountId = scope.accountId, arnName, plainName] = m;
+  const name = (arnName ?? plainName)!;
+  return { region, accountId, name, arn: layerArn({ region, accountId }, name) };
+}
+
+/** A layer version ARN (`…:layer:name:3`) → its layer and number; undefined when it is not one. */
+export function parseLayerVersionArn(arn: string): (LayerRef & { version: number }) | undefined {
+  if (arn.length > 140) return undefined;
+  const m = LAYER_VERSION_ARN.exec(arn);
+  if (!m) return undefined;
+  const [, region, accountId, name, version] = m as unknown as [string, string, string, string, string];
+  return { region, accountId, name, arn: layerArn({ region, accountId }, name), version: Number(version) };
+}

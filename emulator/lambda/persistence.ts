@@ -2,14 +2,15 @@ import { rewrittenWhole } from '../core/persist-whole';
 import type { Persistable } from '../core/service';
 import { unpackCode } from './code';
 import type { EventSourceMappings } from './event-source-mappings';
-import type { EventSourceMapping, FunctionCodeVersion, FunctionVersion, LambdaCore, LambdaFunction } from './state';
+import type { EventSourceMapping, FunctionCodeVersion, FunctionVersion, LambdaCore, LambdaFunction, Layer } from './state';
 
 /**
  * Lambda state as persisted entities: `f\0<arn>` (a function's configuration, package, policy, settings,
- * its published versions with their packages, and its aliases)
+ * its published versions with their packages, its aliases, and the layer contents it uses),
+ * `l\0<layer arn>` (a layer: its versions with their archives and policies, and the last number given)
  * and `m\0<uuid>` (an event source mapping), rewritten after any request that may have changed one. A
- * restart unpacks each package into a new task root and brings functions back Active and mappings in their
- * settled state (Enabled ones polling again).
+ * restart unpacks each package into a new task root (layers wait, as always, for the first environment that
+ * needs them) and brings functions back Active and mappings in their settled state (Enabled ones polling again).
  */
 const SEP = '\u0000';
 
@@ -21,10 +22,14 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
       const { settled: _s, settle: _x, oldCodeDirs: _o, ...saved } = fn;
       return [`f${SEP}${fn.arn}`, saved];
     }),
+    ...[...core.layers.values()].map((l): [string, unknown] => [`l${SEP}${l.arn}`, l]),
     ...[...core.mappings.values()].filter((m) => m.state !== 'Deleting').map((m): [string, unknown] => [`m${SEP}${m.uuid}`, m]),
   ];
 
   return rewrittenWhole(/^(Get|List|Invoke)/, entries, async (entities) => {
+    for (const [key, value] of entities) {
+      if (key.startsWith(`l${SEP}`)) core.layers.set((value as Layer).arn, value as Layer);
+    }
     for (const [key, value] of entities) {
       if (!key.startsWith(`f${SEP}`)) continue;
       const saved = value as SavedFunction;

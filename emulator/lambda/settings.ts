@@ -225,6 +225,7 @@ export class Settings {
 
   accountSettings(): Out<GetAccountSettingsCommandOutput> {
     const functions = [...this.core.functions.values()];
+    const layerBytes = [...this.core.layers.values()].flatMap((l) => [...l.versions.values()]).reduce((n, v) => n + v.size, 0);
     return {
       AccountLimit: {
         TotalCodeSize: 80_530_636_800,
@@ -234,7 +235,8 @@ export class Settings {
         UnreservedConcurrentExecutions: this.accountLimit - this.reservedTotal(),
       },
       AccountUsage: {
-        TotalCodeSize: functions.reduce((n, f) => n + f.code.size, 0),
+        // Deployment packages and layer archives, as AWS counts its code storage.
+        TotalCodeSize: functions.reduce((n, f) => n + f.code.size, 0) + layerBytes,
         FunctionCount: functions.length,
       },
     };

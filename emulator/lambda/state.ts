@@ -21,8 +21,23 @@ export interface FunctionConfig {
   ephemeralStorageMb?: number;
   tracingMode: string;
   code: FunctionCodeVersion;
+  /** Layers in the order given (Layers); absent in state saved before layers existed. */
+  layers?: FunctionLayer[];
   lastModified: number;
   revisionId: string;
+}
+
+/**
+ * A layer version as a function uses it. It holds the content itself: a function keeps working after
+ * DeleteLayerVersion, as on AWS, where a copy stays until no function refers to it.
+ */
+export interface FunctionLayer {
+  /** The layer version ARN. */
+  arn: string;
+  codeSize: number;
+  sha256: string;
+  unzippedSize: number;
+  zip: Buffer;
 }
 
 /** A published version ("1", "2", …): its frozen configuration, its own resource policy and async settings. */
@@ -116,6 +131,49 @@ export interface FunctionCodeVersion {
   s3?: { bucket: string; key: string; versionId?: string };
   /** The package itself, kept only when state is persisted (`--data-dir`): a restart unpacks it again. */
   zip?: Buffer;
+  /** What it takes unzipped, for the 250 MB limit on code and layers together (absent in older saved state). */
+  unzippedSize?: number;
+}
+
+/** A layer (PublishLayerVersion): its versions, numbered from 1 and never reused, even after a delete. */
+export interface Layer {
+  name: string;
+  /** `arn:aws:lambda:<region>:<account>:layer:<name>` (the key layers are stored under). */
+  arn: string;
+  region: string;
+  accountId: string;
+  versions: Map<number, LayerVersion>;
+  lastVersion: number;
+}
+
+export interface LayerVersion {
+  version: number;
+  arn: string;
+  description: string;
+  licenseInfo?: string;
+  compatibleRuntimes?: string[];
+  compatibleArchitectures?: string[];
+  createdDate: number;
+  sha256: string;
+  size: number;
+  unzippedSize: number;
+  /** The archive: unpacked into a function's /opt when one of its environments starts. */
+  zip: Buffer;
+  /** Makes Content.Location differ per version, as Lambda's download URLs do. */
+  locationId: string;
+  /** AddLayerVersionPermission statements, with the policy's own revision. */
+  policy: LayerPolicyStatement[];
+  policyRevisionId: string;
+}
+
+/** One statement of a layer version's policy, as AddLayerVersionPermission writes it. */
+export interface LayerPolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Principal: '*' | { AWS: string };
+  Action: string;
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
 }
 
 export interface EventInvokeConfig {
@@ -169,10 +227,12 @@ export class TimerSet {
   }
 }
 
-/** What the provider's parts share: the injected dependencies, the function table and the timers. */
+/** What the provider's parts share: the injected dependencies, the function and layer tables and the timers. */
 export interface LambdaCore {
   deps: ServiceDeps;
   functions: Map<string, LambdaFunction>;
+  /** Layers by layer ARN (unversioned). */
+  layers: Map<string, Layer>;
   mappings: Map<string, EventSourceMapping>;
   timers: TimerSet;
 }

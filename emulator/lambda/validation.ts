@@ -10,8 +10,8 @@ const invalid = (message: string) => new AwsError('InvalidParameterValueExceptio
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]+$/;
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
-const KNOWN_RUNTIMES = new Set<string>(Object.values(Runtime));
-const ARCHITECTURES = new Set(['x86_64', 'arm64']);
+export const KNOWN_RUNTIMES = new Set<string>(Object.values(Runtime));
+export const ARCHITECTURES = new Set(['x86_64', 'arm64']);
 
 /** Variables Lambda sets itself; a function may not set them (AWS refuses the configuration). */
 const RESERVED_ENV = new Set([

@@ -20,6 +20,7 @@ function configFingerprint(c: FunctionConfig): string {
   return JSON.stringify([
     c.code.sha256, c.runtime, c.handler, c.role, c.description, c.timeout, c.memorySize, env,
     c.deadLetterTargetArn ?? null, c.architectures, c.ephemeralStorageMb ?? null, c.tracingMode,
+    (c.layers ?? []).map((l) => [l.arn, l.sha256]),
   ]);
 }
 
@@ -39,6 +40,8 @@ function frozenCopy(fn: LambdaFunction): FunctionConfig {
     tracingMode: fn.tracingMode,
     // The same task root as $LATEST: UpdateFunctionCode unpacks new code elsewhere and keeps this one.
     code: fn.code,
+    // The layers it has now, content included: a later DeleteLayerVersion does not reach a published version.
+    ...(fn.layers?.length ? { layers: [...fn.layers] } : {}),
     lastModified: fn.lastModified,
     revisionId: fn.revisionId,
   };

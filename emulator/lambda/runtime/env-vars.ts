@@ -24,6 +24,25 @@ export interface EnvInputs {
   nodePath?: string;
   /** AWS_LAMBDA_INITIALIZATION_TYPE: `provisioned-concurrency` for environments started ahead. */
   initializationType?: 'on-demand' | 'provisioned-concurrency';
+  /** The folder holding the function's layers, which plays /opt (none without layers). */
+  optDir?: string;
+}
+
+/** The emulator's own variable naming the folder that plays /opt, for code that reads layer files by path. */
+export const OPT_DIR_VAR = 'LAMBDA_OPT_DIR';
+
+/**
+ * Where a runtime looks for layer code, as Lambda's variables name it under /opt: NODE_PATH for Node
+ * (`nodejs/nodeNN/node_modules` for the runtime's major, then `nodejs/node_modules`), PYTHONPATH for Python
+ * (`python/lib/python3.x/site-packages`, then `python`), both ahead of what the runtime provides itself.
+ */
+function layerModuleDirs(runtime: string, opt: string): { node: string[]; python: string[] } {
+  const node = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  const python = /^python(3\.\d+)$/.exec(runtime)?.[1];
+  return {
+    node: node ? [path.join(opt, 'nodejs', `node${node}`, 'node_modules'), path.join(opt, 'nodejs', 'node_modules')] : [],
+    python: python ? [path.join(opt, 'python', 'lib', `python${python}`, 'site-packages'), path.join(opt, 'python')] : [],
+  };
 }
 
 /**
@@ -32,13 +51,19 @@ export interface EnvInputs {
  * which it may not.
  */
 export function buildFunctionEnv(i: EnvInputs): Record<string, string> {
-  const { spec } = i;
-  const pathDirs = [...i.binDirs, '/usr/local/bin', '/usr/bin', '/bin', '/opt/bin'];
+  const { spec, optDir } = i;
+  // Lambda's PATH ends with /opt/bin; with layers, that is the folder playing /opt.
+  const pathDirs = [...i.binDirs, '/usr/local/bin', '/usr/bin', '/bin', optDir ? path.join(optDir, 'bin') : '/opt/bin'];
+  const layerDirs = optDir ? layerModuleDirs(spec.runtime, optDir) : { node: [], python: [] };
+  const nodePath = [...layerDirs.node, ...(i.nodePath ? [i.nodePath] : [])];
   const defaults: Record<string, string> = {
     LANG: 'en_US.UTF-8',
     PATH: [...new Set(pathDirs)].join(path.delimiter),
     AWS_ENDPOINT_URL: i.endpointUrl,
-    ...(i.nodePath ? { NODE_PATH: i.nodePath } : {}),
+    ...(nodePath.length ? { NODE_PATH: nodePath.join(path.delimiter) } : {}),
+    ...(layerDirs.python.length ? { PYTHONPATH: layerDirs.python.join(path.delimiter) } : {}),
+    // Lambda's LD_LIBRARY_PATH ends with /opt/lib; the runtime and task-root folders before it are the host's own.
+    ...(optDir ? { LD_LIBRARY_PATH: path.join(optDir, 'lib') } : {}),
     // Windows cannot start a process without these; they carry no secrets.
     ...(process.platform === 'win32'
       ? { SystemRoot: process.env.SystemRoot ?? 'C:\\Windows', windir: process.env.windir ?? 'C:\\Windows' }
@@ -62,6 +87,7 @@ export function buildFunctionEnv(i: EnvInputs): Record<string, string> {
     AWS_LAMBDA_RUNTIME_API: i.runtimeApi,
     LAMBDA_TASK_ROOT: spec.codeDir,
     LAMBDA_RUNTIME_DIR: i.runtimeDir,
+    ...(optDir ? { [OPT_DIR_VAR]: optDir } : {}),
     TZ: 'UTC',
   };
   return { ...defaults, ...spec.environment, ...reserved };

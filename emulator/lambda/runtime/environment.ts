@@ -28,6 +28,8 @@ export interface EnvironmentOptions {
   host: string;
   endpointUrl: string;
   nodePath?: string;
+  /** The folder playing /opt (the function's layers), shared by the environments of its version. */
+  optDir?: string;
   clock: Clock;
   /** An idle environment is stopped after this long without work (0 = kept until retired). */
   idleTimeoutMs: number;
@@ -161,6 +163,7 @@ export class ExecutionEnvironment {
       binDirs: launcher.binDirs,
       nodePath: launcher.family === 'node' ? this.o.nodePath : undefined,
       initializationType: this.provisioned ? 'provisioned-concurrency' : 'on-demand',
+      optDir: this.o.optDir,
     });
     this.spawnedAt = performance.now();
     this.child = spawn(launcher.command, launcher.args(spec.memorySizeMb, markerToken), {

@@ -3,7 +3,7 @@
  * The Lambda API provider calls it; it has no AWS-facing HTTP API of its own.
  */
 export { RuntimePool } from './pool';
-export { extractZip } from './zip';
+export { extractZip, unzippedSize } from './zip';
 export { runtimeFamily } from './runtimes';
 export { ownedTempPrefix, sweepStaleTempDirs } from './temp-dirs';
-export type { FunctionSpec, InvokeOptions, InvokeResult, LogLine, RuntimePoolOptions } from './types';
+export type { FunctionSpec, InvokeOptions, InvokeResult, LayerContent, LogLine, RuntimePoolOptions } from './types';

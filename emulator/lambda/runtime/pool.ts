@@ -5,6 +5,7 @@ import { randomHex, uuid } from '../../core/ids';
 import { ExecutionEnvironment, type Invocation } from './environment';
 import { forgetTempDir, removeOnExit } from './host-exit';
 import { launcherFor, type Launcher } from './runtimes';
+import { OptDirs } from './opt-dirs';
 import { linkProvidedModules } from './sdk-modules';
 import { ownedTempPrefix } from './temp-dirs';
 import type { FunctionSpec, InvokeOptions, InvokeResult, RuntimePoolOptions } from './types';
@@ -17,7 +18,7 @@ function fingerprintOf(spec: FunctionSpec): string {
   const env = Object.entries(spec.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([
     spec.version ?? '$LATEST', spec.codeSha256, spec.codeDir, spec.runtime, spec.handler, spec.memorySizeMb,
-    spec.functionArn, spec.region, spec.accountId, env,
+    spec.functionArn, spec.region, spec.accountId, env, (spec.layers ?? []).map((l) => [l.arn, l.sha256]),
   ]);
 }
 
@@ -62,6 +63,8 @@ export class RuntimePool {
   /** provision() calls still under way; unprovision() and retire() mark theirs withdrawn. */
   private readonly provisioning = new Set<ProvisionRequest>();
   private scratch?: Promise<{ dir: string; nodePath?: string }>;
+  /** Each function version's layers, unpacked as its /opt. */
+  private readonly optDirs = new OptDirs();
   private closing?: Promise<void>;
 
   constructor(private readonly opts: RuntimePoolOptions) {
@@ -149,7 +152,10 @@ export class RuntimePool {
     return env.kill();
   }
 
-  /** Stops the function's environments (or one version's): idle ones now, busy ones when their invocation ends. */
+  /**
+   * Stops the function's environments (or one version's): idle ones now, busy ones when their invocation ends.
+   * Retired whole, the function is gone: its /opt folders go too, as the provider removes its task roots.
+   */
   async retire(functionName: string, version?: string): Promise<void> {
     this.withdrawProvisioning(functionName, version);
     const stopping: Promise<void>[] = [];
@@ -159,6 +165,7 @@ export class RuntimePool {
       else stopping.push(env.kill());
     }
     await Promise.all(stopping);
+    if (version === undefined) await this.optDirs.remove(functionName);
   }
 
   /** Invocations in flight, for one function or the whole pool. */
@@ -171,6 +178,7 @@ export class RuntimePool {
     this.closing ??= (async () => {
       const all = [...this.envs.values()].flatMap((set) => [...set]);
       await Promise.all(all.map((env) => env.kill()));
+      await this.optDirs.remove();
       const scratch = await this.scratch?.catch(() => undefined);
       if (scratch) {
         await fs.rm(scratch.dir, { recursive: true, force: true });
@@ -219,6 +227,7 @@ export class RuntimePool {
 
   private async startEnvironment(spec: FunctionSpec, fingerprint: string, launcher: Launcher, provisioned = false): Promise<ExecutionEnvironment> {
     const nodePath = launcher.family === 'node' ? (await this.scratchDir()).nodePath : undefined;
+    const optDir = await this.optDirs.prepare(spec);
     this.assertOpen();
     const env = await ExecutionEnvironment.start({
       spec,
@@ -227,6 +236,7 @@ export class RuntimePool {
       host: this.host,
       endpointUrl: this.opts.endpointUrl,
       nodePath,
+      optDir,
       clock: this.clock,
       idleTimeoutMs: this.idleTimeoutMs,
       provisioned,

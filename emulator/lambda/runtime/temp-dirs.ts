@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { processExists } from '../../core/processes';
 
 /**
- * Temporary folders of the Lambda emulator (function code, the runtime pool's scratch) are named after the
- * process that owns them: `<prefix><pid>-<random>`. A process that ends normally removes its own (close(),
- * or the exit hook in host-exit.ts); one killed outright (kill -9, OOM killer, power cut) cannot, so every
- * emulator sweeps, when it starts, the folders of owners that are no longer alive.
+ * Temporary folders of the Lambda emulator (function code, the runtime pool's scratch, layers unpacked as a
+ * function's /opt) are named after the process that owns them: `<prefix><pid>-<random>`. A process that ends
+ * normally removes its own (close(), or the exit hook in host-exit.ts); one killed outright (kill -9, OOM
+ * killer, power cut) cannot, so every emulator sweeps, when it starts, the folders of owners that are no
+ * longer alive.
  */
-export const OWNED_PREFIXES = ['lambda-code-', 'lambda-runtime-'] as const;
+export const OWNED_PREFIXES = ['lambda-code-', 'lambda-runtime-', 'lambda-opt-'] as const;
 
 /** Give to `fs.mkdtemp`: `<tmpdir>/<prefix><this pid>-`. */
 export function ownedTempPrefix(prefix: (typeof OWNED_PREFIXES)[number], tmpDir = os.tmpdir()): string {

@@ -20,6 +20,17 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   region: string;
   accountId: string;
+  /** The function's layers in order: extracted into its /opt (a later one's files replace an earlier one's). */
+  layers?: LayerContent[];
+}
+
+/** One layer version as an environment mounts it. */
+export interface LayerContent {
+  /** The layer version ARN (`…:layer:name:3`). */
+  arn: string;
+  /** Changes with the content; part of what an environment is matched on. */
+  sha256: string;
+  zip: Buffer;
 }
 
 export interface InvokeOptions {

@@ -72,12 +72,15 @@ async function unlinkIfSymlink(p: string): Promise<void> {
   if (st?.isSymbolicLink()) await fs.unlink(p);
 }
 
-/**
- * Extracts a function's deployment package. Refuses (InvalidParameterValueException) any entry that would land
- * outside `destDir`: `../` names, absolute names, symlinks pointing out, and writes through such links.
- * File modes (executable bits) are kept.
- */
-export async function extractZip(zip: Buffer, destDir: string): Promise<void> {
+interface Archive {
+  zipfile: yauzl.ZipFile;
+  named: { entry: yauzl.Entry; name: string }[];
+  /** Sum of the entries' uncompressed sizes, as the central directory states them. */
+  unzippedBytes: number;
+}
+
+/** Opens a package and checks what can be checked without writing anything: names and the unzipped size. */
+async function openArchive(zip: Buffer): Promise<Archive> {
   let zipfile: yauzl.ZipFile;
   let entries: yauzl.Entry[];
   try {
@@ -89,11 +92,36 @@ export async function extractZip(zip: Buffer, destDir: string): Promise<void> {
   try {
     const named = entries.map((e) => ({ entry: e, name: entryName(e) }));
     for (const { name } of named) checkName(name);
-    const total = entries.reduce((n, e) => n + e.uncompressedSize, 0);
-    if (total > MAX_UNZIPPED_BYTES) {
+    const unzippedBytes = entries.reduce((n, e) => n + e.uncompressedSize, 0);
+    if (unzippedBytes > MAX_UNZIPPED_BYTES) {
       throw invalid(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     }
+    return { zipfile, named, unzippedBytes };
+  } catch (e) {
+    zipfile.close();
+    throw e;
+  }
+}
 
+/**
+ * Checks a package as extractZip would before writing (a zip at all, safe names, at most 250 MB unzipped) and
+ * answers its unzipped size; a layer is checked so when it is published and unpacked only when a function starts.
+ */
+export async function unzippedSize(zip: Buffer): Promise<number> {
+  const { zipfile, unzippedBytes } = await openArchive(zip);
+  zipfile.close();
+  return unzippedBytes;
+}
+
+/**
+ * Extracts a function's deployment package (or a layer, over what earlier layers left: files of the same name
+ * are replaced). Refuses (InvalidParameterValueException) any entry that would land
+ * outside `destDir`: `../` names, absolute names, symlinks pointing out, and writes through such links.
+ * File modes (executable bits) are kept. Answers the unzipped size.
+ */
+export async function extractZip(zip: Buffer, destDir: string): Promise<number> {
+  const { zipfile, named, unzippedBytes } = await openArchive(zip);
+  try {
     await fs.mkdir(destDir, { recursive: true });
     const root = await fs.realpath(destDir);
     for (const { entry, name } of named) {
@@ -135,6 +163,7 @@ export async function extractZip(zip: Buffer, destDir: string): Promise<void> {
       await pipeline(stream, createWriteStream(target, { mode }));
       await fs.chmod(target, mode); // the umask may have dropped bits
     }
+    return unzippedBytes;
   } finally {
     zipfile.close();
   }

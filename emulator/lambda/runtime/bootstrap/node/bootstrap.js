@@ -202,7 +202,7 @@ function toInitError(err) {
 
 // ---------- Loading the handler ----------
 
-/** ESM ignores NODE_PATH; a resolve hook gives `import '@aws-sdk/…'` the same fallback require has. */
+/** ESM ignores NODE_PATH; a resolve hook gives `import '@aws-sdk/…'` (and layer packages) the same fallback require has. */
 let sdkResolverRegistered = false;
 function registerSdkResolver() {
   if (sdkResolverRegistered) return;
