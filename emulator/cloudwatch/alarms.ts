@@ -1,11 +1,14 @@
 import type { DeliveryBus } from '../core/delivery';
 import type { Clock } from '../core/clock';
-import { MetricStore, statistic, type Dimension } from './metrics';
+import { MetricStore, statistic, type Dimension, type MetricId } from './metrics';
+import { mathAlarmPeriod, mathAlarmReads, mathAlarmValues } from './metric-math/alarm';
+import type { MetricDataQuery } from './metric-math';
 
 /**
  * Metric alarms evaluated on the emulator's clock: every minute of emulated time and whenever a datapoint
  * arrives for the alarm's metric. A state change is published to the alarm's SNS actions in the shape of
- * AWS's alarm notification.
+ * AWS's alarm notification. An alarm watches either one metric (MetricName, Namespace, Statistic, Period) or
+ * the one query of its Metrics list that returns data (metric math); both are judged the same way.
  */
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -13,11 +16,12 @@ export interface Alarm {
   AlarmName: string;
   AlarmArn: string;
   AlarmDescription?: string;
-  MetricName: string;
-  Namespace: string;
-  Statistic: string;
+  MetricName?: string;
+  Namespace?: string;
+  Statistic?: string;
   Dimensions: Dimension[];
-  Period: number;
+  Period?: number;
+  Metrics?: MetricDataQuery[];
   EvaluationPeriods: number;
   DatapointsToAlarm?: number;
   Threshold: number;
@@ -45,13 +49,25 @@ const COMPARE: Record<string, (v: number, t: number) => boolean> = {
 };
 export const COMPARISON_OPERATORS = Object.keys(COMPARE);
 
+/** The alarm's period in seconds. */
+export const alarmPeriod = (alarm: Alarm): number => (alarm.Metrics ? mathAlarmPeriod(alarm.Metrics)! : alarm.Period!);
+
+/** Whether a new datapoint for this metric can change the alarm's state. */
+export const alarmReads = (alarm: Alarm, id: MetricId): boolean =>
+  alarm.Metrics ? mathAlarmReads(alarm.Metrics, id) : alarm.Namespace === id.namespace && alarm.MetricName === id.name;
+
+/** The alarm's values in [start, end), one per period that has one. */
+function alarmValues(alarm: Alarm, store: MetricStore, start: number, end: number): number[] {
+  if (alarm.Metrics) return mathAlarmValues(alarm.Metrics, store, start, end);
+  const id = { namespace: alarm.Namespace!, name: alarm.MetricName!, dimensions: alarm.Dimensions };
+  return store.aggregate(id, start, end, alarmPeriod(alarm) * 1000, alarm.Unit).map(([, p]) => statistic(p, alarm.Statistic!));
+}
+
 export function evaluate(alarm: Alarm, store: MetricStore, now: number): { state: AlarmState; reason: string } {
-  const periodMs = alarm.Period * 1000;
+  const periodMs = alarmPeriod(alarm) * 1000;
   const end = Math.floor(now / periodMs) * periodMs + periodMs;
   const start = end - alarm.EvaluationPeriods * periodMs;
-  const id = { namespace: alarm.Namespace, name: alarm.MetricName, dimensions: alarm.Dimensions };
-  const points = store.aggregate(id, start, end, periodMs, alarm.Unit);
-  const values = points.map(([, p]) => statistic(p, alarm.Statistic));
+  const values = alarmValues(alarm, store, start, end);
   const missing = alarm.EvaluationPeriods - values.length;
   let breaching = values.filter((v) => COMPARE[alarm.ComparisonOperator]!(v, alarm.Threshold)).length;
   if (alarm.TreatMissingData === 'breaching') breaching += missing;
@@ -74,6 +90,36 @@ const REGION_NAMES: Record<string, string> = {
   'eu-central-1': 'EU (Frankfurt)',
 };
 
+const notifiedDimensions = (dims: Dimension[] = []) => dims.map((d) => ({ value: d.Value, name: d.Name }));
+
+/** What the notification says the alarm watches: its metric, or its Metrics list. */
+function triggerOf(alarm: Alarm): Record<string, unknown> {
+  const judged = {
+    Period: alarmPeriod(alarm),
+    EvaluationPeriods: alarm.EvaluationPeriods,
+    DatapointsToAlarm: alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods,
+    ComparisonOperator: alarm.ComparisonOperator,
+    Threshold: alarm.Threshold,
+    TreatMissingData: alarm.TreatMissingData,
+    EvaluateLowSampleCountPercentile: '',
+  };
+  if (alarm.Metrics) {
+    const Metrics = alarm.Metrics.map((q) =>
+      q.MetricStat ? { ...q, MetricStat: { ...q.MetricStat, Metric: { ...q.MetricStat.Metric, Dimensions: notifiedDimensions(q.MetricStat.Metric.Dimensions) } } } : q,
+    );
+    return { ...judged, Metrics };
+  }
+  return {
+    MetricName: alarm.MetricName,
+    Namespace: alarm.Namespace,
+    StatisticType: 'Statistic',
+    Statistic: alarm.Statistic!.toUpperCase(),
+    Unit: alarm.Unit ?? null,
+    Dimensions: notifiedDimensions(alarm.Dimensions),
+    ...judged,
+  };
+}
+
 /** Publishes a state change to the alarm's actions for the new state (SNS topics). */
 export function notifyStateChange(bus: DeliveryBus, clock: Clock, alarm: Alarm, oldState: AlarmState): void {
   if (!alarm.ActionsEnabled) return;
@@ -92,21 +138,7 @@ export function notifyStateChange(bus: DeliveryBus, clock: Clock, alarm: Alarm, 
     OKActions: alarm.OKActions,
     AlarmActions: alarm.AlarmActions,
     InsufficientDataActions: alarm.InsufficientDataActions,
-    Trigger: {
-      MetricName: alarm.MetricName,
-      Namespace: alarm.Namespace,
-      StatisticType: 'Statistic',
-      Statistic: alarm.Statistic.toUpperCase(),
-      Unit: alarm.Unit ?? null,
-      Dimensions: alarm.Dimensions.map((d) => ({ value: d.Value, name: d.Name })),
-      Period: alarm.Period,
-      EvaluationPeriods: alarm.EvaluationPeriods,
-      DatapointsToAlarm: alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods,
-      ComparisonOperator: alarm.ComparisonOperator,
-      Threshold: alarm.Threshold,
-      TreatMissingData: alarm.TreatMissingData,
-      EvaluateLowSampleCountPercentile: '',
-    },
+    Trigger: triggerOf(alarm),
   };
   const subject = `${alarm.StateValue}: "${alarm.AlarmName}" in ${REGION_NAMES[alarm.region] ?? alarm.region}`.slice(0, 100);
   const origin = { principal: 'cloudwatch.amazonaws.com', sourceArn: alarm.AlarmArn, sourceAccount: alarm.accountId };

@@ -29,6 +29,14 @@ const reasonData = (data: string | undefined): unknown => {
   }
 };
 
+/** A value with every object key in camelCase, as HistoryData writes nested structures. */
+const camelCased = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(camelCased)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k[0]!.toLowerCase() + k.slice(1), camelCased(x)]))
+      : v;
+
 /** The alarm's configuration as HistoryData shows it (AWS's camelCase keys). */
 const configurationOf = (a: Alarm) => ({
   alarmName: a.AlarmName,
@@ -39,6 +47,7 @@ const configurationOf = (a: Alarm) => ({
   statistic: a.Statistic,
   dimensions: a.Dimensions.map((d) => ({ name: d.Name, value: d.Value })),
   period: a.Period,
+  metrics: camelCased(a.Metrics),
   evaluationPeriods: a.EvaluationPeriods,
   datapointsToAlarm: a.DatapointsToAlarm,
   threshold: a.Threshold,

@@ -3,7 +3,9 @@ import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import type { Timer } from '../core/clock';
 import { MetricStore, statistic, STATISTICS, type Dimension } from './metrics';
-import { COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
+import { alarmReads, COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
+import { checkAlarmMetrics } from './metric-math/alarm';
+import { getMetricData } from './get-metric-data';
 import { recordServiceMetrics } from './service-metrics';
 import { mergedTags, withoutTags } from '../core/tags';
 import { AlarmHistory } from './history';
@@ -48,7 +50,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     evaluateAll();
     ticker = deps.clock.setTimer(60_000, tick);
   };
-  store.onPut((id) => evaluateAll((a) => a.Namespace === id.namespace && a.MetricName === id.name));
+  store.onPut((id) => evaluateAll((a) => alarmReads(a, id)));
 
   /** The alarm an ARN names (`arn:aws:cloudwatch:<region>:<account>:alarm:<name>`): the only taggable resource here. */
   const alarmByArn = (arn: string | undefined): Alarm => {
@@ -127,35 +129,18 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       };
     },
     GetMetricData(input: any) {
-      const start = new Date(input.StartTime).getTime();
-      const end = new Date(input.EndTime).getTime();
-      const ascending = input.ScanBy === 'TimestampAscending';
-      const results = (input.MetricDataQueries ?? []).filter((q: any) => q.ReturnData !== false).map((q: any) => {
-        if (!q.MetricStat) {
-          return { Id: q.Id, Label: q.Label ?? q.Id, Timestamps: [], Values: [], StatusCode: 'InternalError', Messages: [{ Code: 'Unsupported', Value: 'Metric math expressions are not supported by the emulator.' }] };
-        }
-        const m = q.MetricStat.Metric;
-        const points = store.aggregate({ namespace: m.Namespace, name: m.MetricName, dimensions: m.Dimensions ?? [] }, start, end, q.MetricStat.Period * 1000, q.MetricStat.Unit);
-        const ordered = ascending ? points : [...points].reverse();
-        return {
-          Id: q.Id,
-          Label: q.Label ?? m.MetricName,
-          Timestamps: ordered.map(([t]) => new Date(t)),
-          Values: ordered.map(([, p]) => statistic(p, q.MetricStat.Stat)),
-          StatusCode: 'Complete',
-        };
-      });
-      return { MetricDataResults: results, Messages: [] };
+      return getMetricData(store, input);
     },
     PutMetricAlarm(input: any, ctx: RequestContext) {
       for (const k of ['AlarmName', 'EvaluationPeriods', 'ComparisonOperator']) {
         if (input[k] === undefined) throw new AwsError('MissingParameter', `The parameter ${k} is required.`, 400);
       }
       if (!COMPARISON_OPERATORS.includes(input.ComparisonOperator)) {
-        throw new AwsError('ValidationError', `1 validation error detected: Value '${input.ComparisonOperator}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [${COMPARISON_OPERATORS.join(', ')}]`, 400);
+        throw new AwsError('ValidationException', `1 validation error detected: Value '${input.ComparisonOperator}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [${COMPARISON_OPERATORS.join(', ')}]`, 400);
       }
-      if (!input.Metrics && (!input.MetricName || !input.Namespace || !input.Statistic || !input.Period)) {
-        throw new AwsError('ValidationError', 'MetricName, Namespace, Statistic and Period are required (metric math alarms are not supported).', 400);
+      const metrics = input.Metrics !== undefined ? checkAlarmMetrics(input) : undefined;
+      if (!metrics && (!input.MetricName || !input.Namespace || !input.Statistic || !input.Period)) {
+        throw new AwsError('ValidationException', 'MetricName, Namespace, Statistic and Period are required unless the alarm has a list of Metrics.', 400);
       }
       const now = new Date(deps.clock.now());
       const existing = alarms.get(input.AlarmName);
@@ -168,6 +153,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
         Statistic: input.Statistic,
         Dimensions: input.Dimensions ?? [],
         Period: input.Period,
+        Metrics: metrics,
         EvaluationPeriods: input.EvaluationPeriods,
         DatapointsToAlarm: input.DatapointsToAlarm,
         Threshold: input.Threshold ?? 0,

@@ -1,0 +1,63 @@
+import { AwsError } from '../../core/errors';
+import type { MetricId, MetricStore } from '../metrics';
+import { evaluatePlan, planQueries, requireSeries, type MetricDataQuery } from './queries';
+import { evaluateQueries } from '.';
+
+/**
+ * Alarms on a metric math expression (PutMetricAlarm's Metrics): the checks CloudWatch makes when the alarm is
+ * put, and the values the alarm evaluates, those of the one query that returns data.
+ */
+const invalid = (message: string) => new AwsError('ValidationException', message, 400);
+
+/** Single-metric parameters that the Metrics list replaces. */
+const REPLACED = ['MetricName', 'Namespace', 'Dimensions', 'Statistic', 'ExtendedStatistic', 'Period'];
+const MAX_PER_KIND = 10;
+
+/** The alarm's period in seconds: the returned query's Period, else its metrics' (the longest). */
+export function mathAlarmPeriod(metrics: MetricDataQuery[]): number | undefined {
+  const periods = metrics.flatMap((q) => (q.MetricStat ? [q.MetricStat.Period] : []));
+  return metrics.find((q) => q.ReturnData === true)?.Period ?? (periods.length ? Math.max(...periods) : undefined);
+}
+
+/** Checks PutMetricAlarm's Metrics and returns them as the alarm keeps (and DescribeAlarms shows) them. */
+export function checkAlarmMetrics(input: any): MetricDataQuery[] {
+  for (const k of REPLACED) {
+    const v = input[k];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) throw invalid(`${k} should not be set if list of Metrics is set.`);
+  }
+  const plan = planQueries(input.Metrics, 'Metrics');
+  const stats = plan.queries.filter((q) => q.MetricStat).length;
+  if (stats > MAX_PER_KIND || plan.queries.length - stats > MAX_PER_KIND) {
+    throw invalid(`The list of Metrics may hold at most ${MAX_PER_KIND} metrics and ${MAX_PER_KIND} expressions.`);
+  }
+  const returning = plan.queries.filter((q) => q.ReturnData === true);
+  if (returning.length !== 1) throw invalid('Exactly one element of the metrics list should return data.');
+  plan.queries.forEach((q, i) => {
+    for (const [at, p] of [[`Metrics.member.${i + 1}.MetricStat.Period`, q.MetricStat?.Period], [`Metrics.member.${i + 1}.Period`, q.Period]] as const) {
+      if (p !== undefined && p !== 10 && p !== 30 && p % 60 !== 0) throw invalid(`The parameter ${at} must be 10, 30 or a multiple of 60.`);
+    }
+  });
+  const period = mathAlarmPeriod(plan.queries);
+  if (period === undefined) throw invalid('Period must not be null');
+  // A run on no data finds what does not depend on data: unknown Ids, cycles, a result that is not one series.
+  const dryRun = evaluatePlan(plan, (q) => ({ label: q.Id, periodMs: q.MetricStat.Period * 1000, points: new Map() }), 0, period * 1000);
+  requireSeries(dryRun.get(returning[0]!.Id)!, true);
+  return plan.queries.map(({ Id, MetricStat, Expression, Label, ReturnData, Period, AccountId }) =>
+    dropUndefined({ Id, MetricStat, Expression, Label, ReturnData: ReturnData === true, Period, AccountId }),
+  );
+}
+
+/** The values of the alarm's returned query in [start, end), oldest first. */
+export function mathAlarmValues(metrics: MetricDataQuery[], store: MetricStore, start: number, end: number): number[] {
+  const plan = planQueries(metrics, 'Metrics');
+  const returned = evaluateQueries(store, plan, start, end).get(metrics.find((q) => q.ReturnData)!.Id)!;
+  if (returned.value.kind !== 'series') return [];
+  const { points } = returned.value.series;
+  return [...points.keys()].sort((a, b) => a - b).map((t) => points.get(t)!);
+}
+
+/** Whether a datapoint for this metric can change the alarm (one of its metric queries reads it). */
+export const mathAlarmReads = (metrics: MetricDataQuery[], id: MetricId): boolean =>
+  metrics.some((q) => q.MetricStat?.Metric.Namespace === id.namespace && q.MetricStat.Metric.MetricName === id.name);
+
+const dropUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
