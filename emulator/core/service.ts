@@ -32,6 +32,15 @@ export interface EmulatorOptions {
   timeScale: number;
   /** Largest SQS message body in bytes (AWS raised the limit from 256 KiB to 1 MiB in 2025). */
   sqsMaxMessageSize: number;
+  /** In-flight messages a standard queue holds before a short-polling ReceiveMessage fails with OverLimit (AWS: 120,000). */
+  sqsMaxInflightMessages?: number;
+  /** In-flight messages a FIFO queue holds before receives return nothing more (AWS: 120,000, no error). */
+  sqsMaxInflightMessagesFifo?: number;
+  /**
+   * Refuse CreateQueue for 60 s after DeleteQueue of the same name (QueueDeletedRecently), as AWS does. Off by
+   * default, as on LocalStack (SQS_DELAY_RECENTLY_DELETED): suites that tear down and redeploy would break.
+   */
+  sqsDelayRecentlyDeleted?: boolean;
   /** Python interpreter for python3.x functions. */
   pythonPath?: string;
   /** Refuse what AWS would refuse for missing resource policies (S3 → SQS without a queue policy…). */

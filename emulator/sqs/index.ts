@@ -1,6 +1,8 @@
 /**
  * SQS: standard and FIFO queues, delays, visibility timeouts, long polling, dead-letter queues and
  * redrive (move tasks), over the JSON and Query protocols (see provider.ts for the operations).
+ * Quotas (options.ts): in-flight messages per queue (120,000; a standard queue refuses short polls with OverLimit),
+ * and, only with sqsDelayRecentlyDeleted, AWS's 60-second wait before a deleted queue's name can be reused.
  *
  * In-process API for other services and the harness (methods on the provider, never over HTTP):
  *   subscribeArrivals(queueArn, listener: () => void): () => void       unsubscribe function

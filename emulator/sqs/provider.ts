@@ -10,6 +10,7 @@ import { MoveTasks } from './move-tasks';
 import { Queue, type NewMessage, type StoredMessage } from './queue';
 import { QueueRegistry } from './registry';
 import { sqsPersistence, type SqsPersistence } from './persistence';
+import { sqsSettings, type SqsSettings } from './options';
 import { toApiMessage } from './render';
 import {
   ALL_ATTRIBUTE_NAMES,
@@ -29,6 +30,8 @@ import {
 type Out<T> = Omit<T, '$metadata'>;
 
 const MAX_WAIT_S = 20;
+/** After DeleteQueue, the name stays unusable this long (when sqsDelayRecentlyDeleted is on). */
+const RECREATE_DELAY_MS = 60_000;
 const ACTIONS = new Set([
   '*',
   'SendMessage',
@@ -74,9 +77,13 @@ export class SqsProvider implements ServiceProvider {
   private readonly ids = new IdPool();
   /** Set with `--data-dir`. */
   readonly persistence?: SqsPersistence;
+  readonly settings: SqsSettings;
+  /** Queue ARN → when DeleteQueue ran, oldest first (kept only while sqsDelayRecentlyDeleted is on). */
+  private readonly recentlyDeleted = new Map<string, number>();
 
   constructor(readonly deps: ServiceDeps) {
     const o = deps.options;
+    this.settings = sqsSettings(o);
     this.queues = new QueueRegistry({ region: o.region, accountId: o.accountId, baseUrl: () => `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.port}` });
     this.moveTasks = new MoveTasks(deps.clock, { queueByArn: (arn) => this.queues.get(arn), record: (hop) => deps.bus.record(hop) });
     if (o.dataDir) this.persistence = sqsPersistence(this.queues, (...args) => this.newQueue(...args));
@@ -87,7 +94,16 @@ export class SqsProvider implements ServiceProvider {
   newQueue(name: string, region: string, accountId: string, fifo: boolean, attributes: Record<string, string>, tags?: Record<string, string>): Queue {
     return new Queue(
       this.deps.clock,
-      { name, region, accountId, fifo, attributes, tags, defaultMaxMessageSize: this.deps.options.sqsMaxMessageSize },
+      {
+        name,
+        region,
+        accountId,
+        fifo,
+        attributes,
+        tags,
+        defaultMaxMessageSize: this.deps.options.sqsMaxMessageSize,
+        maxInflight: fifo ? this.settings.maxInflightFifo : this.settings.maxInflightStandard,
+      },
       {
         redrive: (from, m, policy) => this.redrive(from, m, policy),
         arrived: (q) => this.announce(q),
@@ -118,11 +134,25 @@ export class SqsProvider implements ServiceProvider {
       }
       return { QueueUrl: this.queues.urlOf(existing, ctx) };
     }
+    this.checkNotDeletedRecently(arn);
     if (attrs.RedrivePolicy) this.checkRedriveTarget(attrs.RedrivePolicy, fifo, arn);
     const q = this.newQueue(name!, ctx.region, ctx.accountId, fifo, attrs, input.tags);
     this.queues.add(q);
     this.deps.bus.record({ type: 'sqs.create-queue', queueArn: q.arn });
     return { QueueUrl: this.queues.urlOf(q, ctx) };
+  }
+
+  /** AWS refuses a queue's name for 60 s after DeleteQueue; here only with sqsDelayRecentlyDeleted. */
+  private checkNotDeletedRecently(arn: string): void {
+    if (!this.settings.delayRecentlyDeleted) return;
+    const now = this.deps.clock.now();
+    for (const [key, at] of this.recentlyDeleted) {
+      if (at + RECREATE_DELAY_MS > now) break;
+      this.recentlyDeleted.delete(key);
+    }
+    if (this.recentlyDeleted.has(arn)) {
+      throw new AwsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.', 400);
+    }
   }
 
   /** The dead-letter queue must exist, be of the same type, and accept this source. */
@@ -220,6 +250,10 @@ export class SqsProvider implements ServiceProvider {
     this.queues.delete(q);
     q.close();
     this.moveTasks.forgetSource(q.arn);
+    if (this.settings.delayRecentlyDeleted) {
+      this.recentlyDeleted.delete(q.arn);
+      this.recentlyDeleted.set(q.arn, this.deps.clock.now());
+    }
     this.deps.bus.record({ type: 'sqs.delete-queue', queueArn: q.arn });
     return {};
   }
@@ -376,6 +410,8 @@ export class SqsProvider implements ServiceProvider {
     );
     const attributeNames = (input.MessageAttributeNames ?? []).filter((x): x is string => typeof x === 'string');
     const waitS = input.WaitTimeSeconds ?? q.waitTimeSeconds;
+    // A standard queue at its in-flight quota refuses short polls; long polls (and FIFO queues) just get nothing.
+    if (!q.fifo && waitS === 0 && input.VisibilityTimeout !== 0 && q.atInflightLimit()) throw overLimit();
     const deadline = this.deps.clock.now() + waitS * 1000;
     for (;;) {
       const got = this.receiveFrom(q, max, input.VisibilityTimeout, input.ReceiveRequestAttemptId);
@@ -618,12 +654,17 @@ export class SqsProvider implements ServiceProvider {
     this.moveTasks.clear();
     this.arrivalListeners.clear();
     this.ids.clear();
+    this.recentlyDeleted.clear();
   }
 
   close(): void {
     this.reset();
   }
 }
+
+/** ReceiveMessage on a standard queue at its in-flight quota (AWS answers 403, code OverLimit in both protocols). */
+const overLimit = () =>
+  new AwsError('OverLimit', 'Too many messages have been received without being deleted. Please delete your received messages or let them timeout before receiving more.', 403);
 
 /** A per-entry failure in a batch result (SenderFault: the client's problem unless the server failed). */
 function batchFailure(id: string, err: unknown): Sqs.BatchResultErrorEntry {

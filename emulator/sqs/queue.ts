@@ -55,6 +55,8 @@ export interface QueueInit {
   attributes: Record<string, string>;
   tags?: Record<string, string>;
   defaultMaxMessageSize: number;
+  /** In-flight messages the queue holds at most; a receive hands out no more than the room left. */
+  maxInflight?: number;
 }
 
 interface Group {
@@ -88,6 +90,7 @@ export class Queue {
   attributes: Record<string, string>;
   tags: Record<string, string>;
   deleted = false;
+  readonly maxInflight: number;
 
   private readonly messages = new Map<string, StoredMessage>();
   private readonly ready = new Fifo<StoredMessage>();
@@ -119,6 +122,7 @@ export class Queue {
     this.attributes = { ...Queue.defaults(init.fifo, init.defaultMaxMessageSize), ...stripEmpty(init.attributes) };
     if (init.attributes.KmsMasterKeyId && init.attributes.SqsManagedSseEnabled === undefined) this.attributes.SqsManagedSseEnabled = 'false';
     this.tags = { ...(init.tags ?? {}) };
+    this.maxInflight = init.maxInflight ?? Infinity;
   }
 
   static defaults(fifo: boolean, maxMessageSize: number): Record<string, string> {
@@ -463,6 +467,9 @@ export class Queue {
         }
       }
       const visibility = visibilityTimeoutSeconds ?? this.visibilityTimeoutSeconds;
+      // Only receives that put messages in flight count against the in-flight quota.
+      if (visibility > 0) max = Math.min(max, this.maxInflight - this.counts.inflight);
+      if (max <= 0) return [];
       const policy = this.redrivePolicy;
       const taken: StoredMessage[] = [];
       const redriveOrTake = (m: StoredMessage): void => {
@@ -680,6 +687,11 @@ export class Queue {
   }
 
   // ---- inspection ------------------------------------------------------------------------------
+
+  /** Whether the queue holds as many in-flight messages as it may (settled at now). */
+  atInflightLimit(): boolean {
+    return this.stats().inflight >= this.maxInflight;
+  }
 
   stats(): { visible: number; inflight: number; delayed: number } {
     if (!this.deleted && this.settle()) {

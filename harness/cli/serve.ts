@@ -30,6 +30,7 @@ const spec = {
     'verify-signatures': { type: 'boolean' },
     credentials: { type: 'string' },
     'sqs-max-message-size': { type: 'string' },
+    'sqs-delay-recently-deleted': { type: 'boolean' },
     python: { type: 'string' },
   },
   help: [
@@ -48,6 +49,7 @@ const spec = {
     ['--verify-signatures', 'check SigV4 signatures (keys from --credentials, default test:test)'],
     ['--credentials K:S,…', 'access key id:secret pairs accepted with --verify-signatures'],
     ['--sqs-max-message-size N', 'largest SQS message in bytes (default 1048576)'],
+    ['--sqs-delay-recently-deleted', 'refuse a deleted queue\'s name for 60 s (QueueDeletedRecently), as AWS does'],
     ['--python PATH', 'python interpreter for python3.x functions (default python3 on PATH)'],
   ],
 } as const satisfies CommandSpec;
@@ -116,6 +118,7 @@ export async function serveCommand(argv: string[], io: Io, signals: NodeJS.Event
       ...(v['verify-signatures'] ? { verifySignatures: true } : {}),
       ...(v.credentials ? { credentials: parseCredentials(v.credentials as string) } : {}),
       ...(v['sqs-max-message-size'] ? { sqsMaxMessageSize: numberFlag(v['sqs-max-message-size'] as string, 'sqs-max-message-size', (n) => Number.isInteger(n) && n >= 1024) } : {}),
+      ...(v['sqs-delay-recently-deleted'] ? { sqsDelayRecentlyDeleted: true } : {}),
       ...(v.python ? { pythonPath: v.python as string } : {}),
       ...(v['data-dir'] ? { dataDir: path.resolve(v['data-dir'] as string) } : {}),
       log: io.err,
