@@ -11,27 +11,42 @@ import { valueOperations } from './values';
 /**
  * Secrets Manager: secrets with versions and staging labels (AWSCURRENT / AWSPREVIOUS / AWSPENDING), idempotent
  * ClientRequestTokens, lookup by name, ARN or partial ARN, deletion with a recovery window, tags, resource
- * policies, and rotation as far as AWS goes before it calls the function (see rotation.ts for what is not run).
+ * policies, and rotation through the rotation function, on request (RotateSecret) and on schedule (RotationRules:
+ * AutomaticallyAfterDays, rate() and cron(); see rotation.ts and schedule.ts).
  * Replication (ReplicateSecretToRegions, RemoveRegionsFromReplication, StopReplicationToReplica) is not
  * implemented: the protocol layer answers those as not implemented.
  *
- * Time comes from deps.clock (recovery windows end when the clock passes DeletionDate; checked on each request).
- * With dataDir, the secrets are kept across restarts (whole-map rewrite after any request that may change them;
- * GetSecretValue counts, it moves LastAccessedDate).
+ * Time comes from deps.clock (recovery windows end when the clock passes DeletionDate; checked on each request;
+ * scheduled rotations run on clock timers). With dataDir, the secrets are kept across restarts (whole-map rewrite
+ * after any request that may change them, and after a scheduled rotation starts; GetSecretValue counts, it moves
+ * LastAccessedDate), and rotation schedules are re-armed from them.
  */
 export function createSecretsManagerProvider(deps: ServiceDeps) {
   const store = new SecretStore(deps);
   const { secrets } = store;
+  const saved = deps.options.dataDir ? persistedMaps({ secrets }, /^(Describe|List|Validate|GetResourcePolicy|GetRandomPassword)/) : undefined;
+  // A rotation the schedule starts is a change no request made: it is noted for the next background write.
+  const rotation = rotationOperations(store, () => saved?.touched?.('ScheduledRotation', {}, {}));
   return {
-    persistence: deps.options.dataDir ? persistedMaps({ secrets }, /^(Describe|List|Validate|GetResourcePolicy|GetRandomPassword)/) : undefined,
+    persistence: saved && {
+      ...saved,
+      async restore(entities: Map<string, unknown>) {
+        await saved.restore(entities);
+        rotation.rearm();
+      },
+    },
     reset() {
       secrets.clear();
+      rotation.cancelAll();
+    },
+    close() {
+      rotation.cancelAll();
     },
     GetRandomPassword,
     ...valueOperations(store),
     ...describeOperations(store),
     ...lifecycleOperations(store),
     ...policyOperations(store),
-    ...rotationOperations(store),
+    ...rotation.operations,
   };
 }

@@ -37,7 +37,7 @@ export function lifecycleOperations(store: SecretStore) {
         return { ...(id.startsWith('arn:') ? { ARN: id } : { Name: id }), DeletionDate: new Date(now) };
       }
       if (input.ForceDeleteWithoutRecovery) {
-        store.secrets.delete(s.name);
+        store.remove(s);
         return { ARN: s.arn, Name: s.name, DeletionDate: new Date(now) };
       }
       // A secret already waiting out its window can only be deleted for good (ForceDeleteWithoutRecovery) or restored.

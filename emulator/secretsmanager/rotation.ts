@@ -1,50 +1,43 @@
 import type * as SM from '@aws-sdk/client-secrets-manager';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
-import { inRange, invalidParameter, invalidRequest, lengthIn, required } from './errors';
-import { DAY_MS, type RotationRules, type Secret, type SecretStore } from './secrets';
+import { invalidRequest, lengthIn, required } from './errors';
+import { checkRules, nextWindow, type RotationWindow } from './schedule';
+import { RotationScheduler } from './scheduler';
+import type { Secret, SecretStore } from './secrets';
 import { addVersion, attachStage, CURRENT, holder, PENDING } from './versions';
 
 /**
- * RotateSecret and CancelRotateSecret. RotateSecret records the rotation configuration and starts a rotation as
- * AWS does: a new, empty version (id = ClientRequestToken) labelled AWSPENDING, then, after answering, the
- * rotation function invoked synchronously once per step (createSecret, setSecret, testSecret, finishSecret),
- * each after the previous one succeeded, through the bus (`lambda.invoke`). A failed step ends the attempt with
- * AWSPENDING left where it is (a later RotateSecret is refused until it is cancelled or completes). The rotation
- * completes — LastRotatedDate set — when the function moves AWSCURRENT onto the pending version. Scheduled
- * (automatic) rotations are not run; NextRotationDate is reported.
- * Trace hops: secretsmanager.rotation.step / .failed.
+ * RotateSecret, CancelRotateSecret and scheduled rotation. RotateSecret records the rotation configuration and starts
+ * a rotation as AWS does: a new, empty version (id = ClientRequestToken) labelled AWSPENDING, then, after answering,
+ * the rotation function invoked synchronously once per step (createSecret, setSecret, testSecret, finishSecret), each
+ * after the previous one succeeded, through the bus (`lambda.invoke`). A failed step ends the attempt with AWSPENDING
+ * left where it is (a later RotateSecret is refused until it is cancelled or completes). The rotation completes —
+ * LastRotatedDate set — when the function moves AWSCURRENT onto the pending version.
+ *
+ * Scheduled rotation: with RotationRules (schedule.ts), the next rotation window follows the last rotation — or the
+ * last manual value change, which AWS counts as one — and the rotation starts, the same way, when that window opens
+ * (AWS picks a moment within the window; the emulator takes its first). An incomplete rotation is reattempted with
+ * its own token. NextRotationDate is the window's last second, as AWS reports it. Timers run on deps.clock
+ * (scheduler.ts); CancelRotateSecret, DeleteSecret and the end of the schedule stop them; RestoreSecret and a
+ * restart with dataDir re-arm them. RotateImmediately=false only schedules (AWS would also run testSecret once:
+ * not done here).
+ * Trace hops: secretsmanager.rotation.scheduled / .step / .failed.
  */
 const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
-const HOUR_MS = 3_600_000;
-const RATE = /^rate\((\d+) (hours?|days?)\)$/;
-const CRON = /^cron\(.+\)$/;
-
-function checkRules(rules: RotationRules | undefined): void {
-  if (!rules) return;
-  inRange(rules.AutomaticallyAfterDays, 'rotationRules.automaticallyAfterDays', 1, 1000);
-  const expr = rules.ScheduleExpression;
-  if (expr !== undefined) {
-    lengthIn(expr, 'rotationRules.scheduleExpression', 1, 256);
-    const rate = RATE.exec(expr);
-    if (!(rate || CRON.test(expr))) throw invalidParameter(`Invalid ScheduleExpression: ${expr}`);
-    if (rate && (Number(rate[1]) < 1 || (rate[2]!.startsWith('hour') && Number(rate[1]) < 4) || (rate[2]!.startsWith('day') && Number(rate[1]) > 1000))) {
-      throw invalidParameter(`Invalid ScheduleExpression: ${expr}. The rotation interval must be between 4 hours and 1000 days.`);
-    }
-  }
-  if (rules.Duration !== undefined && !/^[0-9h]+$/.test(rules.Duration)) throw invalidParameter(`Invalid Duration: ${rules.Duration}`);
-}
-
-/** When the next scheduled rotation is due (AutomaticallyAfterDays or a rate(); a cron() schedule is not computed). */
-export function nextRotationDate(s: Secret): number | undefined {
+/** The rotation window the schedule opens next, counted from the last rotation (or value change, or configuration). */
+export function rotationWindow(s: Secret): RotationWindow | undefined {
   const r = s.rotation;
   if (!r?.enabled || !r.rules) return undefined;
-  const from = r.lastRotated ?? r.configured;
-  const rate = r.rules.ScheduleExpression ? RATE.exec(r.rules.ScheduleExpression) : null;
-  if (rate) return from + Number(rate[1]) * (rate[2]!.startsWith('hour') ? HOUR_MS : DAY_MS);
-  if (r.rules.AutomaticallyAfterDays !== undefined && !r.rules.ScheduleExpression) return from + r.rules.AutomaticallyAfterDays * DAY_MS;
-  return undefined;
+  const base = Math.max(r.configured, r.lastRotated ?? 0, r.lastStarted ?? 0, holder(s, CURRENT)?.created ?? 0);
+  return nextWindow(r.rules, base);
+}
+
+/** DescribeSecret's NextRotationDate: the last second of the next rotation window. */
+export function nextRotationDate(s: Secret): number | undefined {
+  const w = rotationWindow(s);
+  return w && w.closes - 1000;
 }
 
 /** A rotation is under way while AWSPENDING is on a version other than AWSCURRENT's. */
@@ -53,8 +46,10 @@ const pendingRotation = (s: Secret) => {
   return pending && !pending.stages.includes(CURRENT) ? pending : undefined;
 };
 
-export function rotationOperations(store: SecretStore) {
-  const { bus, options } = store.deps;
+export function rotationOperations(store: SecretStore, changedInBackground: () => void = () => undefined) {
+  const { bus, options, clock } = store.deps;
+  /** Secrets (by ARN) whose steps are running: a window that opens meanwhile does not start a second run. */
+  const running = new Set<string>();
 
   /** The four steps, one after another; the first that fails (or cannot be invoked) ends the attempt. */
   async function runSteps(secretArn: string, functionArn: string, token: string): Promise<void> {
@@ -77,7 +72,38 @@ export function rotationOperations(store: SecretStore) {
     }
   }
 
-  return {
+  function startSteps(s: Secret, functionArn: string, token: string): void {
+    running.add(s.arn);
+    void bus.track(runSteps(s.arn, functionArn, token).finally(() => running.delete(s.arn)));
+  }
+
+  /** A rotation window opened: rotate as RotateSecret does, or reattempt the rotation left incomplete. */
+  function rotateOnSchedule(s: Secret): void {
+    const r = s.rotation!;
+    const now = store.now();
+    // Counted as an attempt even if it cannot run now: the schedule moves on to the next window.
+    r.lastStarted = now;
+    if (!running.has(s.arn) && r.lambdaArn) {
+      const token = pendingRotation(s)?.id ?? addVersion(s, uuid(), undefined, [PENDING], now).id;
+      bus.record({ type: 'secretsmanager.rotation.scheduled', secretArn: s.arn, token });
+      startSteps(s, r.lambdaArn, token);
+    }
+    store.changed(s);
+    changedInBackground();
+  }
+
+  const scheduler = new RotationScheduler(
+    clock,
+    (name) => {
+      const s = store.secrets.get(name);
+      const w = s && s.deleted === undefined ? rotationWindow(s) : undefined;
+      return w && Math.max(w.opens, clock.now());
+    },
+    (name) => rotateOnSchedule(store.secrets.get(name)!),
+  );
+  store.watch((s) => scheduler.sync(s.name));
+
+  const operations = {
     RotateSecret(input: SM.RotateSecretCommandInput): SM.RotateSecretResponse {
       const s = store.get(required(input.SecretId, 'secretId'));
       lengthIn(input.ClientRequestToken, 'clientRequestToken', 32, 64);
@@ -100,26 +126,32 @@ export function rotationOperations(store: SecretStore) {
       if (pending && (!immediately || pending.id !== input.ClientRequestToken)) {
         throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
       }
+      const now = store.now();
       s.rotation = {
+        ...s.rotation,
         enabled: true,
         lambdaArn,
         rules: input.RotationRules ?? s.rotation?.rules,
-        configured: s.rotation?.configured ?? store.now(),
-        lastRotated: s.rotation?.lastRotated,
+        // Turning rotation on (again) starts the schedule's count, unless a rotation or value change is later.
+        configured: s.rotation?.enabled ? s.rotation.configured : now,
       };
-      store.changed(s);
-      if (!immediately) return { ARN: s.arn, Name: s.name };
-      if (pending) return { ARN: s.arn, Name: s.name, VersionId: pending.id }; // the same request again
+      const answer = (versionId?: string) => {
+        store.changed(s);
+        return { ARN: s.arn, Name: s.name, ...(versionId ? { VersionId: versionId } : {}) };
+      };
+      if (!immediately) return answer();
+      if (pending) return answer(pending.id); // the same request again
+      s.rotation.lastStarted = now;
       const id = input.ClientRequestToken ?? uuid();
       const existing = s.versions.get(id);
       if (existing) {
         // A token already naming a version: that version becomes the pending one (AWS reuses it).
         attachStage(s, existing, PENDING);
-        return { ARN: s.arn, Name: s.name, VersionId: existing.id };
+        return answer(existing.id);
       }
-      const v = addVersion(s, id, undefined, [PENDING], store.now());
-      void bus.track(runSteps(s.arn, lambdaArn, v.id));
-      return { ARN: s.arn, Name: s.name, VersionId: v.id };
+      const v = addVersion(s, id, undefined, [PENDING], now);
+      startSteps(s, lambdaArn, v.id);
+      return answer(v.id);
     },
 
     CancelRotateSecret(input: SM.CancelRotateSecretCommandInput): SM.CancelRotateSecretResponse {
@@ -132,6 +164,18 @@ export function rotationOperations(store: SecretStore) {
       if (s.rotation) s.rotation.enabled = false;
       store.changed(s);
       return { ARN: s.arn, Name: s.name, ...(pending ? { VersionId: pending.id } : {}) };
+    },
+  };
+
+  return {
+    operations,
+    /** Sets every secret's timer from its saved schedule (after a restart with dataDir). */
+    rearm(): void {
+      for (const name of store.secrets.keys()) scheduler.sync(name);
+    },
+    /** Stops every timer (reset, close). */
+    cancelAll(): void {
+      scheduler.cancelAll();
     },
   };
 }

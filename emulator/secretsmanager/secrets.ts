@@ -39,7 +39,19 @@ export interface Secret {
   /** In creation order (Map insertion order). */
   versions: Map<string, SecretVersion>;
   policy?: string;
-  rotation?: { enabled: boolean; lambdaArn?: string; rules?: RotationRules; configured: number; lastRotated?: number };
+  rotation?: Rotation;
+}
+
+export interface Rotation {
+  enabled: boolean;
+  lambdaArn?: string;
+  rules?: RotationRules;
+  /** When rotation was turned on (the schedule counts from here until the first rotation). */
+  configured: number;
+  /** When the last rotation completed (AWSCURRENT moved onto the pending version): LastRotatedDate. */
+  lastRotated?: number;
+  /** When the last rotation started, immediate or scheduled, whether or not it completed. */
+  lastStarted?: number;
 }
 
 const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
@@ -60,6 +72,8 @@ export function checkName(name: string): void {
 /** The secrets of the account, keyed by name (names stay taken while a secret waits out its recovery window). */
 export class SecretStore {
   readonly secrets = new Map<string, Secret>();
+  /** Told about every change to a secret and every removal (the rotation schedule follows them). */
+  private readonly watchers: ((s: Secret) => void)[] = [];
 
   constructor(readonly deps: ServiceDeps) {}
 
@@ -77,7 +91,17 @@ export class SecretStore {
   /** Secrets whose recovery window has ended are deleted for good (checked on every request, so it survives restarts). */
   purgeExpired(): void {
     const now = this.now();
-    for (const [name, s] of this.secrets) if (s.deletionDate !== undefined && s.deletionDate <= now) this.secrets.delete(name);
+    for (const s of this.secrets.values()) if (s.deletionDate !== undefined && s.deletionDate <= now) this.remove(s);
+  }
+
+  /** Deletes a secret for good. */
+  remove(s: Secret): void {
+    if (this.secrets.get(s.name) === s) this.secrets.delete(s.name);
+    for (const w of this.watchers) w(s);
+  }
+
+  watch(watcher: (s: Secret) => void): void {
+    this.watchers.push(watcher);
   }
 
   /** By name, full ARN, or partial ARN (the ARN without the `-xxxxxx` suffix). */
@@ -101,5 +125,6 @@ export class SecretStore {
   /** Marks a change (LastChangedDate). */
   changed(s: Secret): void {
     s.lastChanged = this.now();
+    for (const w of this.watchers) w(s);
   }
 }

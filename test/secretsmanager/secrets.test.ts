@@ -374,7 +374,8 @@ describe('rotation', () => {
     expect(d.VersionIdsToStages![first!]).toEqual(['AWSPREVIOUS']);
     expect(d.VersionIdsToStages![T(31)]).toContain('AWSCURRENT');
     expect(d.LastRotatedDate!.getTime()).toBeGreaterThanOrEqual(before);
-    expect(d.NextRotationDate!.getTime()).toBe(d.LastRotatedDate!.getTime() + 10 * DAY);
+    // The end of the rotation window: the last second of the UTC day ten days after the last rotation.
+    expect(d.NextRotationDate!.getTime()).toBe(Math.floor(d.LastRotatedDate!.getTime() / DAY) * DAY + 11 * DAY - 1000);
     hops.stop();
     lambda.destroy();
     sm.destroy();
