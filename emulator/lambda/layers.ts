@@ -46,7 +46,8 @@ function checkCompatibility(runtimes: string[] | undefined, architectures: strin
   const shown = (list: string[]) => `[${list.join(', ')}]`;
   if (runtimes) {
     if (runtimes.length > 15) throw validation('compatibleRuntimes', shown(runtimes), 'Member must have length less than or equal to 15');
-    if (runtimes.some((r) => !KNOWN_RUNTIMES.has(r))) throw validation('compatibleRuntimes', shown(runtimes), `Member must satisfy constraint: [${RUNTIME_ENUM()}]`);
+    // Unlike the architectures' (and as AWS words it), the runtimes' constraint is not nested in a member constraint.
+    if (runtimes.some((r) => !KNOWN_RUNTIMES.has(r))) throw validation('compatibleRuntimes', shown(runtimes), RUNTIME_ENUM());
   }
   if (architectures) {
     if (architectures.length > 2) throw validation('compatibleArchitectures', shown(architectures), 'Member must have length less than or equal to 2');

@@ -2,7 +2,7 @@ import { rewrittenWhole } from '../core/persist-whole';
 import type { Persistable } from '../core/service';
 import { unpackCode } from './code';
 import type { EventSourceMappings } from './event-source-mappings';
-import type { EventSourceMapping, FunctionCodeVersion, FunctionVersion, LambdaCore, LambdaFunction, Layer } from './state';
+import type { EventSourceMapping, FunctionCodeVersion, FunctionLayer, FunctionVersion, LambdaCore, LambdaFunction, Layer } from './state';
 
 /**
  * Lambda state as persisted entities: `f\0<arn>` (a function's configuration, package, policy, settings,
@@ -27,8 +27,16 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
   ];
 
   return rewrittenWhole(/^(Get|List|Invoke)/, entries, async (entities) => {
+    // Each archive comes back once per entity that names it: one buffer per content again, shared by the layer
+    // version and every function and version using it, as before the restart (and stored once from then on).
+    const archives = new Map<string, Buffer>();
+    const shared = (sha256: string, zip: Buffer): Buffer => archives.get(sha256) ?? (archives.set(sha256, zip), zip);
+    const sharedLayers = (layers: FunctionLayer[] | undefined) => layers?.map((l) => ({ ...l, zip: shared(l.sha256, l.zip) }));
     for (const [key, value] of entities) {
-      if (key.startsWith(`l${SEP}`)) core.layers.set((value as Layer).arn, value as Layer);
+      if (!key.startsWith(`l${SEP}`)) continue;
+      const layer = value as Layer;
+      for (const v of layer.versions.values()) v.zip = shared(v.sha256, v.zip);
+      core.layers.set(layer.arn, layer);
     }
     for (const [key, value] of entities) {
       if (!key.startsWith(`f${SEP}`)) continue;
@@ -46,10 +54,11 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
       const code = await restoreCode(saved.code);
       // Saved before versions existed: none.
       const versions = new Map<string, FunctionVersion>();
-      for (const [n, v] of saved.versions ?? []) if (v.code.zip) versions.set(n, { ...v, code: await restoreCode(v.code) });
+      for (const [n, v] of saved.versions ?? []) if (v.code.zip) versions.set(n, { ...v, code: await restoreCode(v.code), layers: sharedLayers(v.layers) });
       core.functions.set(saved.arn, {
         ...saved,
         code,
+        layers: sharedLayers(saved.layers),
         versions,
         lastVersion: saved.lastVersion ?? 0,
         aliases: saved.aliases ?? new Map(),

@@ -7,37 +7,71 @@ import { extractZip } from './zip';
 
 interface OptDir {
   functionName: string;
+  version: string;
   dir: Promise<string>;
+  /** Environments started on it and not dead yet. */
+  users: number;
+  /** The version has other layers now: the folder goes when its last environment does. */
+  superseded: boolean;
+}
+
+/** One environment's hold on its /opt folder. */
+export interface OptDirHold {
+  dir: Promise<string>;
+  /** The environment is dead (or never started). */
+  release(): void;
 }
 
 /**
  * The folders that play /opt: one per function version and list of layers, made when its first environment
- * starts and shared by the environments that follow. A change of layers gets a new folder (busy environments
- * keep the old one until the function goes); a function's folders go when it is retired whole, all of them on
- * close, and with the process otherwise (host-exit.ts), like the pool's own scratch.
+ * starts and shared by the environments that follow. A change of layers gets a new folder; the old one goes
+ * once the environments still running on it are gone. A function's folders go when it is retired whole, all
+ * of them on close, and with the process otherwise (host-exit.ts), like the pool's own scratch.
  */
 export class OptDirs {
   private readonly dirs = new Map<string, OptDir>();
 
-  /** The /opt of this spec's layers, unpacked on first use; undefined for a function without layers. */
-  prepare(spec: FunctionSpec): Promise<string> | undefined {
+  /** The /opt of this spec's layers, unpacked on first use, held until release(); undefined without layers. */
+  acquire(spec: FunctionSpec): OptDirHold | undefined {
     if (!spec.layers?.length) return undefined;
-    const key = JSON.stringify([spec.functionName, spec.version ?? '$LATEST', spec.layers.map((l) => [l.arn, l.sha256])]);
-    let known = this.dirs.get(key);
-    if (!known) {
-      const entry: OptDir = { functionName: spec.functionName, dir: unpackLayers(spec.layers) };
-      // A failed unpack is not remembered: the next environment tries again.
-      entry.dir.catch(() => this.dirs.get(key) === entry && this.dirs.delete(key));
-      this.dirs.set(key, (known = entry));
+    const version = spec.version ?? '$LATEST';
+    const key = JSON.stringify([spec.functionName, version, spec.layers.map((l) => [l.arn, l.sha256])]);
+    for (const [other, d] of this.dirs) {
+      if (other === key || d.functionName !== spec.functionName || d.version !== version) continue;
+      d.superseded = true;
+      if (d.users === 0) void this.drop(other, d);
     }
-    return known.dir;
+    let entry = this.dirs.get(key);
+    if (!entry) {
+      const created: OptDir = { functionName: spec.functionName, version, dir: unpackLayers(spec.layers), users: 0, superseded: false };
+      // A failed unpack is not remembered: the next environment tries again.
+      created.dir.catch(() => this.dirs.get(key) === created && this.dirs.delete(key));
+      this.dirs.set(key, (entry = created));
+    }
+    const held = entry;
+    held.superseded = false;
+    held.users++;
+    let released = false;
+    return {
+      dir: held.dir,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.users--;
+        if (held.superseded && held.users === 0 && this.dirs.get(key) === held) void this.drop(key, held);
+      },
+    };
   }
 
   /** Removes one function's folders (it was deleted), or every folder. */
   async remove(functionName?: string): Promise<void> {
     const going = [...this.dirs].filter(([, d]) => functionName === undefined || d.functionName === functionName);
-    for (const [key] of going) this.dirs.delete(key);
-    await Promise.all(going.map(([, d]) => d.dir.then(removeDir, () => undefined)));
+    await Promise.all(going.map(([key, d]) => this.drop(key, d)));
+  }
+
+  private async drop(key: string, d: OptDir): Promise<void> {
+    this.dirs.delete(key);
+    await d.dir.then(removeDir, () => undefined);
   }
 }
 

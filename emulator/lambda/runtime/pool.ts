@@ -227,22 +227,33 @@ export class RuntimePool {
 
   private async startEnvironment(spec: FunctionSpec, fingerprint: string, launcher: Launcher, provisioned = false): Promise<ExecutionEnvironment> {
     const nodePath = launcher.family === 'node' ? (await this.scratchDir()).nodePath : undefined;
-    const optDir = await this.optDirs.prepare(spec);
-    this.assertOpen();
-    const env = await ExecutionEnvironment.start({
-      spec,
-      fingerprint,
-      launcher,
-      host: this.host,
-      endpointUrl: this.opts.endpointUrl,
-      nodePath,
-      optDir,
-      clock: this.clock,
-      idleTimeoutMs: this.idleTimeoutMs,
-      provisioned,
-      onLog: this.opts.onLog,
-      onDead: (dead) => this.envs.get(dead.functionName)?.delete(dead),
-    });
+    // Held while the environment lives: a folder the function's layers no longer name goes with its last one.
+    const opt = this.optDirs.acquire(spec);
+    let env: ExecutionEnvironment;
+    try {
+      const optDir = await opt?.dir;
+      this.assertOpen();
+      env = await ExecutionEnvironment.start({
+        spec,
+        fingerprint,
+        launcher,
+        host: this.host,
+        endpointUrl: this.opts.endpointUrl,
+        nodePath,
+        optDir,
+        clock: this.clock,
+        idleTimeoutMs: this.idleTimeoutMs,
+        provisioned,
+        onLog: this.opts.onLog,
+        onDead: (dead) => {
+          this.envs.get(dead.functionName)?.delete(dead);
+          opt?.release();
+        },
+      });
+    } catch (e) {
+      opt?.release();
+      throw e;
+    }
     let set = this.envs.get(spec.functionName);
     if (!set) this.envs.set(spec.functionName, (set = new Set()));
     set.add(env);
