@@ -33,7 +33,12 @@ export function bucketSettingsOperations(state: S3State) {
       const bucket = bucketOf(input);
       const rules = input.ServerSideEncryptionConfiguration?.Rules;
       if (!rules || rules.length !== 1) throw malformedXml();
-      bucket.encryption = rules.map(validEncryptionRule);
+      // A rule that does not name BlockedEncryptionTypes leaves the bucket's block as it was (S3 keeps reporting it).
+      const blocked = encryptionRules(bucket)[0]?.BlockedEncryptionTypes;
+      bucket.encryption = rules.map((r) => {
+        const rule = validEncryptionRule(r);
+        return rule.BlockedEncryptionTypes || !blocked ? rule : { ...rule, BlockedEncryptionTypes: structuredClone(blocked) };
+      });
       return {};
     },
 

@@ -16,8 +16,8 @@ const isKms = (algorithm: string | undefined): boolean => algorithm === 'aws:kms
 /**
  * A new bucket's default encryption: SSE-S3 without a bucket key (since January 2023), and SSE-C writes blocked
  * (since April 2026: an application that needs SSE-C unblocks it with PutBucketEncryption, BlockedEncryptionTypes
- * NONE). A PutBucketEncryption rule replaces all of it, so one that does not name BlockedEncryptionTypes leaves
- * SSE-C allowed; S3's docs do not say otherwise.
+ * NONE). A PutBucketEncryption rule replaces the rest, but one that does not name BlockedEncryptionTypes keeps the
+ * bucket's block (S3 reports it back unchanged: Terraform's perpetual diffs on blocked_encryption_types, 2026).
  */
 const DEFAULT_ENCRYPTION_RULE: S3.ServerSideEncryptionRule = {
   ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },

@@ -14,7 +14,7 @@ import {
   type ChecksumAlgorithm,
 } from './checksums';
 import { encryptionForWrite, encryptionOutput, encryptionRules } from './encryption';
-import { assertPartKey, assertSseCAllowed, customerKeyOf, isSseC, sendsCustomerKey, sseCEtag } from './sse-c';
+import { assertCompleteKey, assertPartKey, assertSseCAllowed, customerKeyOf, isSseC, sseCEtag } from './sse-c';
 import { invalidArgument, malformedXml, noSuchUpload } from './errors';
 import { pageSize } from './listing';
 import { assertKey, storageClassOf, listingUrlEncode, normalizeMetadata, parseTaggingHeader } from './names';
@@ -170,9 +170,7 @@ export function multipartOperations(state: S3State) {
       const upload = getUpload(bucket, input.Key, input.UploadId);
       const requested = input.MultipartUpload?.Parts ?? [];
       if (requested.length === 0) throw malformedXml();
-      // S3 needs no key to complete an SSE-C upload (LocalStack's AWS recordings), but a key sent must be the upload's.
-      const customerKey = customerKeyOf(input);
-      if (isSseC(upload.encryption) && sendsCustomerKey(customerKey)) assertPartKey(upload.encryption, customerKey);
+      assertCompleteKey(upload.encryption, customerKeyOf(input), upload.checksumAlgorithm !== undefined);
 
       // S3 checks the order of the whole list first, then each part's existence and ETag, then sizes.
       let previous = 0;

@@ -273,7 +273,9 @@ export function objectOperations(state: S3State) {
         throw new AwsError('InvalidArgument', 'Unknown metadata directive.', 400, { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: input.MetadataDirective });
       }
       const sameObject = srcBucket === bucket && source.key === key && (source.versionId === undefined || latestVersion(bucket, key) === src);
-      const sameEncryption = input.ServerSideEncryption === undefined && input.SSEKMSKeyId === undefined && input.SSECustomerAlgorithm === undefined;
+      // An SSE-C source copied without a destination key becomes SSE-S3: a change of encryption.
+      const sameEncryption =
+        input.ServerSideEncryption === undefined && input.SSEKMSKeyId === undefined && input.SSECustomerAlgorithm === undefined && !isSseC(src.encryption);
       if (sameObject && !replace && input.StorageClass === undefined && input.WebsiteRedirectLocation === undefined && input.ChecksumAlgorithm === undefined && sameEncryption) {
         throw new AwsError(
           'InvalidRequest',

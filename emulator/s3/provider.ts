@@ -16,6 +16,7 @@ import { objectTaggingOperations } from './object-tagging';
 import { versionForRead } from './object-read';
 import { restoreOperations } from './restore';
 import { s3Persistence } from './persistence';
+import { assertCustomerKeyFor } from './sse-c';
 import { getBucket, type S3State } from './state';
 import type { Bucket, ObjectVersion } from './store';
 
@@ -43,9 +44,15 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
     state.timers.clear();
   };
 
-  /** The bytes of an object (latest, or a given version): for other services, through the bus. */
-  const getObjectBytes = ({ bucket, key, versionId }: GetObjectQuery): Buffer =>
-    versionForRead(getBucket(state, bucket), key, versionId, 'GET').body;
+  /**
+   * The bytes of an object (latest, or a given version): for other services, through the bus. They have no SSE-C
+   * key to send, so an SSE-C object is refused them as a GET without the key is.
+   */
+  const getObjectBytes = ({ bucket, key, versionId }: GetObjectQuery): Buffer => {
+    const v = versionForRead(getBucket(state, bucket), key, versionId, 'GET');
+    assertCustomerKeyFor(v.encryption, {});
+    return v.body;
+  };
 
   deps.bus.answer<GetObjectQuery, Buffer>('s3.getObject', async (q) => getObjectBytes(q));
 

@@ -112,6 +112,17 @@ export function assertPartKey(upload: ObjectEncryption | undefined, h: CustomerK
 }
 
 /**
+ * CompleteMultipartUpload of an SSE-C upload: S3 needs no key (LocalStack's AWS recordings) unless the upload was
+ * created with a checksum algorithm (its docs require the key then: the part checksums are kept encrypted); a key
+ * sent must be the upload's.
+ */
+export function assertCompleteKey(upload: ObjectEncryption | undefined, h: CustomerKeyHeaders, checksummed: boolean): void {
+  if (!isSseC(upload)) return;
+  if (sendsCustomerKey(h)) assertPartKey(upload, h);
+  else if (checksummed) throw sseArgument('Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.');
+}
+
+/**
  * A bucket whose default encryption blocks SSE-C (BlockedEncryptionTypes) refuses SSE-C writes with a 403 naming
  * the caller (the account's root: the emulator has no IAM users in S3), the action and the object.
  */

@@ -4,7 +4,7 @@ import { uuid } from '../core/ids';
 import { invalidRequest, lengthIn, required } from './errors';
 import { checkRules, nextWindow, type RotationWindow } from './schedule';
 import { RotationScheduler } from './scheduler';
-import type { Secret, SecretStore } from './secrets';
+import type { RotationRules, Secret, SecretStore } from './secrets';
 import { addVersion, attachStage, CURRENT, holder, PENDING } from './versions';
 
 /**
@@ -39,6 +39,9 @@ export function nextRotationDate(s: Secret): number | undefined {
   const w = rotationWindow(s);
   return w && w.closes - 1000;
 }
+
+const sameRules = (a: RotationRules | undefined, b: RotationRules | undefined): boolean =>
+  a?.AutomaticallyAfterDays === b?.AutomaticallyAfterDays && a?.ScheduleExpression === b?.ScheduleExpression && a?.Duration === b?.Duration;
 
 /** A rotation is under way while AWSPENDING is on a version other than AWSCURRENT's. */
 const pendingRotation = (s: Secret) => {
@@ -127,14 +130,11 @@ export function rotationOperations(store: SecretStore, changedInBackground: () =
         throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
       }
       const now = store.now();
-      s.rotation = {
-        ...s.rotation,
-        enabled: true,
-        lambdaArn,
-        rules: input.RotationRules ?? s.rotation?.rules,
-        // Turning rotation on (again) starts the schedule's count, unless a rotation or value change is later.
-        configured: s.rotation?.enabled ? s.rotation.configured : now,
-      };
+      const rules = input.RotationRules ?? s.rotation?.rules;
+      // Turning rotation on (again), or changing its schedule, starts the schedule's count, unless a rotation or value
+      // change is later: a new schedule waits for its next window (RotateImmediately=false), never one already past.
+      const restarts = !s.rotation?.enabled || !sameRules(rules, s.rotation.rules);
+      s.rotation = { ...s.rotation, enabled: true, lambdaArn, rules, configured: restarts ? now : s.rotation!.configured };
       const answer = (versionId?: string) => {
         store.changed(s);
         return { ARN: s.arn, Name: s.name, ...(versionId ? { VersionId: versionId } : {}) };

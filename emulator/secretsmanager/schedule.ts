@@ -4,12 +4,14 @@ import { DAY_MS, day, type RotationRules } from './secrets';
 /**
  * Rotation schedules as Secrets Manager reads them, all in UTC: AutomaticallyAfterDays, `rate(N hours|days)` and
  * `cron(Minutes Hours Day-of-month Month Day-of-week Year)` (Secrets Manager's cron: minutes 0, year `*`, one of
- * the two day fields `?`; `L` and `#` as in EventBridge; no `W`). Each schedule opens rotation windows:
+ * the two day fields `?`, hours at least four apart; `L` and `#` as in EventBridge; no `W`), not AutomaticallyAfterDays
+ * and an expression together. Each schedule opens rotation windows:
  *   - days (AutomaticallyAfterDays, rate in days): the UTC day N days after the last rotation, from midnight;
  *   - rate in hours: slots every N hours from midnight (starting again each day), the slot N hours after the last one;
  *   - cron: the next time the expression names after the last rotation.
  * A window lasts Duration (`3h`), by default one hour for schedules in hours (a rate in hours, a cron naming
- * several hours) and until the end of the UTC day otherwise; it never runs into the next UTC day.
+ * several hours) and until the end of the UTC day otherwise; a Duration that would run into the next window or the
+ * next UTC day is refused, and a window never runs into the next UTC day.
  */
 
 const HOUR_MS = 3_600_000;
@@ -18,6 +20,8 @@ const CRON = /^cron\((.*)\)$/;
 const DURATION = /^(\d+)h$/;
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+/** "You can rotate a secret as often as every four hours." */
+const MIN_HOURS_APART = 4;
 /** Secrets Manager does not allow schedules more than a year apart: look no further than this for the next match. */
 const CRON_HORIZON_DAYS = 2 * 366;
 
@@ -81,6 +85,7 @@ function parseCron(expr: string, body: string): Cron {
     hours: [...parseValues(hours, 0, 23, [], fail)].sort((a, b) => a - b),
     months: parseValues(month, 1, 12, MONTHS, fail),
   };
+  if (cron.hours.some((h, i) => i > 0 && h - cron.hours[i - 1]! < MIN_HOURS_APART)) throw fail('A secret can be rotated at most every four hours.');
   if (dom !== '?') {
     const items = dom.split(',');
     const plain = items.filter((i) => i !== 'L');
@@ -127,11 +132,25 @@ function parseSchedule(rules: RotationRules): Schedule | undefined {
 export function checkRules(rules: RotationRules | undefined): void {
   if (!rules) return;
   inRange(rules.AutomaticallyAfterDays, 'rotationRules.automaticallyAfterDays', 1, 1000);
-  parseSchedule(rules);
-  if (rules.Duration !== undefined) {
-    const hours = DURATION.exec(rules.Duration);
-    if (!hours || Number(hours[1]) < 1 || Number(hours[1]) > 24) throw invalidParameter(`Invalid Duration: ${rules.Duration}`);
+  if (rules.AutomaticallyAfterDays !== undefined && rules.ScheduleExpression !== undefined) {
+    throw invalidParameter('You cannot specify both rotation frequency and schedule expression together.');
   }
+  const schedule = parseSchedule(rules);
+  if (rules.Duration !== undefined) {
+    const match = DURATION.exec(rules.Duration);
+    const hours = match ? Number(match[1]) : NaN;
+    if (!(hours >= 1 && hours <= 24)) throw invalidParameter(`Invalid Duration: ${rules.Duration}`);
+    if (schedule) checkWindowFits(schedule, hours);
+  }
+}
+
+/** A window must close before the next one opens and within its UTC day (rate in days and AutomaticallyAfterDays open at midnight). */
+function checkWindowFits(s: Schedule, hours: number): void {
+  if (s.kind === 'hours' && hours > s.hours) throw invalidParameter('Duration cannot be greater than Rate in hour.');
+  if (s.kind !== 'cron') return;
+  const starts = s.cron.hours;
+  if (starts[starts.length - 1]! + hours > 24) throw invalidParameter('Starting hour and duration must be within a day.');
+  if (starts.some((h, i) => i > 0 && h - starts[i - 1]! < hours)) throw invalidParameter('The rotation window must not extend into the next rotation window.');
 }
 
 function lastDayOfMonth(t: number): number {

@@ -34,7 +34,10 @@ describe('default encryption', () => {
 
     const kms = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: 'arn:aws:kms:us-east-1:000000000000:key/k-1' }, BucketKeyEnabled: true }] };
     await s3().send(new S3.PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: kms }));
-    expect((await s3().send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual(kms);
+    // The rule names no BlockedEncryptionTypes: the bucket's SSE-C block stays.
+    expect((await s3().send(new S3.GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration).toEqual({
+      Rules: [{ ...kms.Rules[0], BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }],
+    });
     const put = await s3().send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
     expect(put).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k-1', BucketKeyEnabled: true });
     const head = await s3().send(new S3.HeadObjectCommand({ Bucket, Key: 'k' }));
