@@ -48,6 +48,8 @@ const COMPARE: Record<string, (v: number, t: number) => boolean> = {
   LessThanOrEqualToThreshold: (v, t) => v <= t,
 };
 export const COMPARISON_OPERATORS = Object.keys(COMPARE);
+/** The operators of alarms on an anomaly detection band (ThresholdMetricId), which the emulator does not evaluate. */
+export const ANOMALY_OPERATORS = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
 
 /** The alarm's period in seconds. */
 export const alarmPeriod = (alarm: Alarm): number => (alarm.Metrics ? mathAlarmPeriod(alarm.Metrics)! : alarm.Period!);

@@ -3,7 +3,7 @@ import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import type { Timer } from '../core/clock';
 import { MetricStore, statistic, STATISTICS, type Dimension } from './metrics';
-import { alarmReads, COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
+import { alarmReads, ANOMALY_OPERATORS, COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
 import { checkAlarmMetrics } from './metric-math/alarm';
 import { getMetricData } from './get-metric-data';
 import { recordServiceMetrics } from './service-metrics';
@@ -40,8 +40,16 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   const evaluateAll = (filter?: (a: Alarm) => boolean) => {
     for (const alarm of alarms.values()) {
       if (filter && !filter(alarm)) continue;
-      const { state, reason } = evaluate(alarm, store, deps.clock.now());
-      setState(alarm, state, reason);
+      let judged: ReturnType<typeof evaluate>;
+      try {
+        judged = evaluate(alarm, store, deps.clock.now());
+      } catch (e) {
+        // A math alarm whose data grew past what an evaluation may compute keeps its state, and the caller
+        // (PutMetricData, the minute tick) is not failed for it.
+        if (e instanceof AwsError) continue;
+        throw e;
+      }
+      setState(alarm, judged.state, judged.reason);
     }
   };
   // AWS evaluates once a minute; a new datapoint for an alarm's metric also triggers an evaluation, so
@@ -134,6 +142,10 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     PutMetricAlarm(input: any, ctx: RequestContext) {
       for (const k of ['AlarmName', 'EvaluationPeriods', 'ComparisonOperator']) {
         if (input[k] === undefined) throw new AwsError('MissingParameter', `The parameter ${k} is required.`, 400);
+      }
+      // Valid on AWS, so not an enum error below, but there is no anomaly detection model here to compare with.
+      if (input.ThresholdMetricId !== undefined || ANOMALY_OPERATORS.includes(input.ComparisonOperator)) {
+        throw new AwsError('ValidationException', 'Alarms based on anomaly detection models (ThresholdMetricId, ANOMALY_DETECTION_BAND and the LessThanLowerThreshold, GreaterThanUpperThreshold and LessThanLowerOrGreaterThanUpperThreshold operators) are not supported by this emulator.', 400);
       }
       if (!COMPARISON_OPERATORS.includes(input.ComparisonOperator)) {
         throw new AwsError('ValidationException', `1 validation error detected: Value '${input.ComparisonOperator}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [${COMPARISON_OPERATORS.join(', ')}]`, 400);

@@ -165,7 +165,7 @@ describe('metric math alarms', () => {
       [{ Metrics: base.Metrics!.map((q) => ({ ...q, ReturnData: true })) }, 'Exactly one element of the metrics list should return data.'],
       [{ Metrics: [{ Id: 'all', Expression: 'METRICS()', ReturnData: true }, metric('errors', 'Errors', NS)] }, /all: the result must be a single time series, not an array of time series/],
       [{ Metrics: [{ Id: 'e1', Expression: 'errors / calls', ReturnData: true }, metric('errors', 'Errors', NS)] }, /Unrecognized identifier 'calls'/],
-      [{ Metrics: [{ Id: 'e1', Expression: 'errors', ReturnData: true }, { ...metric('errors', 'Errors', NS), MetricStat: { ...metric('x', 'Errors', NS).MetricStat!, Period: 45 } }] }, /Metrics\.member\.2\.MetricStat\.Period must be 10, 30 or a multiple of 60/],
+      [{ Metrics: [{ Id: 'e1', Expression: 'errors', ReturnData: true }, { ...metric('errors', 'Errors', NS), MetricStat: { ...metric('x', 'Errors', NS).MetricStat!, Period: 45 } }] }, /Metrics\.member\.2\.MetricStat\.Period must be 10, 20, 30 or a multiple of 60/],
     ];
     for (const [extra, message] of cases) {
       const err = await rejection(cw().send(new PutMetricAlarmCommand(errorRateAlarm({ AlarmName: 'invalid', ...extra }))));

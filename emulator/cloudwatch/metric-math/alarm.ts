@@ -10,13 +10,17 @@ import { evaluateQueries } from '.';
 const invalid = (message: string) => new AwsError('ValidationException', message, 400);
 
 /** Single-metric parameters that the Metrics list replaces. */
-const REPLACED = ['MetricName', 'Namespace', 'Dimensions', 'Statistic', 'ExtendedStatistic', 'Period'];
+const REPLACED = ['MetricName', 'Namespace', 'Dimensions', 'Statistic', 'ExtendedStatistic', 'Period', 'Unit'];
+/** PutMetricAlarm's periods: high-resolution 10, 20 or 30 seconds, else whole minutes. */
+const validAlarmPeriod = (p: number) => p === 10 || p === 20 || p === 30 || p % 60 === 0;
+/** A query returns data unless it says it does not: ReturnData defaults to true, in an alarm as in GetMetricData. */
+const returnsData = (q: MetricDataQuery) => q.ReturnData !== false;
 const MAX_PER_KIND = 10;
 
 /** The alarm's period in seconds: the returned query's Period, else its metrics' (the longest). */
 export function mathAlarmPeriod(metrics: MetricDataQuery[]): number | undefined {
   const periods = metrics.flatMap((q) => (q.MetricStat ? [q.MetricStat.Period] : []));
-  return metrics.find((q) => q.ReturnData === true)?.Period ?? (periods.length ? Math.max(...periods) : undefined);
+  return metrics.find(returnsData)?.Period ?? (periods.length ? Math.max(...periods) : undefined);
 }
 
 /** Checks PutMetricAlarm's Metrics and returns them as the alarm keeps (and DescribeAlarms shows) them. */
@@ -30,20 +34,22 @@ export function checkAlarmMetrics(input: any): MetricDataQuery[] {
   if (stats > MAX_PER_KIND || plan.queries.length - stats > MAX_PER_KIND) {
     throw invalid(`The list of Metrics may hold at most ${MAX_PER_KIND} metrics and ${MAX_PER_KIND} expressions.`);
   }
-  const returning = plan.queries.filter((q) => q.ReturnData === true);
+  const returning = plan.queries.filter(returnsData);
   if (returning.length !== 1) throw invalid('Exactly one element of the metrics list should return data.');
   plan.queries.forEach((q, i) => {
     for (const [at, p] of [[`Metrics.member.${i + 1}.MetricStat.Period`, q.MetricStat?.Period], [`Metrics.member.${i + 1}.Period`, q.Period]] as const) {
-      if (p !== undefined && p !== 10 && p !== 30 && p % 60 !== 0) throw invalid(`The parameter ${at} must be 10, 30 or a multiple of 60.`);
+      if (p !== undefined && !validAlarmPeriod(p)) throw invalid(`The parameter ${at} must be 10, 20, 30 or a multiple of 60.`);
     }
   });
   const period = mathAlarmPeriod(plan.queries);
   if (period === undefined) throw invalid('Period must not be null');
-  // A run on no data finds what does not depend on data: unknown Ids, cycles, a result that is not one series.
-  const dryRun = evaluatePlan(plan, (q) => ({ label: q.Id, periodMs: q.MetricStat.Period * 1000, points: new Map() }), 0, period * 1000);
+  // A run on no data over the alarm's window finds what does not depend on data: unknown Ids, cycles, a result
+  // that is not one series, a FILL or TIME_SERIES too long to compute at each evaluation.
+  const window = Math.max(1, Number(input.EvaluationPeriods) || 1) * period * 1000;
+  const dryRun = evaluatePlan(plan, (q) => ({ label: q.Id, periodMs: q.MetricStat.Period * 1000, points: new Map() }), 0, window);
   requireSeries(dryRun.get(returning[0]!.Id)!, true);
   return plan.queries.map(({ Id, MetricStat, Expression, Label, ReturnData, Period, AccountId }) =>
-    dropUndefined({ Id, MetricStat, Expression, Label, ReturnData: ReturnData === true, Period, AccountId }),
+    dropUndefined({ Id, MetricStat, Expression, Label, ReturnData: ReturnData !== false, Period, AccountId }),
   );
 }
 

@@ -99,11 +99,12 @@ function fill(s: Series, filler: Arg, ctx: MathContext): Series {
   }
   if (filler.kind === 'keyword' && filler.name === 'LINEAR') {
     // A straight line between the values either side of a gap; a gap at either end has only one side.
+    // Both lists ascend, so the first known time after t only moves forward: one pass, however long the range.
     const known = sortedTimes(s);
+    let after = 0;
     for (const t of times) {
-      if (s.points.has(t)) continue;
-      const after = known.findIndex((k) => k > t);
-      if (after <= 0) continue;
+      while (after < known.length && known[after]! <= t) after++;
+      if (s.points.has(t) || after === 0 || after === known.length) continue;
       const [t0, t1] = [known[after - 1]!, known[after]!];
       const [v0, v1] = [s.points.get(t0)!, s.points.get(t1)!];
       points.set(t, v0 + ((v1 - v0) * (t - t0)) / (t1 - t0));

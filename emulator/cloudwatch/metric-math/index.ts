@@ -3,7 +3,7 @@ import { evaluatePlan, type MetricStat, type QueryPlan, type QueryResult } from 
 import type { Series } from './series';
 
 export { planQueries, requireSeries, returnedSeries, type MetricDataQuery, type QueryPlan, type QueryResult } from './queries';
-export { sortedTimes } from './series';
+export { MAX_DATAPOINTS, sortedTimes } from './series';
 
 /** A metric query's series: the metric's statistic per period in [start, end), from the store. */
 export function metricSeries(store: MetricStore, ms: MetricStat, start: number, end: number): Series {

@@ -66,6 +66,12 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * How deep parentheses, brackets, calls and unary operators may nest. Real expressions nest a few levels; the
+ * parser recurses about ten frames a level, so a bound keeps a hostile expression from exhausting the stack.
+ */
+export const MAX_NESTING = 64;
+
 /** Binary operator levels, loosest first. */
 const LEVELS: BinaryOp[][] = [['OR'], ['AND'], ['==', '!=', '<', '<=', '>', '>='], ['+', '-'], ['*', '/']];
 
@@ -75,6 +81,14 @@ export function parseExpression(text: string): Node {
   let pos = 0;
   const peek = () => tokens[pos]!;
   const isOp = (t: Token, ...ops: string[]) => (t.kind === 'op' || t.kind === 'word') && ops.includes(t.text);
+  let depth = 0;
+  /** Parses one nested level (a parenthesised or bracketed group, a call's arguments, a unary operand). */
+  const nested = <T>(parse: () => T, at: Token): T => {
+    if (++depth > MAX_NESTING) throw new MathError(`The expression nests more than ${MAX_NESTING} levels deep at position ${at.at + 1}.`);
+    const result = parse();
+    depth--;
+    return result;
+  };
   const unexpected = (t: Token): MathError =>
     new MathError(t.kind === 'end' ? 'Unexpected end of expression.' : `Unexpected '${t.kind === 'string' ? `"${t.text}"` : t.text}' at position ${t.at + 1}.`);
   const expect = (op: string) => {
@@ -92,13 +106,14 @@ export function parseExpression(text: string): Node {
     return left;
   };
   const unary = (): Node => {
-    if (isOp(peek(), '-', 'NOT')) {
-      const op = tokens[pos++]!.text as '-' | 'NOT';
-      return { type: 'unary', op, arg: unary() };
-    }
-    if (isOp(peek(), '+')) {
+    const t = peek();
+    if (isOp(t, '-', 'NOT')) {
       pos++;
-      return unary();
+      return { type: 'unary', op: t.text as '-' | 'NOT', arg: nested(unary, t) };
+    }
+    if (isOp(t, '+')) {
+      pos++;
+      return nested(unary, t);
     }
     return power();
   };
@@ -106,7 +121,7 @@ export function parseExpression(text: string): Node {
     const base = primary();
     if (!isOp(peek(), '^')) return base;
     pos++;
-    return { type: 'binary', op: '^', left: base, right: unary() };
+    return { type: 'binary', op: '^', left: base, right: nested(unary, tokens[pos - 1]!) };
   };
   const list = (close: string): Node[] => {
     const items: Node[] = [];
@@ -128,15 +143,15 @@ export function parseExpression(text: string): Node {
     if (t.kind === 'number') return { type: 'number', value: Number(t.text) };
     if (t.kind === 'string') return { type: 'string', value: t.text };
     if (isOp(t, '(')) {
-      const inner = binary(0);
+      const inner = nested(() => binary(0), t);
       expect(')');
       return inner;
     }
-    if (isOp(t, '[')) return { type: 'array', items: list(']') };
+    if (isOp(t, '[')) return { type: 'array', items: nested(() => list(']'), t) };
     if (t.kind === 'word' && !['AND', 'OR', 'NOT'].includes(t.text)) {
       if (isOp(peek(), '(')) {
         pos++;
-        return { type: 'call', name: t.text, args: list(')') };
+        return { type: 'call', name: t.text, args: nested(() => list(')'), t) };
       }
       if (t.text === 'REPEAT' || t.text === 'LINEAR') return { type: 'keyword', name: t.text };
       if (/^[a-z]/.test(t.text)) return { type: 'ref', id: t.text };

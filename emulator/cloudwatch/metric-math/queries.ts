@@ -2,7 +2,7 @@ import { AwsError } from '../../core/errors';
 import { STATISTICS } from '../metrics';
 import { evaluateNode, type MathEnv } from './evaluate';
 import { MathError, parseExpression, type Node } from './parser';
-import { KIND_NAMES, type Series, type Value } from './series';
+import { KIND_NAMES, MAX_COMPUTED_POINTS, type Series, type Value } from './series';
 
 /**
  * A MetricDataQuery list, as GetMetricData and PutMetricAlarm's Metrics take it: metric queries (MetricStat)
@@ -44,17 +44,25 @@ export interface QueryPlan {
 
 const invalid = (message: string) => new AwsError('ValidationException', message, 400);
 
+/** The API's limits: queries in one GetMetricData call, characters in one Expression. */
+const MAX_QUERIES = 500;
+const MAX_EXPRESSION_LENGTH = 2048;
+/** A member name in AWS's constraint messages: `metricDataQueries`, `metrics`. */
+const memberName = (field: string) => field[0]!.toLowerCase() + field.slice(1);
+
 /** The label CloudWatch gives a query without one: the metric's name, or an expression's Id. */
 export const defaultLabel = (q: MetricDataQuery): string => q.Label ?? q.MetricStat?.Metric?.MetricName ?? q.Id;
 
 /** Checks the list's shape and parses every expression; `field` names the list in messages (`Metrics`, `MetricDataQueries`). */
 export function planQueries(input: unknown, field: string): QueryPlan {
   if (!Array.isArray(input) || input.length === 0) throw invalid(`The parameter ${field} must contain at least one query.`);
+  if (input.length > MAX_QUERIES) throw invalid(`The collection ${field} must not have a size greater than ${MAX_QUERIES}.`);
   const queries = input as MetricDataQuery[];
   const parsed = new Map<string, Node>();
   const seen = new Set<string>();
   queries.forEach((q, i) => {
     const at = `${field}.member.${i + 1}`;
+    if (!q || typeof q !== 'object') throw invalid(`The parameter ${at} must be a structure.`);
     if (!q.Id) throw invalid(`The parameter ${at}.Id is required.`);
     if (!/^[a-z][A-Za-z0-9_]*$/.test(q.Id)) {
       throw invalid(`Invalid value '${q.Id}' for ${at}.Id: it must start with a lowercase letter and hold only letters, numbers and underscores.`);
@@ -63,8 +71,13 @@ export function planQueries(input: unknown, field: string): QueryPlan {
     seen.add(q.Id);
     if (q.MetricStat && q.Expression !== undefined) throw invalid(`${at} must specify either Expression or MetricStat but not both.`);
     if (q.MetricStat) checkMetricStat(q.MetricStat, `${at}.MetricStat`);
-    else if (q.Expression !== undefined) parsed.set(q.Id, parseOrThrow(q.Id, q.Expression));
-    else throw invalid(`The parameter ${at}.MetricStat is required.\n`);
+    else if (q.Expression !== undefined) {
+      // Checked before parsing, as AWS checks the shape first: parsing is then bounded by the length.
+      if (typeof q.Expression !== 'string' || q.Expression.length > MAX_EXPRESSION_LENGTH) {
+        throw invalid(`1 validation error detected: Value at '${memberName(field)}.${i + 1}.member.expression' failed to satisfy constraint: Member must have length less than or equal to ${MAX_EXPRESSION_LENGTH}`);
+      }
+      parsed.set(q.Id, parseOrThrow(q.Id, q.Expression));
+    } else throw invalid(`The parameter ${at}.MetricStat is required.\n`);
     if (q.Period !== undefined && !(Number.isInteger(q.Period) && q.Period > 0)) throw invalid(`The parameter ${at}.Period must be a positive whole number of seconds.`);
   });
   return { queries, parsed, field };
@@ -105,6 +118,7 @@ export function evaluatePlan(plan: QueryPlan, fetch: (q: MetricDataQuery & { Met
   const fallbackPeriod = metricPeriods.length ? Math.max(...metricPeriods) : 60;
   const results = new Map<string, QueryResult>();
   const inProgress: string[] = [];
+  const budget = { left: MAX_COMPUTED_POINTS };
 
   const resultOf = (q: MetricDataQuery): QueryResult => {
     const done = results.get(q.Id);
@@ -120,6 +134,7 @@ export function evaluatePlan(plan: QueryPlan, fetch: (q: MetricDataQuery & { Met
         start,
         end,
         periodMs: (q.Period ?? fallbackPeriod) * 1000,
+        budget,
         dropped: () => {
           dropped = true;
         },
@@ -143,6 +158,8 @@ export function evaluatePlan(plan: QueryPlan, fetch: (q: MetricDataQuery & { Met
     try {
       resultOf(q);
     } catch (e) {
+      // Expressions referring to expressions recurse through each other: a chain long enough exhausts the stack.
+      if (e instanceof RangeError) throw invalid(`Error in expression ${q.Id}: the expressions refer to each other too deeply to evaluate.`);
       throw expressionError(q.Id, e);
     }
   }

@@ -20,7 +20,17 @@ export interface MathContext {
   end: number;
   /** Called when a computed data point is dropped because it is not a finite number (division by zero). */
   dropped(): void;
+  /** Data points the request may still compute, shared by all its expressions (see MAX_COMPUTED_POINTS). */
+  budget: { left: number };
 }
+
+/** The most data points one GetMetricData call returns (its MaxDatapoints default): the longest grid a series may have. */
+export const MAX_DATAPOINTS = 100_800;
+/**
+ * What one request (or one alarm evaluation) may compute in all: twenty times what it can return, so a full
+ * request can go through a few expressions, while a hostile one is refused within a few seconds.
+ */
+export const MAX_COMPUTED_POINTS = 20 * MAX_DATAPOINTS;
 
 export const scalar = (value: number): Value => ({ kind: 'scalar', value });
 export const single = (series: Series): Value => ({ kind: 'series', series });
@@ -30,8 +40,12 @@ export const KIND_NAMES: Record<Value['kind'], string> = { scalar: 'a scalar', s
 
 export const sortedTimes = (s: Series): number[] => [...s.points.keys()].sort((a, b) => a - b);
 
-/** The timestamps a series could have in the query's time range. */
+/** The timestamps a series could have in the query's time range; refused past MAX_DATAPOINTS, before they are built. */
 export function grid(s: Series, ctx: MathContext): number[] {
+  const count = Math.ceil((ctx.end - ctx.start) / s.periodMs);
+  if (count > MAX_DATAPOINTS) {
+    throw new MathError(`The time range holds ${count} periods of ${s.periodMs / 1000} seconds, more than the ${MAX_DATAPOINTS} data points a request can return: shorten the range or lengthen the period.`);
+  }
   const times: number[] = [];
   for (let t = ctx.start; t < ctx.end; t += s.periodMs) times.push(t);
   return times;
@@ -41,6 +55,9 @@ export function grid(s: Series, ctx: MathContext): number[] {
 export function build(label: string, periodMs: number, ctx: MathContext, fill: (set: (t: number, v: number) => void) => void): Series {
   const points = new Map<number, number>();
   fill((t, v) => {
+    if (--ctx.budget.left < 0) {
+      throw new MathError(`The expressions of this request compute more than ${MAX_COMPUTED_POINTS} data points: shorten the range, lengthen the period or simplify the expressions.`);
+    }
     if (Number.isFinite(v)) points.set(t, v);
     else ctx.dropped();
   });
