@@ -410,8 +410,10 @@ export class SqsProvider implements ServiceProvider {
     );
     const attributeNames = (input.MessageAttributeNames ?? []).filter((x): x is string => typeof x === 'string');
     const waitS = input.WaitTimeSeconds ?? q.waitTimeSeconds;
-    // A standard queue at its in-flight quota refuses short polls; long polls (and FIFO queues) just get nothing.
-    if (!q.fifo && waitS === 0 && input.VisibilityTimeout !== 0 && q.atInflightLimit()) throw overLimit();
+    // A standard queue at its in-flight quota refuses short polls that would put messages in flight (the queue's
+    // own VisibilityTimeout may be 0); long polls (and FIFO queues) just get nothing.
+    const visibility = input.VisibilityTimeout ?? q.visibilityTimeoutSeconds;
+    if (!q.fifo && waitS === 0 && visibility > 0 && q.atInflightLimit()) throw overLimit();
     const deadline = this.deps.clock.now() + waitS * 1000;
     for (;;) {
       const got = this.receiveFrom(q, max, input.VisibilityTimeout, input.ReceiveRequestAttemptId);

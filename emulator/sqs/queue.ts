@@ -329,7 +329,10 @@ export class Queue {
     this.hooks.changed?.(this, m);
     if (prev === 'visible') this.counts.visible--;
     else if (prev === 'delayed') this.counts.delayed--;
-    else if (prev === 'inflight') this.counts.inflight--;
+    else if (prev === 'inflight') {
+      // Room under the in-flight quota: receivers that got nothing at the limit may take the visible messages now.
+      if (this.counts.inflight-- >= this.maxInflight) this.pendingArrival = true;
+    }
     if (this.fifo) {
       const g = this.groups.get(m.groupId!);
       if (g && prev === 'inflight') g.inflight--;
