@@ -1,4 +1,4 @@
-import { warmUpSigningKey } from './signing';
+import { signingKeyWarmUpDone, warmUpSigningKey } from './signing';
 import type { ServiceDeps } from '../core/service';
 import { SnsDelivery } from './delivery';
 import { snsOperations } from './provider';
@@ -60,8 +60,9 @@ export function createSnsProvider(deps: ServiceDeps, opts: SnsProviderOptions = 
       store.reset();
       delivery.reset();
     },
-    close(): void {
+    async close(): Promise<void> {
       delivery.reset();
+      await signingKeyWarmUpDone();
     },
     outbox,
     clearOutbox,

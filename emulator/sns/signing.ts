@@ -9,17 +9,29 @@ import { createHash, createSign, generateKeyPair, generateKeyPairSync, sign as s
 
 let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 const keyPair = () => (keys ??= generateKeyPairSync('rsa', { modulusLength: 2048 }));
+/** The background generation warmUpSigningKey() started, while it runs. */
+let warming: Promise<void> | undefined;
 
 /**
  * Generates the key pair in the background (a 2048-bit RSA key takes 150–600 ms), so the first signed message
  * (often the s3:TestEvent inside PutBucketNotificationConfiguration) does not block the event loop for it.
  */
 export function warmUpSigningKey(): void {
-  if (keys) return;
-  generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
-    if (!err && !keys) keys = { publicKey, privateKey };
-  });
+  if (keys || warming) return;
+  warming = new Promise((resolve) =>
+    generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+      if (!err && !keys) keys = { publicKey, privateKey };
+      warming = undefined;
+      resolve();
+    }),
+  );
 }
+
+/**
+ * Resolves once no background generation is running. A thread-pool job can be neither cancelled nor unref'd:
+ * it keeps the process alive until it ends, so close() waits for it rather than leave it behind.
+ */
+export const signingKeyWarmUpDone = (): Promise<void> => warming ?? Promise.resolve();
 
 export const publicKeyPem = (): string => keyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
