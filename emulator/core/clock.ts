@@ -35,6 +35,13 @@ export class ScaledClock implements Clock {
  */
 const fireTimer = (timer: TimeoutTimer): void => timer.fire();
 
+/**
+ * Node's longest timeout (~24.8 days); a longer one overflows to 1 ms. A timer due later waits this long and
+ * re-arms (fire() waits out the rest), so a secret rotating every 30 days — or a long delay on a slowed-down
+ * clock — is one timeout per 24.8 days, not a 1 ms loop.
+ */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 class TimeoutTimer implements Timer {
   private handle: ReturnType<typeof setTimeout>;
   constructor(
@@ -45,7 +52,7 @@ class TimeoutTimer implements Timer {
     this.handle = this.arm();
   }
   private arm(): ReturnType<typeof setTimeout> {
-    const handle = setTimeout(fireTimer, Math.max(0, (this.due - this.clock.now()) * this.clock.scale), this);
+    const handle = setTimeout(fireTimer, Math.min(MAX_TIMEOUT_MS, Math.max(0, (this.due - this.clock.now()) * this.clock.scale)), this);
     handle.unref?.();
     return handle;
   }

@@ -3,10 +3,9 @@ import type { Clock, Timer } from '../core/clock';
 /**
  * One timer per secret with a rotation schedule, on the emulator's clock, for when its next rotation is due.
  * `sync(name)` re-reads the due time (after any change to the secret) and moves the timer if it changed; when the
- * timer fires it checks again, so a schedule that moved or ended never rotates by mistake. Long waits are taken
- * in steps: a real timer cannot wait more than 2^31 ms, and a scaled clock multiplies the wait.
+ * timer fires it checks again, so a schedule that moved or ended never rotates by mistake. (Waits longer than a
+ * Node timeout can hold are the clock's business: core/clock.ts re-arms them.)
  */
-const MAX_STEP_MS = 3_600_000;
 
 export class RotationScheduler {
   private readonly armed = new Map<string, { due: number; timer: Timer }>();
@@ -29,7 +28,7 @@ export class RotationScheduler {
   }
 
   private arm(name: string, due: number): void {
-    const timer = this.clock.setTimer(Math.min(MAX_STEP_MS, Math.max(0, due - this.clock.now())), () => {
+    const timer = this.clock.setTimer(Math.max(0, due - this.clock.now()), () => {
       if (this.armed.get(name)?.timer !== timer) return;
       this.armed.delete(name);
       const now = this.clock.now();

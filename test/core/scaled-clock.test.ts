@@ -28,3 +28,16 @@ it('a cancelled timer never fires', async () => {
   await new Promise<void>((resolve) => clock.setTimer(5_000, resolve));
   expect(fired).toBe(false);
 });
+
+it('waits for a timer due beyond Node\'s longest timeout in steps that Node can hold, not in a 1 ms loop', () => {
+  const clock = new ScaledClock(1);
+  const spy = jest.spyOn(global, 'setTimeout');
+  try {
+    const timer = clock.setTimer(40 * 86_400_000, () => undefined);
+    const delay = spy.mock.calls.at(-1)![1]!;
+    timer.cancel();
+    expect(delay).toBe(2 ** 31 - 1);
+  } finally {
+    spy.mockRestore();
+  }
+});
