@@ -283,8 +283,9 @@ describe('aliases as event targets', () => {
     await waitFor(async () => (await lambda().send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).State === 'Enabled', { what: 'mapping enabled' });
 
     await sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'hello' }));
-    const lines = await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').trim().split('\n'), { what: 'the batch written by the function' });
-    expect(JSON.parse(lines[0]!)).toEqual({ code: 'A', version: '1', arn: `${arn}:live` });
+    // The file exists before the function's line is in it: parse inside the probe, so a half-written line is retried.
+    const first = await waitFor(() => fs.existsSync(out) && JSON.parse(fs.readFileSync(out, 'utf8').split('\n')[0]!), { what: 'the batch written by the function' });
+    expect(first).toEqual({ code: 'A', version: '1', arn: `${arn}:live` });
   });
 
   it("an SQS mapping on a version holds its batch for that version's timeout, not $LATEST's", async () => {
