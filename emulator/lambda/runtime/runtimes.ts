@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { AwsError } from '../../core/errors';
 
@@ -28,10 +29,26 @@ export const runtimeFamily = (runtime: string): 'node' | 'python' | undefined =>
 const nodeLauncher: Launcher = {
   family: 'node',
   command: process.execPath,
-  args: (mb, token) => [...lambdaNodeFlags(mb), path.join(NODE_RUNTIME_DIR, 'bootstrap.js'), token],
+  args: (mb, token) => [...lambdaNodeFlags(mb), path.join(NODE_RUNTIME_DIR, 'bootstrap.js'), token, ...nodeCodeCacheArgs()],
   runtimeDir: NODE_RUNTIME_DIR,
   binDirs: [path.dirname(process.execPath)],
 };
+
+/**
+ * The folder Node functions keep compiled code in across environments and emulator runs (bootstrap/node/
+ * code-cache.js): `HARNESS_CODE_CACHE_DIR`, `off` for none, by default one per user under the temp folder.
+ */
+export function nodeCodeCacheDir(): string | undefined {
+  const chosen = process.env.HARNESS_CODE_CACHE_DIR;
+  if (chosen === 'off') return undefined;
+  const user = typeof process.getuid === 'function' ? process.getuid() : os.userInfo().username;
+  return chosen || path.join(os.tmpdir(), `s3-event-harness-code-cache-${user}`);
+}
+
+function nodeCodeCacheArgs(): string[] {
+  const dir = nodeCodeCacheDir();
+  return dir ? [dir] : [];
+}
 
 /**
  * The flags Lambda's Node bootstrap starts node with: a tenth of the memory size is the young generation (two

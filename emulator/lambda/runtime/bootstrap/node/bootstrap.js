@@ -2,7 +2,7 @@
 /**
  * The Node.js runtime loop, as Lambda's own runtime does it: load the handler once (init), then forever
  * GET /invocation/next → run the handler → POST /response or /error.
- * Started by the emulator as `node <Lambda's memory and GC flags> bootstrap.js <markerToken>` (runtimes.ts).
+ * Started by the emulator as `node <Lambda's memory and GC flags> bootstrap.js <markerToken> [codeCacheDir]` (runtimes.ts).
  * Plain JavaScript with Node built-ins only: it runs inside the function's process, not the emulator's.
  */
 const fs = require('node:fs');
@@ -10,9 +10,12 @@ const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
 const { pathToFileURL } = require('node:url');
+const { installCodeCache } = require('./code-cache');
 
 const API_PREFIX = '/2018-06-01';
 const markerToken = process.argv[2] || 'none';
+/** Where compiled code is kept across environments (code-cache.js); none when the emulator passes no folder. */
+const codeCache = installCodeCache(process.argv[3]);
 const runtimeApi = process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
 const [apiHost, apiPort] = splitHostPort(runtimeApi);
 
@@ -452,7 +455,11 @@ async function main() {
   }
   initialized = true;
   let nextAnswer = api.request(NEXT.method, NEXT.path);
-  for (;;) nextAnswer = (await invokeOnce(handler, nextAnswer)).next;
+  for (;;) {
+    nextAnswer = (await invokeOnce(handler, nextAnswer)).next;
+    // After an invocation the code has run, so the cache also holds what V8 compiled lazily on the way.
+    void codeCache.flush();
+  }
 }
 
 main().catch((err) => {

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RuntimePool } from '../../emulator/lambda/runtime';
+import { waitFor } from '../../harness/wait';
+import { event, json, removeTempDirs, spec, tempDir, writeCode } from './helpers';
+
+/**
+ * The Node runtime's code cache (bootstrap/node/code-cache.js): large CommonJS files are compiled from a V8
+ * cache kept on disk across environments. What a function sees must not change with it.
+ */
+
+const PADDING = `/* ${'x'.repeat(20 * 1024)} */`;
+
+/**
+ * A module over the cache's size floor that reports what CommonJS gives it, and throws from a known place on
+ * its first line (where a wrapper would shift columns) and on a later line.
+ */
+const BIG = `${PADDING} exports.where = () => { throw new Error('first line'); };
+const helper = require('./small');
+exports.report = async () => ({
+  filename: __filename,
+  dirname: __dirname,
+  resolved: require.resolve('./small'),
+  mainIsBootstrap: require.main === process.mainModule,
+  cached: require.cache[__filename] === module,
+  helper: helper(),
+  thisIsExports: this === module.exports,
+});
+exports.later = () => {
+  throw new Error('later line');
+};
+`;
+
+const INDEX = `const big = require('./big');
+const stackOf = (fn) => { try { fn(); } catch (e) { return e.stack.split('\\n').slice(0, 2).join('\\n'); } };
+exports.handler = async () => ({ ...(await big.report()), first: stackOf(big.where), later: stackOf(big.later) });`;
+
+const pools: RuntimePool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+  delete process.env.HARNESS_CODE_CACHE_DIR;
+});
+afterAll(() => removeTempDirs());
+
+/** One invocation in a new pool (so a new environment and process) with the given cache folder. */
+async function runOnce(codeDir: string, cacheDir: string): Promise<any> {
+  process.env.HARNESS_CODE_CACHE_DIR = cacheDir;
+  const pool = new RuntimePool({ endpointUrl: 'http://127.0.0.1:4566' });
+  pools.push(pool);
+  const result = await pool.invoke(spec(codeDir, { functionName: `cc-${path.basename(codeDir)}` }), event({}));
+  return json(result.payload);
+}
+
+const entries = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.bin')) : []);
+
+describe('Node runtime code cache', () => {
+  test('a large module is cached after its first invocation and read back by the next environment, unchanged to the function', async () => {
+    const code = writeCode({ 'index.js': INDEX, 'big.js': BIG, 'small.js': 'module.exports = () => "small";' });
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    const uncached = await runOnce(code, 'off');
+    expect(fs.existsSync(cacheDir)).toBe(false);
+
+    const first = await runOnce(code, cacheDir);
+    // Written after the invocation, for big.js only (index.js and small.js are under the size floor).
+    const [entry] = await waitFor(() => entries(cacheDir).length === 1 && entries(cacheDir), { what: 'the cache entry' });
+    const written = fs.statSync(path.join(cacheDir, entry!));
+    const second = await runOnce(code, cacheDir);
+
+    expect(first).toEqual({
+      filename: path.join(code, 'big.js'),
+      dirname: code,
+      resolved: path.join(code, 'small.js'),
+      mainIsBootstrap: true,
+      cached: true,
+      helper: 'small',
+      thisIsExports: true,
+      first: expect.stringContaining(`${path.join(code, 'big.js')}:1:${PADDING.length + 32}`),
+      later: expect.stringContaining(`${path.join(code, 'big.js')}:13:9`),
+    });
+    expect(uncached).toEqual(first);
+    expect(second).toEqual(first);
+    // Read, not rewritten: V8 accepted it.
+    const after = fs.statSync(path.join(cacheDir, entry!));
+    expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
+  });
+
+  test('a damaged entry is only slower: the function runs the same and the entry is replaced', async () => {
+    const code = writeCode({ 'index.js': INDEX, 'big.js': BIG, 'small.js': 'module.exports = () => "small";' });
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    const first = await runOnce(code, cacheDir);
+    const [entry] = await waitFor(() => entries(cacheDir).length === 1 && entries(cacheDir), { what: 'the cache entry' });
+    const file = path.join(cacheDir, entry!);
+    fs.writeFileSync(file, 'not a code cache');
+
+    expect(await runOnce(code, cacheDir)).toEqual(first);
+    await waitFor(() => fs.readFileSync(file).length > 100, { what: 'the damaged entry to be replaced' });
+  });
+
+  test('a changed file gets an entry of its own', async () => {
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    const code = writeCode({ 'index.js': INDEX, 'big.js': BIG, 'small.js': 'module.exports = () => "small";' });
+    await runOnce(code, cacheDir);
+    await waitFor(() => entries(cacheDir).length === 1, { what: 'the first entry' });
+    fs.writeFileSync(path.join(code, 'small.js'), 'module.exports = () => "changed";');
+    fs.writeFileSync(path.join(code, 'big.js'), BIG.replace("'later line'", "'changed line'"));
+
+    const changed = await runOnce(code, cacheDir);
+    expect(changed.helper).toBe('changed');
+    expect(changed.later).toContain('Error: changed line');
+    await waitFor(() => entries(cacheDir).length === 2, { what: 'a second entry, for the changed file' });
+  });
+
+  test('a large module that may call import() is left to Node (a cached one loses its import() callback on Node 20)', async () => {
+    const code = writeCode({
+      'index.js': `const plain = require('./plain'), dynamic = require('./dynamic');\nexports.handler = async () => [plain.name, await dynamic.join()];`,
+      'plain.js': `${PADDING}\nexports.name = 'plain';`,
+      'dynamic.js': `${PADDING}\nexports.join = async () => typeof (await import('node:path')).join;`,
+    });
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    expect(await runOnce(code, cacheDir)).toEqual(['plain', 'function']);
+    // plain.js's entry shows the flush happened; dynamic.js has none.
+    await waitFor(() => entries(cacheDir).length > 0, { what: "plain.js's entry" });
+    expect(await runOnce(code, cacheDir)).toEqual(['plain', 'function']);
+    expect(entries(cacheDir)).toHaveLength(1);
+  });
+});
