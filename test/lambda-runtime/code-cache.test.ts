@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RuntimePool } from '../../emulator/lambda/runtime';
 import { waitFor } from '../../harness/wait';
+const { isPrivateFolder } = require('../../emulator/lambda/runtime/bootstrap/node/code-cache.js') as { isPrivateFolder: (dir: string) => boolean };
 import { event, json, removeTempDirs, spec, tempDir, writeCode } from './helpers';
 
 /**
@@ -122,5 +123,21 @@ describe('Node runtime code cache', () => {
     await waitFor(() => entries(cacheDir).length > 0, { what: "plain.js's entry" });
     expect(await runOnce(code, cacheDir)).toEqual(['plain', 'function']);
     expect(entries(cacheDir)).toHaveLength(1);
+  });
+
+  test("the folder is used only when it is this user's and not writable by others (cached data is code it runs)", () => {
+    const base = tempDir('code-cache-');
+    const dir = path.join(base, 'made');
+    expect(isPrivateFolder(dir)).toBe(true);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    fs.chmodSync(dir, 0o777);
+    expect(isPrivateFolder(dir)).toBe(false);
+    fs.chmodSync(dir, 0o720);
+    expect(isPrivateFolder(dir)).toBe(false);
+    fs.chmodSync(dir, 0o700);
+    fs.symlinkSync(dir, path.join(base, 'link'));
+    expect(isPrivateFolder(path.join(base, 'link'))).toBe(false);
+    fs.writeFileSync(path.join(base, 'file'), '');
+    expect(isPrivateFolder(path.join(base, 'file'))).toBe(false);
   });
 });

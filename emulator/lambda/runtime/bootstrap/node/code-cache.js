@@ -32,7 +32,7 @@ const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname
  * the entries for files compiled without one since the last flush (call it once the code has run).
  */
 function installCodeCache(dir) {
-  if (!dir) return { flush: async () => undefined };
+  if (!dir || !isPrivateFolder(dir)) return { flush: async () => undefined };
   const salt = `${process.versions.v8}\0${process.execArgv.join(' ')}\0`;
   const pending = new Map(); // entry path → vm.Script
   const nodeCompile = Module.prototype._compile;
@@ -58,7 +58,6 @@ function installCodeCache(dir) {
     if (pending.size === 0) return;
     const scripts = [...pending];
     pending.clear();
-    await fs.promises.mkdir(dir, { recursive: true });
     for (const [entry, script] of scripts) {
       // Written under a temporary name and renamed: environments starting meanwhile read a whole entry or none.
       const temporary = `${entry}.${process.pid}.tmp`;
@@ -68,6 +67,21 @@ function installCodeCache(dir) {
   }
 
   return { flush: () => flush().catch(() => undefined) };
+}
+
+/**
+ * Cached data is code this process will run, so the folder must be this user's alone (the default one is under
+ * the shared temp folder, where someone else could have made it first).
+ */
+function isPrivateFolder(dir) {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = fs.lstatSync(dir);
+    const mine = typeof process.getuid !== 'function' || stat.uid === process.getuid();
+    return stat.isDirectory() && mine && (process.platform === 'win32' || (stat.mode & 0o022) === 0);
+  } catch {
+    return false;
+  }
 }
 
 /** The `require` Node gives a CommonJS module. */
@@ -86,4 +100,4 @@ function stripShebang(content) {
   return content.startsWith('#!') ? content.replace(/^#![^\r\n]*/, '') : content;
 }
 
-module.exports = { installCodeCache, MIN_SOURCE_BYTES };
+module.exports = { installCodeCache, isPrivateFolder, MIN_SOURCE_BYTES };
