@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { RuntimePool } from '../../emulator/lambda/runtime';
 import { waitFor } from '../../harness/wait';
 const { isPrivateFolder } = require('../../emulator/lambda/runtime/bootstrap/node/code-cache.js') as { isPrivateFolder: (dir: string) => boolean };
@@ -44,11 +45,11 @@ afterEach(async () => {
 afterAll(() => removeTempDirs());
 
 /** One invocation in a new pool (so a new environment and process) with the given cache folder. */
-async function runOnce(codeDir: string, cacheDir: string): Promise<any> {
+async function runOnce(codeDir: string, cacheDir: string, environment: Record<string, string> = {}): Promise<any> {
   process.env.HARNESS_CODE_CACHE_DIR = cacheDir;
   const pool = new RuntimePool({ endpointUrl: 'http://127.0.0.1:4566' });
   pools.push(pool);
-  const result = await pool.invoke(spec(codeDir, { functionName: `cc-${path.basename(codeDir)}` }), event({}));
+  const result = await pool.invoke(spec(codeDir, { functionName: `cc-${path.basename(codeDir)}`, environment }), event({}));
   return json(result.payload);
 }
 
@@ -123,6 +124,19 @@ describe('Node runtime code cache', () => {
     await waitFor(() => entries(cacheDir).length > 0, { what: "plain.js's entry" });
     expect(await runOnce(code, cacheDir)).toEqual(['plain', 'function']);
     expect(entries(cacheDir)).toHaveLength(1);
+  });
+
+  test('a large file with a source map is left to Node, which maps its stack traces (NODE_OPTIONS=--enable-source-maps)', async () => {
+    const source = tempDir('code-cache-src-');
+    fs.writeFileSync(path.join(source, 'handler.ts'), `const padding: string = ${JSON.stringify('x'.repeat(20 * 1024))};\n\nexport const handler = async (): Promise<string> => {\n  try {\n    throw new Error('mapped ' + padding.length);\n  } catch (e) {\n    return (e as Error).stack!.split('\\n')[1]!;\n  }\n};\n`);
+    const code = tempDir('code-cache-fn-');
+    buildSync({ entryPoints: [path.join(source, 'handler.ts')], outfile: path.join(code, 'index.js'), bundle: true, platform: 'node', format: 'cjs', sourcemap: 'inline', logLevel: 'silent' });
+    expect(fs.statSync(path.join(code, 'index.js')).size).toBeGreaterThan(20 * 1024);
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    const run = () => runOnce(code, cacheDir, { NODE_OPTIONS: '--enable-source-maps' });
+    expect(await run()).toContain(`${path.join(source, 'handler.ts')}:5:11`);
+    expect(await run()).toContain(`${path.join(source, 'handler.ts')}:5:11`);
+    expect(entries(cacheDir)).toEqual([]);
   });
 
   test("the folder is used only when it is this user's and not writable by others (cached data is code it runs)", () => {

@@ -25,6 +25,8 @@ const MIN_SOURCE_BYTES = 16 * 1024;
  * builds have none.
  */
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
+/** Node registers a file's source map (--enable-source-maps) in its own compile step: such files are left to it. */
+const SOURCE_MAP = /\/[/*][#@]\s*sourceMappingURL=/;
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) {\n';
 
 /**
@@ -38,7 +40,7 @@ function installCodeCache(dir) {
   const nodeCompile = Module.prototype._compile;
 
   Module.prototype._compile = function compileWithCache(content, filename) {
-    if (content.length < MIN_SOURCE_BYTES || DYNAMIC_IMPORT.test(content)) return nodeCompile.call(this, content, filename);
+    if (content.length < MIN_SOURCE_BYTES || DYNAMIC_IMPORT.test(content) || SOURCE_MAP.test(content)) return nodeCompile.call(this, content, filename);
     const entry = path.join(dir, `${crypto.createHash('sha256').update(salt).update(filename).update('\0').update(content).digest('hex')}.bin`);
     let cachedData;
     try {
