@@ -139,6 +139,20 @@ describe('Node runtime code cache', () => {
     expect(entries(cacheDir)).toEqual([]);
   });
 
+  test('a large file in ES module syntax (Node detects it) and a large file with a syntax error load as Node loads them', async () => {
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    const esm = writeCode({
+      'index.js': `const { name } = require('./esm-syntax');\nexports.handler = async () => name;`,
+      'esm-syntax.js': `${PADDING}\nexport const name = 'detected';`,
+    });
+    expect(await runOnce(esm, cacheDir)).toBe('detected');
+    expect(await runOnce(esm, cacheDir)).toBe('detected');
+    const broken = writeCode({ 'index.js': `${PADDING}\nexports.handler = async () => {;` });
+    const error = await runOnce(broken, cacheDir);
+    expect(error.errorType).toBe('Runtime.UserCodeSyntaxError');
+    expect(error.errorMessage).toBe('SyntaxError: Unexpected end of input');
+  });
+
   test("the folder is used only when it is this user's and not writable by others (cached data is code it runs)", () => {
     const base = tempDir('code-cache-');
     const dir = path.join(base, 'made');

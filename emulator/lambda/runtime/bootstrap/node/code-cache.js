@@ -39,8 +39,13 @@ function installCodeCache(dir) {
   const pending = new Map(); // entry path → vm.Script
   const nodeCompile = Module.prototype._compile;
 
-  Module.prototype._compile = function compileWithCache(content, filename) {
-    if (content.length < MIN_SOURCE_BYTES || DYNAMIC_IMPORT.test(content) || SOURCE_MAP.test(content)) return nodeCompile.call(this, content, filename);
+  Module.prototype._compile = function _compile(content, filename, format) {
+    const leftToNode =
+      (format !== undefined && format !== 'commonjs') || // an ES module required (require(esm))
+      content.length < MIN_SOURCE_BYTES ||
+      DYNAMIC_IMPORT.test(content) ||
+      SOURCE_MAP.test(content);
+    if (leftToNode) return nodeCompile.apply(this, arguments);
     const entry = path.join(dir, `${crypto.createHash('sha256').update(salt).update(filename).update('\0').update(content).digest('hex')}.bin`);
     let cachedData;
     try {
@@ -50,7 +55,15 @@ function installCodeCache(dir) {
     }
     const source = WRAPPER_HEAD + stripShebang(content) + '\n})';
     // lineOffset -1: the wrapper has a line of its own, so the file's lines and columns stay its own.
-    const script = new vm.Script(source, { filename, lineOffset: -1, cachedData });
+    let script;
+    try {
+      script = new vm.Script(source, { filename, lineOffset: -1, cachedData });
+    } catch (e) {
+      // ES module syntax in a .js file (Node detects it and loads it as one), or a real syntax error: Node's
+      // own compile step does either, with its own error.
+      if (e instanceof SyntaxError) return nodeCompile.apply(this, arguments);
+      throw e;
+    }
     if (cachedData === undefined || script.cachedDataRejected) pending.set(entry, script);
     const wrapper = script.runInThisContext({ displayErrors: true });
     return wrapper.call(this.exports, this.exports, makeRequire(this), this, filename, path.dirname(filename));
