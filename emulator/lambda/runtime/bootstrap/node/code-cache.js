@@ -76,8 +76,12 @@ function installCodeCache(dir) {
     for (const [entry, script] of scripts) {
       // Written under a temporary name and renamed: environments starting meanwhile read a whole entry or none.
       const temporary = `${entry}.${process.pid}.tmp`;
-      await fs.promises.writeFile(temporary, script.createCachedData());
-      await fs.promises.rename(temporary, entry);
+      try {
+        await fs.promises.writeFile(temporary, script.createCachedData());
+        await fs.promises.rename(temporary, entry);
+      } catch {
+        await fs.promises.rm(temporary, { force: true }); // a full disk, say: no entry, and no leftover
+      }
     }
   }
 
