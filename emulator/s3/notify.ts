@@ -30,7 +30,11 @@ export interface EmitParams {
   glacierEventData?: {
     restoreEventData: { lifecycleRestorationExpiryTime: string; lifecycleRestoreStorageClass: string };
   };
+  /** S3 itself made the change (a lifecycle action): records name `s3.amazonaws.com` as principal and source. */
+  byS3?: boolean;
 }
+
+const S3_SERVICE = 's3.amazonaws.com';
 
 const hopType = (eventName: string): string => {
   if (eventName.startsWith('ObjectCreated:')) return 's3.write';
@@ -63,7 +67,7 @@ export class Notifier {
   emit(p: EmitParams): void {
     const { bucket, eventName, key, ctx } = p;
     const { bus, clock } = this.deps;
-    const createsOrDeletes = eventName.startsWith('ObjectCreated:') || eventName.startsWith('ObjectRemoved:');
+    const createsOrDeletes = eventName.startsWith('ObjectCreated:') || eventName.startsWith('ObjectRemoved:') || eventName.startsWith('LifecycleExpiration:');
     const sequencer = createsOrDeletes ? this.sequencers.next(key) : undefined;
     const versionId = p.versionId !== undefined && p.versionId !== 'null' ? p.versionId : undefined;
     const correlation: Record<string, string> = { requestId: ctx.requestId, bucket: bucket.name, key, eventName };
@@ -89,8 +93,8 @@ export class Notifier {
         sequencer,
         requestId: ctx.requestId,
         hostId: ctx.hostId,
-        sourceIp: ctx.sourceIp,
-        principalId: callerPrincipalId(ctx),
+        sourceIp: p.byS3 ? S3_SERVICE : ctx.sourceIp,
+        principalId: p.byS3 ? S3_SERVICE : callerPrincipalId(ctx),
         bucketOwnerPrincipalId: ownerPrincipalId(bucket.ownerAccount),
         configurationId: match.id,
         restore: p.glacierEventData
@@ -138,8 +142,8 @@ export class Notifier {
       versionId,
       sequencer,
       requestId: p.ctx.requestId,
-      requester: p.ctx.accountId,
-      sourceIp: p.ctx.sourceIp,
+      requester: p.byS3 ? S3_SERVICE : p.ctx.accountId,
+      sourceIp: p.byS3 ? undefined : p.ctx.sourceIp,
       reason: p.reason ?? defaultReason(p.eventName),
       deletionType: p.deletionType,
       restoreExpiryTime: p.glacierEventData?.restoreEventData.lifecycleRestorationExpiryTime,

@@ -25,6 +25,7 @@ export function s3Persistence(state: S3State): Persistable {
     ids.add(id);
   };
   state.changed = (bucket, key) => mark(dirtyObjects, bucket, key);
+  state.changedUpload = (bucket, uploadId) => mark(dirtyUploads, bucket, uploadId);
 
   return {
     touched(operation, input, output) {

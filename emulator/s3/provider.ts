@@ -15,6 +15,7 @@ import { objectOperations } from './objects';
 import { objectTaggingOperations } from './object-tagging';
 import { versionForRead } from './object-read';
 import { restoreOperations } from './restore';
+import { LifecycleScheduler, rearmOnRestore, withLifecycle } from './lifecycle';
 import { s3Persistence } from './persistence';
 import { assertCustomerKeyFor } from './sse-c';
 import { getBucket, type S3State } from './state';
@@ -39,9 +40,12 @@ export interface GetObjectQuery {
 export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions = {}) {
   const state: S3State = { deps, buckets: new Map(), notifier: new Notifier(deps), timers: new Set() };
 
+  const lifecycle = new LifecycleScheduler(state);
+
   const cancelTimers = () => {
     for (const t of state.timers) t.cancel();
     state.timers.clear();
+    lifecycle.cancelAll();
   };
 
   /**
@@ -56,7 +60,7 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
 
   deps.bus.answer<GetObjectQuery, Buffer>('s3.getObject', async (q) => getObjectBytes(q));
 
-  return {
+  return withLifecycle(state, lifecycle, {
     ...bucketOperations(state),
     ...objectOperations(state),
     ...listOperations(state),
@@ -82,7 +86,7 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
 
     getObjectBytes,
 
-    persistence: deps.options.dataDir ? s3Persistence(state) : undefined,
+    persistence: deps.options.dataDir ? rearmOnRestore(s3Persistence(state), lifecycle) : undefined,
 
     /**
      * A stable hash of every bucket, key and version (content, headers, tags; not times, and version ids
@@ -124,7 +128,7 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
       }
       return h.digest('hex');
     },
-  };
+  });
 }
 
 /** The bucket's sub-resource settings, in a fixed order (without replication rule ids: S3 makes one up for a rule that has none). */

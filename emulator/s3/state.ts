@@ -15,6 +15,8 @@ export interface S3State {
   timers: Set<Timer>;
   /** Set when state is persisted: a key changed outside a request (a restore completing). */
   changed?: (bucket: string, key: string) => void;
+  /** Set when state is persisted: a multipart upload changed outside a request (lifecycle aborted it). */
+  changedUpload?: (bucket: string, uploadId: string) => void;
 }
 
 export function getBucket(state: S3State, name: string | undefined): Bucket {

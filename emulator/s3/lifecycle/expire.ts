@@ -1,0 +1,68 @@
+import type { RequestContext } from '../../core/context';
+import { s3HostId, s3RequestId } from '../../core/ids';
+import { newVersionId, type S3State } from '../state';
+import { putVersion, removeVersion, type Bucket, type ObjectVersion } from '../store';
+import type { Action } from './plan';
+import { previousMidnight } from './rules';
+
+/**
+ * Carries out one due lifecycle action with the store operations a DeleteObject / AbortMultipartUpload uses, and
+ * sends the lifecycle event S3 sends for it (S3 User Guide, "Configuring S3 Lifecycle event notifications"):
+ * `LifecycleExpiration:Delete` for a permanent deletion, `LifecycleExpiration:DeleteMarkerCreated` for a delete
+ * marker. Nothing is sent for an aborted upload (S3 has no such event).
+ */
+
+/** No request stands behind a lifecycle action: S3 itself is the principal and source of its events. */
+function lifecycleContext(bucket: Bucket): RequestContext {
+  return {
+    region: bucket.region,
+    accountId: bucket.ownerAccount,
+    requestId: s3RequestId(),
+    hostId: s3HostId(),
+    endpoint: '',
+    sourceIp: 's3.amazonaws.com',
+    accessKeyId: '',
+    headers: {},
+    operation: 'Lifecycle',
+  };
+}
+
+/** The delete marker lifecycle places: S3 dates it at 00:00 UTC of the day it runs. */
+function lifecycleMarker(bucket: Bucket, key: string, now: number): ObjectVersion {
+  return {
+    key,
+    versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null',
+    isDeleteMarker: true,
+    lastModified: previousMidnight(now),
+    body: Buffer.alloc(0),
+    etag: '',
+    metadata: {},
+    headers: {},
+    tags: [],
+    storageClass: 'STANDARD',
+    ownerAccount: bucket.ownerAccount,
+  };
+}
+
+export function applyAction(state: S3State, bucket: Bucket, action: Action): void {
+  const now = state.deps.clock.now();
+  // The records carry no size or ETag, as S3's lifecycle example shows.
+  const emit = (eventName: string, key: string, versionId: string, deletionType: 'Permanently Deleted' | 'Delete Marker Created') =>
+    state.notifier.emit({ bucket, eventName, key, versionId, ctx: lifecycleContext(bucket), reason: 'Lifecycle Expiration', deletionType, byS3: true });
+
+  if (action.kind === 'abortUpload') {
+    bucket.uploads.delete(action.upload.uploadId);
+    state.changedUpload?.(bucket.name, action.upload.uploadId);
+    return;
+  }
+  const v = action.version;
+  if (action.kind === 'expireCurrent' && bucket.versioning) {
+    const marker = lifecycleMarker(bucket, v.key, now);
+    putVersion(bucket, marker);
+    emit('LifecycleExpiration:DeleteMarkerCreated', v.key, marker.versionId, 'Delete Marker Created');
+  } else {
+    removeVersion(bucket, v.key, v.versionId);
+    emit('LifecycleExpiration:Delete', v.key, v.versionId, 'Permanently Deleted');
+  }
+  state.changed?.(bucket.name, v.key);
+}

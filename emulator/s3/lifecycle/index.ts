@@ -1,0 +1,65 @@
+import type { Persistable } from '../../core/service';
+import type { S3State } from '../state';
+import { findVersion, latestVersion } from '../store';
+import { abortHeaders, expirationHeader } from './headers';
+import { LifecycleScheduler } from './scheduler';
+
+/**
+ * Lifecycle rules, executed: the provider's operations are wrapped so that after each one the scheduler hears what
+ * changed (a key, or the bucket) and the lifecycle response headers are added. The operations themselves know
+ * nothing of lifecycle.
+ */
+export { LifecycleScheduler } from './scheduler';
+
+const READ_ONLY = /^(Get|Head|List|Select)/;
+const WRITES_OBJECT = new Set(['PutObject', 'PostObject', 'CopyObject', 'CompleteMultipartUpload']);
+
+type Operation = (input: any, ctx: any) => unknown;
+
+function afterOperation(state: S3State, scheduler: LifecycleScheduler, name: string, input: any, out: any): void {
+  const bucketName = input?.Bucket;
+  if (typeof bucketName !== 'string') return;
+  const bucket = state.buckets.get(bucketName);
+  const key: unknown = input.Key ?? out?.Key;
+  if (bucket?.lifecycle && out && typeof key === 'string') {
+    if (name === 'GetObject' || name === 'HeadObject' || WRITES_OBJECT.has(name)) {
+      const version = input.VersionId && !WRITES_OBJECT.has(name) ? findVersion(bucket, key, input.VersionId) : latestVersion(bucket, key);
+      const expiration = expirationHeader(bucket, version);
+      if (expiration) out.Expiration = expiration;
+    } else if (name === 'CreateMultipartUpload' || name === 'ListParts') {
+      Object.assign(out, abortHeaders(bucket, bucket.uploads.get(out.UploadId ?? input.UploadId)));
+    }
+  }
+  if (READ_ONLY.test(name)) return;
+  if (typeof key === 'string') scheduler.noteKey(bucketName, key);
+  else if (Array.isArray(input.Delete?.Objects)) for (const o of input.Delete.Objects) scheduler.noteKey(bucketName, String(o?.Key ?? ''));
+  else scheduler.noteBucket(bucketName);
+}
+
+/** The provider with every S3 operation (the PascalCase methods) followed by the lifecycle bookkeeping. */
+export function withLifecycle<P extends Record<string, unknown>>(state: S3State, scheduler: LifecycleScheduler, provider: P): P {
+  const wrapped: Record<string, unknown> = { ...provider };
+  for (const [name, op] of Object.entries(provider)) {
+    if (!/^[A-Z]/.test(name) || typeof op !== 'function') continue;
+    wrapped[name] = async (input: any, ctx: any) => {
+      const out = await (op as Operation)(input, ctx);
+      afterOperation(state, scheduler, name, input, out);
+      return out;
+    };
+  }
+  return wrapped as P;
+}
+
+/** Persistence whose restore also sets the lifecycle timers of the restored buckets. */
+export function rearmOnRestore(persistence: Persistable, scheduler: LifecycleScheduler): Persistable {
+  return {
+    ...persistence,
+    touched: persistence.touched?.bind(persistence),
+    takeChanges: () => persistence.takeChanges(),
+    entities: () => persistence.entities(),
+    async restore(entities) {
+      await persistence.restore(entities);
+      scheduler.syncAll();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { Timer } from '../../core/clock';
+import type { S3State } from '../state';
+import type { Bucket } from '../store';
+import { applyAction } from './expire';
+import { bucketNextDue, keyActions, keyNextDue, uploadActions } from './plan';
+import { DAY_MS, enabledRules, previousMidnight } from './rules';
+
+/**
+ * Runs lifecycle rules on the emulator's clock: one timer per bucket, set for the bucket's earliest due action.
+ * A change to one key can only bring that key's actions forward, so `noteKey` looks at that key alone and moves
+ * the timer earlier if needed; a change to the bucket (its rules, its versioning) rescans it. When a timer fires
+ * every action due by then is carried out and the timer is set for the next one — no polling between due times.
+ * A timer that fires early (a key changed after it was set) finds nothing due and just re-arms.
+ */
+export class LifecycleScheduler {
+  private readonly armed = new Map<string, { bucket: Bucket; due: number; timer: Timer }>();
+
+  constructor(private readonly state: S3State) {}
+
+  /** A key (its versions, tags, lock, or an upload for it) changed. */
+  noteKey(bucketName: string, key: string): void {
+    const bucket = this.liveBucket(bucketName);
+    if (!bucket) return;
+    const due = keyNextDue(bucket, key);
+    const current = this.armed.get(bucketName);
+    if (due !== undefined && (!current || current.bucket !== bucket || due < current.due)) this.arm(bucket, due);
+  }
+
+  /** The bucket's configuration changed (or it was created or deleted): recompute its timer from scratch. */
+  noteBucket(bucketName: string): void {
+    const bucket = this.liveBucket(bucketName);
+    const due = bucket && bucketNextDue(bucket);
+    if (bucket && due !== undefined) this.arm(bucket, due);
+    else this.disarm(bucketName);
+  }
+
+  /** Every bucket (after state was restored from disk). */
+  syncAll(): void {
+    for (const name of this.state.buckets.keys()) this.noteBucket(name);
+  }
+
+  cancelAll(): void {
+    for (const { timer } of this.armed.values()) timer.cancel();
+    this.armed.clear();
+  }
+
+  /** Buckets with a timer set. */
+  get size(): number {
+    return this.armed.size;
+  }
+
+  /** The bucket, if it exists and has an enabled rule. */
+  private liveBucket(name: string): Bucket | undefined {
+    const bucket = this.state.buckets.get(name);
+    if (!bucket || enabledRules(bucket).length === 0) {
+      this.disarm(name);
+      return undefined;
+    }
+    return bucket;
+  }
+
+  private disarm(name: string): void {
+    this.armed.get(name)?.timer.cancel();
+    this.armed.delete(name);
+  }
+
+  private arm(bucket: Bucket, due: number): void {
+    this.disarm(bucket.name);
+    const clock = this.state.deps.clock;
+    const timer = clock.setTimer(Math.max(0, due - clock.now()), () => {
+      if (this.armed.get(bucket.name)?.timer !== timer) return;
+      this.armed.delete(bucket.name);
+      if (this.state.buckets.get(bucket.name) !== bucket) return;
+      this.run(bucket);
+      // Anything still due now could not act (it would have): look again at the next daily run, not in a loop.
+      const next = enabledRules(bucket).length ? bucketNextDue(bucket) : undefined;
+      const now = clock.now();
+      if (next !== undefined) this.arm(bucket, next > now ? next : previousMidnight(now) + DAY_MS);
+    });
+    this.armed.set(bucket.name, { bucket, due, timer });
+  }
+
+  /** Carries out every action due by now, key by key (each action can make another due: re-planned after each). */
+  private run(bucket: Bucket): void {
+    const now = this.state.deps.clock.now();
+    for (const key of [...bucket.keys]) {
+      const limit = (bucket.objects.get(key)?.versions.length ?? 0) + 2;
+      for (let i = 0; i < limit; i++) {
+        const next = keyActions(bucket, key).find((a) => a.due.at <= now);
+        if (!next) break;
+        applyAction(this.state, bucket, next);
+      }
+    }
+    for (const action of uploadActions(bucket)) if (action.due.at <= now) applyAction(this.state, bucket, action);
+  }
+}
