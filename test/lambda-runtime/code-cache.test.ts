@@ -153,6 +153,110 @@ describe('Node runtime code cache', () => {
     expect(error.errorMessage).toBe('SyntaxError: Unexpected end of input');
   });
 
+  /**
+   * Runs the function without the cache, then twice with it (the second run reads the entries the first one
+   * wrote, when there are any), and expects the same answer each time.
+   */
+  async function expectSameWithCache(files: Record<string, string>, { cacheable = true } = {}): Promise<any> {
+    const code = writeCode(files);
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    const uncached = await runOnce(code, 'off');
+    const first = await runOnce(code, cacheDir);
+    if (cacheable && !first.errorType) await waitFor(() => entries(cacheDir).length > 0, { what: 'a cache entry' });
+    const second = await runOnce(code, cacheDir);
+    expect(first).toEqual(uncached);
+    expect(second).toEqual(uncached);
+    return { uncached, cacheDir };
+  }
+
+  test('an error thrown while a module loads reports the same stack trace (small and large modules, syntax errors)', async () => {
+    // Every frame counts: Runtime.ImportModuleError and Runtime.UserCodeSyntaxError payloads carry the stack.
+    const small = await expectSameWithCache({ 'index.js': `exports.handler = async () => 1;\nthrow new Error('small init');` });
+    expect(small.uncached.trace.join('\n')).toContain('Module._compile (node:internal/modules/cjs/loader');
+    const large = await expectSameWithCache({
+      'index.js': `exports.handler = async () => require('./big').later();`,
+      'big.js': `${PADDING}\nrequire('./missing-module');`,
+    });
+    expect(large.uncached.errorMessage).toContain("Cannot find module './missing-module'");
+    const broken = await expectSameWithCache({ 'index.js': `${PADDING}\nexports.handler = async () => {;` });
+    expect(broken.uncached.errorType).toBe('Runtime.UserCodeSyntaxError');
+  });
+
+  test("a cached module gets Node's own require (argument checks, names, stack frames)", async () => {
+    const { uncached } = await expectSameWithCache({
+      'index.js': `exports.handler = async () => require('./big').report();`,
+      'big.js': `${PADDING}
+exports.report = () => {
+  const report = { names: [require.name, require.resolve.name, require.resolve.paths.name], prototype: typeof require.prototype };
+  try { require.resolve(42); } catch (e) { report.resolve = e.code; }
+  try { require('./missing-module'); } catch (e) { report.stack = e.stack.split('\\n').slice(0, 9); }
+  return report;
+};`,
+    });
+    expect(uncached.resolve).toBe('ERR_INVALID_ARG_TYPE');
+  });
+
+  test('the function sees the same process.argv', async () => {
+    const { uncached } = await expectSameWithCache({ 'index.js': `exports.handler = async () => [process.argv.length, process.argv[1]];` }, { cacheable: false });
+    expect(uncached[0]).toBe(3); // node, the bootstrap and its per-environment token
+  });
+
+  test('an ES module that imports back a large CommonJS module requiring it is a cycle error, as in Node (require(esm))', async () => {
+    const { uncached } = await expectSameWithCache({
+      'index.js': `exports.handler = async () => { try { return require('./a').seen; } catch (e) { return e.code; } };`,
+      'a.js': `${PADDING}\nexports.seen = require('./b.mjs').seen;`,
+      'b.mjs': `import a from './a.js';\nexport const seen = typeof a;`,
+    });
+    expect(uncached).toBe('ERR_REQUIRE_CYCLE_MODULE');
+  });
+
+  test('a patched Module.wrap is used for large files too', async () => {
+    const { uncached } = await expectSameWithCache({
+      'index.js': `const Module = require('node:module');\nconst wrap = Module.wrap;\nModule.wrap = (source) => wrap('var injected = "by wrap";' + source);\nexports.handler = async () => require('./big').injected;`,
+      'big.js': `${PADDING}\nexports.injected = typeof injected === 'string' ? injected : 'none';`,
+    }, { cacheable: false });
+    expect(uncached).toBe('by wrap');
+  });
+
+  test('a large file that closes the CommonJS wrapper early is a syntax error and runs nothing, as in Node', async () => {
+    const { uncached } = await expectSameWithCache({
+      'index.js': `exports.handler = async () => { try { require('./big'); return 'loaded'; } catch (e) { return [e.name, globalThis.escaped === undefined]; } };`,
+      'big.js': `${PADDING}\n}); globalThis.escaped = true; (function () {`,
+    }, { cacheable: false });
+    expect(uncached).toEqual(['SyntaxError', true]);
+  });
+
+  test('a large file with a comment or line breaks between import and its ( is left to Node (import() works)', async () => {
+    const { uncached, cacheDir } = await expectSameWithCache({
+      'index.js': `exports.handler = async () => Promise.all([require('./block').load(), require('./line').load(), require('./plain').name]);`,
+      'block.js': `${PADDING}\nexports.load = async () => typeof (await import /* a comment */ ('node:path')).join;`,
+      'line.js': `${PADDING}\nexports.load = async () => typeof (await import\n// a comment\n('node:path')).join;`,
+      'plain.js': `${PADDING}\nexports.name = 'plain';`,
+    });
+    expect(uncached).toEqual(['function', 'function', 'plain']);
+    expect(entries(cacheDir)).toHaveLength(1); // plain.js's
+  });
+
+  test('the folder stays bounded: entries beyond the size limit (oldest first) and stale temporary files are removed', async () => {
+    const { MAX_CACHE_BYTES } = require('../../emulator/lambda/runtime/bootstrap/node/code-cache.js') as { MAX_CACHE_BYTES: number };
+    const code = writeCode({ 'index.js': INDEX, 'big.js': BIG, 'small.js': 'module.exports = () => "small";' });
+    const cacheDir = path.join(tempDir('code-cache-'), 'cache');
+    fs.mkdirSync(cacheDir, { mode: 0o700 });
+    // Sparse files: their size counts, no disk is used.
+    const old = path.join(cacheDir, `${'0'.repeat(64)}.bin`);
+    const leftover = path.join(cacheDir, `${'1'.repeat(64)}.bin.123.tmp`);
+    fs.writeFileSync(old, '');
+    fs.truncateSync(old, MAX_CACHE_BYTES);
+    fs.writeFileSync(leftover, 'half written');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(old, hourAgo, hourAgo);
+    fs.utimesSync(leftover, hourAgo, hourAgo);
+
+    await runOnce(code, cacheDir);
+    await waitFor(() => !fs.existsSync(old) && !fs.existsSync(leftover), { what: 'the old entry and the leftover to go' });
+    expect(entries(cacheDir)).toHaveLength(1);
+  });
+
   test("the folder is used only when it is this user's and not writable by others (cached data is code it runs)", () => {
     const base = tempDir('code-cache-');
     const dir = path.join(base, 'made');

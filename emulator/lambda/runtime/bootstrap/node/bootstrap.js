@@ -14,8 +14,11 @@ const { installCodeCache } = require('./code-cache');
 
 const API_PREFIX = '/2018-06-01';
 const markerToken = process.argv[2] || 'none';
-/** Where compiled code is kept across environments (code-cache.js); none when the emulator passes no folder. */
-const codeCache = installCodeCache(process.argv[3]);
+/**
+ * Where compiled code is kept across environments (code-cache.js); none when the emulator passes no folder.
+ * Taken out of process.argv, which the function sees as it would without the cache.
+ */
+const codeCache = installCodeCache(process.argv.splice(3, 1)[0]);
 const runtimeApi = process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
 const [apiHost, apiPort] = splitHostPort(runtimeApi);
 
