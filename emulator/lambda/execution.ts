@@ -15,6 +15,8 @@ export interface RunOptions {
   source: InvocationSource;
   /** 1-based attempt number (async retries). */
   attempt?: number;
+  /** Receives a streamed response as it is written (InvokeWithResponseStream); see InvokeOptions.onChunk. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export const throttled = (reason: string): AwsError =>
@@ -101,6 +103,7 @@ export class Executor {
             clientContext: opts.clientContext,
             maxConcurrency: fn.reservedConcurrency,
             invokedFunctionArn: target.invokedArn,
+            onChunk: opts.onChunk,
           }),
         );
       } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * Lambda: functions (.zip packages run by ./runtime) with published versions and aliases, layers (layers.ts,
  * layer-policy.ts; unpacked as a function's /opt when its environments start), synchronous and
- * asynchronous invocation (retries, DLQ, destinations), function URLs (function-urls.ts, served by url-http.ts),
+ * asynchronous invocation (retries, DLQ, destinations; InvokeAsync too), response streaming
+ * (InvokeWithResponseStream, response-stream.ts), function URLs (function-urls.ts, served by url-http.ts),
  * resource policies, reserved and provisioned concurrency, runtime management settings, recursive loop
  * detection, and SQS event source mappings. One method per operation of @aws-sdk/client-lambda, speaking
  * REST-JSON through the protocol layer.
@@ -44,6 +45,7 @@ import { Settings } from './settings';
 import { TimerSet, type LambdaCore } from './state';
 import { policyHolder, resolveArn } from './targets';
 import { Versions } from './versions';
+import { invokeAsync, invokeWithResponseStream, type InvokeWithResponseStreamInput } from './response-stream';
 
 export { lineageFromTraceHeader, RECURSION_LIMIT } from './lineage';
 
@@ -165,6 +167,8 @@ export function createLambdaProvider(deps: ServiceDeps) {
 
     // ---- invocation ----
     Invoke: (input: InvokeInput, ctx: RequestContext) => invoke(core, store, executor, queue, input, ctx),
+    InvokeWithResponseStream: (input: InvokeWithResponseStreamInput, ctx: RequestContext) => invokeWithResponseStream(core, store, executor, input, ctx),
+    InvokeAsync: (input: Parameters<typeof invokeAsync>[2], ctx: RequestContext) => invokeAsync(store, queue, input, ctx),
 
     // ---- resource policy ----
     // Each version and alias has its own policy; a statement's Resource is the ARN as the request named it.

@@ -8,7 +8,7 @@ import type { InvokeResult } from './runtime';
 import type { FunctionStore } from './functions';
 import { nextTrace } from './lineage';
 import type { LambdaCore, Out } from './state';
-import { notFound, pickVersion, qualify, type Target } from './targets';
+import { notFound, pickVersion, qualify, type RunTarget, type Target } from './targets';
 
 /** Lambda's payload limits: 6 MB synchronous; asynchronous 1 MB since 2025 (256 KB before). */
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
@@ -26,7 +26,7 @@ export function tooLarge(limit: number, type: string, size: number): AwsError {
 }
 
 /** The event text, checked to be JSON as Lambda checks it (an empty payload is `{}`). */
-function eventText(payload: Uint8Array | undefined): string {
+export function eventText(payload: Uint8Array | undefined): string {
   const text = payload && payload.byteLength ? Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8') : '';
   if (text.trim() === '') return '{}';
   try {
@@ -123,6 +123,18 @@ export async function runSync(
   payload: Buffer,
   opts: SyncRunOptions,
 ): Promise<{ result: InvokeResult; version: string }> {
+  const { run, traceHeader } = await prepareSync(core, target, opts);
+  const result = await executor.run(run, payload, {
+    requestId: opts.requestId,
+    traceHeader,
+    clientContext: opts.clientContext,
+    source: opts.source,
+  });
+  return { result, version: run.version };
+}
+
+/** What runSync does before running: the version that will run and the trace header it runs with. */
+export async function prepareSync(core: LambdaCore, target: Target, opts: SyncRunOptions): Promise<{ run: RunTarget; traceHeader: string }> {
   const fn = target.fn;
   await fn.settled;
   if (fn.deleted) throw notFound(fn.arn);
@@ -134,12 +146,5 @@ export async function runSync(
   }
   // Looked up again after the wait, which an alias may have moved or a version been deleted in (404 then);
   // an alias with routing then picks its version for this invocation.
-  const run = pickVersion(qualify(fn, target.qualifier));
-  const result = await executor.run(run, payload, {
-    requestId: opts.requestId,
-    traceHeader: trace.header,
-    clientContext: opts.clientContext,
-    source: opts.source,
-  });
-  return { result, version: run.version };
+  return { run: pickVersion(qualify(fn, target.qualifier)), traceHeader: trace.header };
 }

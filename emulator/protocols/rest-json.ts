@@ -6,6 +6,7 @@ import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput, type BoundInputOptions } from './rest-binding';
 import { checkShape } from './shape-check';
+import { encodeJsonEventStream, EVENT_STREAM_CONTENT_TYPE, isEventStream } from './event-stream';
 
 /** Lambda names a parameter of the wrong type InvalidParameterValueException. */
 const BINDING: BoundInputOptions = { invalid: (message) => new AwsError('InvalidParameterValueException', message, 400) };
@@ -57,12 +58,18 @@ export function restJsonCodec(model: ServiceModel): Codec {
       return { operation: op.name, input };
     },
 
-    encode(operation: string, output: unknown, ctx: RequestContext): WireResponse {
+    encode(operation: string, output: unknown, ctx: RequestContext): WireResponse | Promise<WireResponse> {
       const op = model.operations.get(operation)!;
       const bound = writeBoundOutput(op, output);
       const headers = { 'x-amzn-requestid': ctx.requestId, ...bound.headers };
       if (bound.payload) {
         const { schema, value } = bound.payload;
+        // An event stream (InvokeWithResponseStream): the provider hands over the events as an async iterable.
+        if (isEventStream(schema)) {
+          const response = { status: bound.status, headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE, ...headers } };
+          if (!value) return response;
+          return encodeJsonEventStream(NormalizedSchema.of(op.output), value as AsyncIterable<Record<string, unknown>>).then((body) => ({ ...response, body }));
+        }
         if (schema.isStructSchema() || schema.isDocumentSchema()) {
           const ser = new JsonShapeSerializer(settings);
           ser.write(schema, value ?? {});

@@ -8,10 +8,12 @@ import { buildFunctionEnv, newLogStreamName } from './env-vars';
 import { LogCapture } from './log-capture';
 import * as fmt from './log-format';
 import { killGroup, track } from './host-exit';
-import { RuntimeApiServer, MAX_RESULT_BYTES, type ApiReply, type Delivery } from './runtime-api-server';
+import { RuntimeApiServer, MAX_RESULT_BYTES, type ApiReply, type Delivery, type ResponseSink } from './runtime-api-server';
 import type { Launcher } from './runtimes';
 import type { FunctionSpec, InvokeResult, LogLine } from './types';
 
+/** Largest streamed response (InvokeWithResponseStream, streaming function URLs): 200 MB since July 2025. */
+export const MAX_STREAMED_BYTES = 200 * 1024 * 1024;
 /** Lambda's limit on the init phase of an on-demand environment. */
 const INIT_LIMIT_SECONDS = 10;
 /** How long to wait for output still in the pipes once a result is in (only a runtime that crashed needs it). */
@@ -49,6 +51,11 @@ export interface Invocation {
   timeoutSeconds: number;
   /** The ARN the caller invoked (with its alias or version), for Lambda-Runtime-Invoked-Function-Arn. */
   invokedFunctionArn?: string;
+  /**
+   * The caller takes a streamed response as it comes (InvokeWithResponseStream): each chunk is handed over
+   * at once and not kept. Without it, a streamed response is collected and returned whole (plain Invoke).
+   */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 interface Outcome {
@@ -69,6 +76,8 @@ interface Active extends Invocation {
   /** The runtime sent its peak RSS with the result (X-Emulator-Max-Rss-Kb): no need to read /proc. */
   rssReported?: boolean;
   outcome?: Outcome;
+  /** Bytes of a streamed response so far (collected in `chunks` unless the caller takes them as they come). */
+  streamed?: { size: number; chunks: Buffer[] };
   finished: boolean;
   resolve: (r: InvokeResult) => void;
 }
@@ -145,6 +154,7 @@ export class ExecutionEnvironment {
       onNext: (deliver) => env.onNext(deliver),
       onResult: (kind, id, body, headers) => env.onResult(kind, id, body, headers),
       onResultTooLarge: (id) => env.onResultTooLarge(id),
+      onStream: (id, headers) => env.onStream(id, headers),
       onInitError: (body, headers) => env.onInitError(body, headers),
     });
     env.spawnRuntime();
@@ -280,10 +290,24 @@ export class ExecutionEnvironment {
     headers: Record<string, string | string[] | undefined>,
   ): ApiReply {
     const inv = this.current;
+    const refused = this.refuseResult(inv, requestId, headers);
+    if (refused || !inv) return refused!;
+    if (kind === 'response') {
+      inv.outcome = { payload: body };
+    } else {
+      // A function error is a normal end as far as REPORT goes: no Status, unlike crashes and timeouts.
+      inv.outcome = { payload: body, functionError: 'Unhandled' };
+    }
+    void this.finishAfterOutput(inv);
+    return { status: 202 };
+  }
+
+  /** Why a result for `requestId` cannot be taken now, if it cannot; notes the peak memory the runtime sent. */
+  private refuseResult(inv: Active | undefined, requestId: string, headers: Record<string, string | string[] | undefined>): ApiReply | undefined {
     if (!inv || inv.requestId !== requestId || inv.deliveredAt === undefined) {
       return { status: 400, errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' };
     }
-    if (inv.outcome || inv.timedOut || inv.finished) {
+    if (inv.outcome || inv.timedOut || inv.finished || inv.streamed) {
       return {
         status: 403,
         errorType: 'InvalidStateTransition',
@@ -295,28 +319,50 @@ export class ExecutionEnvironment {
       this.peakRssKb = Math.max(this.peakRssKb, rss);
       inv.rssReported = true;
     }
-    if (kind === 'response') {
-      inv.outcome = { payload: body };
-    } else {
-      // A function error is a normal end as far as REPORT goes: no Status, unlike crashes and timeouts.
-      inv.outcome = { payload: body, functionError: 'Unhandled' };
-    }
-    void this.finishAfterOutput(inv);
-    return { status: 202 };
+    return undefined;
+  }
+
+  /**
+   * A streamed response: chunks go to the caller as they arrive (or are collected for a buffered Invoke, which
+   * keeps the 6 MB limit). An error raised mid-stream comes in the trailers, its document base64-encoded.
+   */
+  private onStream(requestId: string, headers: Record<string, string | string[] | undefined>): ResponseSink | ApiReply {
+    const inv = this.current;
+    const refused = this.refuseResult(inv, requestId, headers);
+    if (refused || !inv) return refused!;
+    const streamed = (inv.streamed = { size: 0, chunks: [] as Buffer[] });
+    const limit = inv.onChunk ? MAX_STREAMED_BYTES : MAX_RESULT_BYTES;
+    const open = () => !inv.outcome && !inv.timedOut && !inv.finished;
+    return {
+      data: (chunk) => {
+        if (!open()) return;
+        streamed.size += chunk.length;
+        if (streamed.size > limit) {
+          inv.outcome = tooLargeOutcome(limit);
+          void this.finishAfterOutput(inv);
+        } else if (inv.onChunk) inv.onChunk(chunk);
+        else streamed.chunks.push(chunk);
+      },
+      end: (trailers) => {
+        if (!open()) return { status: 202 };
+        const errorType = String(trailers['lambda-runtime-function-error-type'] ?? '');
+        if (errorType) {
+          const body = String(trailers['lambda-runtime-function-error-body'] ?? '');
+          const payload = body ? Buffer.from(body, 'base64') : errorDocument(errorType, '');
+          inv.outcome = { payload, functionError: 'Unhandled' };
+        } else {
+          inv.outcome = { payload: Buffer.concat(streamed.chunks) };
+        }
+        void this.finishAfterOutput(inv);
+        return { status: 202 };
+      },
+    };
   }
 
   private onResultTooLarge(requestId: string): void {
     const inv = this.current;
     if (!inv || inv.requestId !== requestId || inv.outcome || inv.finished) return;
-    inv.outcome = {
-      payload: errorDocument(
-        'Function.ResponseSizeTooLarge',
-        `Response payload size exceeded maximum allowed payload size (${MAX_RESULT_BYTES} bytes).`,
-      ),
-      functionError: 'Unhandled',
-      status: 'error',
-      errorType: 'Function.ResponseSizeTooLarge',
-    };
+    inv.outcome = tooLargeOutcome(MAX_RESULT_BYTES);
     void this.finishAfterOutput(inv);
   }
 
@@ -467,6 +513,15 @@ export class ExecutionEnvironment {
       requestId: inv.requestId,
     });
   }
+}
+
+function tooLargeOutcome(limit: number): Outcome {
+  return {
+    payload: errorDocument('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${limit} bytes).`),
+    functionError: 'Unhandled',
+    status: 'error',
+    errorType: 'Function.ResponseSizeTooLarge',
+  };
 }
 
 function errorTypeOf(body: Buffer): string | undefined {

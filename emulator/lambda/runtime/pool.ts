@@ -89,6 +89,7 @@ export class RuntimePool {
         clientContext: clientContextJson(opts.clientContext),
         timeoutSeconds: spec.timeoutSeconds,
         invokedFunctionArn: opts.invokedFunctionArn,
+        onChunk: opts.onChunk,
       };
       const fingerprint = fingerprintOf(spec);
       const warm = this.takeWarm(spec.functionName, spec.version ?? '$LATEST', fingerprint);

@@ -17,12 +17,23 @@ export interface Delivery {
 
 export type ApiReply = { status: 202 } | { status: 400 | 403; errorType: string; errorMessage: string };
 
+/**
+ * Where a streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked) goes, chunk by chunk
+ * as the runtime sends them. `end` gets the HTTP trailers, which carry an error raised mid-stream.
+ */
+export interface ResponseSink {
+  data(chunk: Buffer): void;
+  end(trailers: http.IncomingHttpHeaders): ApiReply;
+}
+
 /** What the server asks of the execution environment it serves. */
 export interface RuntimeApiHooks {
   /** The runtime is ready for work; call `deliver` when there is some (possibly much later). */
   onNext(deliver: (d: Delivery) => void): void;
   onResult(kind: 'response' | 'error', requestId: string, body: Buffer, headers: http.IncomingHttpHeaders): ApiReply;
   onResultTooLarge(requestId: string): void;
+  /** A streamed response starts: a sink for its body, or the refusal (unknown request id, already answered). */
+  onStream(requestId: string, headers: http.IncomingHttpHeaders): ResponseSink | ApiReply;
   onInitError(body: Buffer, headers: http.IncomingHttpHeaders): ApiReply;
 }
 
@@ -93,6 +104,17 @@ export class RuntimeApiServer {
     this.server.closeAllConnections();
   }
 
+  /** Hands each chunk on as it arrives (no buffering: the caller may be streaming it on); answers at the end. */
+  private static stream(req: http.IncomingMessage, res: http.ServerResponse, sink: ResponseSink | ApiReply): void {
+    if ('status' in sink) {
+      req.resume();
+      req.on('end', () => sendReply(res, sink));
+      return;
+    }
+    req.on('data', (c: Buffer) => sink.data(c));
+    req.on('end', () => sendReply(res, sink.end(req.trailers)));
+  }
+
   private static async route(req: http.IncomingMessage, res: http.ServerResponse, hooks: RuntimeApiHooks) {
     const url = (req.url ?? '').split('?')[0]!;
     if (url === NEXT && req.method === 'GET') {
@@ -115,6 +137,10 @@ export class RuntimeApiServer {
     const result = RESULT.exec(url);
     if (result && req.method === 'POST') {
       const requestId = decodeURIComponent(result[1]!);
+      if (result[2] === 'response' && String(req.headers['lambda-runtime-function-response-mode'] ?? '').toLowerCase() === 'streaming') {
+        RuntimeApiServer.stream(req, res, hooks.onStream(requestId, req.headers));
+        return;
+      }
       const body = await readBody(req, MAX_RESULT_BYTES);
       if (body === undefined) {
         hooks.onResultTooLarge(requestId);

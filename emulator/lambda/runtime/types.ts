@@ -43,6 +43,8 @@ export interface InvokeOptions {
   maxConcurrency?: number;
   /** The ARN as invoked (`…:function:name:alias`), given to the function as context.invokedFunctionArn. */
   invokedFunctionArn?: string;
+  /** Takes a streamed response chunk by chunk as the function writes it (the result's payload is then empty). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 export interface InvokeResult {

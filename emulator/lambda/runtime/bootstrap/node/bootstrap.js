@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
+const { Writable } = require('node:stream');
 const { pathToFileURL } = require('node:url');
 const { installCodeCache } = require('./code-cache');
 
@@ -76,6 +77,35 @@ class RuntimeApiClient {
 
   request(method, apiPath, body, headers) {
     return this.send([{ method, path: apiPath, body, headers }])[0];
+  }
+
+  /**
+   * A chunked POST written piece by piece (a streamed response). Nothing else may use the connection until
+   * `finish`; the connection holds the event loop open meanwhile, as Lambda's runtime client's request does.
+   * Returns { write(buf, cb), finish(trailers) → the answer's promise }.
+   */
+  openChunked(apiPath, headers) {
+    const socket = this.connection();
+    socket.ref();
+    let head = `POST ${API_PREFIX}${apiPath} HTTP/1.1\r\nHost: ${runtimeApi}\r\n`;
+    for (const [name, value] of Object.entries(headers)) head += `${name}: ${headerValue(value)}\r\n`;
+    head += `X-Emulator-Max-Rss-Kb: ${process.resourceUsage().maxRSS}\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    socket.write(head, 'latin1');
+    const answer = new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+    return {
+      write(buf, cb) {
+        if (buf.length === 0) return void cb();
+        socket.write(`${buf.length.toString(16)}\r\n`, 'latin1');
+        socket.write(buf);
+        socket.write('\r\n', 'latin1', () => cb());
+      },
+      finish(trailers) {
+        let tail = '0\r\n';
+        for (const [name, value] of Object.entries(trailers || {})) tail += `${name}: ${headerValue(value)}\r\n`;
+        socket.write(`${tail}\r\n`, 'latin1');
+        return answer;
+      },
+    };
   }
 
   connection() {
@@ -287,6 +317,128 @@ async function loadHandler() {
   return handler;
 }
 
+// ---------- Response streaming (awslambda.streamifyResponse) ----------
+
+/** How Lambda's runtime marks a streaming handler (the same symbols, so code checking for them agrees). */
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const STREAM_RESPONSE = 'response';
+const HANDLER_HIGHWATERMARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+
+/** `awslambda.HttpResponseStream.from`: a JSON prelude and 8 NUL bytes ahead of the body (function URLs read them). */
+class HttpResponseStream {
+  static from(stream, prelude) {
+    stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    const text = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write) => {
+      write(text);
+      write(new Uint8Array(8));
+    };
+    return stream;
+  }
+}
+
+function installGlobals() {
+  const off = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (off === '1' || off === 'true') return;
+  globalThis.awslambda = {
+    ...globalThis.awslambda,
+    streamifyResponse(handler, options) {
+      handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+      if (options && typeof options.highWaterMark === 'number') handler[HANDLER_HIGHWATERMARK] = Math.floor(options.highWaterMark);
+      return handler;
+    },
+    HttpResponseStream,
+  };
+}
+
+const isStreamingHandler = (handler) => handler[HANDLER_STREAMING] === STREAM_RESPONSE;
+
+/**
+ * The responseStream a streaming handler writes to: each write goes to the Runtime API as one HTTP chunk of
+ * `POST …/response` (Lambda-Runtime-Function-Response-Mode: streaming), whose headers leave with the first
+ * write, so setContentType works until then. end() ends the request; an error ends it with the trailers
+ * Lambda-Runtime-Function-Error-Type and Lambda-Runtime-Function-Error-Body (the error document, base64).
+ */
+function createResponseStream(requestId, highWaterMark) {
+  let contentType = 'application/octet-stream';
+  let request;
+  let answer;
+  const open = () => {
+    request ??= api.openChunked(`/runtime/invocation/${encodeURIComponent(requestId)}/response`, {
+      'Lambda-Runtime-Function-Response-Mode': 'streaming',
+      'Content-Type': contentType,
+      Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+    });
+    return request;
+  };
+  const stream = new Writable({
+    highWaterMark,
+    write(chunk, _encoding, cb) {
+      open().write(chunk, cb);
+    },
+    final(cb) {
+      // Output first: the emulator closes the invocation's log once the response is complete.
+      writeMarkers(requestId).then(() => {
+        answer = open().finish();
+        cb();
+      });
+    },
+  });
+  // As Lambda's: objects are written as JSON, and HttpResponseStream's prelude goes out just before the first write.
+  let written = false;
+  const write = stream.write.bind(stream);
+  const end = stream.end.bind(stream);
+  stream.write = (chunk, encoding, cb) => {
+    const data = typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk);
+    if (!written && typeof stream._onBeforeFirstWrite === 'function') stream._onBeforeFirstWrite((c) => write(c));
+    written = true;
+    return write(data, encoding, cb);
+  };
+  stream.end = (chunk, encoding, cb) => {
+    if (typeof chunk === 'function') return end(chunk);
+    if (chunk !== undefined && chunk !== null) stream.write(chunk, typeof encoding === 'string' ? encoding : undefined);
+    return end(typeof encoding === 'function' ? encoding : cb);
+  };
+  stream.setContentType = (type) => {
+    if (written) throw new RuntimeError('Runtime.InvalidStreamingOperation', 'Cannot set content-type, too late.');
+    contentType = String(type);
+  };
+  /** Ends the response with an error in the trailers (the body written so far stays sent). */
+  stream.fail = async (payload) => {
+    if (answer) return answer;
+    await writeMarkers(requestId);
+    answer = open().finish({
+      'Lambda-Runtime-Function-Error-Type': String(payload.errorType),
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(payload)).toString('base64'),
+    });
+    stream.destroy();
+    return answer;
+  };
+  /** The Runtime API's answer, once the response is complete (undefined before). */
+  stream.answer = () => answer;
+  return stream;
+}
+
+/** Runs a streaming handler; resolves once its response is complete (ended, or failed with the error). */
+async function runStreamingHandler(handler, event, context, requestId) {
+  const stream = createResponseStream(requestId, handler[HANDLER_HIGHWATERMARK]);
+  current.stream = stream;
+  try {
+    const returned = handler(event, stream, context);
+    if (!returned || typeof returned.then !== 'function') throw new Error('Streaming does not support non-async handlers.');
+    const result = await returned;
+    if (result !== undefined) console.warn('Streaming handlers ignore return values.');
+    // Like Lambda, the invocation lasts until the handler ends the stream (a handler that never does times out).
+    if (!stream.writableFinished) await new Promise((resolve, reject) => stream.once('finish', resolve).once('error', reject));
+    await stream.answer();
+  } catch (err) {
+    const payload = toRapidResponse(err);
+    logLine('ERROR', requestId, `Invoke Error \t${JSON.stringify({ errorType: payload.errorType, errorMessage: payload.errorMessage, stack: payload.trace })}`);
+    await stream.fail(payload);
+  }
+}
+
 // ---------- Running one invocation ----------
 
 function makeContext(headers, requestId) {
@@ -396,6 +548,11 @@ async function invokeOnce(handler, nextAnswer) {
     event = text;
   }
   const context = makeContext(next.headers, requestId);
+  if (isStreamingHandler(handler)) {
+    await runStreamingHandler(handler, event, context, requestId);
+    current.answered = true;
+    return { next: api.request(NEXT.method, NEXT.path) };
+  }
   let outcome;
   try {
     const result = await runHandler(handler, event, context);
@@ -419,7 +576,10 @@ async function invokeOnce(handler, nextAnswer) {
 async function crash(label, payload, exitCode) {
   try {
     logLine('ERROR', current ? current.requestId : 'undefined', `${label} \t${JSON.stringify({ errorType: payload.errorType, errorMessage: payload.errorMessage, stack: payload.trace })}`);
-    if (current && !current.answered) {
+    if (current && current.stream && !current.answered) {
+      current.answered = true;
+      await current.stream.fail(payload); // the connection carries the open response: end it with the error
+    } else if (current && !current.answered) {
       current.answered = true;
       await writeMarkers(current.requestId);
       await postError(current.requestId, payload);
@@ -436,6 +596,7 @@ async function crash(label, payload, exitCode) {
 
 async function main() {
   patchConsole();
+  installGlobals();
   process.on('uncaughtException', (err) => crash('Uncaught Exception', toRapidResponse(err), 129));
   process.on('unhandledRejection', (reason) => {
     const message = isError(reason) ? `${reason.name}: ${reason.message}` : String(reason);

@@ -1,0 +1,159 @@
+import type { Readable } from 'node:stream';
+import type { InvokeAsyncCommandInput, InvokeWithResponseStreamCommandInput } from '@aws-sdk/client-lambda';
+import type { RequestContext } from '../core/context';
+import { AwsError } from '../core/errors';
+import { withMeta } from '../core/service';
+import type { AsyncQueue } from './async-queue';
+import type { Executor } from './execution';
+import type { FunctionStore } from './functions';
+import { ASYNC_PAYLOAD_LIMIT, eventText, logTail, prepareSync, SYNC_PAYLOAD_LIMIT, tooLarge } from './invoke';
+import type { InvokeResult } from './runtime';
+import type { LambdaCore } from './state';
+
+/**
+ * InvokeWithResponseStream: the function's response as an event stream, one PayloadChunk per chunk the
+ * function writes (a buffered function's whole response is one chunk), then InvokeComplete with the error,
+ * if any, and the log tail. The protocol layer frames the events (protocols/event-stream.ts) and sends each
+ * as soon as it is yielded, so the client reads the first chunks while the function still runs.
+ *
+ * And the deprecated InvokeAsync: an Event invocation by another name (202, queued like Invoke Event).
+ */
+
+type StreamEvent =
+  | { PayloadChunk: { Payload: Uint8Array } }
+  | { InvokeComplete: { ErrorCode?: string; ErrorDetails?: string; LogResult?: string } };
+
+export type InvokeWithResponseStreamInput = Omit<InvokeWithResponseStreamCommandInput, 'Payload'> & { Payload?: Uint8Array };
+
+/** Events as they come, read once by the response; an ended queue yields what is left, then stops. */
+class EventQueue implements AsyncIterable<StreamEvent> {
+  private readonly items: StreamEvent[] = [];
+  private ended = false;
+  private wake?: () => void;
+  /** Resolves when the first event is in (or the queue ends without one). */
+  readonly started: Promise<void>;
+  private markStarted!: () => void;
+
+  constructor() {
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
+  }
+
+  push(e: StreamEvent): void {
+    if (this.ended) return;
+    this.items.push(e);
+    this.markStarted();
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.markStarted();
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    for (;;) {
+      const next = this.items.shift();
+      if (next) yield next;
+      else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
+/** InvokeComplete for a finished invocation: a timeout is Sandbox.Timedout, another error its errorType. */
+function completeEvent(result: InvokeResult, tail: boolean): StreamEvent {
+  const done: { ErrorCode?: string; ErrorDetails?: string; LogResult?: string } = {};
+  if (result.functionError) {
+    let doc: { errorType?: unknown; errorMessage?: unknown } = {};
+    try {
+      doc = JSON.parse(result.payload.toString('utf8')) ?? {};
+    } catch {
+      // not JSON: the text is the detail
+    }
+    done.ErrorCode = result.timedOut ? 'Sandbox.Timedout' : typeof doc.errorType === 'string' ? doc.errorType : result.functionError;
+    done.ErrorDetails = typeof doc.errorMessage === 'string' ? doc.errorMessage : result.payload.toString('utf8');
+  }
+  if (tail) done.LogResult = logTail(result.logTail);
+  return { InvokeComplete: done };
+}
+
+export async function invokeWithResponseStream(core: LambdaCore, store: FunctionStore, executor: Executor, input: InvokeWithResponseStreamInput, ctx: RequestContext) {
+  const target = store.resolve(input.FunctionName, ctx, input.Qualifier);
+  const type = input.InvocationType ?? 'RequestResponse';
+  if (type !== 'RequestResponse' && type !== 'DryRun') {
+    throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [RequestResponse, DryRun]`, 400);
+  }
+  const size = input.Payload?.byteLength ?? 0;
+  if (size > SYNC_PAYLOAD_LIMIT) throw tooLarge(SYNC_PAYLOAD_LIMIT, type, size);
+  const payload = eventText(input.Payload);
+  if (type === 'DryRun') return withMeta({ StatusCode: 204 }, { status: 204 });
+
+  const rawTrace = ctx.headers['x-amzn-trace-id'];
+  const opts = { requestId: ctx.requestId, incomingTrace: Array.isArray(rawTrace) ? rawTrace[0] : rawTrace, clientContext: input.ClientContext, source: 'sync' as const };
+  const { run, traceHeader } = await prepareSync(core, target, opts);
+  const events = new EventQueue();
+  let chunked = false;
+  const running = executor.run(run, Buffer.from(payload), {
+    ...opts,
+    traceHeader,
+    onChunk: (chunk) => {
+      chunked = true;
+      events.push({ PayloadChunk: { Payload: chunk } });
+    },
+  });
+  let answered = false;
+  running.then(
+    (result) => {
+      // A buffered function (or a streaming one's error document, never streamed) arrives whole, as one chunk.
+      if (!chunked && !result.functionError && result.payload.length) events.push({ PayloadChunk: { Payload: result.payload } });
+      events.push(completeEvent(result, input.LogType === 'Tail'));
+      events.end();
+    },
+    (err: unknown) => {
+      // Before the response started (a throttle) the caller gets the error itself, below; after, it ends the stream.
+      if (answered) events.push({ InvokeComplete: { ErrorCode: (err as AwsError).code ?? 'ServiceException', ErrorDetails: (err as Error).message } });
+      events.end();
+    },
+  );
+  // The headers leave with the first event: until then an error can still be the whole answer.
+  await Promise.race([events.started, running]);
+  answered = true;
+  return { StatusCode: 200, ExecutedVersion: run.version, EventStream: events };
+}
+
+/** The deprecated InvokeAsync: the event goes on the asynchronous queue, as Invoke with InvocationType Event. */
+export async function invokeAsync(store: FunctionStore, queue: AsyncQueue, input: Omit<InvokeAsyncCommandInput, 'InvokeArgs'> & { InvokeArgs?: Readable | Uint8Array }, ctx: RequestContext) {
+  const target = store.resolve(input.FunctionName, ctx);
+  const args = await readLimited(input.InvokeArgs, ASYNC_PAYLOAD_LIMIT);
+  const payload = eventText(args);
+  const rawTrace = ctx.headers['x-amzn-trace-id'];
+  queue.enqueue({
+    requestId: ctx.requestId,
+    functionArn: target.fn.arn,
+    qualifier: target.qualifier,
+    payload,
+    incomingTrace: Array.isArray(rawTrace) ? rawTrace[0] : rawTrace,
+  });
+  return { Status: 202 };
+}
+
+/** The request body (InvokeArgs is a streaming member), refused past `limit` bytes like an oversized Event. */
+async function readLimited(body: Readable | Uint8Array | undefined, limit: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array();
+  if (body instanceof Uint8Array) {
+    if (body.byteLength > limit) throw tooLarge(limit, 'Event', body.byteLength);
+    return body;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    size += (c as Buffer).length;
+    if (size > limit) {
+      body.resume(); // drained by the server afterwards
+      throw tooLarge(limit, 'Event', size);
+    }
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
