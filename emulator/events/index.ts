@@ -5,17 +5,40 @@ import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
 import { matchesPattern, validateEventPattern } from '../core/patterns';
-import { deliverToTarget, type Target } from './targets';
+import { deliverToTarget, TargetFailure, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
 import { withoutTags, type Tag } from '../core/tags';
 import { mergeTags, putPermission, removePermission, type BusPolicy } from './resource-settings';
+import { offsetPage } from '../core/paging';
+import {
+  connectionByArn,
+  connectionSummary,
+  describeConnection,
+  listedConnection,
+  newConnection,
+  requireConnection,
+  updateConnection,
+  type Connection,
+} from './connections';
+import {
+  apiDestinationState,
+  apiDestinationView,
+  isApiDestinationArn,
+  newApiDestination,
+  RateLimiter,
+  requireApiDestination,
+  updateApiDestination,
+  type ApiDestination,
+} from './api-destinations';
+import { ConnectionAuth } from './connection-auth';
+import { buildRequest, invokeOnce } from './http-invoke';
 
 /** EventBridge's constraint on archive names. */
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]+$/;
 
 /**
- * EventBridge: event buses, rules with event patterns, targets (SQS, SNS, Lambda) with input transforms,
- * retries and dead-letter queues, archives and replay. S3 sends its events here through the delivery bus
+ * EventBridge: event buses, rules with event patterns, targets (SQS, SNS, Lambda, API destinations) with input
+ * transforms, retries and dead-letter queues, archives and replay, connections and API destinations. S3 sends its events here through the delivery bus
  * when a bucket's notification configuration has EventBridgeConfiguration.
  */
 interface Rule {
@@ -51,6 +74,12 @@ export function createEventsProvider(deps: ServiceDeps) {
   const buses = new Map<string, EventBus>();
   const archives = new Map<string, Archive>();
   const replays = new Map<string, Replay>();
+  const connections = new Map<string, Connection>();
+  const apiDestinations = new Map<string, ApiDestination>();
+  const connectionAuth = new ConnectionAuth();
+  const rateLimiter = new RateLimiter();
+  /** Bumped by each (re)authorization, so a slow token answer for an older setting is ignored. */
+  const authRounds = new Map<string, number>();
   const busArn = (name: string, region = options.region, account = options.accountId) => `arn:aws:events:${region}:${account}:event-bus/${name}`;
 
   const ensureDefault = () => {
@@ -109,8 +138,75 @@ export function createEventsProvider(deps: ServiceDeps) {
       if (!matchesPattern(JSON.parse(r.EventPattern), event, { mode: 'eventbridge' })) continue;
       bus.record({ type: 'events.match', rule: r.Name, eventId: String(event.id) });
       const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
-      for (const t of r.targets.values()) deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin });
+      for (const t of r.targets.values()) {
+        const send = isApiDestinationArn(t.Arn) ? (input: string) => invokeApiDestination(t, input, event) : undefined;
+        deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin, send });
+      }
     }
+  }
+
+  const connectionOf = (d: ApiDestination): Connection | undefined => {
+    const c = connections.get(/:connection\/([^/]+)\//.exec(d.ConnectionArn)?.[1] ?? '');
+    return c?.ConnectionArn === d.ConnectionArn ? c : undefined;
+  };
+
+  /** One attempt at an API destination target: waits for a slot under its rate limit, then calls it. */
+  async function invokeApiDestination(target: Target, input: string, event: Record<string, unknown>): Promise<void> {
+    const name = /:api-destination\/([^/]+)\//.exec(target.Arn)?.[1];
+    const d = name ? apiDestinations.get(name) : undefined;
+    if (!d || d.ApiDestinationArn !== target.Arn) throw new TargetFailure('ResourceNotFoundException', `ApiDestination ${target.Arn} does not exist.`, false);
+    // Waiting for the slot is not activity: virtual time must be free to move up to it.
+    const wait = rateLimiter.reserve(d.ApiDestinationArn, d.InvocationRateLimitPerSecond, clock.now());
+    if (wait > 0) await new Promise<void>((resolve) => clock.setTimer(wait, resolve));
+    const c = connectionOf(d);
+    if (!c) throw new TargetFailure('ResourceNotFoundException', `Connection ${d.ConnectionArn} does not exist.`, false);
+    if (c.ConnectionState !== 'AUTHORIZED') {
+      // An OAuth connection still waiting for its token may be ready at the next attempt; a deauthorized one will not.
+      throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: connection ${c.Name} is ${c.ConnectionState}.`, c.ConnectionState === 'AUTHORIZING');
+    }
+    await bus.track(
+      (async () => {
+        let auth: Record<string, string>;
+        try {
+          auth = await connectionAuth.headers(c);
+        } catch (err) {
+          throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: ${(err as Error).message}`, true);
+        }
+        try {
+          await invokeOnce(buildRequest(d, c, target, input, event, auth), clock.now());
+        } catch (err) {
+          // AWS refreshes an OAuth token on 401 or 407; the next attempt fetches a new one.
+          if (c.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' && err instanceof TargetFailure && /HTTP 40[17]\b/.test(err.message)) {
+            connectionAuth.forget(c);
+            throw new TargetFailure(err.code, err.message, true);
+          }
+          throw err;
+        }
+      })(),
+    );
+  }
+
+  /** OAuth connections: AUTHORIZING until the token endpoint answers, then AUTHORIZED, or DEAUTHORIZED with its reason. */
+  function startAuthorization(c: Connection): void {
+    if (c.AuthorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return;
+    const round = (authRounds.get(c.ConnectionArn) ?? 0) + 1;
+    authRounds.set(c.ConnectionArn, round);
+    const current = () => authRounds.get(c.ConnectionArn) === round && connections.get(c.Name) === c;
+    setImmediate(() => {
+      bus.track(connectionAuth.authorize(c)).then(
+        () => {
+          if (!current()) return;
+          c.ConnectionState = 'AUTHORIZED';
+          c.StateReason = undefined;
+          c.LastAuthorizedTime = new Date(clock.now());
+        },
+        (err: Error) => {
+          if (!current()) return;
+          c.ConnectionState = 'DEAUTHORIZED';
+          c.StateReason = `Failed to authorize: ${err.message}`.slice(0, 512);
+        },
+      );
+    });
   }
 
   const receiver: DeliveryReceiver = {
@@ -127,11 +223,16 @@ export function createEventsProvider(deps: ServiceDeps) {
 
   return {
     // Replays are runs, not configuration: they end with the process.
-    persistence: deps.options.dataDir ? persistedMaps({ buses, archives }, /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/) : undefined,
+    persistence: deps.options.dataDir ? persistedMaps({ buses, archives, connections, apiDestinations }, /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/) : undefined,
     reset() {
       buses.clear();
       archives.clear();
       replays.clear();
+      connections.clear();
+      apiDestinations.clear();
+      connectionAuth.clear();
+      rateLimiter.clear();
+      authRounds.clear();
       ensureDefault();
     },
     CreateEventBus(input: any, ctx: RequestContext) {
@@ -376,6 +477,101 @@ export function createEventsProvider(deps: ServiceDeps) {
         Archives: [...archives.values()]
           .filter((a) => (!input.NamePrefix || a.ArchiveName.startsWith(input.NamePrefix)) && (!input.EventSourceArn || a.EventSourceArn === input.EventSourceArn))
           .map((a) => ({ ArchiveName: a.ArchiveName, EventSourceArn: a.EventSourceArn, State: a.State, RetentionDays: a.RetentionDays, EventCount: a.events.length, CreationTime: a.CreationTime })),
+      };
+    },
+    UpdateArchive(input: any) {
+      const a = requireArchive(archives, input.ArchiveName);
+      if (input.EventPattern) validateEventPattern(input.EventPattern);
+      if (input.RetentionDays !== undefined && !(Number.isInteger(input.RetentionDays) && input.RetentionDays >= 0)) {
+        throw constraintViolation('ValidationException', 'retentionDays', input.RetentionDays, 'Member must have value greater than or equal to 0');
+      }
+      if (input.Description !== undefined) a.Description = input.Description;
+      if (input.EventPattern !== undefined) a.EventPattern = input.EventPattern || undefined;
+      if (input.RetentionDays !== undefined) a.RetentionDays = input.RetentionDays;
+      return { ArchiveArn: a.ArchiveArn, State: a.State, CreationTime: a.CreationTime };
+    },
+    CreateConnection(input: any, ctx: RequestContext) {
+      if (input.Name !== undefined && connections.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Connection ${input.Name} already exists.`, 400);
+      const c = newConnection(input, ctx.region, ctx.accountId, new Date(clock.now()));
+      connections.set(c.Name, c);
+      startAuthorization(c);
+      return connectionSummary(c);
+    },
+    DescribeConnection(input: any) {
+      return describeConnection(requireConnection(connections, input.Name));
+    },
+    UpdateConnection(input: any) {
+      const c = requireConnection(connections, input.Name);
+      updateConnection(c, input, new Date(clock.now()));
+      connectionAuth.forget(c);
+      startAuthorization(c);
+      return connectionSummary(c);
+    },
+    DeauthorizeConnection(input: any) {
+      const c = requireConnection(connections, input.Name);
+      // The credentials go; the connection stays, to be authorized again by UpdateConnection.
+      const p = c.AuthParameters;
+      if (p.BasicAuthParameters) p.BasicAuthParameters.Password = undefined;
+      if (p.ApiKeyAuthParameters) p.ApiKeyAuthParameters.ApiKeyValue = undefined;
+      if (p.OAuthParameters?.ClientParameters) p.OAuthParameters.ClientParameters.ClientSecret = undefined;
+      connectionAuth.forget(c);
+      authRounds.set(c.ConnectionArn, (authRounds.get(c.ConnectionArn) ?? 0) + 1);
+      c.ConnectionState = 'DEAUTHORIZING';
+      c.LastModifiedTime = new Date(clock.now());
+      const answer = connectionSummary(c);
+      clock.setTimer(0, () => {
+        if (c.ConnectionState === 'DEAUTHORIZING') c.ConnectionState = 'DEAUTHORIZED';
+      });
+      return answer;
+    },
+    DeleteConnection(input: any) {
+      const c = requireConnection(connections, input.Name);
+      connections.delete(c.Name);
+      connectionAuth.forget(c);
+      authRounds.delete(c.ConnectionArn);
+      return { ...connectionSummary(c), ConnectionState: 'DELETING' };
+    },
+    ListConnections(input: any) {
+      const all = [...connections.values()]
+        .filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState))
+        .sort((a, b) => a.Name.localeCompare(b.Name));
+      const page = offsetPage(all, input.NextToken, input.Limit ?? 100, 'connections', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+      return { Connections: page.items.map(listedConnection), NextToken: page.next };
+    },
+    CreateApiDestination(input: any, ctx: RequestContext) {
+      if (input.Name !== undefined && apiDestinations.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `An api-destination '${input.Name}' already exists.`, 400);
+      if (input.ConnectionArn === undefined) throw notNull('connectionArn');
+      const c = connectionByArn(connections, input.ConnectionArn);
+      const d = newApiDestination(input, c, ctx.region, ctx.accountId, new Date(clock.now()));
+      apiDestinations.set(d.Name, d);
+      return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(c), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
+    },
+    DescribeApiDestination(input: any) {
+      const d = requireApiDestination(apiDestinations, input.Name);
+      return apiDestinationView(d, connectionOf(d));
+    },
+    UpdateApiDestination(input: any) {
+      const d = requireApiDestination(apiDestinations, input.Name);
+      const c = input.ConnectionArn !== undefined ? connectionByArn(connections, input.ConnectionArn) : undefined;
+      updateApiDestination(d, input, c, new Date(clock.now()));
+      return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(connectionOf(d)), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
+    },
+    DeleteApiDestination(input: any) {
+      const d = requireApiDestination(apiDestinations, input.Name);
+      apiDestinations.delete(d.Name);
+      return {};
+    },
+    ListApiDestinations(input: any) {
+      const all = [...apiDestinations.values()]
+        .filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn))
+        .sort((a, b) => a.Name.localeCompare(b.Name));
+      const page = offsetPage(all, input.NextToken, input.Limit ?? 100, 'api-destinations', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+      return {
+        ApiDestinations: page.items.map((d) => {
+          const { Description: _d, ...listed } = apiDestinationView(d, connectionOf(d));
+          return listed;
+        }),
+        NextToken: page.next,
       };
     },
     DeleteArchive(input: any) {

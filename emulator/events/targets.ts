@@ -14,6 +14,23 @@ export interface Target {
   RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
   DeadLetterConfig?: { Arn?: string };
   SqsParameters?: { MessageGroupId?: string };
+  /** For API destination targets: path wildcards, headers and query parameters (values may be `$.` paths). */
+  HttpParameters?: { PathParameterValues?: string[]; HeaderParameters?: Record<string, string>; QueryStringParameters?: Record<string, string> };
+}
+
+/**
+ * A failed delivery that says whether retrying can help (an HTTP 4xx other than 429 cannot) and how long the
+ * receiver asked us to wait (Retry-After).
+ */
+export class TargetFailure extends AwsError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(code, message, 400);
+  }
 }
 
 /** What the target receives: the event itself, a constant, a part of it, or a transformed text. */
@@ -60,32 +77,45 @@ const DEFAULT_MAX_AGE_SECONDS = 86_400;
 export function deliverToTarget(
   bus: DeliveryBus,
   clock: Clock,
-  params: { ruleArn: string; ruleName: string; target: Target; event: Record<string, unknown>; origin: Origin },
+  params: {
+    ruleArn: string;
+    ruleName: string;
+    target: Target;
+    event: Record<string, unknown>;
+    origin: Origin;
+    /** Sends one attempt itself (API destinations) instead of through the delivery bus. */
+    send?: (input: string) => Promise<void>;
+  },
 ): void {
   const { target, event, ruleArn } = params;
   const firstAttempt = clock.now();
   const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES;
   const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
-  let input: string;
-  let message: DeliveryMessage;
+  let send: () => Promise<void>;
   try {
-    input = targetInput(target, event, params.ruleName);
-    message = messageFor(target.Arn, input, target);
+    const input = targetInput(target, event, params.ruleName);
+    const custom = params.send;
+    if (custom) send = () => custom(input);
+    else {
+      const message = messageFor(target.Arn, input, target);
+      send = () => bus.sendNow(target.Arn, message, params.origin);
+    }
   } catch (err) {
     deadLetter(err, 0, 'MaximumRetryAttempts');
     return;
   }
 
   const attempt = (n: number) => {
-    bus
-      .sendNow(target.Arn, message, params.origin)
+    send()
       .then(() => bus.record({ type: 'events.target.delivered', ruleArn, targetArn: target.Arn, eventId: String(event.id), attempt: n }))
       .catch((err: unknown) => {
         const code = err instanceof AwsError ? err.code : 'InternalException';
         bus.record({ type: 'events.target.failed', ruleArn, targetArn: target.Arn, eventId: String(event.id), attempt: n, error: code });
-        if (PERMANENT.test(code)) return deadLetter(err, n, 'MaximumRetryAttempts');
+        const failure = err instanceof TargetFailure ? err : undefined;
+        if (failure ? !failure.retryable : PERMANENT.test(code)) return deadLetter(err, n, 'MaximumRetryAttempts');
         if (n >= maxRetries) return deadLetter(err, n, 'MaximumRetryAttempts');
-        const delay = Math.min(1000 * 2 ** n, 300_000);
+        // Of the backoff and the receiver's Retry-After, the longer wait (AWS: "the more conservative value").
+        const delay = Math.max(Math.min(1000 * 2 ** n, 300_000), failure?.retryAfterMs ?? 0);
         if (clock.now() + delay - firstAttempt > maxAgeMs) return deadLetter(err, n, 'MaximumEventAgeInSeconds');
         clock.setTimer(delay, () => attempt(n + 1));
       });
