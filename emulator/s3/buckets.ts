@@ -7,6 +7,7 @@ import { malformedXml } from './errors';
 import { assertBucketName, MAX_BUCKET_TAGS, validateTags, type Tag } from './names';
 import { bucketArn, getBucket, owner, wholeSecond, type Out, type S3State } from './state';
 import { bucketIsEmpty, newBucket } from './store';
+import { validateLifecycleRules } from './lifecycle/validate';
 
 /** Bucket lifecycle and bucket-level settings (versioning, tags, policy, CORS, lifecycle rules). */
 export function bucketOperations(state: S3State) {
@@ -208,6 +209,7 @@ export function bucketOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       const rules = input.LifecycleConfiguration?.Rules;
       if (!rules?.length) throw malformedXml();
+      validateLifecycleRules(rules);
       const minSize = input.TransitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K';
       bucket.lifecycle = { Rules: structuredClone(rules), TransitionDefaultMinimumObjectSize: minSize };
       return { TransitionDefaultMinimumObjectSize: minSize };

@@ -39,6 +39,8 @@ export interface EventBridgeParams {
   deletionType?: 'Permanently Deleted' | 'Delete Marker Created';
   restoreExpiryTime?: string;
   sourceStorageClass?: string;
+  /** Object Storage Class Changed: the class a lifecycle transition moved the object to. */
+  destinationStorageClass?: string;
 }
 
 const DETAIL_TYPES: [RegExp, string][] = [
@@ -86,6 +88,7 @@ export function buildEventBridgeEvent(p: EventBridgeParams): S3EventBridgeEvent 
   if (isDelete && p.deletionType) detail['deletion-type'] = p.deletionType;
   if (p.restoreExpiryTime !== undefined) detail['restore-expiry-time'] = p.restoreExpiryTime;
   if (p.sourceStorageClass !== undefined) detail['source-storage-class'] = p.sourceStorageClass;
+  if (p.destinationStorageClass !== undefined) detail['destination-storage-class'] = p.destinationStorageClass;
 
   return {
     version: '0',

@@ -32,6 +32,8 @@ export interface EmitParams {
   };
   /** S3 itself made the change (a lifecycle action): records name `s3.amazonaws.com` as principal and source. */
   byS3?: boolean;
+  /** A LifecycleTransition's new class: the record's `lifecycleEventData`, EventBridge's `destination-storage-class`. */
+  destinationStorageClass?: string;
 }
 
 const S3_SERVICE = 's3.amazonaws.com';
@@ -104,6 +106,7 @@ export class Notifier {
             }
           : undefined,
       });
+      if (p.destinationStorageClass !== undefined) withTransitionData(record, p.size, p.destinationStorageClass);
       bus.dispatch(match.arn, messageFor(match.kind, JSON.stringify(wrapRecords([record]))), origin);
       bus.record({
         type: 'notification.emitted',
@@ -148,6 +151,7 @@ export class Notifier {
       deletionType: p.deletionType,
       restoreExpiryTime: p.glacierEventData?.restoreEventData.lifecycleRestorationExpiryTime,
       sourceStorageClass: p.glacierEventData?.restoreEventData.lifecycleRestoreStorageClass,
+      destinationStorageClass: p.destinationStorageClass,
     });
     if (!event) return;
     bus.dispatch(busArn, { kind: 'event', event: event as unknown as Record<string, unknown> }, origin);
@@ -162,6 +166,16 @@ export class Notifier {
       destination: busArn,
     });
   }
+}
+
+/**
+ * A LifecycleTransition record names the object's size and the class it moved to ("Configuring S3 Lifecycle event
+ * notifications": `lifecycleEventData.transitionEventData.destinationStorageClass`, beside `s3`).
+ */
+function withTransitionData(record: ReturnType<typeof buildEventRecord>, size: number | undefined, destination: string): void {
+  const { key, ...rest } = record.s3.object;
+  if (size !== undefined) record.s3.object = { key, size, ...rest };
+  Object.assign(record, { lifecycleEventData: { transitionEventData: { destinationStorageClass: destination } } });
 }
 
 const defaultReason = (eventName: string): string | undefined =>

@@ -56,3 +56,31 @@ it('a restart with dataDir re-arms the lifecycle schedule of restored buckets', 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('a storage class a lifecycle transition set is saved with --data-dir', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-persist-'));
+  const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12));
+  const start = () => startEmulator({ port: 0, log: () => {}, clock, dataDir: dir });
+  let emu: RunningEmulator = await start();
+  const client = () => new S3Client({ ...clientConfig(emu), forcePathStyle: true, maxAttempts: 1 });
+  let s3 = client();
+  const Bucket = 'persisted-transition';
+  try {
+    await s3.send(new S3.CreateBucketCommand({ Bucket }));
+    const Rules: S3.LifecycleRule[] = [{ ID: 'cold', Status: 'Enabled', Filter: {}, Transitions: [{ Days: 1, StorageClass: 'GLACIER' }] }];
+    await s3.send(new S3.PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules }, TransitionDefaultMinimumObjectSize: 'varies_by_storage_class' }));
+    await s3.send(new S3.PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
+    clock.advance(at(3) - clock.now());
+    expect((await s3.send(new S3.HeadObjectCommand({ Bucket, Key: 'k' }))).StorageClass).toBe('GLACIER');
+    s3.destroy();
+    await emu.stop();
+
+    emu = await start();
+    s3 = client();
+    expect((await s3.send(new S3.ListObjectsV2Command({ Bucket }))).Contents?.map((o) => o.StorageClass)).toEqual(['GLACIER']);
+  } finally {
+    s3.destroy();
+    await emu.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

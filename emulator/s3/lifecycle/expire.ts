@@ -9,7 +9,8 @@ import { previousMidnight } from './rules';
  * Carries out one due lifecycle action with the store operations a DeleteObject / AbortMultipartUpload uses, and
  * sends the lifecycle event S3 sends for it (S3 User Guide, "Configuring S3 Lifecycle event notifications"):
  * `LifecycleExpiration:Delete` for a permanent deletion, `LifecycleExpiration:DeleteMarkerCreated` for a delete
- * marker. Nothing is sent for an aborted upload (S3 has no such event).
+ * marker, `LifecycleTransition` for a change of storage class. Nothing is sent for an aborted upload (S3 has no
+ * such event).
  */
 
 /** No request stands behind a lifecycle action: S3 itself is the principal and source of its events. */
@@ -56,6 +57,14 @@ export function applyAction(state: S3State, bucket: Bucket, action: Action): voi
     return;
   }
   const v = action.version;
+  if (action.kind === 'transition') {
+    // The version keeps its id, body and dates; only its class changes (an archived class then needs a restore to be read).
+    const destination = action.due.storageClass;
+    v.storageClass = destination;
+    state.changed?.(bucket.name, v.key);
+    state.notifier.emit({ bucket, eventName: 'LifecycleTransition', key: v.key, size: v.body.length, etag: v.etag, versionId: v.versionId, ctx: lifecycleContext(bucket), byS3: true, destinationStorageClass: destination });
+    return;
+  }
   if (action.kind === 'expireCurrent' && bucket.versioning) {
     const marker = lifecycleMarker(bucket, v.key, now);
     putVersion(bucket, marker);

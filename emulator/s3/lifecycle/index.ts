@@ -31,7 +31,8 @@ function afterOperation(state: S3State, scheduler: LifecycleScheduler, name: str
     }
   }
   if (READ_ONLY.test(name)) return;
-  if (typeof key === 'string') scheduler.noteKey(bucketName, key);
+  if (name === 'CreateMultipartUpload' && typeof out?.UploadId === 'string') scheduler.noteUpload(bucketName, out.UploadId);
+  else if (typeof key === 'string') scheduler.noteKey(bucketName, key);
   else if (Array.isArray(input.Delete?.Objects)) for (const o of input.Delete.Objects) scheduler.noteKey(bucketName, String(o?.Key ?? ''));
   else scheduler.noteBucket(bucketName);
 }

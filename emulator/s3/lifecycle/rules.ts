@@ -15,9 +15,11 @@ export const DAY_MS = 86_400_000;
 /** Rounds up to midnight UTC (a time already at midnight stays). */
 export const nextMidnight = (ms: number): number => Math.ceil(ms / DAY_MS) * DAY_MS;
 export const previousMidnight = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
+/** The first daily run after a moment: one at that very midnight has already begun. */
+export const firstRunAfter = (ms: number): number => previousMidnight(ms) + DAY_MS;
 
 /** A Date member as stored: a Date, or its string form once persisted and read back. */
-const timeOf = (d: unknown): number | undefined => (d === undefined || d === null ? undefined : new Date(d as string).getTime());
+export const timeOf = (d: unknown): number | undefined => (d === undefined || d === null ? undefined : new Date(d as string).getTime());
 
 /** The enabled rules of the bucket's configuration ("Disabled" rules are kept but never act). */
 export function enabledRules(bucket: Bucket): S3.LifecycleRule[] {
@@ -71,30 +73,34 @@ const earliest = (a: Due | undefined, b: Due | undefined): Due | undefined => (!
 
 /**
  * When the current version expires (Expiration.Days or .Date): the earliest of the matching rules, as S3 honours the
- * shorter of overlapping expirations. A version written after an Expiration.Date is due at the next midnight.
+ * shorter of overlapping expirations. A version written after an Expiration.Date is due at the first run after it
+ * (not at once when written at midnight).
  */
 export function currentExpiry(bucket: Bucket, v: ObjectVersion): Due | undefined {
   let due: Due | undefined;
   for (const rule of enabledRules(bucket)) {
     const e = rule.Expiration;
     if (!e || (e.Days === undefined && e.Date === undefined) || !ruleMatches(rule, subjectOf(v))) continue;
-    const at = e.Days !== undefined ? nextMidnight(v.lastModified + e.Days * DAY_MS) : Math.max(timeOf(e.Date)!, nextMidnight(v.lastModified));
+    const at = e.Days !== undefined ? nextMidnight(v.lastModified + e.Days * DAY_MS) : Math.max(timeOf(e.Date)!, firstRunAfter(v.lastModified));
     due = earliest(due, { at, ruleId: rule.ID ?? '' });
   }
   return due;
 }
 
 /**
- * When a delete marker with no other version left is removed: a rule with ExpiredObjectDeleteMarker, or one that
- * expires current versions (S3 removes such markers for both). No age applies: at the first midnight after the day
- * it was made (so a marker lifecycle itself placed at midnight is removed a day later, not in the same run).
+ * When a delete marker with no other version left is removed: by a rule with ExpiredObjectDeleteMarker at the first
+ * run after it was made (so a marker lifecycle itself placed at midnight goes a day later, not in the same run); by a
+ * rule that expires current versions once the marker meets that rule's age (Days) or date (S3 User Guide: with Days,
+ * S3 cleans up such markers "when the delete markers are old enough to satisfy the age criteria").
  */
 export function expiredMarkerRemoval(bucket: Bucket, marker: ObjectVersion): Due | undefined {
   let due: Due | undefined;
+  const first = firstRunAfter(marker.lastModified);
   for (const rule of enabledRules(bucket)) {
     const e = rule.Expiration;
     if (!e || !(e.ExpiredObjectDeleteMarker || e.Days !== undefined || e.Date !== undefined) || !ruleMatches(rule, subjectOf(marker))) continue;
-    due = earliest(due, { at: previousMidnight(marker.lastModified) + DAY_MS, ruleId: rule.ID ?? '' });
+    const at = e.Days !== undefined ? Math.max(first, nextMidnight(marker.lastModified + e.Days * DAY_MS)) : e.Date !== undefined ? Math.max(first, timeOf(e.Date)!) : first;
+    due = earliest(due, { at, ruleId: rule.ID ?? '' });
   }
   return due;
 }

@@ -2,7 +2,7 @@ import type { Timer } from '../../core/clock';
 import type { S3State } from '../state';
 import type { Bucket } from '../store';
 import { applyAction } from './expire';
-import { bucketNextDue, keyActions, keyNextDue, uploadActions } from './plan';
+import { bucketNextDue, keyActions, keyNextDue, uploadActions, uploadNextDue } from './plan';
 import { DAY_MS, enabledRules, previousMidnight } from './rules';
 
 /**
@@ -17,12 +17,22 @@ export class LifecycleScheduler {
 
   constructor(private readonly state: S3State) {}
 
-  /** A key (its versions, tags, lock, or an upload for it) changed. */
+  /** A key (its versions, tags or lock) changed. */
   noteKey(bucketName: string, key: string): void {
     const bucket = this.liveBucket(bucketName);
-    if (!bucket) return;
-    const due = keyNextDue(bucket, key);
-    const current = this.armed.get(bucketName);
+    if (bucket) this.armBy(bucket, keyNextDue(bucket, key));
+  }
+
+  /** A multipart upload started. */
+  noteUpload(bucketName: string, uploadId: string): void {
+    const bucket = this.liveBucket(bucketName);
+    const upload = bucket?.uploads.get(uploadId);
+    if (bucket && upload) this.armBy(bucket, uploadNextDue(bucket, upload));
+  }
+
+  /** Moves the bucket's timer earlier if `due` comes first (a change can only bring something forward). */
+  private armBy(bucket: Bucket, due: number | undefined): void {
+    const current = this.armed.get(bucket.name);
     if (due !== undefined && (!current || current.bucket !== bucket || due < current.due)) this.arm(bucket, due);
   }
 
@@ -84,7 +94,8 @@ export class LifecycleScheduler {
   private run(bucket: Bucket): void {
     const now = this.state.deps.clock.now();
     for (const key of [...bucket.keys]) {
-      const limit = (bucket.objects.get(key)?.versions.length ?? 0) + 2;
+      // Each version can take a few steps (transitions down the waterfall, then a deletion): a bound, not a count.
+      const limit = ((bucket.objects.get(key)?.versions.length ?? 0) + 1) * 8;
       for (let i = 0; i < limit; i++) {
         const next = keyActions(bucket, key).find((a) => a.due.at <= now);
         if (!next) break;
