@@ -23,7 +23,7 @@ import {
   partSpan,
   versionForRead,
 } from './object-read';
-import { etagMatches, getBucket, newVersionId, nowSeconds, shownVersionId, writeVersionId, type Out, type S3State } from './state';
+import { etagMatches, getBucket, newDeleteMarker, nowSeconds, shownVersionId, writeVersionId, type Out, type S3State } from './state';
 import { findVersion, latestVersion, putVersion, removeVersion, type Bucket, type ObjectHeaders, type ObjectVersion, type StoredChecksum } from './store';
 
 /** Object reads and writes: PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject. */
@@ -105,19 +105,7 @@ export function objectOperations(state: S3State) {
       return { VersionId: versionId, DeleteMarker: removed?.isDeleteMarker ? true : undefined };
     }
     if (bucket.versioning) {
-      const marker: ObjectVersion = {
-        key,
-        versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null',
-        isDeleteMarker: true,
-        lastModified: nowSeconds(state),
-        body: Buffer.alloc(0),
-        etag: '',
-        metadata: {},
-        headers: {},
-        tags: [],
-        storageClass: 'STANDARD',
-        ownerAccount: ctx.accountId,
-      };
+      const marker = newDeleteMarker(bucket, key, nowSeconds(state), ctx.accountId);
       putVersion(bucket, marker);
       notifier.emit({ bucket, eventName: 'ObjectRemoved:DeleteMarkerCreated', key, versionId: marker.versionId, ctx, deletionType: 'Delete Marker Created' });
       return { DeleteMarker: true, VersionId: marker.versionId };

@@ -64,6 +64,23 @@ export const newUploadId = (): string => randomId(64);
 /** The version id a write gets: a fresh one when versioning is Enabled, else `null`. */
 export const writeVersionId = (bucket: Bucket): string => (bucket.versioning === 'Enabled' ? newVersionId() : 'null');
 
+/** A delete marker for `key` as the bucket's versioning names it (a new id, or `null` when suspended). */
+export function newDeleteMarker(bucket: Bucket, key: string, lastModified: number, ownerAccount: string): ObjectVersion {
+  return {
+    key,
+    versionId: writeVersionId(bucket),
+    isDeleteMarker: true,
+    lastModified,
+    body: Buffer.alloc(0),
+    etag: '',
+    metadata: {},
+    headers: {},
+    tags: [],
+    storageClass: 'STANDARD',
+    ownerAccount,
+  };
+}
+
 /** The version id to show in responses: only once a bucket has versioning configured. */
 export const shownVersionId = (bucket: Bucket, version: ObjectVersion): string | undefined =>
   bucket.versioning ? version.versionId : undefined;

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../core/context';
 import { s3HostId, s3RequestId } from '../../core/ids';
-import { newVersionId, type S3State } from '../state';
-import { putVersion, removeVersion, type Bucket, type ObjectVersion } from '../store';
+import { newDeleteMarker, type S3State } from '../state';
+import { putVersion, removeVersion, type Bucket } from '../store';
 import type { Action } from './plan';
 import { previousMidnight } from './rules';
 
@@ -28,23 +28,6 @@ function lifecycleContext(bucket: Bucket): RequestContext {
   };
 }
 
-/** The delete marker lifecycle places: S3 dates it at 00:00 UTC of the day it runs. */
-function lifecycleMarker(bucket: Bucket, key: string, now: number): ObjectVersion {
-  return {
-    key,
-    versionId: bucket.versioning === 'Enabled' ? newVersionId() : 'null',
-    isDeleteMarker: true,
-    lastModified: previousMidnight(now),
-    body: Buffer.alloc(0),
-    etag: '',
-    metadata: {},
-    headers: {},
-    tags: [],
-    storageClass: 'STANDARD',
-    ownerAccount: bucket.ownerAccount,
-  };
-}
-
 export function applyAction(state: S3State, bucket: Bucket, action: Action): void {
   const now = state.deps.clock.now();
   // The records carry no size or ETag, as S3's lifecycle example shows.
@@ -66,7 +49,8 @@ export function applyAction(state: S3State, bucket: Bucket, action: Action): voi
     return;
   }
   if (action.kind === 'expireCurrent' && bucket.versioning) {
-    const marker = lifecycleMarker(bucket, v.key, now);
+    // S3 dates the marker lifecycle places at 00:00 UTC of the day it runs.
+    const marker = newDeleteMarker(bucket, v.key, previousMidnight(now), bucket.ownerAccount);
     putVersion(bucket, marker);
     emit('LifecycleExpiration:DeleteMarkerCreated', v.key, marker.versionId, 'Delete Marker Created');
   } else {

@@ -20,6 +20,8 @@ function afterOperation(state: S3State, scheduler: LifecycleScheduler, name: str
   const bucketName = input?.Bucket;
   if (typeof bucketName !== 'string') return;
   const bucket = state.buckets.get(bucketName);
+  // Most buckets have no lifecycle: nothing to add or schedule (a timer left from one just removed is disarmed below).
+  if (!bucket?.lifecycle && !scheduler.isArmed(bucketName)) return;
   const key: unknown = input.Key ?? out?.Key;
   if (bucket?.lifecycle && out && typeof key === 'string') {
     if (name === 'GetObject' || name === 'HeadObject' || WRITES_OBJECT.has(name)) {

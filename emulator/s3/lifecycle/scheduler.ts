@@ -54,6 +54,10 @@ export class LifecycleScheduler {
     this.armed.clear();
   }
 
+  isArmed(bucketName: string): boolean {
+    return this.armed.has(bucketName);
+  }
+
   /** Buckets with a timer set. */
   get size(): number {
     return this.armed.size;
