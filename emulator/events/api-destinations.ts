@@ -22,6 +22,15 @@ const ENDPOINT = /^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:
 /** AWS's default when InvocationRateLimitPerSecond is not given. */
 export const DEFAULT_RATE_LIMIT = 300;
 
+/** `http://` alone passes the pattern but names no server: every delivery would fail. `*` is filled in later. */
+function hasHost(endpoint: string): boolean {
+  try {
+    return new URL(endpoint.replace(/\*/g, 'x')).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 function validateFields(input: any, creating: boolean): void {
   if (creating || input.HttpMethod !== undefined) {
     if (input.HttpMethod === undefined) throw constraintViolation('ValidationException', 'httpMethod', undefined, 'Member must not be null');
@@ -35,7 +44,7 @@ function validateFields(input: any, creating: boolean): void {
       throw constraintViolation('ValidationException', 'invocationEndpoint', e, "Member must satisfy regular expression pattern: ^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$");
     }
     // The emulator also calls http:// endpoints (local webhooks); AWS calls HTTPS ones.
-    if (!/^https?:\/\//i.test(e)) throw new AwsError('ValidationException', `Invalid parameter: InvocationEndpoint ${e} is not an http(s) URL.`, 400);
+    if (!/^https?:\/\//i.test(e) || !hasHost(e)) throw new AwsError('ValidationException', `Invalid parameter: InvocationEndpoint ${e} is not an http(s) URL.`, 400);
   }
   const rate = input.InvocationRateLimitPerSecond;
   if (rate !== undefined && !(Number.isInteger(rate) && rate >= 1)) {

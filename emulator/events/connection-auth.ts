@@ -1,4 +1,4 @@
-import { sendHttp } from './http-invoke';
+import { INVOCATION_TIMEOUT_MS, sendHttp } from './http-invoke';
 import type { Connection } from './connections';
 
 /**
@@ -15,6 +15,9 @@ interface Token {
 export class ConnectionAuth {
   private readonly tokens = new Map<string, Token>();
   private readonly pending = new Map<string, Promise<string>>();
+
+  /** `signal()`: the emulator's current lifecycle, so a stop or reset ends a token request in flight. */
+  constructor(private readonly signal: () => AbortSignal) {}
 
   /** Headers for one call; for OAuth, fetches a token first when none is held. */
   async headers(c: Connection): Promise<Record<string, string>> {
@@ -51,7 +54,7 @@ export class ConnectionAuth {
     if (held && (held.expiresAt === undefined || held.expiresAt > Date.now())) return Promise.resolve(held.value);
     let running = this.pending.get(c.ConnectionArn);
     if (!running) {
-      running = fetchToken(c)
+      running = fetchToken(c, this.signal())
         .then((t) => {
           this.tokens.set(c.ConnectionArn, t);
           return t.value;
@@ -68,7 +71,7 @@ export class ConnectionAuth {
  * OAuthHttpParameters as headers, query and form body, `grant_type=client_credentials` unless a body parameter
  * sets it. The answer must be JSON with `access_token` (and may give `expires_in` seconds).
  */
-async function fetchToken(c: Connection): Promise<Token> {
+async function fetchToken(c: Connection, signal: AbortSignal): Promise<Token> {
   const o = c.AuthParameters.OAuthParameters ?? {};
   const extra = o.OAuthHttpParameters ?? {};
   const url = new URL(o.AuthorizationEndpoint ?? '');
@@ -87,7 +90,7 @@ async function fetchToken(c: Connection): Promise<Token> {
     body = form.toString();
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
   }
-  const answer = await sendHttp({ method, url: url.toString(), headers, body });
+  const answer = await sendHttp({ method, url: url.toString(), headers, body }, INVOCATION_TIMEOUT_MS, signal);
   if (answer.status < 200 || answer.status >= 300) throw new Error(`The authorization endpoint answered HTTP ${answer.status}.`);
   let doc: { access_token?: unknown; expires_in?: unknown };
   try {

@@ -1,5 +1,6 @@
 import { AwsError, constraintViolation } from '../core/errors';
 import { randomHex, uuid } from '../core/ids';
+import { validateConnectionHttpParameters } from './http-parameters';
 
 /**
  * EventBridge connections: how an API destination authorizes (BASIC, API_KEY, OAUTH_CLIENT_CREDENTIALS) plus the
@@ -91,6 +92,8 @@ function validateAuthParameters(type: AuthorizationType, params: AuthParameters 
   if (type === 'OAUTH_CLIENT_CREDENTIALS' && !['GET', 'POST', 'PUT'].includes(own.HttpMethod)) {
     throw constraintViolation('ValidationException', 'authParameters.oAuthParameters.httpMethod', own.HttpMethod, 'Member must satisfy enum value set: [GET, POST, PUT]');
   }
+  validateConnectionHttpParameters(params.InvocationHttpParameters, 'authParameters.invocationHttpParameters');
+  validateConnectionHttpParameters(params.OAuthParameters?.OAuthHttpParameters, 'authParameters.oAuthParameters.oAuthHttpParameters');
 }
 
 export function newConnection(input: any, region: string, account: string, now: Date): Connection {

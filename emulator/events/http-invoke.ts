@@ -80,6 +80,27 @@ export function buildRequest(
   return { method, url: url.toString(), headers, body: withBodyParameters(input, invocation.BodyParameters) };
 }
 
+/**
+ * buildRequest, with a request no HTTP client can send (a header value from the event holding a line break, a
+ * URL that does not parse) turned into a failure retrying cannot cure: the event goes to the DLQ at once instead of
+ * being retried for a day.
+ */
+export function buildSendableRequest(...args: Parameters<typeof buildRequest>): HttpRequest {
+  try {
+    const req = buildRequest(...args);
+    for (const [k, v] of Object.entries(req.headers)) {
+      http.validateHeaderName(k);
+      http.validateHeaderValue(k, v);
+    }
+    return req;
+  } catch (err) {
+    throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: the request cannot be built (${(err as Error).message}).`, false);
+  }
+}
+
+/** Framing headers belong to the HTTP client: a parameter setting them would desynchronize the request (a GET with a Content-Length waits for a body that never comes). */
+const CLIENT_OWNED = new Set(['content-length', 'transfer-encoding', 'host']);
+
 /** The connection's body parameters join a JSON object body (theirs win); any other body is sent as it is. */
 function withBodyParameters(body: string, params: HttpParameter[] | undefined): string {
   if (!params?.length) return body;
@@ -95,13 +116,15 @@ function withBodyParameters(body: string, params: HttpParameter[] | undefined): 
 }
 
 /** Sends a request; a slow endpoint is cut off after `timeoutMs`, a refused connection fails at once. */
-export function sendHttp(req: HttpRequest, timeoutMs = INVOCATION_TIMEOUT_MS): Promise<HttpAnswer> {
+export function sendHttp(req: HttpRequest, timeoutMs = INVOCATION_TIMEOUT_MS, signal?: AbortSignal): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const url = new URL(req.url);
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
-    const headers = { ...req.headers, Host: url.host, ...(body ? { 'Content-Length': String(body.length) } : {}) };
+    const own = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !CLIENT_OWNED.has(k.toLowerCase())));
+    const headers = { ...own, Host: url.host, ...(body ? { 'Content-Length': String(body.length) } : {}) };
     const client = url.protocol === 'https:' ? https : http;
-    const outgoing = client.request(url, { method: req.method, headers, agent: false }, (res) => {
+    // The signal ends the call when the emulator stops or resets: no socket outlives it.
+    const outgoing = client.request(url, { method: req.method, headers, agent: false, signal }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -140,10 +163,10 @@ function retryAfterMs(value: string | string[] | undefined, now: number): number
  * One attempt: resolves on 2xx; otherwise a TargetFailure, retryable for 429 and 5xx (and timeouts and refused
  * connections) and not for other statuses, as the user guide's "API destination error codes" lists them.
  */
-export async function invokeOnce(req: HttpRequest, now: number): Promise<HttpAnswer> {
+export async function invokeOnce(req: HttpRequest, now: number, signal?: AbortSignal): Promise<HttpAnswer> {
   let answer: HttpAnswer;
   try {
-    answer = await sendHttp(req);
+    answer = await sendHttp(req, INVOCATION_TIMEOUT_MS, signal);
   } catch (err) {
     if (err instanceof TimeoutError) {
       throw new TargetFailure('UNKNOWN', 'Unable to invoke ApiDestination endpoint: Timeout calling endpoint for API Destination.', true);

@@ -31,7 +31,8 @@ import {
   type ApiDestination,
 } from './api-destinations';
 import { ConnectionAuth } from './connection-auth';
-import { buildRequest, invokeOnce } from './http-invoke';
+import { buildSendableRequest, invokeOnce } from './http-invoke';
+import { validateTargetHttpParameters } from './http-parameters';
 
 /** EventBridge's constraint on archive names. */
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]+$/;
@@ -76,7 +77,9 @@ export function createEventsProvider(deps: ServiceDeps) {
   const replays = new Map<string, Replay>();
   const connections = new Map<string, Connection>();
   const apiDestinations = new Map<string, ApiDestination>();
-  const connectionAuth = new ConnectionAuth();
+  /** Ends pending deliveries (API calls in flight, retry and rate-limit timers) at reset() and close(). */
+  let lifecycle = new AbortController();
+  const connectionAuth = new ConnectionAuth(() => lifecycle.signal);
   const rateLimiter = new RateLimiter();
   /** Bumped by each (re)authorization, so a slow token answer for an older setting is ignored. */
   const authRounds = new Map<string, number>();
@@ -87,6 +90,13 @@ export function createEventsProvider(deps: ServiceDeps) {
   };
   ensureDefault();
 
+  /** ListConnections / ListApiDestinations: Limit 1–100 (0 would answer an empty page whose token names the same page, forever). */
+  const listLimit = (limit: unknown): number => {
+    if (limit === undefined || limit === null) return 100;
+    if (!Number.isInteger(limit) || (limit as number) < 1) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value greater than or equal to 1');
+    if ((limit as number) > 100) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value less than or equal to 100');
+    return limit as number;
+  };
   const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
   const busByNameOrArn = (nameOrArn: string | undefined): EventBus => {
     const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (parseArn(nameOrArn)?.resource.replace(/^event-bus\//, '') ?? '') : nameOrArn;
@@ -140,7 +150,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
       for (const t of r.targets.values()) {
         const send = isApiDestinationArn(t.Arn) ? (input: string) => invokeApiDestination(t, input, event) : undefined;
-        deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin, send });
+        deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin, send, signal: lifecycle.signal });
       }
     }
   }
@@ -157,7 +167,8 @@ export function createEventsProvider(deps: ServiceDeps) {
     if (!d || d.ApiDestinationArn !== target.Arn) throw new TargetFailure('ResourceNotFoundException', `ApiDestination ${target.Arn} does not exist.`, false);
     // Waiting for the slot is not activity: virtual time must be free to move up to it.
     const wait = rateLimiter.reserve(d.ApiDestinationArn, d.InvocationRateLimitPerSecond, clock.now());
-    if (wait > 0) await new Promise<void>((resolve) => clock.setTimer(wait, resolve));
+    const signal = lifecycle.signal;
+    if (wait > 0) await waitOnClock(wait, signal);
     const c = connectionOf(d);
     if (!c) throw new TargetFailure('ResourceNotFoundException', `Connection ${d.ConnectionArn} does not exist.`, false);
     if (c.ConnectionState !== 'AUTHORIZED') {
@@ -173,7 +184,7 @@ export function createEventsProvider(deps: ServiceDeps) {
           throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: ${(err as Error).message}`, true);
         }
         try {
-          await invokeOnce(buildRequest(d, c, target, input, event, auth), clock.now());
+          await invokeOnce(buildSendableRequest(d, c, target, input, event, auth), clock.now(), signal);
         } catch (err) {
           // AWS refreshes an OAuth token on 401 or 407; the next attempt fetches a new one.
           if (c.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' && err instanceof TargetFailure && /HTTP 40[17]\b/.test(err.message)) {
@@ -186,6 +197,22 @@ export function createEventsProvider(deps: ServiceDeps) {
     );
   }
 
+  /** Resolves after `ms` of emulator time; rejects (its timer cancelled) when `signal` aborts first. */
+  function waitOnClock(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('delivery cancelled'));
+      const cancel = () => {
+        timer.cancel();
+        reject(new Error('delivery cancelled'));
+      };
+      const timer = clock.setTimer(ms, () => {
+        signal.removeEventListener('abort', cancel);
+        resolve();
+      });
+      signal.addEventListener('abort', cancel, { once: true });
+    });
+  }
+
   /** OAuth connections: AUTHORIZING until the token endpoint answers, then AUTHORIZED, or DEAUTHORIZED with its reason. */
   function startAuthorization(c: Connection): void {
     if (c.AuthorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return;
@@ -193,6 +220,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     authRounds.set(c.ConnectionArn, round);
     const current = () => authRounds.get(c.ConnectionArn) === round && connections.get(c.Name) === c;
     setImmediate(() => {
+      if (lifecycle.signal.aborted) return;
       bus.track(connectionAuth.authorize(c)).then(
         () => {
           if (!current()) return;
@@ -225,6 +253,8 @@ export function createEventsProvider(deps: ServiceDeps) {
     // Replays are runs, not configuration: they end with the process.
     persistence: deps.options.dataDir ? persistedMaps({ buses, archives, connections, apiDestinations }, /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/) : undefined,
     reset() {
+      lifecycle.abort();
+      lifecycle = new AbortController();
       buses.clear();
       archives.clear();
       replays.clear();
@@ -234,6 +264,9 @@ export function createEventsProvider(deps: ServiceDeps) {
       rateLimiter.clear();
       authRounds.clear();
       ensureDefault();
+    },
+    close() {
+      lifecycle.abort();
     },
     CreateEventBus(input: any, ctx: RequestContext) {
       if (buses.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${input.Name} already exists.`, 400);
@@ -355,6 +388,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     },
     PutTargets(input: any) {
       const r = rule(input.EventBusName, input.Rule);
+      ((input.Targets ?? []) as Target[]).forEach((t, i) => validateTargetHttpParameters(t.HttpParameters, i));
       const failed: { TargetId: string; ErrorCode: string; ErrorMessage: string }[] = [];
       for (const t of (input.Targets ?? []) as Target[]) {
         const service = parseArn(t.Arn)?.service;
@@ -535,7 +569,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       const all = [...connections.values()]
         .filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState))
         .sort((a, b) => a.Name.localeCompare(b.Name));
-      const page = offsetPage(all, input.NextToken, input.Limit ?? 100, 'connections', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+      const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'connections', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
       return { Connections: page.items.map(listedConnection), NextToken: page.next };
     },
     CreateApiDestination(input: any, ctx: RequestContext) {
@@ -565,7 +599,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       const all = [...apiDestinations.values()]
         .filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn))
         .sort((a, b) => a.Name.localeCompare(b.Name));
-      const page = offsetPage(all, input.NextToken, input.Limit ?? 100, 'api-destinations', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+      const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'api-destinations', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
       return {
         ApiDestinations: page.items.map((d) => {
           const { Description: _d, ...listed } = apiDestinationView(d, connectionOf(d));

@@ -85,6 +85,8 @@ export function deliverToTarget(
     origin: Origin;
     /** Sends one attempt itself (API destinations) instead of through the delivery bus. */
     send?: (input: string) => Promise<void>;
+    /** Aborted when the emulator stops or resets: no further attempt, retry timer or DLQ send for this event. */
+    signal?: AbortSignal;
   },
 ): void {
   const { target, event, ruleArn } = params;
@@ -105,10 +107,13 @@ export function deliverToTarget(
     return;
   }
 
+  const { signal } = params;
   const attempt = (n: number) => {
+    if (signal?.aborted) return;
     send()
       .then(() => bus.record({ type: 'events.target.delivered', ruleArn, targetArn: target.Arn, eventId: String(event.id), attempt: n }))
       .catch((err: unknown) => {
+        if (signal?.aborted) return;
         const code = err instanceof AwsError ? err.code : 'InternalException';
         bus.record({ type: 'events.target.failed', ruleArn, targetArn: target.Arn, eventId: String(event.id), attempt: n, error: code });
         const failure = err instanceof TargetFailure ? err : undefined;
@@ -117,7 +122,12 @@ export function deliverToTarget(
         // Of the backoff and the receiver's Retry-After, the longer wait (AWS: "the more conservative value").
         const delay = Math.max(Math.min(1000 * 2 ** n, 300_000), failure?.retryAfterMs ?? 0);
         if (clock.now() + delay - firstAttempt > maxAgeMs) return deadLetter(err, n, 'MaximumEventAgeInSeconds');
-        clock.setTimer(delay, () => attempt(n + 1));
+        const cancel = () => timer.cancel();
+        const timer = clock.setTimer(delay, () => {
+          signal?.removeEventListener('abort', cancel);
+          attempt(n + 1);
+        });
+        signal?.addEventListener('abort', cancel, { once: true });
       });
   };
   attempt(0);
