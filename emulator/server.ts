@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { AwsError } from './core/errors';
 import { DEFAULT_ACCOUNT_ID, type RequestContext } from './core/context';
 import { s3HostId, s3RequestId, uuid } from './core/ids';
@@ -218,7 +218,11 @@ function send(res: ServerResponse, response: WireResponse, head: boolean): void 
     if (head) {
       body.destroy();
       res.end();
-    } else body.pipe(res);
+    } else {
+      // pipeline, not pipe: a client that goes away destroys the body, which tells its producer (a streamed
+      // Lambda response stops holding its function back); a body that fails ends the response.
+      pipeline(body, res, () => {});
+    }
   } else {
     if (response.status !== 204 && response.status !== 304 && !head) headers['content-length'] ??= '0';
     res.writeHead(response.status, headers);

@@ -25,11 +25,22 @@ type StreamEvent =
 
 export type InvokeWithResponseStreamInput = Omit<InvokeWithResponseStreamCommandInput, 'Payload'> & { Payload?: Uint8Array };
 
-/** Events as they come, read once by the response; an ended queue yields what is left, then stops. */
+/** Bytes of chunks the client has not taken yet past which the function is held back (its writes wait). */
+const QUEUE_HIGH_WATER = 1024 * 1024;
+
+/**
+ * Events as they come, read once by the response; an ended queue yields what is left, then stops. Backpressure:
+ * push answers a promise while more than QUEUE_HIGH_WATER bytes wait, so the function's stream is paused until
+ * the client catches up. A client that goes away (the response body destroyed) leaves the queue abandoned:
+ * nothing more is kept, nothing waits, and the function runs on to its end as on Lambda.
+ */
 class EventQueue implements AsyncIterable<StreamEvent> {
   private readonly items: StreamEvent[] = [];
+  private bytes = 0;
   private ended = false;
+  private abandoned = false;
   private wake?: () => void;
+  private drained?: { promise: Promise<void>; resolve: () => void };
   /** Resolves when the first event is in (or the queue ends without one). */
   readonly started: Promise<void>;
   private markStarted!: () => void;
@@ -38,11 +49,20 @@ class EventQueue implements AsyncIterable<StreamEvent> {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
   }
 
-  push(e: StreamEvent): void {
-    if (this.ended) return;
+  /** Queues an event; a promise means "hold the producer until it settles". */
+  push(e: StreamEvent): Promise<void> | undefined {
+    if (this.ended || this.abandoned) return undefined;
     this.items.push(e);
+    this.bytes += sizeOf(e);
     this.markStarted();
     this.wake?.();
+    if (this.bytes <= QUEUE_HIGH_WATER) return undefined;
+    if (!this.drained) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.drained = { promise, resolve };
+    }
+    return this.drained.promise;
   }
 
   end(): void {
@@ -51,15 +71,33 @@ class EventQueue implements AsyncIterable<StreamEvent> {
     this.wake?.();
   }
 
+  private release(): void {
+    this.drained?.resolve();
+    this.drained = undefined;
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
-    for (;;) {
-      const next = this.items.shift();
-      if (next) yield next;
-      else if (this.ended) return;
-      else await new Promise<void>((resolve) => (this.wake = resolve));
+    try {
+      for (;;) {
+        const next = this.items.shift();
+        if (next) {
+          this.bytes -= sizeOf(next);
+          if (this.bytes <= QUEUE_HIGH_WATER / 2) this.release();
+          yield next;
+        } else if (this.ended) return;
+        else await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    } finally {
+      // Finished, or the response body was destroyed (client gone): drop the rest and let the producer go.
+      this.abandoned = true;
+      this.items.length = 0;
+      this.bytes = 0;
+      this.release();
     }
   }
 }
+
+const sizeOf = (e: StreamEvent): number => ('PayloadChunk' in e ? e.PayloadChunk.Payload.byteLength : 0);
 
 /** InvokeComplete for a finished invocation: a timeout is Sandbox.Timedout, another error its errorType. */
 function completeEvent(result: InvokeResult, tail: boolean): StreamEvent {
@@ -99,7 +137,7 @@ export async function invokeWithResponseStream(core: LambdaCore, store: Function
     traceHeader,
     onChunk: (chunk) => {
       chunked = true;
-      events.push({ PayloadChunk: { Payload: chunk } });
+      return events.push({ PayloadChunk: { Payload: chunk } });
     },
   });
   let answered = false;

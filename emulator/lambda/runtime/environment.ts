@@ -53,9 +53,10 @@ export interface Invocation {
   invokedFunctionArn?: string;
   /**
    * The caller takes a streamed response as it comes (InvokeWithResponseStream): each chunk is handed over
-   * at once and not kept. Without it, a streamed response is collected and returned whole (plain Invoke).
+   * at once and not kept; a returned promise pauses the runtime's stream until it settles (backpressure).
+   * Without it, a streamed response is collected and returned whole (plain Invoke).
    */
-  onChunk?: (chunk: Buffer) => void;
+  onChunk?: (chunk: Buffer) => void | Promise<void>;
 }
 
 interface Outcome {
@@ -76,8 +77,11 @@ interface Active extends Invocation {
   /** The runtime sent its peak RSS with the result (X-Emulator-Max-Rss-Kb): no need to read /proc. */
   rssReported?: boolean;
   outcome?: Outcome;
-  /** Bytes of a streamed response so far (collected in `chunks` unless the caller takes them as they come). */
-  streamed?: { size: number; chunks: Buffer[] };
+  /**
+   * Bytes of a streamed response so far (collected in `chunks` unless the caller takes them as they come);
+   * `overflow` once past the limit: the rest is dropped, and the invocation ends as the function ends or times out.
+   */
+  streamed?: { size: number; chunks: Buffer[]; limit: number; overflow?: boolean };
   finished: boolean;
   resolve: (r: InvokeResult) => void;
 }
@@ -330,23 +334,29 @@ export class ExecutionEnvironment {
     const inv = this.current;
     const refused = this.refuseResult(inv, requestId, headers);
     if (refused || !inv) return refused!;
-    const streamed = (inv.streamed = { size: 0, chunks: [] as Buffer[] });
     const limit = inv.onChunk ? MAX_STREAMED_BYTES : MAX_RESULT_BYTES;
+    const streamed: NonNullable<Active['streamed']> = (inv.streamed = { size: 0, chunks: [], limit });
     const open = () => !inv.outcome && !inv.timedOut && !inv.finished;
     return {
       data: (chunk) => {
-        if (!open()) return;
+        if (!open() || streamed.overflow) return undefined;
         streamed.size += chunk.length;
         if (streamed.size > limit) {
-          inv.outcome = tooLargeOutcome(limit);
-          void this.finishAfterOutput(inv);
-        } else if (inv.onChunk) inv.onChunk(chunk);
-        else streamed.chunks.push(chunk);
+          // Not finished here: the function is still writing, and its environment is not free until it stops.
+          streamed.overflow = true;
+          streamed.chunks = [];
+          return undefined;
+        }
+        if (inv.onChunk) return inv.onChunk(chunk);
+        streamed.chunks.push(chunk);
+        return undefined;
       },
       end: (trailers) => {
         if (!open()) return { status: 202 };
         const errorType = String(trailers['lambda-runtime-function-error-type'] ?? '');
-        if (errorType) {
+        if (streamed.overflow) {
+          inv.outcome = tooLargeOutcome(limit);
+        } else if (errorType) {
           const body = String(trailers['lambda-runtime-function-error-body'] ?? '');
           const payload = body ? Buffer.from(body, 'base64') : errorDocument(errorType, '');
           inv.outcome = { payload, functionError: 'Unhandled' };
@@ -435,7 +445,10 @@ export class ExecutionEnvironment {
       status: 'error',
       errorType,
     });
-    if (inv.timedOut) {
+    if (inv.streamed?.overflow) {
+      // Past the size limit first; the timeout (or crash) only ended what was already a failed invocation.
+      inv.outcome = tooLargeOutcome(inv.streamed.limit);
+    } else if (inv.timedOut) {
       const message = fmt.timeoutMessage(this.o.clock.now(), inv.requestId, inv.timeoutSeconds);
       inv.outcome = { payload: Buffer.from(JSON.stringify({ errorMessage: message })), functionError: 'Unhandled', status: 'timeout' };
       inv.lines.push(this.line(message));

@@ -22,7 +22,8 @@ export type ApiReply = { status: 202 } | { status: 400 | 403; errorType: string;
  * as the runtime sends them. `end` gets the HTTP trailers, which carry an error raised mid-stream.
  */
 export interface ResponseSink {
-  data(chunk: Buffer): void;
+  /** A promise: the taker is behind, so no more is read from the runtime until it settles (backpressure). */
+  data(chunk: Buffer): void | Promise<void>;
   end(trailers: http.IncomingHttpHeaders): ApiReply;
 }
 
@@ -111,7 +112,13 @@ export class RuntimeApiServer {
       req.on('end', () => sendReply(res, sink));
       return;
     }
-    req.on('data', (c: Buffer) => sink.data(c));
+    req.on('data', (c: Buffer) => {
+      const behind = sink.data(c);
+      if (behind) {
+        req.pause();
+        void behind.then(() => req.resume());
+      }
+    });
     req.on('end', () => sendReply(res, sink.end(req.trailers)));
   }
 

@@ -43,8 +43,11 @@ export interface InvokeOptions {
   maxConcurrency?: number;
   /** The ARN as invoked (`…:function:name:alias`), given to the function as context.invokedFunctionArn. */
   invokedFunctionArn?: string;
-  /** Takes a streamed response chunk by chunk as the function writes it (the result's payload is then empty). */
-  onChunk?: (chunk: Buffer) => void;
+  /**
+   * Takes a streamed response chunk by chunk as the function writes it (the result's payload is then empty);
+   * a returned promise holds the function's stream back until it settles (the client is behind).
+   */
+  onChunk?: (chunk: Buffer) => void | Promise<void>;
 }
 
 export interface InvokeResult {

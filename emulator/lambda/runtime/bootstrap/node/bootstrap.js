@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const util = require('node:util');
-const { Writable } = require('node:stream');
+const { finished, Writable } = require('node:stream');
 const { pathToFileURL } = require('node:url');
 const { installCodeCache } = require('./code-cache');
 
@@ -406,6 +406,9 @@ function createResponseStream(requestId, highWaterMark) {
   };
   /** Ends the response with an error in the trailers (the body written so far stays sent). */
   stream.fail = async (payload) => {
+    // Once end() is called the response is complete, as on Lambda (whose client sends the last chunk at
+    // end()): a later error is logged only. Ending it a second time would corrupt the connection.
+    if (stream.writableEnded && !answer) await new Promise((resolve) => finished(stream, resolve));
     if (answer) return answer;
     await writeMarkers(requestId);
     answer = open().finish({
