@@ -5,33 +5,12 @@ import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
 import { matchesPattern, validateEventPattern } from '../core/patterns';
-import { deliverToTarget, TargetFailure, type Target } from './targets';
+import { deliverToTarget, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
 import { withoutTags, type Tag } from '../core/tags';
 import { mergeTags, putPermission, removePermission, type BusPolicy } from './resource-settings';
-import { offsetPage } from '../core/paging';
-import {
-  connectionByArn,
-  connectionSummary,
-  describeConnection,
-  listedConnection,
-  newConnection,
-  requireConnection,
-  updateConnection,
-  type Connection,
-} from './connections';
-import {
-  apiDestinationState,
-  apiDestinationView,
-  isApiDestinationArn,
-  newApiDestination,
-  RateLimiter,
-  requireApiDestination,
-  updateApiDestination,
-  type ApiDestination,
-} from './api-destinations';
-import { ConnectionAuth } from './connection-auth';
-import { buildSendableRequest, invokeOnce } from './http-invoke';
+import { isApiDestinationArn } from './api-destinations';
+import { createWebhooks } from './webhooks';
 import { validateTargetHttpParameters } from './http-parameters';
 
 /** EventBridge's constraint on archive names. */
@@ -75,14 +54,9 @@ export function createEventsProvider(deps: ServiceDeps) {
   const buses = new Map<string, EventBus>();
   const archives = new Map<string, Archive>();
   const replays = new Map<string, Replay>();
-  const connections = new Map<string, Connection>();
-  const apiDestinations = new Map<string, ApiDestination>();
   /** Ends pending deliveries (API calls in flight, retry and rate-limit timers) at reset() and close(). */
   let lifecycle = new AbortController();
-  const connectionAuth = new ConnectionAuth(() => lifecycle.signal);
-  const rateLimiter = new RateLimiter();
-  /** Bumped by each (re)authorization, so a slow token answer for an older setting is ignored. */
-  const authRounds = new Map<string, number>();
+  const webhooks = createWebhooks(deps, () => lifecycle.signal);
   const busArn = (name: string, region = options.region, account = options.accountId) => `arn:aws:events:${region}:${account}:event-bus/${name}`;
 
   const ensureDefault = () => {
@@ -90,13 +64,6 @@ export function createEventsProvider(deps: ServiceDeps) {
   };
   ensureDefault();
 
-  /** ListConnections / ListApiDestinations: Limit 1–100 (0 would answer an empty page whose token names the same page, forever). */
-  const listLimit = (limit: unknown): number => {
-    if (limit === undefined || limit === null) return 100;
-    if (!Number.isInteger(limit) || (limit as number) < 1) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value greater than or equal to 1');
-    if ((limit as number) > 100) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value less than or equal to 100');
-    return limit as number;
-  };
   const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
   const busByNameOrArn = (nameOrArn: string | undefined): EventBus => {
     const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (parseArn(nameOrArn)?.resource.replace(/^event-bus\//, '') ?? '') : nameOrArn;
@@ -149,92 +116,10 @@ export function createEventsProvider(deps: ServiceDeps) {
       bus.record({ type: 'events.match', rule: r.Name, eventId: String(event.id) });
       const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
       for (const t of r.targets.values()) {
-        const send = isApiDestinationArn(t.Arn) ? (input: string) => invokeApiDestination(t, input, event) : undefined;
+        const send = isApiDestinationArn(t.Arn) ? (input: string) => webhooks.invoke(t, input, event) : undefined;
         deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin, send, signal: lifecycle.signal });
       }
     }
-  }
-
-  const connectionOf = (d: ApiDestination): Connection | undefined => {
-    const c = connections.get(/:connection\/([^/]+)\//.exec(d.ConnectionArn)?.[1] ?? '');
-    return c?.ConnectionArn === d.ConnectionArn ? c : undefined;
-  };
-
-  /** One attempt at an API destination target: waits for a slot under its rate limit, then calls it. */
-  async function invokeApiDestination(target: Target, input: string, event: Record<string, unknown>): Promise<void> {
-    const name = /:api-destination\/([^/]+)\//.exec(target.Arn)?.[1];
-    const d = name ? apiDestinations.get(name) : undefined;
-    if (!d || d.ApiDestinationArn !== target.Arn) throw new TargetFailure('ResourceNotFoundException', `ApiDestination ${target.Arn} does not exist.`, false);
-    // Waiting for the slot is not activity: virtual time must be free to move up to it.
-    const wait = rateLimiter.reserve(d.ApiDestinationArn, d.InvocationRateLimitPerSecond, clock.now());
-    const signal = lifecycle.signal;
-    if (wait > 0) await waitOnClock(wait, signal);
-    const c = connectionOf(d);
-    if (!c) throw new TargetFailure('ResourceNotFoundException', `Connection ${d.ConnectionArn} does not exist.`, false);
-    if (c.ConnectionState !== 'AUTHORIZED') {
-      // An OAuth connection still waiting for its token may be ready at the next attempt; a deauthorized one will not.
-      throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: connection ${c.Name} is ${c.ConnectionState}.`, c.ConnectionState === 'AUTHORIZING');
-    }
-    await bus.track(
-      (async () => {
-        let auth: Record<string, string>;
-        try {
-          auth = await connectionAuth.headers(c);
-        } catch (err) {
-          throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: ${(err as Error).message}`, true);
-        }
-        try {
-          await invokeOnce(buildSendableRequest(d, c, target, input, event, auth), clock.now(), signal);
-        } catch (err) {
-          // AWS refreshes an OAuth token on 401 or 407; the next attempt fetches a new one.
-          if (c.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' && err instanceof TargetFailure && /HTTP 40[17]\b/.test(err.message)) {
-            connectionAuth.forget(c);
-            throw new TargetFailure(err.code, err.message, true);
-          }
-          throw err;
-        }
-      })(),
-    );
-  }
-
-  /** Resolves after `ms` of emulator time; rejects (its timer cancelled) when `signal` aborts first. */
-  function waitOnClock(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(new Error('delivery cancelled'));
-      const cancel = () => {
-        timer.cancel();
-        reject(new Error('delivery cancelled'));
-      };
-      const timer = clock.setTimer(ms, () => {
-        signal.removeEventListener('abort', cancel);
-        resolve();
-      });
-      signal.addEventListener('abort', cancel, { once: true });
-    });
-  }
-
-  /** OAuth connections: AUTHORIZING until the token endpoint answers, then AUTHORIZED, or DEAUTHORIZED with its reason. */
-  function startAuthorization(c: Connection): void {
-    if (c.AuthorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return;
-    const round = (authRounds.get(c.ConnectionArn) ?? 0) + 1;
-    authRounds.set(c.ConnectionArn, round);
-    const current = () => authRounds.get(c.ConnectionArn) === round && connections.get(c.Name) === c;
-    setImmediate(() => {
-      if (lifecycle.signal.aborted) return;
-      bus.track(connectionAuth.authorize(c)).then(
-        () => {
-          if (!current()) return;
-          c.ConnectionState = 'AUTHORIZED';
-          c.StateReason = undefined;
-          c.LastAuthorizedTime = new Date(clock.now());
-        },
-        (err: Error) => {
-          if (!current()) return;
-          c.ConnectionState = 'DEAUTHORIZED';
-          c.StateReason = `Failed to authorize: ${err.message}`.slice(0, 512);
-        },
-      );
-    });
   }
 
   const receiver: DeliveryReceiver = {
@@ -251,18 +136,14 @@ export function createEventsProvider(deps: ServiceDeps) {
 
   return {
     // Replays are runs, not configuration: they end with the process.
-    persistence: deps.options.dataDir ? persistedMaps({ buses, archives, connections, apiDestinations }, /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/) : undefined,
+    persistence: deps.options.dataDir ? persistedMaps({ buses, archives, ...webhooks.maps }, /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/) : undefined,
     reset() {
       lifecycle.abort();
       lifecycle = new AbortController();
       buses.clear();
       archives.clear();
       replays.clear();
-      connections.clear();
-      apiDestinations.clear();
-      connectionAuth.clear();
-      rateLimiter.clear();
-      authRounds.clear();
+      webhooks.reset();
       ensureDefault();
     },
     close() {
@@ -524,90 +405,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       if (input.RetentionDays !== undefined) a.RetentionDays = input.RetentionDays;
       return { ArchiveArn: a.ArchiveArn, State: a.State, CreationTime: a.CreationTime };
     },
-    CreateConnection(input: any, ctx: RequestContext) {
-      if (input.Name !== undefined && connections.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Connection ${input.Name} already exists.`, 400);
-      const c = newConnection(input, ctx.region, ctx.accountId, new Date(clock.now()));
-      connections.set(c.Name, c);
-      startAuthorization(c);
-      return connectionSummary(c);
-    },
-    DescribeConnection(input: any) {
-      return describeConnection(requireConnection(connections, input.Name));
-    },
-    UpdateConnection(input: any) {
-      const c = requireConnection(connections, input.Name);
-      updateConnection(c, input, new Date(clock.now()));
-      connectionAuth.forget(c);
-      startAuthorization(c);
-      return connectionSummary(c);
-    },
-    DeauthorizeConnection(input: any) {
-      const c = requireConnection(connections, input.Name);
-      // The credentials go; the connection stays, to be authorized again by UpdateConnection.
-      const p = c.AuthParameters;
-      if (p.BasicAuthParameters) p.BasicAuthParameters.Password = undefined;
-      if (p.ApiKeyAuthParameters) p.ApiKeyAuthParameters.ApiKeyValue = undefined;
-      if (p.OAuthParameters?.ClientParameters) p.OAuthParameters.ClientParameters.ClientSecret = undefined;
-      connectionAuth.forget(c);
-      authRounds.set(c.ConnectionArn, (authRounds.get(c.ConnectionArn) ?? 0) + 1);
-      c.ConnectionState = 'DEAUTHORIZING';
-      c.LastModifiedTime = new Date(clock.now());
-      const answer = connectionSummary(c);
-      clock.setTimer(0, () => {
-        if (c.ConnectionState === 'DEAUTHORIZING') c.ConnectionState = 'DEAUTHORIZED';
-      });
-      return answer;
-    },
-    DeleteConnection(input: any) {
-      const c = requireConnection(connections, input.Name);
-      connections.delete(c.Name);
-      connectionAuth.forget(c);
-      authRounds.delete(c.ConnectionArn);
-      return { ...connectionSummary(c), ConnectionState: 'DELETING' };
-    },
-    ListConnections(input: any) {
-      const all = [...connections.values()]
-        .filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState))
-        .sort((a, b) => a.Name.localeCompare(b.Name));
-      const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'connections', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
-      return { Connections: page.items.map(listedConnection), NextToken: page.next };
-    },
-    CreateApiDestination(input: any, ctx: RequestContext) {
-      if (input.Name !== undefined && apiDestinations.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `An api-destination '${input.Name}' already exists.`, 400);
-      if (input.ConnectionArn === undefined) throw notNull('connectionArn');
-      const c = connectionByArn(connections, input.ConnectionArn);
-      const d = newApiDestination(input, c, ctx.region, ctx.accountId, new Date(clock.now()));
-      apiDestinations.set(d.Name, d);
-      return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(c), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
-    },
-    DescribeApiDestination(input: any) {
-      const d = requireApiDestination(apiDestinations, input.Name);
-      return apiDestinationView(d, connectionOf(d));
-    },
-    UpdateApiDestination(input: any) {
-      const d = requireApiDestination(apiDestinations, input.Name);
-      const c = input.ConnectionArn !== undefined ? connectionByArn(connections, input.ConnectionArn) : undefined;
-      updateApiDestination(d, input, c, new Date(clock.now()));
-      return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(connectionOf(d)), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
-    },
-    DeleteApiDestination(input: any) {
-      const d = requireApiDestination(apiDestinations, input.Name);
-      apiDestinations.delete(d.Name);
-      return {};
-    },
-    ListApiDestinations(input: any) {
-      const all = [...apiDestinations.values()]
-        .filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn))
-        .sort((a, b) => a.Name.localeCompare(b.Name));
-      const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'api-destinations', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
-      return {
-        ApiDestinations: page.items.map((d) => {
-          const { Description: _d, ...listed } = apiDestinationView(d, connectionOf(d));
-          return listed;
-        }),
-        NextToken: page.next,
-      };
-    },
+    ...webhooks.operations,
     DeleteArchive(input: any) {
       requireArchive(archives, input.ArchiveName);
       archives.delete(input.ArchiveName);

@@ -1,0 +1,230 @@
+import { AwsError, constraintViolation } from '../core/errors';
+import type { RequestContext } from '../core/context';
+import type { ServiceDeps } from '../core/service';
+import { offsetPage } from '../core/paging';
+import { TargetFailure, type Target } from './targets';
+import {
+  connectionByArn,
+  connectionSummary,
+  describeConnection,
+  listedConnection,
+  newConnection,
+  requireConnection,
+  updateConnection,
+  type Connection,
+} from './connections';
+import {
+  apiDestinationState,
+  apiDestinationView,
+  newApiDestination,
+  RateLimiter,
+  requireApiDestination,
+  updateApiDestination,
+  type ApiDestination,
+} from './api-destinations';
+import { ConnectionAuth } from './connection-auth';
+import { buildSendableRequest, invokeOnce } from './http-invoke';
+
+/**
+ * Connections and API destinations: their operations, their state (persisted with the buses), and the call that
+ * delivers an event to an API destination target. `currentSignal()` is the provider's signal of the moment: it
+ * aborts at reset() and close(), ending token requests, rate-limit waits and calls in flight.
+ */
+export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSignal) {
+  const { clock, bus } = deps;
+  const connections = new Map<string, Connection>();
+  const apiDestinations = new Map<string, ApiDestination>();
+  const connectionAuth = new ConnectionAuth(currentSignal);
+  const rateLimiter = new RateLimiter();
+  /** Bumped by each (re)authorization, so a slow token answer for an older setting is ignored. */
+  const authRounds = new Map<string, number>();
+  const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
+
+  /** ListConnections / ListApiDestinations: Limit 1–100 (0 would answer an empty page whose token names the same page, forever). */
+  const listLimit = (limit: unknown): number => {
+    if (limit === undefined || limit === null) return 100;
+    if (!Number.isInteger(limit) || (limit as number) < 1) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value greater than or equal to 1');
+    if ((limit as number) > 100) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value less than or equal to 100');
+    return limit as number;
+  };
+
+  const connectionOf = (d: ApiDestination): Connection | undefined => {
+    const c = connections.get(/:connection\/([^/]+)\//.exec(d.ConnectionArn)?.[1] ?? '');
+    return c?.ConnectionArn === d.ConnectionArn ? c : undefined;
+  };
+
+  /** One attempt at an API destination target: waits for a slot under its rate limit, then calls it. */
+  async function invokeApiDestination(target: Target, input: string, event: Record<string, unknown>): Promise<void> {
+    const name = /:api-destination\/([^/]+)\//.exec(target.Arn)?.[1];
+    const d = name ? apiDestinations.get(name) : undefined;
+    if (!d || d.ApiDestinationArn !== target.Arn) throw new TargetFailure('ResourceNotFoundException', `ApiDestination ${target.Arn} does not exist.`, false);
+    // Waiting for the slot is not activity: virtual time must be free to move up to it.
+    const wait = rateLimiter.reserve(d.ApiDestinationArn, d.InvocationRateLimitPerSecond, clock.now());
+    const signal = currentSignal();
+    if (wait > 0) await waitOnClock(wait, signal);
+    const c = connectionOf(d);
+    if (!c) throw new TargetFailure('ResourceNotFoundException', `Connection ${d.ConnectionArn} does not exist.`, false);
+    if (c.ConnectionState !== 'AUTHORIZED') {
+      // An OAuth connection still waiting for its token may be ready at the next attempt; a deauthorized one will not.
+      throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: connection ${c.Name} is ${c.ConnectionState}.`, c.ConnectionState === 'AUTHORIZING');
+    }
+    await bus.track(
+      (async () => {
+        let auth: Record<string, string>;
+        try {
+          auth = await connectionAuth.headers(c);
+        } catch (err) {
+          throw new TargetFailure('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: ${(err as Error).message}`, true);
+        }
+        try {
+          await invokeOnce(buildSendableRequest(d, c, target, input, event, auth), clock.now(), signal);
+        } catch (err) {
+          // AWS refreshes an OAuth token on 401 or 407; the next attempt fetches a new one.
+          if (c.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' && err instanceof TargetFailure && /HTTP 40[17]\b/.test(err.message)) {
+            connectionAuth.forget(c);
+            throw new TargetFailure(err.code, err.message, true);
+          }
+          throw err;
+        }
+      })(),
+    );
+  }
+
+  /** Resolves after `ms` of emulator time; rejects (its timer cancelled) when `signal` aborts first. */
+  function waitOnClock(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('delivery cancelled'));
+      const cancel = () => {
+        timer.cancel();
+        reject(new Error('delivery cancelled'));
+      };
+      const timer = clock.setTimer(ms, () => {
+        signal.removeEventListener('abort', cancel);
+        resolve();
+      });
+      signal.addEventListener('abort', cancel, { once: true });
+    });
+  }
+
+  /** OAuth connections: AUTHORIZING until the token endpoint answers, then AUTHORIZED, or DEAUTHORIZED with its reason. */
+  function startAuthorization(c: Connection): void {
+    if (c.AuthorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return;
+    const round = (authRounds.get(c.ConnectionArn) ?? 0) + 1;
+    authRounds.set(c.ConnectionArn, round);
+    const current = () => authRounds.get(c.ConnectionArn) === round && connections.get(c.Name) === c;
+    setImmediate(() => {
+      if (currentSignal().aborted) return;
+      bus.track(connectionAuth.authorize(c)).then(
+        () => {
+          if (!current()) return;
+          c.ConnectionState = 'AUTHORIZED';
+          c.StateReason = undefined;
+          c.LastAuthorizedTime = new Date(clock.now());
+        },
+        (err: Error) => {
+          if (!current()) return;
+          c.ConnectionState = 'DEAUTHORIZED';
+          c.StateReason = `Failed to authorize: ${err.message}`.slice(0, 512);
+        },
+      );
+    });
+  }
+
+  return {
+    maps: { connections, apiDestinations },
+    invoke: invokeApiDestination,
+    reset(): void {
+      connections.clear();
+      apiDestinations.clear();
+      connectionAuth.clear();
+      rateLimiter.clear();
+      authRounds.clear();
+    },
+    operations: {
+      CreateConnection(input: any, ctx: RequestContext) {
+        if (input.Name !== undefined && connections.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Connection ${input.Name} already exists.`, 400);
+        const c = newConnection(input, ctx.region, ctx.accountId, new Date(clock.now()));
+        connections.set(c.Name, c);
+        startAuthorization(c);
+        return connectionSummary(c);
+      },
+      DescribeConnection(input: any) {
+        return describeConnection(requireConnection(connections, input.Name));
+      },
+      UpdateConnection(input: any) {
+        const c = requireConnection(connections, input.Name);
+        updateConnection(c, input, new Date(clock.now()));
+        connectionAuth.forget(c);
+        startAuthorization(c);
+        return connectionSummary(c);
+      },
+      DeauthorizeConnection(input: any) {
+        const c = requireConnection(connections, input.Name);
+        // The credentials go; the connection stays, to be authorized again by UpdateConnection.
+        const p = c.AuthParameters;
+        if (p.BasicAuthParameters) p.BasicAuthParameters.Password = undefined;
+        if (p.ApiKeyAuthParameters) p.ApiKeyAuthParameters.ApiKeyValue = undefined;
+        if (p.OAuthParameters?.ClientParameters) p.OAuthParameters.ClientParameters.ClientSecret = undefined;
+        connectionAuth.forget(c);
+        authRounds.set(c.ConnectionArn, (authRounds.get(c.ConnectionArn) ?? 0) + 1);
+        c.ConnectionState = 'DEAUTHORIZING';
+        c.LastModifiedTime = new Date(clock.now());
+        const answer = connectionSummary(c);
+        clock.setTimer(0, () => {
+          if (c.ConnectionState === 'DEAUTHORIZING') c.ConnectionState = 'DEAUTHORIZED';
+        });
+        return answer;
+      },
+      DeleteConnection(input: any) {
+        const c = requireConnection(connections, input.Name);
+        connections.delete(c.Name);
+        connectionAuth.forget(c);
+        authRounds.delete(c.ConnectionArn);
+        return { ...connectionSummary(c), ConnectionState: 'DELETING' };
+      },
+      ListConnections(input: any) {
+        const all = [...connections.values()]
+          .filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState))
+          .sort((a, b) => a.Name.localeCompare(b.Name));
+        const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'connections', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+        return { Connections: page.items.map(listedConnection), NextToken: page.next };
+      },
+      CreateApiDestination(input: any, ctx: RequestContext) {
+        if (input.Name !== undefined && apiDestinations.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `An api-destination '${input.Name}' already exists.`, 400);
+        if (input.ConnectionArn === undefined) throw notNull('connectionArn');
+        const c = connectionByArn(connections, input.ConnectionArn);
+        const d = newApiDestination(input, c, ctx.region, ctx.accountId, new Date(clock.now()));
+        apiDestinations.set(d.Name, d);
+        return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(c), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
+      },
+      DescribeApiDestination(input: any) {
+        const d = requireApiDestination(apiDestinations, input.Name);
+        return apiDestinationView(d, connectionOf(d));
+      },
+      UpdateApiDestination(input: any) {
+        const d = requireApiDestination(apiDestinations, input.Name);
+        const c = input.ConnectionArn !== undefined ? connectionByArn(connections, input.ConnectionArn) : undefined;
+        updateApiDestination(d, input, c, new Date(clock.now()));
+        return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(connectionOf(d)), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
+      },
+      DeleteApiDestination(input: any) {
+        const d = requireApiDestination(apiDestinations, input.Name);
+        apiDestinations.delete(d.Name);
+        return {};
+      },
+      ListApiDestinations(input: any) {
+        const all = [...apiDestinations.values()]
+          .filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn))
+          .sort((a, b) => a.Name.localeCompare(b.Name));
+        const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'api-destinations', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+        return {
+          ApiDestinations: page.items.map((d) => {
+            const { Description: _d, ...listed } = apiDestinationView(d, connectionOf(d));
+            return listed;
+          }),
+          NextToken: page.next,
+        };
+      },
+    },
+  };
+}
