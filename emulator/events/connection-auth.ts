@@ -15,6 +15,8 @@ interface Token {
 export class ConnectionAuth {
   private readonly tokens = new Map<string, Token>();
   private readonly pending = new Map<string, Promise<string>>();
+  /** Bumped by forget(): a token request begun before (with credentials since replaced) is neither reused nor kept. */
+  private readonly generations = new Map<string, number>();
 
   /** `signal()`: the emulator's current lifecycle, so a stop or reset ends a token request in flight. */
   constructor(private readonly signal: () => AbortSignal) {}
@@ -37,10 +39,19 @@ export class ConnectionAuth {
   /** AWS refreshes an OAuth token when the endpoint answers 401 or 407. */
   forget(c: Connection): void {
     this.tokens.delete(c.ConnectionArn);
+    this.pending.delete(c.ConnectionArn);
+    this.generations.set(c.ConnectionArn, this.generationOf(c) + 1);
   }
 
   clear(): void {
     this.tokens.clear();
+    this.pending.clear();
+    // Generations stay: a request begun before the reset must not store its token afterwards.
+    for (const [arn, generation] of this.generations) this.generations.set(arn, generation + 1);
+  }
+
+  private generationOf(c: Connection): number {
+    return this.generations.get(c.ConnectionArn) ?? 0;
   }
 
   /** Fetches a token now (CreateConnection / UpdateConnection authorize through this). */
@@ -52,16 +63,18 @@ export class ConnectionAuth {
   private token(c: Connection): Promise<string> {
     const held = this.tokens.get(c.ConnectionArn);
     if (held && (held.expiresAt === undefined || held.expiresAt > Date.now())) return Promise.resolve(held.value);
-    let running = this.pending.get(c.ConnectionArn);
-    if (!running) {
-      running = fetchToken(c, this.signal())
-        .then((t) => {
-          this.tokens.set(c.ConnectionArn, t);
-          return t.value;
-        })
-        .finally(() => this.pending.delete(c.ConnectionArn));
-      this.pending.set(c.ConnectionArn, running);
-    }
+    const pending = this.pending.get(c.ConnectionArn);
+    if (pending) return pending;
+    const generation = this.generationOf(c);
+    const running: Promise<string> = fetchToken(c, this.signal())
+      .then((t) => {
+        if (this.generationOf(c) === generation) this.tokens.set(c.ConnectionArn, t);
+        return t.value;
+      })
+      .finally(() => {
+        if (this.pending.get(c.ConnectionArn) === running) this.pending.delete(c.ConnectionArn);
+      });
+    this.pending.set(c.ConnectionArn, running);
     return running;
   }
 }
