@@ -7,7 +7,8 @@ import { JsonShapeDeserializer, JsonShapeSerializer } from '@aws-sdk/core/protoc
 /** The media type of an event-stream response body (the SDK reads the body as one whatever the header says). */
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
-const settings = { timestampFormat: { useTrait: true, default: 7 as const }, jsonName: true };
+/** The JSON codec settings of the protocol whose output carries the stream (rest-json's). */
+type JsonSettings = ConstructorParameters<typeof JsonShapeSerializer>[0];
 
 /** Whether an output's payload member is an event stream (a union with the `streaming` trait). */
 export function isEventStream(member: NormalizedSchema): boolean {
@@ -20,7 +21,7 @@ export function isEventStream(member: NormalizedSchema): boolean {
  * `events` becomes one message (`:event-type` Member, `:message-type` event, an `eventPayload` member's bytes
  * as the body or else the member as JSON), written as soon as the iterable yields it.
  */
-export function encodeJsonEventStream(outputSchema: NormalizedSchema, events: AsyncIterable<Record<string, unknown>>): Promise<Readable> {
+export function encodeJsonEventStream(settings: JsonSettings, outputSchema: NormalizedSchema, events: AsyncIterable<Record<string, unknown>>): Promise<Readable> {
   const serde = new EventStreamSerde({
     marshaller: new EventStreamMarshaller({ utf8Encoder: toUtf8, utf8Decoder: fromUtf8 }),
     serializer: new JsonShapeSerializer(settings),

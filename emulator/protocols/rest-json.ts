@@ -68,7 +68,7 @@ export function restJsonCodec(model: ServiceModel): Codec {
         if (isEventStream(schema)) {
           const response = { status: bound.status, headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE, ...headers } };
           if (!value) return response;
-          return encodeJsonEventStream(NormalizedSchema.of(op.output), value as AsyncIterable<Record<string, unknown>>).then((body) => ({ ...response, body }));
+          return encodeJsonEventStream(settings, NormalizedSchema.of(op.output), value as AsyncIterable<Record<string, unknown>>).then((body) => ({ ...response, body }));
         }
         if (schema.isStructSchema() || schema.isDocumentSchema()) {
           const ser = new JsonShapeSerializer(settings);
