@@ -67,12 +67,9 @@ export async function invoke(
   ctx: RequestContext,
 ): Promise<InvokeOutput> {
   const target = store.resolve(input.FunctionName, ctx, input.Qualifier);
-  const fn = target.fn;
   const type = input.InvocationType ?? 'RequestResponse';
   const size = input.Payload?.byteLength ?? 0;
-  // A function's SDK call back into Lambda carries its trace header (and lineage) in X-Amzn-Trace-Id.
-  const rawTrace = ctx.headers['x-amzn-trace-id'];
-  const incoming = Array.isArray(rawTrace) ? rawTrace[0] : rawTrace;
+  const incoming = incomingTraceOf(ctx);
 
   if (type === 'DryRun') {
     eventText(input.Payload);
@@ -80,8 +77,7 @@ export async function invoke(
   }
   if (type === 'Event') {
     if (size > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT, type, size);
-    const payload = eventText(input.Payload);
-    queue.enqueue({ requestId: ctx.requestId, functionArn: fn.arn, qualifier: target.qualifier, payload, incomingTrace: incoming });
+    enqueueEvent(queue, target, eventText(input.Payload), ctx);
     return { StatusCode: 202 };
   }
   if (type !== 'RequestResponse') {
@@ -102,6 +98,17 @@ export async function invoke(
     ...(result.functionError ? { FunctionError: result.functionError } : {}),
     ...(input.LogType === 'Tail' ? { LogResult: logTail(result.logTail) } : {}),
   };
+}
+
+/** A function's SDK call back into Lambda carries its trace header (and lineage) in X-Amzn-Trace-Id. */
+export function incomingTraceOf(ctx: RequestContext): string | undefined {
+  const raw = ctx.headers['x-amzn-trace-id'];
+  return Array.isArray(raw) ? raw[0] : raw;
+}
+
+/** An asynchronous invocation (Invoke with InvocationType Event, InvokeAsync) goes on the queue. */
+export function enqueueEvent(queue: AsyncQueue, target: Target, payload: string, ctx: RequestContext): void {
+  queue.enqueue({ requestId: ctx.requestId, functionArn: target.fn.arn, qualifier: target.qualifier, payload, incomingTrace: incomingTraceOf(ctx) });
 }
 
 export interface SyncRunOptions {

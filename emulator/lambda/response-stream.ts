@@ -6,7 +6,7 @@ import { withMeta } from '../core/service';
 import type { AsyncQueue } from './async-queue';
 import type { Executor } from './execution';
 import type { FunctionStore } from './functions';
-import { ASYNC_PAYLOAD_LIMIT, eventText, logTail, prepareSync, SYNC_PAYLOAD_LIMIT, tooLarge } from './invoke';
+import { ASYNC_PAYLOAD_LIMIT, enqueueEvent, eventText, incomingTraceOf, logTail, prepareSync, SYNC_PAYLOAD_LIMIT, tooLarge } from './invoke';
 import type { InvokeResult } from './runtime';
 import type { LambdaCore } from './state';
 
@@ -127,8 +127,7 @@ export async function invokeWithResponseStream(core: LambdaCore, store: Function
   const payload = eventText(input.Payload);
   if (type === 'DryRun') return withMeta({ StatusCode: 204 }, { status: 204 });
 
-  const rawTrace = ctx.headers['x-amzn-trace-id'];
-  const opts = { requestId: ctx.requestId, incomingTrace: Array.isArray(rawTrace) ? rawTrace[0] : rawTrace, clientContext: input.ClientContext, source: 'sync' as const };
+  const opts = { requestId: ctx.requestId, incomingTrace: incomingTraceOf(ctx), clientContext: input.ClientContext, source: 'sync' as const };
   const { run, traceHeader } = await prepareSync(core, target, opts);
   const events = new EventQueue();
   let chunked = false;
@@ -164,15 +163,7 @@ export async function invokeWithResponseStream(core: LambdaCore, store: Function
 export async function invokeAsync(store: FunctionStore, queue: AsyncQueue, input: Omit<InvokeAsyncCommandInput, 'InvokeArgs'> & { InvokeArgs?: Readable | Uint8Array }, ctx: RequestContext) {
   const target = store.resolve(input.FunctionName, ctx);
   const args = await readLimited(input.InvokeArgs, ASYNC_PAYLOAD_LIMIT);
-  const payload = eventText(args);
-  const rawTrace = ctx.headers['x-amzn-trace-id'];
-  queue.enqueue({
-    requestId: ctx.requestId,
-    functionArn: target.fn.arn,
-    qualifier: target.qualifier,
-    payload,
-    incomingTrace: Array.isArray(rawTrace) ? rawTrace[0] : rawTrace,
-  });
+  enqueueEvent(queue, target, eventText(args), ctx);
   return { Status: 202 };
 }
 
