@@ -95,7 +95,7 @@ export class Notifier {
         sequencer,
         requestId: ctx.requestId,
         hostId: ctx.hostId,
-        sourceIp: p.byS3 ? S3_SERVICE : ctx.sourceIp,
+        sourceIp: ctx.sourceIp, // a lifecycle action's context already names s3.amazonaws.com
         principalId: p.byS3 ? S3_SERVICE : callerPrincipalId(ctx),
         bucketOwnerPrincipalId: ownerPrincipalId(bucket.ownerAccount),
         configurationId: match.id,

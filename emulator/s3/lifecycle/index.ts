@@ -13,6 +13,10 @@ export { LifecycleScheduler } from './scheduler';
 
 const READ_ONLY = /^(Get|Head|List|Select)/;
 const WRITES_OBJECT = new Set(['PutObject', 'PostObject', 'CopyObject', 'CompleteMultipartUpload']);
+/** Bucket-wide changes that can move due times (other bucket settings cannot: no rescan after them). */
+const RESCHEDULES_BUCKET = new Set(['CreateBucket', 'DeleteBucket', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'PutBucketVersioning']);
+/** Writes naming a key that leave its versions, tags and locks as they were. */
+const LEAVES_KEY_DUE_TIMES = new Set(['UploadPart', 'UploadPartCopy', 'AbortMultipartUpload', 'PutObjectAcl']);
 
 type Operation = (input: any, ctx: any) => unknown;
 
@@ -32,11 +36,11 @@ function afterOperation(state: S3State, scheduler: LifecycleScheduler, name: str
       Object.assign(out, abortHeaders(bucket, bucket.uploads.get(out.UploadId ?? input.UploadId)));
     }
   }
-  if (READ_ONLY.test(name)) return;
+  if (READ_ONLY.test(name) || LEAVES_KEY_DUE_TIMES.has(name)) return;
   if (name === 'CreateMultipartUpload' && typeof out?.UploadId === 'string') scheduler.noteUpload(bucketName, out.UploadId);
   else if (typeof key === 'string') scheduler.noteKey(bucketName, key);
   else if (Array.isArray(input.Delete?.Objects)) for (const o of input.Delete.Objects) scheduler.noteKey(bucketName, String(o?.Key ?? ''));
-  else scheduler.noteBucket(bucketName);
+  else if (RESCHEDULES_BUCKET.has(name)) scheduler.noteBucket(bucketName);
 }
 
 /** The provider with every S3 operation (the PascalCase methods) followed by the lifecycle bookkeeping. */
@@ -57,9 +61,6 @@ export function withLifecycle<P extends Record<string, unknown>>(state: S3State,
 export function rearmOnRestore(persistence: Persistable, scheduler: LifecycleScheduler): Persistable {
   return {
     ...persistence,
-    touched: persistence.touched?.bind(persistence),
-    takeChanges: () => persistence.takeChanges(),
-    entities: () => persistence.entities(),
     async restore(entities) {
       await persistence.restore(entities);
       scheduler.syncAll();

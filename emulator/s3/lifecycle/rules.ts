@@ -61,7 +61,7 @@ export function ruleMatches(rule: S3.LifecycleRule, s: Subject): boolean {
   return matchesPredicates({ Prefix: f.Prefix, Tags: f.Tag ? [f.Tag] : undefined, ObjectSizeGreaterThan: f.ObjectSizeGreaterThan, ObjectSizeLessThan: f.ObjectSizeLessThan }, s);
 }
 
-const subjectOf = (v: ObjectVersion): Subject => ({ key: v.key, size: v.body.length, tags: v.tags });
+export const subjectOf = (v: ObjectVersion): Subject => ({ key: v.key, size: v.body.length, tags: v.tags });
 
 /** A due action, with the rule behind it (the first rule in order when several give the same time). */
 export interface Due {

@@ -3,7 +3,7 @@ import type { S3State } from '../state';
 import type { Bucket } from '../store';
 import { applyAction } from './expire';
 import { bucketNextDue, keyActions, keyNextDue, uploadActions, uploadNextDue } from './plan';
-import { DAY_MS, enabledRules, previousMidnight } from './rules';
+import { enabledRules, firstRunAfter } from './rules';
 
 /**
  * Runs lifecycle rules on the emulator's clock: one timer per bucket, set for the bucket's earliest due action.
@@ -58,11 +58,6 @@ export class LifecycleScheduler {
     return this.armed.has(bucketName);
   }
 
-  /** Buckets with a timer set. */
-  get size(): number {
-    return this.armed.size;
-  }
-
   /** The bucket, if it exists and has an enabled rule. */
   private liveBucket(name: string): Bucket | undefined {
     const bucket = this.state.buckets.get(name);
@@ -89,7 +84,7 @@ export class LifecycleScheduler {
       // Anything still due now could not act (it would have): look again at the next daily run, not in a loop.
       const next = enabledRules(bucket).length ? bucketNextDue(bucket) : undefined;
       const now = clock.now();
-      if (next !== undefined) this.arm(bucket, next > now ? next : previousMidnight(now) + DAY_MS);
+      if (next !== undefined) this.arm(bucket, next > now ? next : firstRunAfter(now));
     });
     this.armed.set(bucket.name, { bucket, due, timer });
   }

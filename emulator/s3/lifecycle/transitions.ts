@@ -1,6 +1,6 @@
 import type * as S3 from '@aws-sdk/client-s3';
 import type { Bucket, ObjectVersion } from '../store';
-import { DAY_MS, enabledRules, firstRunAfter, nextMidnight, ruleMatches, timeOf, type Due } from './rules';
+import { DAY_MS, enabledRules, firstRunAfter, nextMidnight, ruleMatches, subjectOf, timeOf, type Due } from './rules';
 
 /**
  * When a version moves to a colder storage class (Transitions for the current version, NoncurrentVersionTransitions
@@ -37,7 +37,6 @@ function sizeAllows(bucket: Bucket, rule: S3.LifecycleRule, v: ObjectVersion, st
 const better = (a: TransitionDue | undefined, b: TransitionDue): TransitionDue =>
   !a || b.at < a.at || (b.at === a.at && rank(b.storageClass) > rank(a.storageClass)) ? b : a;
 
-const subjectOf = (v: ObjectVersion) => ({ key: v.key, size: v.body.length, tags: v.tags });
 
 /** Days after a moment, rounded up to midnight UTC, never the run already going at that moment. */
 const afterDays = (from: number, days: number): number => Math.max(firstRunAfter(from), nextMidnight(from + Number(days) * DAY_MS));
