@@ -118,6 +118,23 @@ export class VirtualClock implements Clock {
 }
 
 /** Parses durations such as `250ms`, `5s`, `2m`, `1h` (a bare number is milliseconds). */
+/**
+ * `clock.setTimer`, cancelled if `signal` aborts first (then `onAbort` runs instead of `fn`): for work a
+ * service's reset or close must end, such as a retry waiting on its backoff.
+ */
+export function setAbortableTimer(clock: Clock, delayMs: number, fn: () => void, signal?: AbortSignal, onAbort?: () => void): void {
+  if (signal?.aborted) return onAbort?.();
+  const cancel = () => {
+    timer.cancel();
+    onAbort?.();
+  };
+  const timer = clock.setTimer(delayMs, () => {
+    signal?.removeEventListener('abort', cancel);
+    fn();
+  });
+  signal?.addEventListener('abort', cancel, { once: true });
+}
+
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
   if (!m) throw new Error(`not a duration: "${text}" (use e.g. 500ms, 5s, 2m, 1h)`);

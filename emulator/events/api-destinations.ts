@@ -20,7 +20,7 @@ const METHODS = ['POST', 'GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'DELETE'];
 /** The API reference's pattern for InvocationEndpoint. */
 const ENDPOINT = /^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:,])?$/;
 /** AWS's default when InvocationRateLimitPerSecond is not given. */
-export const DEFAULT_RATE_LIMIT = 300;
+const DEFAULT_RATE_LIMIT = 300;
 
 /** `http://` alone passes the pattern but names no server: every delivery would fail. `*` is filled in later. */
 function hasHost(endpoint: string): boolean {

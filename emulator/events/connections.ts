@@ -149,7 +149,7 @@ function publicHttpParameters(p: ConnectionHttpParameters | undefined): Connecti
 }
 
 /** AuthParameters without the password, API key value or client secret. */
-export function publicAuthParameters(c: Connection): Record<string, unknown> {
+function publicAuthParameters(c: Connection): Record<string, unknown> {
   const p = c.AuthParameters;
   const out: Record<string, unknown> = {};
   if (p.BasicAuthParameters) out.BasicAuthParameters = { Username: p.BasicAuthParameters.Username };

@@ -28,7 +28,7 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: string;
 }
-export interface HttpAnswer {
+interface HttpAnswer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
@@ -52,7 +52,7 @@ const setHeader = (headers: Record<string, string>, key: string, value: string) 
 };
 
 /** The request for one event; `auth` holds the connection's Authorization (or API key) header. */
-export function buildRequest(
+function buildRequest(
   destination: ApiDestination,
   connection: Connection,
   target: Target,
@@ -116,15 +116,17 @@ function withBodyParameters(body: string, params: HttpParameter[] | undefined): 
 }
 
 /** Sends a request; a slow endpoint is cut off after `timeoutMs`, a refused connection fails at once. */
-export function sendHttp(req: HttpRequest, timeoutMs = INVOCATION_TIMEOUT_MS, signal?: AbortSignal): Promise<HttpAnswer> {
+export function sendHttp(req: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const url = new URL(req.url);
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
     const own = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !CLIENT_OWNED.has(k.toLowerCase())));
     const headers = { ...own, Host: url.host, ...(body ? { 'Content-Length': String(body.length) } : {}) };
     const client = url.protocol === 'https:' ? https : http;
-    // The signal ends the call when the emulator stops or resets: no socket outlives it.
-    const outgoing = client.request(url, { method: req.method, headers, agent: false, signal }, (res) => {
+    // The signal ends the call when the emulator stops or resets: no socket outlives it. Local HTTPS endpoints
+    // use self-signed certificates: not verified, as SNS's HTTP(S) subscriptions do (sns/http-post.ts).
+    const tls = url.protocol === 'https:' ? { rejectUnauthorized: false } : {};
+    const outgoing = client.request(url, { method: req.method, headers, agent: false, signal, ...tls }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -184,5 +186,6 @@ export async function invokeOnce(req: HttpRequest, now: number, signal?: AbortSi
     `Unable to invoke ApiDestination endpoint: The endpoint responded with HTTP ${status}.`,
     retryable && !stop,
     stop ? undefined : wait,
+    status,
   );
 }

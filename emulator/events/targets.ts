@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock';
+import { setAbortableTimer, type Clock } from '../core/clock';
 import type { DeliveryBus, DeliveryMessage, Origin } from '../core/delivery';
 import { AwsError } from '../core/errors';
 import { parseArn } from '../core/ids';
@@ -28,6 +28,8 @@ export class TargetFailure extends AwsError {
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    /** The endpoint's HTTP status, when it answered. */
+    readonly endpointStatus?: number,
   ) {
     super(code, message, 400);
   }
@@ -122,12 +124,7 @@ export function deliverToTarget(
         // Of the backoff and the receiver's Retry-After, the longer wait (AWS: "the more conservative value").
         const delay = Math.max(Math.min(1000 * 2 ** n, 300_000), failure?.retryAfterMs ?? 0);
         if (clock.now() + delay - firstAttempt > maxAgeMs) return deadLetter(err, n, 'MaximumEventAgeInSeconds');
-        const cancel = () => timer.cancel();
-        const timer = clock.setTimer(delay, () => {
-          signal?.removeEventListener('abort', cancel);
-          attempt(n + 1);
-        });
-        signal?.addEventListener('abort', cancel, { once: true });
+        setAbortableTimer(clock, delay, () => attempt(n + 1), signal);
       });
   };
   attempt(0);

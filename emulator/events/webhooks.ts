@@ -1,3 +1,4 @@
+import { setAbortableTimer } from '../core/clock';
 import { AwsError, constraintViolation } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
@@ -80,9 +81,9 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
           await invokeOnce(buildSendableRequest(d, c, target, input, event, auth), clock.now(), signal);
         } catch (err) {
           // AWS refreshes an OAuth token on 401 or 407; the next attempt fetches a new one.
-          if (c.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' && err instanceof TargetFailure && /HTTP 40[17]\b/.test(err.message)) {
+          if (c.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' && err instanceof TargetFailure && (err.endpointStatus === 401 || err.endpointStatus === 407)) {
             connectionAuth.forget(c);
-            throw new TargetFailure(err.code, err.message, true);
+            throw new TargetFailure(err.code, err.message, true, undefined, err.endpointStatus);
           }
           throw err;
         }
@@ -92,18 +93,7 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
 
   /** Resolves after `ms` of emulator time; rejects (its timer cancelled) when `signal` aborts first. */
   function waitOnClock(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(new Error('delivery cancelled'));
-      const cancel = () => {
-        timer.cancel();
-        reject(new Error('delivery cancelled'));
-      };
-      const timer = clock.setTimer(ms, () => {
-        signal.removeEventListener('abort', cancel);
-        resolve();
-      });
-      signal.addEventListener('abort', cancel, { once: true });
-    });
+    return new Promise<void>((resolve, reject) => setAbortableTimer(clock, ms, resolve, signal, () => reject(new Error('delivery cancelled'))));
   }
 
   /** OAuth connections: AUTHORIZING until the token endpoint answers, then AUTHORIZED, or DEAUTHORIZED with its reason. */
