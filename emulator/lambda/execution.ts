@@ -16,7 +16,7 @@ export interface RunOptions {
   /** 1-based attempt number (async retries). */
   attempt?: number;
   /** Receives a streamed response as it is written (InvokeWithResponseStream); see InvokeOptions.onChunk. */
-  onChunk?: (chunk: Buffer) => void | Promise<void>;
+  onChunk?: (chunk: Buffer, contentType: string) => void | Promise<void>;
 }
 
 export const throttled = (reason: string): AwsError =>

@@ -6,20 +6,22 @@ import { withMeta } from '../core/service';
 import type { AsyncQueue } from './async-queue';
 import type { Executor } from './execution';
 import type { FunctionStore } from './functions';
-import { ASYNC_PAYLOAD_LIMIT, enqueueEvent, eventText, incomingTraceOf, logTail, prepareSync, SYNC_PAYLOAD_LIMIT, tooLarge } from './invoke';
+import { ASYNC_PAYLOAD_LIMIT, enqueueEvent, eventText, incomingTraceOf, logTail, prepareSync, SYNC_PAYLOAD_LIMIT, tooLarge, type SyncRunOptions } from './invoke';
 import type { InvokeResult } from './runtime';
 import type { LambdaCore } from './state';
+import type { Target } from './targets';
 
 /**
  * InvokeWithResponseStream: the function's response as an event stream, one PayloadChunk per chunk the
  * function writes (a buffered function's whole response is one chunk), then InvokeComplete with the error,
  * if any, and the log tail. The protocol layer frames the events (protocols/event-stream.ts) and sends each
- * as soon as it is yielded, so the client reads the first chunks while the function still runs.
+ * as soon as it is yielded, so the client reads the first chunks while the function still runs. runStreamed is
+ * that streaming run, shared with RESPONSE_STREAM function URLs (url-stream.ts turns its events into HTTP).
  *
  * And the deprecated InvokeAsync: an Event invocation by another name (202, queued like Invoke Event).
  */
 
-type StreamEvent =
+export type StreamEvent =
   | { PayloadChunk: { Payload: Uint8Array } }
   | { InvokeComplete: { ErrorCode?: string; ErrorDetails?: string; LogResult?: string } };
 
@@ -128,14 +130,32 @@ export async function invokeWithResponseStream(core: LambdaCore, store: Function
   if (type === 'DryRun') return withMeta({ StatusCode: 204 }, { status: 204 });
 
   const opts = { requestId: ctx.requestId, incomingTrace: incomingTraceOf(ctx), clientContext: input.ClientContext, source: 'sync' as const };
+  const { events, version } = await runStreamed(core, executor, target, Buffer.from(payload), opts, input.LogType === 'Tail');
+  return { StatusCode: 200, ExecutedVersion: version, EventStream: events };
+}
+
+/** A streamed invocation under way: its events as they come, and the stream's content type once known. */
+export interface StreamedRun {
+  events: AsyncIterable<StreamEvent>;
+  /** The stream's content type (setContentType), known once its first chunk is in; undefined for a buffered handler. */
+  contentType(): string | undefined;
+  version: string;
+}
+
+/**
+ * Runs a target in streaming mode (InvokeWithResponseStream, a RESPONSE_STREAM function URL): each chunk the
+ * function writes is queued at once (backpressure past QUEUE_HIGH_WATER), then InvokeComplete. Resolves once the
+ * first event is in, so an error before anything was sent (a throttle, a recursion stop) is thrown instead.
+ */
+export async function runStreamed(core: LambdaCore, executor: Executor, target: Target, payload: Buffer, opts: SyncRunOptions, tail = false): Promise<StreamedRun> {
   const { run, traceHeader } = await prepareSync(core, target, opts);
   const events = new EventQueue();
-  let chunked = false;
-  const running = executor.run(run, Buffer.from(payload), {
+  let streamType: string | undefined;
+  const running = executor.run(run, payload, {
     ...opts,
     traceHeader,
-    onChunk: (chunk) => {
-      chunked = true;
+    onChunk: (chunk, contentType) => {
+      streamType ??= contentType;
       return events.push({ PayloadChunk: { Payload: chunk } });
     },
   });
@@ -143,8 +163,8 @@ export async function invokeWithResponseStream(core: LambdaCore, store: Function
   running.then(
     (result) => {
       // A buffered function (or a streaming one's error document, never streamed) arrives whole, as one chunk.
-      if (!chunked && !result.functionError && result.payload.length) events.push({ PayloadChunk: { Payload: result.payload } });
-      events.push(completeEvent(result, input.LogType === 'Tail'));
+      if (streamType === undefined && !result.functionError && result.payload.length) events.push({ PayloadChunk: { Payload: result.payload } });
+      events.push(completeEvent(result, tail));
       events.end();
     },
     (err: unknown) => {
@@ -156,7 +176,7 @@ export async function invokeWithResponseStream(core: LambdaCore, store: Function
   // The headers leave with the first event: until then an error can still be the whole answer.
   await Promise.race([events.started, running]);
   answered = true;
-  return { StatusCode: 200, ExecutedVersion: run.version, EventStream: events };
+  return { events, contentType: () => streamType, version: run.version };
 }
 
 /** The deprecated InvokeAsync: the event goes on the asynchronous queue, as Invoke with InvocationType Event. */

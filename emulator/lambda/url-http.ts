@@ -6,14 +6,18 @@ import { verifySignature } from '../core/sigv4';
 import type { Executor } from './execution';
 import type { FunctionUrls } from './function-urls';
 import { runSync, SYNC_PAYLOAD_LIMIT } from './invoke';
+import { runStreamed } from './response-stream';
+import { sendStreamed, type StreamedAnswer } from './url-stream';
 import type { FunctionUrlSettings, LambdaCore, LambdaFunction } from './state';
 import { LATEST, qualify } from './targets';
 
 /**
  * Serving function URLs: an HTTP request becomes a payload format 2.0 event, runs synchronously through
  * the same path as Invoke (runSync → Executor: logs, trace hops, concurrency, versions), and the function's
- * answer becomes the HTTP response the way Lambda maps it. Requests reach it by Host
- * (`<url-id>.lambda-url.<region>.localhost[:port]`) or by path (`/_harness/lambda-url/<url-id>/<path>`).
+ * answer becomes the HTTP response the way Lambda maps it. A RESPONSE_STREAM URL runs the function as
+ * InvokeWithResponseStream does instead (runStreamed), and url-stream.ts sends the response as it is written.
+ * Requests reach it by Host (`<url-id>.lambda-url.<region>.localhost[:port]`) or by path
+ * (`/_harness/lambda-url/<url-id>/<path>`).
  */
 
 const HOST = /^([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.localhost(?::\d+)?$/i;
@@ -93,11 +97,12 @@ export class FunctionUrlServer {
       return jsonAnswer(aws?.status ?? 500, { Message: aws ? aws.message : 'Internal Server Error' });
     });
     if (!req.readableEnded) req.resume();
+    if ('run' in answer) return sendStreamed(req, res, answer.run, answer.headers);
     res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
     res.end(req.method === 'HEAD' ? undefined : answer.body);
   }
 
-  private async answer(req: IncomingMessage, urlId: string, rawTarget: string): Promise<HttpAnswer> {
+  private async answer(req: IncomingMessage, urlId: string, rawTarget: string): Promise<HttpAnswer | StreamedAnswer> {
     const found = this.urls.lookup(urlId);
     if (!found) return jsonAnswer(404, { Message: `No function URL with id ${urlId}` });
     const { fn, url } = found;
@@ -120,18 +125,18 @@ export class FunctionUrlServer {
     const requestId = uuid();
     const event = this.event(req, fn, url, { urlId, rawPath, rawQuery, body, requestId, iam: auth });
     const target = qualify(fn, url.qualifier === LATEST ? undefined : url.qualifier);
+    const payload = Buffer.from(JSON.stringify(event));
+    const runOpts = { requestId, incomingTrace: header(req, 'x-amzn-trace-id'), source: 'url' as const };
+    const common = { 'x-amzn-requestid': requestId, ...(url.cors && origin ? corsHeaders(url.cors, origin) : {}) };
     let out;
     try {
-      out = await runSync(this.core, this.executor, target, Buffer.from(JSON.stringify(event)), {
-        requestId,
-        incomingTrace: header(req, 'x-amzn-trace-id'),
-        source: 'url',
-      });
+      // RESPONSE_STREAM: run as InvokeWithResponseStream does; the response goes out as the function writes it.
+      if (url.invokeMode === 'RESPONSE_STREAM') return { run: await runStreamed(this.core, this.executor, target, payload, runOpts), headers: common };
+      out = await runSync(this.core, this.executor, target, payload, runOpts);
     } catch (e) {
       if (e instanceof AwsError && e.code === 'TooManyRequestsException') return jsonAnswer(429, { Message: 'Rate Exceeded.' });
       throw e;
     }
-    const common = { 'x-amzn-requestid': requestId, ...(url.cors && origin ? corsHeaders(url.cors, origin) : {}) };
     // Lambda answers an unhandled error (or a timeout) with 502 and does not show the error document.
     if (out.result.functionError) {
       return { status: 502, headers: { 'content-type': 'application/json', ...common }, body: Buffer.from('Internal Server Error') };

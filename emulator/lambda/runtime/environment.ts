@@ -54,9 +54,10 @@ export interface Invocation {
   /**
    * The caller takes a streamed response as it comes (InvokeWithResponseStream): each chunk is handed over
    * at once and not kept; a returned promise pauses the runtime's stream until it settles (backpressure).
-   * Without it, a streamed response is collected and returned whole (plain Invoke).
+   * Without it, a streamed response is collected and returned whole (plain Invoke). `contentType` is the
+   * stream's (setContentType; HttpResponseStream's marks a prelude that function URLs read).
    */
-  onChunk?: (chunk: Buffer) => void | Promise<void>;
+  onChunk?: (chunk: Buffer, contentType: string) => void | Promise<void>;
 }
 
 interface Outcome {
@@ -337,6 +338,7 @@ export class ExecutionEnvironment {
     const limit = inv.onChunk ? MAX_STREAMED_BYTES : MAX_RESULT_BYTES;
     const streamed: NonNullable<Active['streamed']> = (inv.streamed = { size: 0, chunks: [], limit });
     const open = () => !inv.outcome && !inv.timedOut && !inv.finished;
+    const contentType = String(headers['content-type'] ?? 'application/octet-stream');
     return {
       data: (chunk) => {
         if (!open() || streamed.overflow) return undefined;
@@ -347,7 +349,7 @@ export class ExecutionEnvironment {
           streamed.chunks = [];
           return undefined;
         }
-        if (inv.onChunk) return inv.onChunk(chunk);
+        if (inv.onChunk) return inv.onChunk(chunk, contentType);
         streamed.chunks.push(chunk);
         return undefined;
       },

@@ -45,9 +45,10 @@ export interface InvokeOptions {
   invokedFunctionArn?: string;
   /**
    * Takes a streamed response chunk by chunk as the function writes it (the result's payload is then empty);
-   * a returned promise holds the function's stream back until it settles (the client is behind).
+   * a returned promise holds the function's stream back until it settles (the client is behind). `contentType`:
+   * the stream's own (setContentType), which tells a function URL whether a prelude comes first.
    */
-  onChunk?: (chunk: Buffer) => void | Promise<void>;
+  onChunk?: (chunk: Buffer, contentType: string) => void | Promise<void>;
 }
 
 export interface InvokeResult {

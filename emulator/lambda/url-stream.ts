@@ -1,0 +1,129 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline, Readable } from 'node:stream';
+import type { StreamEvent, StreamedRun } from './response-stream';
+
+/**
+ * The HTTP side of a RESPONSE_STREAM function URL: the response leaves as the function writes it (chunked),
+ * through the same event queue as InvokeWithResponseStream (so the same backpressure and 200 MB limit).
+ *
+ * - A stream made with `awslambda.HttpResponseStream.from` (content type HTTP_INTEGRATION) starts with a JSON
+ *   prelude and 8 NUL bytes: statusCode, headers and cookies come from the prelude, which the client never sees.
+ * - Any other stream: 200 with the stream's own content type (application/octet-stream unless set).
+ * - A handler that is not streaming-enabled: what it returned is the body as it is (not read as statusCode/body).
+ * - An error or timeout before anything was written: 502, as a buffered URL answers. After: the headers are
+ *   gone, so the connection is cut without the closing chunk and the client sees a truncated response.
+ * A client that goes away destroys the body, which abandons the queue: the function runs on to its end, unheld.
+ */
+
+export interface StreamedAnswer {
+  run: StreamedRun;
+  /** x-amzn-requestid and the CORS headers. */
+  headers: Record<string, string>;
+}
+
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+const DELIMITER = Buffer.alloc(8);
+/** Content type of a buffered handler's result, as Lambda answers a plain synchronous invoke. */
+const BUFFERED_TYPE = 'application/json';
+
+interface Head {
+  status: number;
+  headers: Record<string, string | string[]>;
+}
+
+/** Status and headers from HttpResponseStream's prelude; undefined if it is not a JSON object. */
+function preludeHead(text: string): Head | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+  const p = doc as { statusCode?: unknown; headers?: Record<string, unknown>; cookies?: unknown };
+  const status = p.statusCode === undefined ? 200 : Number(p.statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/octet-stream' };
+  for (const [k, v] of Object.entries(p.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+  if (Array.isArray(p.cookies) && p.cookies.length) headers['set-cookie'] = p.cookies.map(String);
+  return { status, headers };
+}
+
+const failed = (e: StreamEvent) => 'InvokeComplete' in e && e.InvokeComplete.ErrorCode !== undefined;
+
+export async function sendStreamed(req: IncomingMessage, res: ServerResponse, run: StreamedRun, common: Record<string, string>): Promise<void> {
+  const events = run.events[Symbol.asyncIterator]();
+  /** Bytes read past the head (the prelude's remainder), sent first. */
+  let pending: Buffer[] = [];
+  let head: Head | undefined;
+  let over = false;
+  let error = false;
+
+  // Read until the head is known: the first chunk (and, behind a prelude, up to its delimiter) or the end.
+  try {
+    for (;;) {
+      const next = await events.next();
+      if (next.done) {
+        over = true;
+        break;
+      }
+      const e = next.value;
+      if (!('PayloadChunk' in e)) {
+        over = true;
+        error = failed(e);
+        break;
+      }
+      pending.push(Buffer.from(e.PayloadChunk.Payload));
+      const type = run.contentType();
+      if (type !== HTTP_INTEGRATION) {
+        head = { status: 200, headers: { 'content-type': type ?? BUFFERED_TYPE } };
+        break;
+      }
+      const seen = Buffer.concat(pending);
+      const at = seen.indexOf(DELIMITER);
+      if (at < 0) continue;
+      head = preludeHead(seen.subarray(0, at).toString('utf8'));
+      if (!head) {
+        error = true;
+        over = true;
+        break;
+      }
+      pending = at + DELIMITER.length < seen.length ? [seen.subarray(at + DELIMITER.length)] : [];
+      break;
+    }
+  } catch {
+    error = true;
+    over = true;
+  }
+  if (error || (over && !head && run.contentType() === HTTP_INTEGRATION && pending.length)) {
+    await events.return?.();
+    res.writeHead(502, { 'content-type': 'application/json', ...common, 'content-length': '21' });
+    res.end(req.method === 'HEAD' ? undefined : 'Internal Server Error');
+    return;
+  }
+  // Nothing written at all (an empty stream, or a handler that returned nothing): an empty 200.
+  head ??= { status: 200, headers: { 'content-type': run.contentType() ?? BUFFERED_TYPE } };
+  res.writeHead(head.status, { ...head.headers, ...common });
+  if (req.method === 'HEAD' || over) {
+    if (!over) await events.return?.();
+    res.end(req.method === 'HEAD' ? undefined : Buffer.concat(pending));
+    return;
+  }
+
+  async function* body(): AsyncGenerator<Buffer> {
+    try {
+      for (const b of pending) if (b.length) yield b;
+      pending = [];
+      for (let next = await events.next(); !next.done; next = await events.next()) {
+        const e = next.value;
+        if ('PayloadChunk' in e) yield Buffer.from(e.PayloadChunk.Payload);
+        else if (failed(e)) throw new Error(`function failed mid-stream: ${e.InvokeComplete.ErrorCode}`);
+      }
+    } finally {
+      // Done, failed, or the client went away: the queue lets the function go.
+      await events.return?.();
+    }
+  }
+  // A failure destroys the response: no closing chunk, the connection is cut.
+  await new Promise<void>((resolve) => pipeline(Readable.from(body(), { objectMode: false }), res, () => resolve()));
+}
