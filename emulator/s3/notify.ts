@@ -105,8 +105,8 @@ export class Notifier {
               storageClass: p.glacierEventData.restoreEventData.lifecycleRestoreStorageClass,
             }
           : undefined,
+        destinationStorageClass: p.destinationStorageClass,
       });
-      if (p.destinationStorageClass !== undefined) withTransitionData(record, p.size, p.destinationStorageClass);
       bus.dispatch(match.arn, messageFor(match.kind, JSON.stringify(wrapRecords([record]))), origin);
       bus.record({
         type: 'notification.emitted',
@@ -166,16 +166,6 @@ export class Notifier {
       destination: busArn,
     });
   }
-}
-
-/**
- * A LifecycleTransition record names the object's size and the class it moved to ("Configuring S3 Lifecycle event
- * notifications": `lifecycleEventData.transitionEventData.destinationStorageClass`, beside `s3`).
- */
-function withTransitionData(record: ReturnType<typeof buildEventRecord>, size: number | undefined, destination: string): void {
-  const { key, ...rest } = record.s3.object;
-  if (size !== undefined) record.s3.object = { key, size, ...rest };
-  Object.assign(record, { lifecycleEventData: { transitionEventData: { destinationStorageClass: destination } } });
 }
 
 const defaultReason = (eventName: string): string | undefined =>

@@ -1,5 +1,6 @@
 import type * as S3 from '@aws-sdk/client-s3';
 import type { IncomingHttpHeaders } from 'node:http';
+import { addDays } from '../core/calendar';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { header } from './body';
@@ -95,7 +96,7 @@ export function lockRequestOf(bucket: Bucket, input: LockHeaders, now: number): 
 export function defaultRetention(bucket: Bucket, created: number): ObjectRetention | undefined {
   const d = bucket.objectLock?.Rule?.DefaultRetention;
   if (!d?.Mode) return undefined;
-  if (d.Days !== undefined) return { mode: d.Mode, until: created + d.Days * 86_400_000 };
+  if (d.Days !== undefined) return { mode: d.Mode, until: addDays(created, d.Days) };
   if (d.Years === undefined) return undefined;
   const date = new Date(created);
   date.setUTCFullYear(date.getUTCFullYear() + d.Years);

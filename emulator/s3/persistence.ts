@@ -1,4 +1,5 @@
 import type { EntityChange, Persistable } from '../core/service';
+import { changedBy } from './changed-by';
 import { newBucket, type Bucket, type MultipartUpload, type ObjectVersion } from './store';
 import type { S3State } from './state';
 
@@ -12,8 +13,6 @@ const SEP = '\u0000';
 const bucketKey = (b: string) => `b${SEP}${b}`;
 const objectKey = (b: string, k: string) => `o${SEP}${b}${SEP}${k}`;
 const uploadKey = (b: string, u: string) => `u${SEP}${b}${SEP}${u}`;
-
-const READ_ONLY = /^(Get|Head|List|Select)/;
 
 export function s3Persistence(state: S3State): Persistable {
   const dirtyBuckets = new Set<string>();
@@ -29,14 +28,13 @@ export function s3Persistence(state: S3State): Persistable {
 
   return {
     touched(operation, input, output) {
-      const bucket: string | undefined = input?.Bucket;
-      if (READ_ONLY.test(operation) || typeof bucket !== 'string') return;
-      const key: string | undefined = input.Key ?? output?.Key;
-      if (typeof key === 'string') mark(dirtyObjects, bucket, key);
+      const change = changedBy(operation, input, output);
+      if (!change) return;
+      const { bucket, key, uploadId } = change;
+      if (key !== undefined) mark(dirtyObjects, bucket, key);
       else dirtyBuckets.add(bucket);
-      for (const o of input.Delete?.Objects ?? []) if (typeof o?.Key === 'string') mark(dirtyObjects, bucket, o.Key);
-      const uploadId: string | undefined = input.UploadId ?? output?.UploadId;
-      if (typeof uploadId === 'string') mark(dirtyUploads, bucket, uploadId);
+      for (const k of change.deletedKeys) mark(dirtyObjects, bucket, k);
+      if (uploadId !== undefined) mark(dirtyUploads, bucket, uploadId);
     },
 
     takeChanges() {

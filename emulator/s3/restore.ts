@@ -1,4 +1,5 @@
 import type * as S3 from '@aws-sdk/client-s3';
+import { addDays, nextMidnight } from '../core/calendar';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { withMeta } from '../core/service';
@@ -15,10 +16,8 @@ import { getBucket, schedule, type Out, type S3State } from './state';
  */
 export const DEFAULT_RESTORE_DELAY_MS: Record<string, number> = { Expedited: 1_000, Standard: 3_000, Bulk: 5_000 };
 
-const DAY = 86_400_000;
-
 /** S3 rounds the expiry of a restored copy up to the next midnight UTC. */
-const restoreExpiry = (now: number, days: number): number => Math.ceil((now + days * DAY) / DAY) * DAY;
+const restoreExpiry = (now: number, days: number): number => nextMidnight(addDays(now, days));
 
 export function restoreOperations(state: S3State, restoreDelayMs: Record<string, number> = DEFAULT_RESTORE_DELAY_MS) {
   const { notifier } = state;

@@ -1,9 +1,9 @@
 import type { RequestContext } from '../../core/context';
+import { previousMidnight } from '../../core/calendar';
 import { s3HostId, s3RequestId } from '../../core/ids';
 import { newDeleteMarker, type S3State } from '../state';
 import { putVersion, removeVersion, type Bucket } from '../store';
 import type { Action } from './plan';
-import { previousMidnight } from './rules';
 
 /**
  * Carries out one due lifecycle action with the store operations a DeleteObject / AbortMultipartUpload uses, and

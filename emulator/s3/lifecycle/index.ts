@@ -1,4 +1,5 @@
 import type { Persistable } from '../../core/service';
+import { changedBy } from '../changed-by';
 import type { S3State } from '../state';
 import { findVersion, latestVersion } from '../store';
 import { abortHeaders, expirationHeader } from './headers';
@@ -11,7 +12,6 @@ import { LifecycleScheduler } from './scheduler';
  */
 export { LifecycleScheduler } from './scheduler';
 
-const READ_ONLY = /^(Get|Head|List|Select)/;
 const WRITES_OBJECT = new Set(['PutObject', 'PostObject', 'CopyObject', 'CompleteMultipartUpload']);
 /** Bucket-wide changes that can move due times (other bucket settings cannot: no rescan after them). */
 const RESCHEDULES_BUCKET = new Set(['CreateBucket', 'DeleteBucket', 'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'PutBucketVersioning']);
@@ -36,10 +36,11 @@ function afterOperation(state: S3State, scheduler: LifecycleScheduler, name: str
       Object.assign(out, abortHeaders(bucket, bucket.uploads.get(out.UploadId ?? input.UploadId)));
     }
   }
-  if (READ_ONLY.test(name) || LEAVES_KEY_DUE_TIMES.has(name)) return;
-  if (name === 'CreateMultipartUpload' && typeof out?.UploadId === 'string') scheduler.noteUpload(bucketName, out.UploadId);
-  else if (typeof key === 'string') scheduler.noteKey(bucketName, key);
-  else if (Array.isArray(input.Delete?.Objects)) for (const o of input.Delete.Objects) scheduler.noteKey(bucketName, String(o?.Key ?? ''));
+  const change = changedBy(name, input, out);
+  if (!change || LEAVES_KEY_DUE_TIMES.has(name)) return;
+  if (name === 'CreateMultipartUpload' && change.uploadId !== undefined) scheduler.noteUpload(bucketName, change.uploadId);
+  else if (change.key !== undefined) scheduler.noteKey(bucketName, change.key);
+  else if (change.deletedKeys.length) for (const k of change.deletedKeys) scheduler.noteKey(bucketName, k);
   else if (RESCHEDULES_BUCKET.has(name)) scheduler.noteBucket(bucketName);
 }
 

@@ -55,7 +55,14 @@ export function keyActions(bucket: Bucket, key: string): Action[] {
       if (move) out.push({ kind: 'transition', version: v, due: move });
     }
   }
-  return out.sort((a, b) => order(bucket, a.kind) - order(bucket, b.kind));
+  return out;
+}
+
+/** The due action a run carries out first (the first in `order`, then in plan order): a minimum, not a sort. */
+export function firstDue(bucket: Bucket, actions: Action[], now: number): Action | undefined {
+  let first: Action | undefined;
+  for (const a of actions) if (a.due.at <= now && (!first || order(bucket, a.kind) < order(bucket, first.kind))) first = a;
+  return first;
 }
 
 export function uploadActions(bucket: Bucket): Action[] {
@@ -68,13 +75,13 @@ export function uploadActions(bucket: Bucket): Action[] {
 }
 
 /** A loop, not Math.min(...): a bucket can hold more uploads than a call can take arguments. */
-function minDue(actions: Action[]): number | undefined {
+export function minDue(actions: Action[]): number | undefined {
   let min: number | undefined;
   for (const a of actions) if (min === undefined || a.due.at < min) min = a.due.at;
   return min;
 }
 
-const minOf = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+export const minOf = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
 /**
  * The earliest due action of one key's versions. Its uploads are left out: an upload's due time is fixed when it

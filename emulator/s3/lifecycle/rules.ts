@@ -1,4 +1,5 @@
 import type * as S3 from '@aws-sdk/client-s3';
+import { addDays, nextMidnight, previousMidnight } from '../../core/calendar';
 import type { Bucket, MultipartUpload, ObjectVersion } from '../store';
 
 /**
@@ -10,13 +11,8 @@ import type { Bucket, MultipartUpload, ObjectVersion } from '../store';
  * created) and rounds the result up to the next midnight UTC; an Expiration.Date is a midnight UTC.
  */
 
-export const DAY_MS = 86_400_000;
-
-/** Rounds up to midnight UTC (a time already at midnight stays). */
-export const nextMidnight = (ms: number): number => Math.ceil(ms / DAY_MS) * DAY_MS;
-export const previousMidnight = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
 /** The first daily run after a moment: one at that very midnight has already begun. */
-export const firstRunAfter = (ms: number): number => previousMidnight(ms) + DAY_MS;
+export const firstRunAfter = (ms: number): number => addDays(previousMidnight(ms), 1);
 
 /** A Date member as stored: a Date, or its string form once persisted and read back. */
 export const timeOf = (d: unknown): number | undefined => (d === undefined || d === null ? undefined : new Date(d as string).getTime());
@@ -81,7 +77,7 @@ export function currentExpiry(bucket: Bucket, v: ObjectVersion): Due | undefined
   for (const rule of enabledRules(bucket)) {
     const e = rule.Expiration;
     if (!e || (e.Days === undefined && e.Date === undefined) || !ruleMatches(rule, subjectOf(v))) continue;
-    const at = e.Days !== undefined ? nextMidnight(v.lastModified + e.Days * DAY_MS) : Math.max(timeOf(e.Date)!, firstRunAfter(v.lastModified));
+    const at = e.Days !== undefined ? nextMidnight(addDays(v.lastModified, e.Days)) : Math.max(timeOf(e.Date)!, firstRunAfter(v.lastModified));
     due = earliest(due, { at, ruleId: rule.ID ?? '' });
   }
   return due;
@@ -99,7 +95,7 @@ export function expiredMarkerRemoval(bucket: Bucket, marker: ObjectVersion): Due
   for (const rule of enabledRules(bucket)) {
     const e = rule.Expiration;
     if (!e || !(e.ExpiredObjectDeleteMarker || e.Days !== undefined || e.Date !== undefined) || !ruleMatches(rule, subjectOf(marker))) continue;
-    const at = e.Days !== undefined ? Math.max(first, nextMidnight(marker.lastModified + e.Days * DAY_MS)) : e.Date !== undefined ? Math.max(first, timeOf(e.Date)!) : first;
+    const at = e.Days !== undefined ? Math.max(first, nextMidnight(addDays(marker.lastModified, e.Days))) : e.Date !== undefined ? Math.max(first, timeOf(e.Date)!) : first;
     due = earliest(due, { at, ruleId: rule.ID ?? '' });
   }
   return due;
@@ -114,7 +110,7 @@ export function noncurrentExpiry(bucket: Bucket, v: ObjectVersion, becameNoncurr
   for (const rule of enabledRules(bucket)) {
     const n = rule.NoncurrentVersionExpiration;
     if (n?.NoncurrentDays === undefined || rank < (n.NewerNoncurrentVersions ?? 0) || !ruleMatches(rule, subjectOf(v))) continue;
-    due = earliest(due, { at: nextMidnight(becameNoncurrent + n.NoncurrentDays * DAY_MS), ruleId: rule.ID ?? '' });
+    due = earliest(due, { at: nextMidnight(addDays(becameNoncurrent, n.NoncurrentDays)), ruleId: rule.ID ?? '' });
   }
   return due;
 }
@@ -125,7 +121,7 @@ export function uploadAbort(bucket: Bucket, upload: MultipartUpload): Due | unde
   for (const rule of enabledRules(bucket)) {
     const days = rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
     if (days === undefined || !ruleMatches(rule, { key: upload.key, size: 0, tags: [] })) continue;
-    due = earliest(due, { at: nextMidnight(upload.initiated + days * DAY_MS), ruleId: rule.ID ?? '' });
+    due = earliest(due, { at: nextMidnight(addDays(upload.initiated, days)), ruleId: rule.ID ?? '' });
   }
   return due;
 }

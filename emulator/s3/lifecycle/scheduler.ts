@@ -2,7 +2,7 @@ import type { Timer } from '../../core/clock';
 import type { S3State } from '../state';
 import type { Bucket } from '../store';
 import { applyAction } from './expire';
-import { bucketNextDue, keyActions, keyNextDue, uploadActions, uploadNextDue } from './plan';
+import { bucketNextDue, firstDue, keyActions, keyNextDue, minDue, minOf, uploadActions, uploadNextDue } from './plan';
 import { enabledRules, firstRunAfter } from './rules';
 
 /**
@@ -80,27 +80,37 @@ export class LifecycleScheduler {
       if (this.armed.get(bucket.name)?.timer !== timer) return;
       this.armed.delete(bucket.name);
       if (this.state.buckets.get(bucket.name) !== bucket) return;
-      this.run(bucket);
+      const next = this.run(bucket);
       // Anything still due now could not act (it would have): look again at the next daily run, not in a loop.
-      const next = enabledRules(bucket).length ? bucketNextDue(bucket) : undefined;
       const now = clock.now();
       if (next !== undefined) this.arm(bucket, next > now ? next : firstRunAfter(now));
     });
     this.armed.set(bucket.name, { bucket, due, timer });
   }
 
-  /** Carries out every action due by now, key by key (each action can make another due: re-planned after each). */
-  private run(bucket: Bucket): void {
+  /**
+   * Carries out every action due by now, key by key (each action can make another due: re-planned after each), and
+   * answers when the bucket's next action is due, from the plans it made: a key's plan depends on that key alone.
+   */
+  private run(bucket: Bucket): number | undefined {
     const now = this.state.deps.clock.now();
+    let next: number | undefined;
     for (const key of [...bucket.keys]) {
       // Each version can take a few steps (transitions down the waterfall, then a deletion): a bound, not a count.
       const limit = ((bucket.objects.get(key)?.versions.length ?? 0) + 1) * 8;
+      let actions = keyActions(bucket, key);
       for (let i = 0; i < limit; i++) {
-        const next = keyActions(bucket, key).find((a) => a.due.at <= now);
-        if (!next) break;
-        applyAction(this.state, bucket, next);
+        const action = firstDue(bucket, actions, now);
+        if (!action) break;
+        applyAction(this.state, bucket, action);
+        actions = keyActions(bucket, key);
       }
+      next = minOf(next, minDue(actions));
     }
-    for (const action of uploadActions(bucket)) if (action.due.at <= now) applyAction(this.state, bucket, action);
+    for (const action of uploadActions(bucket)) {
+      if (action.due.at <= now) applyAction(this.state, bucket, action);
+      else next = minOf(next, action.due.at);
+    }
+    return next;
   }
 }

@@ -1,18 +1,21 @@
 import type * as S3 from '@aws-sdk/client-s3';
+import { addDays, nextMidnight } from '../../core/calendar';
 import type { Bucket, ObjectVersion } from '../store';
-import { DAY_MS, enabledRules, firstRunAfter, nextMidnight, ruleMatches, subjectOf, timeOf, type Due } from './rules';
+import { enabledRules, firstRunAfter, ruleMatches, subjectOf, timeOf, type Due } from './rules';
 
 /**
  * When a version moves to a colder storage class (Transitions for the current version, NoncurrentVersionTransitions
  * for noncurrent ones). S3 only moves objects down its waterfall (S3 User Guide, "Transitioning objects"), so a
  * transition to a class not colder than the version's own is ignored. On the same day the colder class wins
- * ("S3 Lifecycle transitions your objects to the lower-cost storage class"). The 30-day minimums S3 checks when the
- * configuration is put are not checked here: PutBucketLifecycleConfiguration does not enforce them.
+ * ("S3 Lifecycle transitions your objects to the lower-cost storage class"). The minimum days S3 requires are
+ * checked when the configuration is put (validate-transitions.ts), so due times here need not enforce them.
  */
 
 /** The waterfall, warmest first. */
 const WATERFALL = ['STANDARD', 'STANDARD_IA', 'INTELLIGENT_TIERING', 'ONEZONE_IA', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
 const rank = (storageClass: string): number => Math.max(0, WATERFALL.indexOf(storageClass === 'REDUCED_REDUNDANCY' ? 'STANDARD' : storageClass));
+/** A class's place in the waterfall: the higher, the colder. */
+export const waterfallRank = rank;
 
 export interface TransitionDue extends Due {
   storageClass: string;
@@ -39,7 +42,7 @@ const better = (a: TransitionDue | undefined, b: TransitionDue): TransitionDue =
 
 
 /** Days after a moment, rounded up to midnight UTC, never the run already going at that moment. */
-const afterDays = (from: number, days: number): number => Math.max(firstRunAfter(from), nextMidnight(from + Number(days) * DAY_MS));
+const afterDays = (from: number, days: number): number => Math.max(firstRunAfter(from), nextMidnight(addDays(from, Number(days))));
 
 export function currentTransition(bucket: Bucket, v: ObjectVersion): TransitionDue | undefined {
   let due: TransitionDue | undefined;

@@ -1,14 +1,15 @@
 import type * as S3 from '@aws-sdk/client-s3';
+import { isMidnight } from '../../core/calendar';
 import { AwsError } from '../../core/errors';
 import { invalidArgument, malformedXml } from '../errors';
-import { DAY_MS } from './rules';
+import { checkTransitions } from './validate-transitions';
 
 /**
  * The checks PutBucketLifecycleConfiguration makes before it stores anything (S3 API reference, LifecycleExpiration
  * and LifecycleRule; error codes as S3 answers them): Expiration holds one of Days, Date, ExpiredObjectDeleteMarker
  * (two of them are a schema error, MalformedXML), counts of days are positive, a Date is a midnight UTC, rule IDs are
- * unique, every rule has an action, and tag filters do not go with the two actions that ignore tags.
- * The 30-day transition minimums are not checked (nor, therefore, relied on by lifecycle/transitions.ts).
+ * unique, every rule has an action, and tag filters do not go with the two actions that ignore tags; the transitions'
+ * minimum days and order are checked in validate-transitions.ts.
  */
 
 const invalidRequest = (message: string): AwsError => new AwsError('InvalidRequest', message, 400);
@@ -27,7 +28,7 @@ function checkExpiration(rule: S3.LifecycleRule): void {
   const given = [e.Days, e.Date, e.ExpiredObjectDeleteMarker].filter((x) => x !== undefined && x !== null).length;
   if (given !== 1) throw malformedXml();
   if (e.Days !== undefined && !positive(e.Days)) throw invalidArgument("'Days' for Expiration action must be a positive integer");
-  if (e.Date !== undefined && new Date(e.Date).getTime() % DAY_MS !== 0) throw invalidArgument("'Date' must be at midnight GMT");
+  if (e.Date !== undefined && !isMidnight(new Date(e.Date).getTime())) throw invalidArgument("'Date' must be at midnight GMT");
   if (e.ExpiredObjectDeleteMarker !== undefined && hasTagFilter(rule)) throw invalidRequest('ExpiredObjectDeleteMarker cannot be specified with Tags.');
 }
 
@@ -43,6 +44,7 @@ function checkRule(rule: S3.LifecycleRule): void {
   if (abort && hasTagFilter(rule)) throw invalidRequest('AbortIncompleteMultipartUpload cannot be specified with Tags.');
   const actions = [rule.Expiration, nce, abort, rule.Transitions?.length, rule.NoncurrentVersionTransitions?.length];
   if (!actions.some(Boolean)) throw invalidRequest('At least one action needs to be specified in a rule');
+  checkTransitions(rule);
 }
 
 export function validateLifecycleRules(rules: S3.LifecycleRule[]): void {

@@ -23,6 +23,7 @@ export interface S3EventRecord {
   glacierEventData?: {
     restoreEventData: { lifecycleRestorationExpiryTime: string; lifecycleRestoreStorageClass: string };
   };
+  lifecycleEventData?: { transitionEventData: { destinationStorageClass: string } };
 }
 
 export interface EventRecordParams {
@@ -34,7 +35,7 @@ export interface EventRecordParams {
   bucket: string;
   /** The object key as stored (decoded); the record carries it form-encoded. */
   key: string;
-  /** Reported only on ObjectCreated events. */
+  /** Reported only on ObjectCreated and LifecycleTransition events. */
   size?: number;
   /** With or without the quotes S3 puts around ETag headers; the record has none. */
   eTag?: string;
@@ -51,6 +52,8 @@ export interface EventRecordParams {
   configurationId: string;
   /** Only used for ObjectRestore:Completed (glacierEventData). */
   restore?: { expiryTime: number | string; storageClass: string };
+  /** Only used for LifecycleTransition (lifecycleEventData): the class the object moved to. */
+  destinationStorageClass?: string;
   /** Overrides the version `defaultEventVersion` picks. */
   eventVersion?: string;
 }
@@ -67,7 +70,8 @@ function partitionOf(region: string): string {
 export function buildEventRecord(p: EventRecordParams): S3EventRecord {
   const eventName = p.eventName.replace(/^s3:/, '');
   const object: S3EventRecord['s3']['object'] = { key: encodeEventKey(p.key) };
-  if (p.size !== undefined && eventName.startsWith('ObjectCreated:')) object.size = p.size;
+  const transition = eventName === 'LifecycleTransition';
+  if (p.size !== undefined && (eventName.startsWith('ObjectCreated:') || transition)) object.size = p.size;
   if (p.eTag !== undefined) object.eTag = p.eTag.replace(/^"|"$/g, '');
   if (p.versionId !== undefined) object.versionId = p.versionId;
   if (p.sequencer !== undefined) object.sequencer = p.sequencer;
@@ -99,6 +103,10 @@ export function buildEventRecord(p: EventRecordParams): S3EventRecord {
         lifecycleRestoreStorageClass: p.restore.storageClass,
       },
     };
+  }
+  // "Configuring S3 Lifecycle event notifications": the class a transition moved the object to, beside `s3`.
+  if (transition && p.destinationStorageClass !== undefined) {
+    record.lifecycleEventData = { transitionEventData: { destinationStorageClass: p.destinationStorageClass } };
   }
   return record;
 }
