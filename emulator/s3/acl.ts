@@ -1,3 +1,4 @@
+import { copyOf } from '../core/clone';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
@@ -164,7 +165,7 @@ export function bucketAclForCreate(bucket: Bucket, input: AclInput): StoredAcl |
 export const bucketAclIsCustom = (bucket: Bucket): boolean =>
   bucket.acl !== undefined && !onlyBucketOwnerFullControl(bucket, { grants: bucket.acl.grants });
 
-const aclOutput = (acl: StoredAcl) => ({ Owner: owner(acl.ownerAccount), Grants: structuredClone(acl.grants) });
+const aclOutput = (acl: StoredAcl) => ({ Owner: owner(acl.ownerAccount), Grants: copyOf(acl.grants) });
 const privateAcl = (account: string): StoredAcl => ({ ownerAccount: account, grants: [userGrant(canonicalUserId(account), 'FULL_CONTROL')] });
 
 /** An object version's ACL as reported: with ACLs disabled, the bucket owner's full control whatever was stored. */

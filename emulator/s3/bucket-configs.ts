@@ -1,3 +1,4 @@
+import { copyOf } from '../core/clone';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
@@ -100,14 +101,14 @@ function familyOperations<N extends Family['name']>(state: S3State, family: Fami
       if (!configs.has(input.Id) && configs.size >= MAX_PER_BUCKET) {
         throw new AwsError('TooManyConfigurations', 'You are attempting to create a new configuration but have already reached the 1,000-configuration limit.', 400);
       }
-      configs.set(input.Id, structuredClone(config));
+      configs.set(input.Id, copyOf(config));
       return {};
     },
 
     async [`GetBucket${family.name}Configuration`](input: IdInput) {
       const config = configsOf(getBucket(state, input.Bucket), family).get(input.Id ?? '');
       if (config === undefined) throw noSuchConfiguration();
-      return { [member]: structuredClone(config) };
+      return { [member]: copyOf(config) };
     },
 
     async [`DeleteBucket${family.name}Configuration`](input: IdInput) {
@@ -131,7 +132,7 @@ function familyOperations<N extends Family['name']>(state: S3State, family: Fami
         IsTruncated: next !== undefined,
         ...(input.ContinuationToken !== undefined ? { ContinuationToken: input.ContinuationToken } : {}),
         ...(next !== undefined ? { NextContinuationToken: Buffer.from(next, 'utf8').toString('base64url') } : {}),
-        [`${member}List`]: page.map((id) => structuredClone(configs.get(id))),
+        [`${member}List`]: page.map((id) => copyOf(configs.get(id))),
       };
     },
   };

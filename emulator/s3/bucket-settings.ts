@@ -1,3 +1,4 @@
+import { copyOf } from '../core/clone';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
@@ -37,13 +38,13 @@ export function bucketSettingsOperations(state: S3State) {
       const blocked = encryptionRules(bucket)[0]?.BlockedEncryptionTypes;
       bucket.encryption = rules.map((r) => {
         const rule = validEncryptionRule(r);
-        return rule.BlockedEncryptionTypes || !blocked ? rule : { ...rule, BlockedEncryptionTypes: structuredClone(blocked) };
+        return rule.BlockedEncryptionTypes || !blocked ? rule : { ...rule, BlockedEncryptionTypes: copyOf(blocked) };
       });
       return {};
     },
 
     async GetBucketEncryption(input: S3.GetBucketEncryptionCommandInput, _ctx?: RequestContext): Promise<Out<S3.GetBucketEncryptionCommandOutput>> {
-      return { ServerSideEncryptionConfiguration: { Rules: structuredClone(encryptionRules(bucketOf(input))) } };
+      return { ServerSideEncryptionConfiguration: { Rules: copyOf(encryptionRules(bucketOf(input))) } };
     },
 
     /** Back to the SSE-S3 default (a bucket cannot be unencrypted). */
@@ -119,14 +120,14 @@ export function bucketSettingsOperations(state: S3State) {
       if (!c.RedirectAllRequestsTo && !c.IndexDocument?.Suffix) {
         throw new AwsError('InvalidArgument', 'A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty', 400);
       }
-      bucket.website = structuredClone(c);
+      bucket.website = copyOf(c);
       return {};
     },
 
     async GetBucketWebsite(input: S3.GetBucketWebsiteCommandInput, _ctx?: RequestContext): Promise<Out<S3.GetBucketWebsiteCommandOutput>> {
       const bucket = bucketOf(input);
       if (!bucket.website) throw notFound('NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration', bucket);
-      return structuredClone(bucket.website) as Out<S3.GetBucketWebsiteCommandOutput>;
+      return copyOf(bucket.website) as Out<S3.GetBucketWebsiteCommandOutput>;
     },
 
     async DeleteBucketWebsite(input: S3.DeleteBucketWebsiteCommandInput, _ctx?: RequestContext): Promise<Out<S3.DeleteBucketWebsiteCommandOutput>> {
@@ -148,13 +149,13 @@ export function bucketSettingsOperations(state: S3State) {
       if (!state.buckets.has(enabled.TargetBucket)) {
         throw new AwsError('InvalidTargetBucketForLogging', 'The target bucket for logging does not exist', 400, { TargetBucket: enabled.TargetBucket });
       }
-      bucket.logging = structuredClone({ ...enabled, TargetPrefix: enabled.TargetPrefix ?? '' });
+      bucket.logging = copyOf({ ...enabled, TargetPrefix: enabled.TargetPrefix ?? '' });
       return {};
     },
 
     async GetBucketLogging(input: S3.GetBucketLoggingCommandInput, _ctx?: RequestContext): Promise<Out<S3.GetBucketLoggingCommandOutput>> {
       const bucket = bucketOf(input);
-      return bucket.logging ? { LoggingEnabled: structuredClone(bucket.logging) } : {};
+      return bucket.logging ? { LoggingEnabled: copyOf(bucket.logging) } : {};
     },
 
     // ---- Transfer Acceleration (stored and reported; there is no accelerate endpoint) ----
@@ -198,7 +199,7 @@ export function bucketSettingsOperations(state: S3State) {
         throw new AwsError('InvalidRequest', "Versioning must be 'Enabled' on the bucket to apply a replication configuration", 400);
       }
       // S3 names a rule that has no ID.
-      const rules = c.Rules.map((r) => ({ ...structuredClone(r), ID: r.ID || Buffer.from(randomHex(24), 'hex').toString('base64') }));
+      const rules = c.Rules.map((r) => ({ ...copyOf(r), ID: r.ID || Buffer.from(randomHex(24), 'hex').toString('base64') }));
       bucket.replication = { Role: c.Role, Rules: rules };
       return {};
     },
@@ -206,7 +207,7 @@ export function bucketSettingsOperations(state: S3State) {
     async GetBucketReplication(input: S3.GetBucketReplicationCommandInput, _ctx?: RequestContext): Promise<Out<S3.GetBucketReplicationCommandOutput>> {
       const bucket = bucketOf(input);
       if (!bucket.replication) throw notFound('ReplicationConfigurationNotFoundError', 'The replication configuration was not found', bucket);
-      return { ReplicationConfiguration: structuredClone(bucket.replication) };
+      return { ReplicationConfiguration: copyOf(bucket.replication) };
     },
 
     async DeleteBucketReplication(input: S3.DeleteBucketReplicationCommandInput, _ctx?: RequestContext): Promise<Out<S3.DeleteBucketReplicationCommandOutput>> {
@@ -218,7 +219,7 @@ export function bucketSettingsOperations(state: S3State) {
     async GetObjectLockConfiguration(input: S3.GetObjectLockConfigurationCommandInput, _ctx?: RequestContext): Promise<Out<S3.GetObjectLockConfigurationCommandOutput>> {
       const bucket = bucketOf(input);
       if (!bucket.objectLock) throw notFound('ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket', bucket);
-      return { ObjectLockConfiguration: structuredClone(bucket.objectLock) };
+      return { ObjectLockConfiguration: copyOf(bucket.objectLock) };
     },
 
     /**

@@ -1,3 +1,4 @@
+import { copyOf } from '../core/clone';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
@@ -188,7 +189,7 @@ export function bucketOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       const rules = input.CORSConfiguration?.CORSRules;
       if (!rules?.length) throw malformedXml();
-      bucket.cors = structuredClone(rules);
+      bucket.cors = copyOf(rules);
       return {};
     },
 
@@ -197,7 +198,7 @@ export function bucketOperations(state: S3State) {
       if (bucket.cors === undefined) {
         throw new AwsError('NoSuchCORSConfiguration', 'The CORS configuration does not exist', 404, { BucketName: bucket.name });
       }
-      return { CORSRules: structuredClone(bucket.cors) as S3.CORSRule[] };
+      return { CORSRules: copyOf(bucket.cors) as S3.CORSRule[] };
     },
 
     async DeleteBucketCors(input: S3.DeleteBucketCorsCommandInput, _ctx?: RequestContext): Promise<Out<S3.DeleteBucketCorsCommandOutput>> {
@@ -211,7 +212,7 @@ export function bucketOperations(state: S3State) {
       if (!rules?.length) throw malformedXml();
       validateLifecycleRules(rules);
       const minSize = input.TransitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K';
-      bucket.lifecycle = { Rules: structuredClone(rules), TransitionDefaultMinimumObjectSize: minSize };
+      bucket.lifecycle = { Rules: copyOf(rules), TransitionDefaultMinimumObjectSize: minSize };
       return { TransitionDefaultMinimumObjectSize: minSize };
     },
 
@@ -220,7 +221,7 @@ export function bucketOperations(state: S3State) {
       if (bucket.lifecycle === undefined) {
         throw new AwsError('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404, { BucketName: bucket.name });
       }
-      return structuredClone(bucket.lifecycle) as Out<S3.GetBucketLifecycleConfigurationCommandOutput>;
+      return copyOf(bucket.lifecycle) as Out<S3.GetBucketLifecycleConfigurationCommandOutput>;
     },
 
     async DeleteBucketLifecycle(input: S3.DeleteBucketLifecycleCommandInput, _ctx?: RequestContext): Promise<Out<S3.DeleteBucketLifecycleCommandOutput>> {

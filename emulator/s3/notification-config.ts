@@ -1,3 +1,4 @@
+import { copyOf } from '../core/clone';
 import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import type { Origin } from '../core/delivery';
@@ -63,7 +64,7 @@ export function notificationConfigOperations(state: S3State) {
 
     async GetBucketNotificationConfiguration(input: S3.GetBucketNotificationConfigurationCommandInput, _ctx?: RequestContext): Promise<Out<S3.GetBucketNotificationConfigurationCommandOutput>> {
       const bucket = getBucket(state, input.Bucket);
-      return structuredClone(bucket.notification) as Out<S3.GetBucketNotificationConfigurationCommandOutput>;
+      return copyOf(bucket.notification) as Out<S3.GetBucketNotificationConfigurationCommandOutput>;
     },
   };
 }

@@ -145,3 +145,12 @@ describe('PutBucketLifecycleConfiguration refuses the transitions S3 refuses', (
     await expect(put(Bucket, [dated])).resolves.toBeDefined();
   });
 });
+
+test('a stored rule with dates reads back with them (jest realm: no structuredClone of stored configurations)', async () => {
+  const Bucket = await bucketWithARule();
+  const Rules = rule({ Transitions: [{ Date: midnight(40), StorageClass: 'GLACIER' }], Expiration: { Date: midnight(200) } });
+  await put(Bucket, Rules);
+  const got = await s3().send(new S3.GetBucketLifecycleConfigurationCommand({ Bucket }));
+  expect(got.Rules?.[0]?.Transitions?.[0]?.Date?.toISOString()).toBe(midnight(40).toISOString());
+  expect(got.Rules?.[0]?.Expiration?.Date?.toISOString()).toBe(midnight(200).toISOString());
+});
