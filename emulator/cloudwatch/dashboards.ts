@@ -4,7 +4,7 @@ import { AwsError } from '../core/errors';
  * CloudWatch dashboards: the body is kept as given (AWS validates it, never rewrites it). Only its outer
  * shape is checked here: a JSON object with a `widgets` list, as the dashboard body structure requires.
  */
-interface Dashboard {
+export interface Dashboard {
   name: string;
   arn: string;
   body: string;
@@ -38,10 +38,16 @@ function checkBody(body: string | undefined): void {
 
 const notFound = (name: string) => new AwsError('DashboardNotFoundError', `Dashboard ${name} does not exist`, 404);
 
-export function createDashboards(clock: { now(): number }) {
+/** `changed` hears of each dashboard put or deleted (for persistence). */
+export function createDashboards(clock: { now(): number }, changed?: (name: string) => void) {
   const dashboards = new Map<string, Dashboard>();
   return {
     clear: () => dashboards.clear(),
+    get: (name: string): Dashboard | undefined => dashboards.get(name),
+    all: (): Iterable<Dashboard> => dashboards.values(),
+    restore(saved: Dashboard): void {
+      dashboards.set(saved.name, saved);
+    },
     PutDashboard(input: any, ctx: { accountId: string }) {
       if (input.DashboardName === undefined) throw new AwsError('MissingRequiredParameterException', 'The parameter DashboardName is required.', 400);
       if (!NAME.test(input.DashboardName)) {
@@ -59,6 +65,7 @@ export function createDashboards(clock: { now(): number }) {
         body: input.DashboardBody,
         lastModified: new Date(clock.now()),
       });
+      changed?.(input.DashboardName);
       return { DashboardValidationMessages: [] };
     },
     GetDashboard(input: any) {
@@ -79,7 +86,10 @@ export function createDashboards(clock: { now(): number }) {
       // All or nothing, as on AWS: one unknown name and none is deleted.
       const missing = names.find((n) => !dashboards.has(n));
       if (missing !== undefined) throw notFound(missing);
-      for (const n of names) dashboards.delete(n);
+      for (const n of names) {
+        dashboards.delete(n);
+        changed?.(n);
+      }
       return {};
     },
   };

@@ -62,9 +62,25 @@ const configurationOf = (a: Alarm) => ({
 
 export class AlarmHistory {
   private items: HistoryItem[] = [];
+  /** Told of every item added (persistence appends them). */
+  recorder?: (item: HistoryItem) => void;
+
+  private add(item: HistoryItem): void {
+    this.items.push(item);
+    this.recorder?.(item);
+  }
+
+  all(): readonly HistoryItem[] {
+    return this.items;
+  }
+
+  /** Brings back saved items (in the order they were recorded) after a restart. */
+  restore(items: HistoryItem[]): void {
+    this.items.push(...items);
+  }
 
   stateChanged(alarm: Alarm, old: { state: AlarmState; reason: string }, at: number): void {
-    this.items.push({
+    this.add({
       AlarmName: alarm.AlarmName,
       AlarmType: 'MetricAlarm',
       Timestamp: new Date(at),
@@ -83,7 +99,7 @@ export class AlarmHistory {
     if (kind === 'Create') data.createdAlarm = configurationOf(alarm);
     if (kind === 'Update') Object.assign(data, { originalAlarm: previous && configurationOf(previous), updatedAlarm: configurationOf(alarm) });
     if (kind === 'Delete') data.deletedAlarm = configurationOf(alarm);
-    this.items.push({
+    this.add({
       AlarmName: alarm.AlarmName,
       AlarmType: 'MetricAlarm',
       Timestamp: new Date(at),

@@ -10,11 +10,13 @@ import { recordServiceMetrics } from './service-metrics';
 import { mergedTags, withoutTags } from '../core/tags';
 import { AlarmHistory } from './history';
 import { createDashboards } from './dashboards';
+import { cloudWatchPersistence, type CloudWatchJournal } from './persistence';
 
 /**
  * CloudWatch metrics and alarms. Custom metrics come from PutMetricData; AWS/Lambda, AWS/SQS and AWS/SNS
  * metrics are derived from the delivery trace (see service-metrics.ts). Alarms are evaluated on the
- * emulator's clock and publish state changes to SNS.
+ * emulator's clock and publish state changes to SNS. With dataDir, datapoints, alarms (state, tags, history) and
+ * dashboards are kept across restarts (persistence.ts), and alarm evaluation resumes on the clock.
  */
 export function createCloudWatchProvider(deps: ServiceDeps) {
   const store = new MetricStore();
@@ -22,9 +24,12 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   /** Alarm tags by alarm ARN (TagResource, and PutMetricAlarm's Tags when it creates the alarm). */
   const tags = new Map<string, { Key: string; Value: string }[]>();
   const history = new AlarmHistory();
-  const dashboards = createDashboards(deps.clock);
+  let journal: CloudWatchJournal | undefined;
+  const dashboards = createDashboards(deps.clock, (name) => journal?.dashboardChanged(name));
   const stopServiceMetrics = recordServiceMetrics(deps.bus, store, deps.clock);
   let ticker: Timer | undefined;
+  /** Notes an alarm whose configuration, state or tags changed (for persistence). */
+  const changed = (name: string) => journal?.alarmChanged(name);
 
   const setState = (alarm: Alarm, state: AlarmState, reason: string, reasonData?: string) => {
     if (alarm.StateValue === state) return;
@@ -34,6 +39,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     alarm.StateReason = reason;
     alarm.StateReasonData = reasonData;
     alarm.StateUpdatedTimestamp = new Date(deps.clock.now());
+    changed(alarm.AlarmName);
     history.stateChanged(alarm, { state: old, reason: oldReason }, deps.clock.now());
     notifyStateChange(deps.bus, deps.clock, alarm, old);
   };
@@ -72,9 +78,23 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   const requireAlarmTicker = () => {
     ticker ??= deps.clock.setTimer(60_000, tick);
   };
+  if (deps.options.dataDir) {
+    // Restored alarms are evaluated on the clock again, as before the restart.
+    journal = cloudWatchPersistence({
+      store,
+      alarms,
+      tags,
+      history,
+      dashboards,
+      restored: () => {
+        if (alarms.size) requireAlarmTicker();
+      },
+    });
+  }
 
   return {
     metrics: store,
+    persistence: journal,
     reset() {
       store.clear();
       alarms.clear();
@@ -184,6 +204,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
         accountId: ctx.accountId,
       };
       alarms.set(alarm.AlarmName, alarm);
+      changed(alarm.AlarmName);
       // AWS ignores Tags when PutMetricAlarm updates an existing alarm (TagResource changes them).
       if (!existing && input.Tags?.length) tags.set(alarm.AlarmArn, mergedTags([], input.Tags));
       history.configured(alarm, existing ? 'Update' : 'Create', now.getTime(), existing);
@@ -212,6 +233,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
         history.configured(a, 'Delete', deps.clock.now());
         tags.delete(a.AlarmArn);
         alarms.delete(n);
+        changed(n);
       }
       return {};
     },
@@ -230,11 +252,13 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     TagResource(input: any) {
       const a = alarmByArn(input.ResourceARN);
       tags.set(a.AlarmArn, mergedTags(tags.get(a.AlarmArn) ?? [], input.Tags ?? []));
+      changed(a.AlarmName);
       return {};
     },
     UntagResource(input: any) {
       const a = alarmByArn(input.ResourceARN);
       tags.set(a.AlarmArn, withoutTags(tags.get(a.AlarmArn), input.TagKeys));
+      changed(a.AlarmName);
       return {};
     },
     ListTagsForResource(input: any) {
@@ -245,11 +269,21 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     ListDashboards: dashboards.ListDashboards,
     DeleteDashboards: dashboards.DeleteDashboards,
     EnableAlarmActions(input: any) {
-      for (const n of input.AlarmNames ?? []) if (alarms.has(n)) alarms.get(n)!.ActionsEnabled = true;
+      for (const n of input.AlarmNames ?? []) {
+        const alarm = alarms.get(n);
+        if (!alarm) continue;
+        alarm.ActionsEnabled = true;
+        changed(n);
+      }
       return {};
     },
     DisableAlarmActions(input: any) {
-      for (const n of input.AlarmNames ?? []) if (alarms.has(n)) alarms.get(n)!.ActionsEnabled = false;
+      for (const n of input.AlarmNames ?? []) {
+        const alarm = alarms.get(n);
+        if (!alarm) continue;
+        alarm.ActionsEnabled = false;
+        changed(n);
+      }
       return {};
     },
   };

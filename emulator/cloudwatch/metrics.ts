@@ -33,13 +33,29 @@ export const metricKey = (m: MetricId): string =>
 export class MetricStore {
   private readonly series = new Map<string, { id: MetricId; points: Datapoint[] }>();
   private readonly listeners = new Set<(id: MetricId) => void>();
+  /** Told of every datapoint stored (persistence appends them). */
+  recorder?: (key: string, id: MetricId, point: Datapoint) => void;
 
   /** `key` is `metricKey(id)`, for callers that keep it (the service metrics, once per series). */
   put(id: MetricId, point: Datapoint, key = metricKey(id)): void {
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { id: { ...id, dimensions: [...id.dimensions] }, points: [] }));
     s.points.push(point);
+    this.recorder?.(key, s.id, point);
     for (const l of this.listeners) l(id);
+  }
+
+  /** Every series with its datapoints (for a snapshot). */
+  allSeries(): Iterable<{ id: MetricId; points: Datapoint[] }> {
+    return this.series.values();
+  }
+
+  /** Adds saved datapoints back after a restart, without telling listeners or the recorder. */
+  restore(id: MetricId, points: Datapoint[]): void {
+    const key = metricKey(id);
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { id, points: [] }));
+    s.points.push(...points);
   }
 
   /** Adds one observation of `value` at `timestamp`. */

@@ -2,36 +2,18 @@ import { AwsError } from '../core/errors';
 import { offsetPage, pageToken, tokenOffset } from '../core/paging';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
-import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView, type MetricFilter } from './metric-filters';
-import { createSubscriptions, eventId, subscriptionFilterView, type EventSource, type SubscriptionFilter } from './subscription-filters';
+import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView } from './metric-filters';
+import { createSubscriptions, eventId, subscriptionFilterView, type EventSource } from './subscription-filters';
+import { logsPersistence } from './persistence';
+import type { LogEvent, LogGroup, LogStream } from './state';
 
 /**
  * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
  * and by PutLogEvents; read with GetLogEvents and FilterLogEvents. Metric filters turn arriving events into
  * CloudWatch metrics (metric-filters.ts); subscription filters deliver them to Lambda (subscription-filters.ts).
- * Like CloudWatch's metrics, none of this is kept across restarts.
+ * With dataDir, groups, streams, events and filters are kept across restarts (persistence.ts); events still
+ * waiting in a subscription filter's batch are not.
  */
-interface LogEvent {
-  timestamp: number;
-  message: string;
-  ingestionTime: number;
-  /** Global order of arrival, the tie-breaker for equal timestamps. */
-  seq: number;
-}
-interface LogStream {
-  name: string;
-  creationTime: number;
-  events: LogEvent[];
-}
-interface LogGroup {
-  name: string;
-  creationTime: number;
-  retentionInDays?: number;
-  streams: Map<string, LogStream>;
-  tags: Record<string, string>;
-  metricFilters: Map<string, MetricFilter>;
-  subscriptionFilters: Map<string, SubscriptionFilter>;
-}
 
 export interface LogsPut {
   logGroupName: string;
@@ -45,6 +27,7 @@ export function createLogsProvider(deps: ServiceDeps) {
   const groups = new Map<string, LogGroup>();
   const subscriptions = createSubscriptions(deps);
   let seq = 0;
+  const journal = deps.options.dataDir ? logsPersistence(groups, (next) => (seq = next)) : undefined;
 
   const group = (name: string | undefined): LogGroup => {
     const g = name ? groups.get(name) : undefined;
@@ -61,14 +44,28 @@ export function createLogsProvider(deps: ServiceDeps) {
     if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
     return s;
   };
+  /** AssociateKmsKey's and DisassociateKmsKey's group: named, or by its ARN as resourceIdentifier. */
+  const kmsTarget = (input: { logGroupName?: string; resourceIdentifier?: string }): LogGroup =>
+    input.logGroupName !== undefined || input.resourceIdentifier === undefined ? group(input.logGroupName) : groupByArn(input.resourceIdentifier);
+  /** Notes a group whose settings, tags or filters are about to change (for persistence); returns it. */
+  const changed = (g: LogGroup): LogGroup => {
+    journal?.groupChanged(g);
+    return g;
+  };
   const groupArn = (g: LogGroup, ctx: { region: string; accountId: string }) =>
     `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${g.name}`;
 
   function ensure(groupName: string, streamName: string): LogStream {
     let g = groups.get(groupName);
-    if (!g) groups.set(groupName, (g = newGroup(groupName, {})));
+    if (!g) {
+      groups.set(groupName, (g = newGroup(groupName, {})));
+      journal?.groupChanged(g);
+    }
     let s = g.streams.get(streamName);
-    if (!s) g.streams.set(streamName, (s = { name: streamName, creationTime: deps.clock.now(), events: [] }));
+    if (!s) {
+      g.streams.set(streamName, (s = { name: streamName, creationTime: deps.clock.now(), events: [] }));
+      journal?.streamCreated(g, s);
+    }
     return s;
   }
   const newGroup = (name: string, tags: Record<string, string>): LogGroup => ({ name, creationTime: deps.clock.now(), streams: new Map(), tags, metricFilters: new Map(), subscriptionFilters: new Map() });
@@ -77,6 +74,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     const now = deps.clock.now();
     const stored = events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ }));
     s.events.push(...stored);
+    journal?.eventsAdded(g, s, stored);
     if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);
     if (g.subscriptionFilters.size) subscriptions.offer(g.subscriptionFilters.values(), g.name, s.name, stored, source);
   }
@@ -96,6 +94,7 @@ export function createLogsProvider(deps: ServiceDeps) {
   };
 
   return {
+    persistence: journal,
     reset() {
       subscriptions.reset();
       groups.clear();
@@ -108,26 +107,40 @@ export function createLogsProvider(deps: ServiceDeps) {
       if (groups.has(input.logGroupName)) {
         throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists', 400);
       }
-      groups.set(input.logGroupName, newGroup(input.logGroupName, input.tags ?? {}));
+      const g = newGroup(input.logGroupName, input.tags ?? {});
+      g.kmsKeyId = input.kmsKeyId;
+      groups.set(input.logGroupName, g);
+      journal?.groupChanged(g);
       return {};
     },
     DeleteLogGroup(input: any) {
       const g = group(input.logGroupName);
       for (const f of g.subscriptionFilters.values()) subscriptions.forget(f);
       groups.delete(input.logGroupName);
+      journal?.groupDeleted(input.logGroupName);
       return {};
     },
     PutRetentionPolicy(input: any) {
-      group(input.logGroupName).retentionInDays = input.retentionInDays;
+      changed(group(input.logGroupName)).retentionInDays = input.retentionInDays;
       return {};
     },
     DeleteRetentionPolicy(input: any) {
-      group(input.logGroupName).retentionInDays = undefined;
+      changed(group(input.logGroupName)).retentionInDays = undefined;
+      return {};
+    },
+    /** Only a log group's key: query results' (resourceIdentifier `…:query-result:*`) are not kept here. */
+    AssociateKmsKey(input: any) {
+      if (!input.kmsKeyId) throw new AwsError('InvalidParameterException', 'kmsKeyId is required.', 400);
+      changed(kmsTarget(input)).kmsKeyId = input.kmsKeyId;
+      return {};
+    },
+    DisassociateKmsKey(input: any) {
+      changed(kmsTarget(input)).kmsKeyId = undefined;
       return {};
     },
     PutMetricFilter(input: any) {
       const g = group(input.logGroupName);
-      g.metricFilters.set(input.filterName, buildMetricFilter(input, g.metricFilters, deps.clock.now()));
+      changed(g).metricFilters.set(input.filterName, buildMetricFilter(input, g.metricFilters, deps.clock.now()));
       return {};
     },
     DescribeMetricFilters(input: any) {
@@ -148,6 +161,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     DeleteMetricFilter(input: any) {
       const g = group(input.logGroupName);
       if (!g.metricFilters.delete(input.filterName)) throw new AwsError('ResourceNotFoundException', 'The specified metric filter does not exist.', 400);
+      changed(g);
       return {};
     },
     TestMetricFilter(input: any) {
@@ -163,7 +177,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       const g = group(input.logGroupName);
       // Replacing a filter leaves events it already matched to be delivered under its old settings.
       const filter = subscriptions.build(input, g.subscriptionFilters, ctx);
-      g.subscriptionFilters.set(filter.filterName, filter);
+      changed(g).subscriptionFilters.set(filter.filterName, filter);
       return {};
     },
     DescribeSubscriptionFilters(input: any) {
@@ -180,7 +194,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       const f = g.subscriptionFilters.get(input.filterName);
       if (!f) throw new AwsError('ResourceNotFoundException', 'The specified subscription filter does not exist.', 400);
       subscriptions.forget(f);
-      g.subscriptionFilters.delete(input.filterName);
+      changed(g).subscriptionFilters.delete(input.filterName);
       return {};
     },
     DescribeLogGroups(input: any, ctx: RequestContext) {
@@ -193,6 +207,7 @@ export function createLogsProvider(deps: ServiceDeps) {
           logGroupName: g.name,
           creationTime: g.creationTime,
           retentionInDays: g.retentionInDays,
+          kmsKeyId: g.kmsKeyId,
           arn: `${groupArn(g, ctx)}:*`,
           logGroupArn: groupArn(g, ctx),
           storedBytes: 0,
@@ -206,13 +221,16 @@ export function createLogsProvider(deps: ServiceDeps) {
       if (g.streams.has(input.logStreamName)) {
         throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists', 400);
       }
-      g.streams.set(input.logStreamName, { name: input.logStreamName, creationTime: deps.clock.now(), events: [] });
+      const s: LogStream = { name: input.logStreamName, creationTime: deps.clock.now(), events: [] };
+      g.streams.set(s.name, s);
+      journal?.streamCreated(g, s);
       return {};
     },
     DeleteLogStream(input: any) {
       const g = group(input.logGroupName);
       stream(g, input.logStreamName);
       g.streams.delete(input.logStreamName);
+      journal?.streamDeleted(g, input.logStreamName);
       return {};
     },
     DescribeLogStreams(input: any, ctx: RequestContext) {
@@ -281,24 +299,24 @@ export function createLogsProvider(deps: ServiceDeps) {
       };
     },
     TagLogGroup(input: any) {
-      Object.assign(group(input.logGroupName).tags, input.tags);
+      Object.assign(changed(group(input.logGroupName)).tags, input.tags);
       return {};
     },
     ListTagsLogGroup(input: any) {
       return { tags: group(input.logGroupName).tags };
     },
     UntagLogGroup(input: any) {
-      const g = group(input.logGroupName);
+      const g = changed(group(input.logGroupName));
       for (const k of input.tags ?? []) delete g.tags[k];
       return {};
     },
     // The ARN-based forms current SDKs and the console use: arn:aws:logs:<region>:<account>:log-group:<name>[:*].
     TagResource(input: any) {
-      Object.assign(groupByArn(input.resourceArn).tags, input.tags);
+      Object.assign(changed(groupByArn(input.resourceArn)).tags, input.tags);
       return {};
     },
     UntagResource(input: any) {
-      const g = groupByArn(input.resourceArn);
+      const g = changed(groupByArn(input.resourceArn));
       for (const k of input.tagKeys ?? []) delete g.tags[k];
       return {};
     },

@@ -86,7 +86,7 @@ export class SqsProvider implements ServiceProvider {
     this.settings = sqsSettings(o);
     this.queues = new QueueRegistry({ region: o.region, accountId: o.accountId, baseUrl: () => `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.port}` });
     this.moveTasks = new MoveTasks(deps.clock, { queueByArn: (arn) => this.queues.get(arn), record: (hop) => deps.bus.record(hop) });
-    if (o.dataDir) this.persistence = sqsPersistence(this.queues, (...args) => this.newQueue(...args));
+    if (o.dataDir) this.persistence = sqsPersistence(this.queues, (...args) => this.newQueue(...args), this.recentlyDeleted);
   }
 
   // ---- queues ----------------------------------------------------------------------------------
@@ -110,6 +110,7 @@ export class SqsProvider implements ServiceProvider {
         record: (hop) => this.deps.bus.record(hop),
         newId: () => this.ids.uuid(),
         changed: this.persistence ? (q, m) => this.persistence!.messageChanged(q, m) : undefined,
+        deduplicating: this.persistence ? (q, entry) => this.persistence!.deduplicating(q, entry) : undefined,
       },
     );
   }

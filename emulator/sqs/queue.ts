@@ -34,6 +34,16 @@ export interface QueueHooks {
   newId?(): string;
   /** A message was stored, received, had its visibility changed, or was removed (for persistence). */
   changed?(queue: Queue, message: StoredMessage): void;
+  /** A FIFO send opened a deduplication window (for persistence). */
+  deduplicating?(queue: Queue, entry: DedupEntry): void;
+}
+
+/** One FIFO deduplication window: the key (id, or group and id with messageGroup scope) and what it answers. */
+export interface DedupEntry {
+  key: string;
+  expiresAt: number;
+  messageId: string;
+  sequenceNumber?: string;
 }
 
 /** What a restart needs to bring a queue back as it was (receipt handles keep working: same incarnation). */
@@ -388,7 +398,9 @@ export class Queue {
         const messageId = input.messageId ?? this.newId();
         const sequenceNumber = this.nextSequenceNumber();
         this.dedup.delete(key);
-        this.dedup.set(key, { expiresAt: now + DEDUP_WINDOW_MS, messageId, sequenceNumber });
+        const entry = { expiresAt: now + DEDUP_WINDOW_MS, messageId, sequenceNumber };
+        this.dedup.set(key, entry);
+        this.hooks.deduplicating?.(this, { key, ...entry });
         this.store(input, messageId, sequenceNumber, dedupId, now);
         return { messageId, sequenceNumber, duplicate: false };
       }
@@ -656,9 +668,22 @@ export class Queue {
     return { incarnation, createdAt, lastModifiedAt, lastPurgeAt, attributes, tags };
   }
 
-  /** Brings back a queue's settings and messages after a restart (a fresh queue, before any use). */
-  restore(saved: SavedQueue, messages: StoredMessage[]): void {
+  /** The deduplication windows still open at now, oldest first. */
+  openDedupWindows(): DedupEntry[] {
+    const now = this.clock.now();
+    return [...this.dedup].filter(([, e]) => e.expiresAt > now).map(([key, e]) => ({ key, ...e }));
+  }
+
+  /** Brings back a queue's settings, messages and deduplication windows after a restart (a fresh queue, before any use). */
+  restore(saved: SavedQueue, messages: StoredMessage[], dedup: DedupEntry[] = []): void {
     Object.assign(this, { ...saved, attributes: { ...saved.attributes }, tags: { ...saved.tags } });
+    // In expiry order, which settle() relies on to stop at the first open window.
+    for (const { key, ...entry } of [...dedup].sort((a, b) => a.expiresAt - b.expiresAt)) {
+      this.dedup.set(key, entry);
+      if (entry.sequenceNumber) {
+        this.sequenceCounter = bigMax(this.sequenceCounter, BigInt(entry.sequenceNumber) - BigInt(this.createdAt) * 1_000_000n);
+      }
+    }
     for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
       m.version = 0;
       m.inReady = false;

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../core/context';
 import { AwsError, constraintViolation } from '../core/errors';
-import type { ServiceDeps } from '../core/service';
+import type { EntityChange, Persistable, ServiceDeps } from '../core/service';
 import { jwtClaims, randomSecret, randomSessionToken, roleIdFor, temporaryAccessKeyId, type Session } from './credentials';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -39,10 +39,12 @@ function sessionName(field: string, value: string | undefined, pattern = SESSION
  * STS: the caller's identity and temporary credentials. Every credential it hands out is remembered, so
  * GetCallerIdentity answers with the assumed role (or federated user) a caller signs as, as AWS does, and
  * expired credentials are refused there with ExpiredToken. Roles are not looked up in IAM and trust policies
- * are not evaluated: any role can be assumed.
+ * are not evaluated: any role can be assumed. With dataDir, the credentials handed out are kept across restarts
+ * (one entity per key, written when issued), so they keep signing until they expire.
  */
 export function createStsProvider(deps: ServiceDeps) {
   const sessions = new Map<string, Session>();
+  const persistence = deps.options.dataDir ? sessionsPersistence(sessions) : undefined;
 
   function issue(seconds: number, identity: Session['identity']) {
     const session: Session = {
@@ -53,6 +55,7 @@ export function createStsProvider(deps: ServiceDeps) {
       identity,
     };
     sessions.set(session.accessKeyId, session);
+    persistence?.issued(session);
     return {
       AccessKeyId: session.accessKeyId,
       SecretAccessKey: session.secretAccessKey,
@@ -84,6 +87,7 @@ export function createStsProvider(deps: ServiceDeps) {
   }
 
   return {
+    persistence,
     reset() {
       sessions.clear();
     },
@@ -135,6 +139,28 @@ export function createStsProvider(deps: ServiceDeps) {
       // ExpiredToken, not "invalid": SDKs refresh their credentials on this code.
       if (deps.clock.now() >= session.expiresAt) throw expiredToken();
       return session.secretAccessKey;
+    },
+  };
+}
+
+/**
+ * Issued credentials as entities `<accessKeyId>`. Expired ones are kept too (small), so a caller still signing
+ * with them after a restart is told ExpiredToken, as before it.
+ */
+function sessionsPersistence(sessions: Map<string, Session>): Persistable & { issued(s: Session): void } {
+  let pending: EntityChange[] = [];
+  return {
+    issued(s) {
+      pending.push({ key: s.accessKeyId, value: s });
+    },
+    takeChanges() {
+      const changes = pending;
+      pending = [];
+      return changes;
+    },
+    entities: () => sessions.entries(),
+    restore(entities) {
+      for (const [key, value] of entities) sessions.set(key, value as Session);
     },
   };
 }

@@ -1,0 +1,78 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand, ListMetricsCommand, PutDashboardCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeMetricFiltersCommand, GetLogEventsCommand, PutLogEventsCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ensureStopped, spawnCli, type CliProcess } from '../reliability/helpers';
+
+/**
+ * `serve --data-dir`, killed with SIGKILL right after the requests were answered, then started again: log
+ * events and filters, CloudWatch datapoints, alarms and dashboards, STS credentials, an SQS FIFO deduplication
+ * window and a recently deleted queue's name are all there (each was written before its request was answered).
+ */
+
+const KEY = { accessKeyId: 'test', secretAccessKey: 'test' };
+const config = (endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = KEY) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials,
+  maxAttempts: 1,
+});
+const ARGS = ['--verify-signatures', '--sqs-delay-recently-deleted'];
+
+let dir: string;
+let server: CliProcess | undefined;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'persist-kill-monitoring-'));
+});
+afterAll(async () => {
+  await ensureStopped(server);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('keeps logs, CloudWatch, STS credentials and SQS deduplication through a kill -9', async () => {
+  server = spawnCli(['serve', '--port', '0', '--data-dir', dir, ...ARGS]);
+  let endpoint = await server.ready();
+  const logs = new CloudWatchLogsClient(config(endpoint));
+  const cw = new CloudWatchClient(config(endpoint));
+  const sts = new STSClient(config(endpoint));
+  let sqs = new SQSClient(config(endpoint));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: '/app' }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: '/app', logStreamName: 's' }));
+  await logs.send(new PutMetricFilterCommand({ logGroupName: '/app', filterName: 'errors', filterPattern: 'ERROR', metricTransformations: [{ metricName: 'Errors', metricNamespace: 'App', metricValue: '1' }] }));
+  for (let i = 0; i < 5; i++) await logs.send(new PutLogEventsCommand({ logGroupName: '/app', logStreamName: 's', logEvents: [{ timestamp: Date.now(), message: `line ${i}` }] }));
+  await cw.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'Orders', Value: 3 }] }));
+  await cw.send(new PutMetricAlarmCommand({ AlarmName: 'orders', Namespace: 'App', MetricName: 'Orders', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }));
+  await cw.send(new PutDashboardCommand({ DashboardName: 'ops', DashboardBody: '{"widgets":[]}' }));
+  const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/ops', RoleSessionName: 'kill' }));
+  const fifo = await sqs.send(new CreateQueueCommand({ QueueName: 'k.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }));
+  const sent = await sqs.send(new SendMessageCommand({ QueueUrl: fifo.QueueUrl, MessageBody: 'once', MessageGroupId: 'g' }));
+  const doomed = await sqs.send(new CreateQueueCommand({ QueueName: 'doomed' }));
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: doomed.QueueUrl }));
+  server.child.kill('SIGKILL');
+  await server.exited;
+  for (const c of [logs, cw, sts, sqs]) c.destroy();
+
+  server = spawnCli(['serve', '--port', '0', '--data-dir', dir, ...ARGS]);
+  endpoint = await server.ready();
+  const logs2 = new CloudWatchLogsClient(config(endpoint));
+  const cw2 = new CloudWatchClient(config(endpoint));
+  sqs = new SQSClient(config(endpoint));
+  const events = (await logs2.send(new GetLogEventsCommand({ logGroupName: '/app', logStreamName: 's', startFromHead: true }))).events!;
+  expect(events.map((e) => e.message)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+  expect((await logs2.send(new DescribeMetricFiltersCommand({ logGroupName: '/app' }))).metricFilters!.map((f) => f.filterName)).toEqual(['errors']);
+  expect((await cw2.send(new ListMetricsCommand({ Namespace: 'App' }))).Metrics!.map((m) => m.MetricName)).toContain('Orders');
+  expect((await cw2.send(new DescribeAlarmsCommand({ AlarmNames: ['orders'] }))).MetricAlarms![0]!.StateValue).toBe('ALARM');
+  expect((await cw2.send(new GetDashboardCommand({ DashboardName: 'ops' }))).DashboardBody).toBe('{"widgets":[]}');
+  const c = assumed.Credentials!;
+  const temporary = new STSClient(config(endpoint, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }));
+  expect((await temporary.send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::000000000000:assumed-role/ops/kill');
+  expect((await sqs.send(new SendMessageCommand({ QueueUrl: fifo.QueueUrl, MessageBody: 'once', MessageGroupId: 'g' }))).MessageId).toBe(sent.MessageId);
+  await expect(sqs.send(new CreateQueueCommand({ QueueName: 'doomed' }))).rejects.toMatchObject({ name: 'QueueDeletedRecently' });
+  for (const x of [logs2, cw2, temporary, sqs]) x.destroy();
+  server.child.kill('SIGTERM');
+  await server.exited;
+}, 120_000);
