@@ -4,7 +4,7 @@ import { parseArn } from '../core/ids';
 import { metricKey, type MetricId, type MetricStore } from './metrics';
 
 /**
- * AWS/Lambda, AWS/SQS and AWS/SNS metrics, derived from the hops the providers already record on the bus,
+ * AWS/Lambda, AWS/SQS, AWS/SNS and AWS/Events metrics, derived from the hops the providers already record on the bus,
  * so no service reports to CloudWatch directly. CloudWatch Logs metric filters arrive the same way, as
  * `logs.metric` hops carrying their own namespace, name, dimensions, value and the log event's timestamp.
  * Queue depth gauges are sampled every minute of emulated time.
@@ -25,7 +25,20 @@ const HOP_TYPES = [
   'sns.deliver',
   'sns.deliver.failed',
   'logs.metric',
+  'events.match',
+  'events.matched',
+  'events.target.delivered',
+  'events.target.failed',
+  'events.target.exhausted',
+  'events.dlq',
+  'events.dlq.failed',
 ];
+
+/** A rule's bus and name from its ARN: `…:rule/<name>` on the default bus, `…:rule/<bus>/<name>` on another. */
+function ruleOf(ruleArn: unknown): { bus: string; rule: string } {
+  const path = (typeof ruleArn === 'string' ? parseArn(ruleArn)?.resource ?? '' : '').replace(/^rule\//, '').split('/');
+  return path.length > 1 ? { bus: path[0]!, rule: path[1]! } : { bus: 'default', rule: path[0]! };
+}
 
 export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock: Clock): () => void {
   const running = new Map<string, number>();
@@ -55,6 +68,31 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
   };
   const sqs = (queueArn: unknown, name: string, value = 1) => observe(seriesOf('AWS/SQS', name, 'QueueName', cachedNameOf(queueArn)), value, 'Count');
   const sns = (topicArn: unknown, name: string) => observe(seriesOf('AWS/SNS', name, 'TopicName', cachedNameOf(topicArn)), 1, 'Count');
+
+  // AWS/Events: a rule's metrics carry RuleName alone on the default bus, EventBusName and RuleName on another.
+  const eventsSeries = new Map<string, { id: MetricId; key: string }>();
+  const eventsOf = (name: string, dims: [string, string][]) => {
+    const cacheKey = `${name}\u0000${dims.map((d) => d.join('=')).join('\u0000')}`;
+    let s = eventsSeries.get(cacheKey);
+    if (!s) {
+      const id: MetricId = { namespace: 'AWS/Events', name, dimensions: dims.map(([Name, Value]) => ({ Name, Value })) };
+      eventsSeries.set(cacheKey, (s = { id, key: metricKey(id) }));
+    }
+    return s;
+  };
+  const ruleDims = (bus: string, rule: string): [string, string][] => (bus === 'default' ? [['RuleName', rule]] : [['EventBusName', bus], ['RuleName', rule]]);
+  /** One count on each of `scopes`: 'all' (no dimension), 'bus' (EventBusName), 'rule' (RuleName [+ EventBusName]). */
+  const events = (name: string, bus: string, rule: string | undefined, scopes: ('all' | 'bus' | 'rule')[], value = 1) => {
+    for (const scope of scopes) {
+      if (scope === 'rule' && rule === undefined) continue;
+      const dims: [string, string][] = scope === 'all' ? [] : scope === 'bus' ? [['EventBusName', bus]] : ruleDims(bus, rule!);
+      observe(eventsOf(name, dims), value, 'Count');
+    }
+  };
+  const ruleEvent = (hop: Hop, name: string, scopes: ('all' | 'bus' | 'rule')[]) => {
+    const { bus, rule } = ruleOf(hop.ruleArn);
+    events(name, bus, rule, scopes);
+  };
 
   const onHop = (hop: Hop) => {
     const fn = String(hop.functionName ?? nameOf(hop.functionArn));
@@ -96,6 +134,33 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
         break;
       case 'sns.deliver.failed':
         sns(hop.topicArn, 'NumberOfNotificationsFailed');
+        break;
+      case 'events.match':
+        events('TriggeredRules', String(hop.eventBus ?? 'default'), String(hop.rule), ['rule']);
+        break;
+      case 'events.matched':
+        events('MatchedEvents', String(hop.eventBus ?? 'default'), undefined, ['all', 'bus']);
+        break;
+      case 'events.target.delivered':
+        ruleEvent(hop, 'InvocationAttempts', ['all', 'bus', 'rule']);
+        ruleEvent(hop, 'Invocations', ['all', 'rule']);
+        break;
+      case 'events.target.failed':
+        ruleEvent(hop, 'InvocationAttempts', ['all', 'bus', 'rule']);
+        break;
+      case 'events.target.exhausted':
+        // A target never called is a DeadLetterInvocation; one whose attempts all failed, an invocation that failed for good.
+        if (hop.invoked === false) ruleEvent(hop, 'DeadLetterInvocations', ['rule']);
+        else {
+          ruleEvent(hop, 'Invocations', ['all', 'rule']);
+          ruleEvent(hop, 'FailedInvocations', ['rule']);
+        }
+        break;
+      case 'events.dlq':
+        ruleEvent(hop, 'InvocationsSentToDlq', ['rule']);
+        break;
+      case 'events.dlq.failed':
+        ruleEvent(hop, 'InvocationsFailedToBeSentToDlq', ['rule']);
         break;
       case 'logs.metric': {
         const id: MetricId = { namespace: String(hop.namespace), name: String(hop.metricName), dimensions: (hop.dimensions as MetricId['dimensions']) ?? [] };

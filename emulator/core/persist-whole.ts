@@ -36,12 +36,15 @@ export function rewrittenWhole(
 
 /** A service whose whole state is a few maps (IAM roles, EventBridge buses): one entity per map. */
 export function persistedMaps(maps: Record<string, Map<any, any>>, unchanging: RegExp): Persistable {
-  return rewrittenWhole(unchanging, () => Object.entries(maps), (entities) => {
-    for (const [key, map] of Object.entries(maps)) {
-      const saved = entities.get(key);
-      if (!(saved instanceof Map)) continue;
-      map.clear();
-      for (const [k, v] of saved) map.set(k, v);
-    }
-  });
+  return rewrittenWhole(unchanging, () => Object.entries(maps), (entities) => restoreMaps(maps, entities));
+}
+
+/** Refills each map from the saved entity of the same key (one entity per map). */
+export function restoreMaps(maps: Record<string, Map<any, any>>, entities: Map<string, unknown>): void {
+  for (const [key, map] of Object.entries(maps)) {
+    const saved = entities.get(key);
+    if (!(saved instanceof Map)) continue;
+    map.clear();
+    for (const [k, v] of saved) map.set(k, v);
+  }
 }

@@ -1,11 +1,14 @@
+import { copyOf } from '../core/clone';
 import { AwsError, constraintViolation } from '../core/errors';
-import { randomHex, uuid } from '../core/ids';
+import { uuid } from '../core/ids';
+import { findByArn, pathInArn } from './arns';
 import { validateConnectionHttpParameters } from './http-parameters';
 
 /**
  * EventBridge connections: how an API destination authorizes (BASIC, API_KEY, OAUTH_CLIENT_CREDENTIALS) plus the
  * extra header / query / body parameters sent with every invocation. Secrets (password, API key value, client
- * secret, parameters marked IsValueSecret) are kept here and never leave through Describe or List.
+ * secret, parameters marked IsValueSecret) are kept here for deliveries, never leave through Describe or List, and
+ * are held for good in the connection's Secrets Manager secret (connection-secret.ts).
  */
 
 export type AuthorizationType = 'BASIC' | 'API_KEY' | 'OAUTH_CLIENT_CREDENTIALS';
@@ -106,11 +109,11 @@ export function newConnection(input: any, region: string, account: string, now: 
     ConnectionArn: `arn:aws:events:${region}:${account}:connection/${input.Name}/${id}`,
     Description: input.Description,
     AuthorizationType: input.AuthorizationType,
-    AuthParameters: structuredClone(input.AuthParameters),
+    AuthParameters: copyOf(input.AuthParameters),
     // OAuth waits for the token endpoint's answer; the others are usable at once.
     ConnectionState: input.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' ? 'AUTHORIZING' : 'AUTHORIZED',
-    // The secret AWS keeps the credentials in; its own id (not the connection's) and Secrets Manager's 6-character suffix.
-    SecretArn: `arn:aws:secretsmanager:${region}:${account}:secret:events!connection/${input.Name}/${uuid()}-${randomHex(3)}`,
+    // Set once Secrets Manager has created the secret that holds the credentials (connection-secret.ts).
+    SecretArn: '',
     CreationTime: now,
     LastModifiedTime: now,
     LastAuthorizedTime: input.AuthorizationType === 'OAUTH_CLIENT_CREDENTIALS' ? undefined : now,
@@ -121,7 +124,7 @@ export function newConnection(input: any, region: string, account: string, now: 
 export function updateConnection(c: Connection, input: any, now: Date): void {
   if (input.AuthorizationType !== undefined) validateAuthType(input.AuthorizationType);
   const type: AuthorizationType = input.AuthorizationType ?? c.AuthorizationType;
-  const merged: AuthParameters = type === c.AuthorizationType ? structuredClone(c.AuthParameters) : { InvocationHttpParameters: c.AuthParameters.InvocationHttpParameters };
+  const merged: AuthParameters = type === c.AuthorizationType ? copyOf(c.AuthParameters) : { InvocationHttpParameters: c.AuthParameters.InvocationHttpParameters };
   const given = (input.AuthParameters ?? {}) as AuthParameters;
   for (const key of Object.keys(given) as (keyof AuthParameters)[]) {
     const value = given[key] as any;
@@ -149,7 +152,7 @@ function publicHttpParameters(p: ConnectionHttpParameters | undefined): Connecti
 }
 
 /** AuthParameters without the password, API key value or client secret. */
-function publicAuthParameters(c: Connection): Record<string, unknown> {
+export function publicAuthParameters(c: Connection): Record<string, unknown> {
   const p = c.AuthParameters;
   const out: Record<string, unknown> = {};
   if (p.BasicAuthParameters) out.BasicAuthParameters = { Username: p.BasicAuthParameters.Username };
@@ -212,8 +215,10 @@ export function requireConnection(connections: Map<string, Connection>, name: st
 
 /** A connection named by its ARN (`…:connection/<name>/<id>`), the ARN matching exactly. */
 export function connectionByArn(connections: Map<string, Connection>, arn: string | undefined): Connection {
-  const name = /:connection\/([^/]+)\//.exec(arn ?? '')?.[1];
-  const c = requireConnection(connections, name);
-  if (c.ConnectionArn !== arn) throw new AwsError('ResourceNotFoundException', `Failed to describe the connection(s). Connection '${name}' does not exist.`, 400);
+  const c = findConnection(connections, arn);
+  if (!c) throw new AwsError('ResourceNotFoundException', `Failed to describe the connection(s). Connection '${pathInArn(arn, 'connection')?.split('/')[0]}' does not exist.`, 400);
   return c;
 }
+
+export const findConnection = (connections: Map<string, Connection>, arn: string | undefined): Connection | undefined =>
+  findByArn(connections, arn, 'connection', (c) => c.ConnectionArn);

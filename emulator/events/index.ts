@@ -1,9 +1,10 @@
 import { AwsError, constraintViolation } from '../core/errors';
-import { persistedMaps } from '../core/persist-whole';
+import { restoreMaps, rewrittenWhole } from '../core/persist-whole';
 import type { RequestContext } from '../core/context';
 import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
+import { pathInArn } from './arns';
 import { matchesPattern, validateEventPattern } from '../core/patterns';
 import { deliverToTarget, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
@@ -66,7 +67,7 @@ export function createEventsProvider(deps: ServiceDeps) {
 
   const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
   const busByNameOrArn = (nameOrArn: string | undefined): EventBus => {
-    const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (parseArn(nameOrArn)?.resource.replace(/^event-bus\//, '') ?? '') : nameOrArn;
+    const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (pathInArn(nameOrArn, 'event-bus') ?? '') : nameOrArn;
     const b = buses.get(name);
     if (!b) throw new AwsError('ResourceNotFoundException', `Event bus ${name} does not exist.`, 400);
     return b;
@@ -79,12 +80,10 @@ export function createEventsProvider(deps: ServiceDeps) {
 
   /** A bus or a rule named by its ARN (TagResource and friends): `…:event-bus/<bus>`, `…:rule/[<bus>/]<rule>`. */
   const taggable = (resourceArn: string | undefined): { Tags?: Tag[] } => {
-    const parsed = parseArn(resourceArn ?? '');
-    const resource = parsed?.service === 'events' ? parsed.resource : undefined;
-    const busMatch = resource && /^event-bus\/(.+)$/.exec(resource);
-    if (busMatch) return busByNameOrArn(busMatch[1]);
-    const ruleMatch = resource && /^rule\/(?:([^/]+)\/)?([^/]+)$/.exec(resource);
-    if (ruleMatch) return rule(ruleMatch[1] ?? 'default', ruleMatch[2]);
+    const busName = pathInArn(resourceArn, 'event-bus');
+    if (busName) return busByNameOrArn(busName);
+    const rulePath = pathInArn(resourceArn, 'rule')?.split('/');
+    if (rulePath && rulePath.length <= 2) return rulePath.length === 2 ? rule(rulePath[0], rulePath[1]) : rule('default', rulePath[0]);
     throw new AwsError('ValidationException', `Parameter ResourceARN is not valid. Reason: ${resourceArn} is not an event bus or rule ARN.`, 400);
   };
   const busView = (b: EventBus) => ({
@@ -109,17 +108,21 @@ export function createEventsProvider(deps: ServiceDeps) {
       }
     }
     bus.record({ type: 'events.put', eventBus: b.Name, eventId: String(event.id), source: String(event.source), detailType: String(event['detail-type']) });
+    let matched = 0;
     for (const r of b.rules.values()) {
       if (r.State !== 'ENABLED' || !r.EventPattern) continue;
       if (opts.replayOf?.Destination.FilterArns?.length && !opts.replayOf.Destination.FilterArns.includes(r.Arn)) continue;
       if (!matchesPattern(JSON.parse(r.EventPattern), event, { mode: 'eventbridge' })) continue;
-      bus.record({ type: 'events.match', rule: r.Name, eventId: String(event.id) });
+      matched++;
+      bus.record({ type: 'events.match', rule: r.Name, eventBus: b.Name, eventId: String(event.id) });
       const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
       for (const t of r.targets.values()) {
         const send = isApiDestinationArn(t.Arn) ? (input: string) => webhooks.invoke(t, input, event) : undefined;
         deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin, send, signal: lifecycle.signal });
       }
     }
+    // MatchedEvents counts events that matched at least one rule.
+    if (matched) bus.record({ type: 'events.matched', eventBus: b.Name, eventId: String(event.id), rules: matched });
   }
 
   const receiver: DeliveryReceiver = {
@@ -136,7 +139,16 @@ export function createEventsProvider(deps: ServiceDeps) {
 
   return {
     // Replays are runs, not configuration: they end with the process.
-    persistence: deps.options.dataDir ? persistedMaps({ buses, archives, ...webhooks.maps }, /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/) : undefined,
+    persistence: deps.options.dataDir
+      ? rewrittenWhole(
+          /^(Describe|List|Test|PutEvents|StartReplay|CancelReplay)/,
+          () => [['buses', buses], ['archives', archives], ...webhooks.persisted.entries()],
+          async (entities) => {
+            restoreMaps({ buses, archives }, entities);
+            await webhooks.persisted.restore(entities);
+          },
+        )
+      : undefined,
     reset() {
       lifecycle.abort();
       lifecycle = new AbortController();

@@ -75,6 +75,8 @@ const DEFAULT_MAX_AGE_SECONDS = 86_400;
 /**
  * Delivers one event to one target, retrying with exponential backoff (capped) on the emulator clock until
  * the target's RetryPolicy is exhausted, then to its dead-letter queue with AWS's attributes.
+ * Trace hops (AWS/Events metrics are derived from them): events.target.delivered / .failed (each attempt),
+ * events.target.exhausted (no more attempts), events.dlq / events.dlq.failed.
  */
 export function deliverToTarget(
   bus: DeliveryBus,
@@ -105,7 +107,8 @@ export function deliverToTarget(
       send = () => bus.sendNow(target.Arn, message, params.origin);
     }
   } catch (err) {
-    deadLetter(err, 0, 'MaximumRetryAttempts');
+    // The target is never called (its input or message could not be built): a DeadLetterInvocation, in AWS's terms.
+    deadLetter(err, 0, 'MaximumRetryAttempts', false);
     return;
   }
 
@@ -129,7 +132,9 @@ export function deliverToTarget(
   };
   attempt(0);
 
-  function deadLetter(err: unknown, retries: number, condition: string) {
+  /** The event's delivery to this target has ended in failure: traced (metrics count it), then sent to the DLQ if any. */
+  function deadLetter(err: unknown, retries: number, condition: string, invoked = true) {
+    bus.record({ type: 'events.target.exhausted', ruleArn, targetArn: target.Arn, eventId: String(event.id), invoked });
     const dlq = target.DeadLetterConfig?.Arn;
     if (!dlq) return;
     const code = err instanceof AwsError ? err.code : 'InternalException';

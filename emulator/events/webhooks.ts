@@ -8,12 +8,16 @@ import {
   connectionByArn,
   connectionSummary,
   describeConnection,
+  findConnection,
   listedConnection,
   newConnection,
+  publicAuthParameters,
   requireConnection,
   updateConnection,
   type Connection,
 } from './connections';
+import { connectionSecrets } from './connection-secret';
+import { findByArn } from './arns';
 import {
   apiDestinationState,
   apiDestinationView,
@@ -27,8 +31,9 @@ import { ConnectionAuth } from './connection-auth';
 import { buildSendableRequest, invokeOnce } from './http-invoke';
 
 /**
- * Connections and API destinations: their operations, their state (persisted with the buses), and the call that
- * delivers an event to an API destination target. `currentSignal()` is the provider's signal of the moment: it
+ * Connections and API destinations: their operations, their state (persisted with the buses; a connection's
+ * credentials are persisted only in its Secrets Manager secret), and the call that delivers an event to an API
+ * destination target. `currentSignal()` is the provider's signal of the moment: it
  * aborts at reset() and close(), ending token requests, rate-limit waits and calls in flight.
  */
 export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSignal) {
@@ -36,29 +41,30 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
   const connections = new Map<string, Connection>();
   const apiDestinations = new Map<string, ApiDestination>();
   const connectionAuth = new ConnectionAuth(currentSignal);
+  const secrets = connectionSecrets(bus);
   const rateLimiter = new RateLimiter();
   /** Bumped by each (re)authorization, so a slow token answer for an older setting is ignored. */
   const authRounds = new Map<string, number>();
   const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
 
-  /** ListConnections / ListApiDestinations: Limit 1–100 (0 would answer an empty page whose token names the same page, forever). */
-  const listLimit = (limit: unknown): number => {
-    if (limit === undefined || limit === null) return 100;
+  /**
+   * ListConnections / ListApiDestinations: one page of the items sorted by name. Limit 1–100 (0 would answer an empty
+   * page whose token names the same page, forever).
+   */
+  function listPage<T extends { Name: string }>(items: T[], input: { Limit?: unknown; NextToken?: string }, kind: string) {
+    const limit = input.Limit ?? 100;
     if (!Number.isInteger(limit) || (limit as number) < 1) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value greater than or equal to 1');
     if ((limit as number) > 100) throw constraintViolation('ValidationException', 'limit', limit, 'Member must have value less than or equal to 100');
-    return limit as number;
-  };
+    const sorted = items.sort((a, b) => a.Name.localeCompare(b.Name));
+    return offsetPage(sorted, input.NextToken, limit as number, kind, () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+  }
 
-  const connectionOf = (d: ApiDestination): Connection | undefined => {
-    const c = connections.get(/:connection\/([^/]+)\//.exec(d.ConnectionArn)?.[1] ?? '');
-    return c?.ConnectionArn === d.ConnectionArn ? c : undefined;
-  };
+  const connectionOf = (d: ApiDestination): Connection | undefined => findConnection(connections, d.ConnectionArn);
 
   /** One attempt at an API destination target: waits for a slot under its rate limit, then calls it. */
   async function invokeApiDestination(target: Target, input: string, event: Record<string, unknown>): Promise<void> {
-    const name = /:api-destination\/([^/]+)\//.exec(target.Arn)?.[1];
-    const d = name ? apiDestinations.get(name) : undefined;
-    if (!d || d.ApiDestinationArn !== target.Arn) throw new TargetFailure('ResourceNotFoundException', `ApiDestination ${target.Arn} does not exist.`, false);
+    const d = findByArn(apiDestinations, target.Arn, 'api-destination', (x) => x.ApiDestinationArn);
+    if (!d) throw new TargetFailure('ResourceNotFoundException', `ApiDestination ${target.Arn} does not exist.`, false);
     // Waiting for the slot is not activity: virtual time must be free to move up to it.
     const wait = rateLimiter.reserve(d.ApiDestinationArn, d.InvocationRateLimitPerSecond, clock.now());
     const signal = currentSignal();
@@ -120,8 +126,32 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
     });
   }
 
+  /** What --data-dir keeps: connections without their credentials (their secret holds them). */
+  const persisted = {
+    entries: (): [string, unknown][] => [
+      ['connections', new Map([...connections].map(([name, c]) => [name, { ...c, AuthParameters: publicAuthParameters(c) }]))],
+      ['apiDestinations', apiDestinations],
+    ],
+    /** Secrets Manager is restored first (registry order): each connection's credentials are read back from its secret. */
+    async restore(entities: Map<string, unknown>): Promise<void> {
+      const saved = entities.get('connections');
+      const savedDestinations = entities.get('apiDestinations');
+      if (savedDestinations instanceof Map) for (const [k, d] of savedDestinations) apiDestinations.set(k, d);
+      if (!(saved instanceof Map)) return;
+      for (const [name, c] of saved as Map<string, Connection>) {
+        try {
+          c.AuthParameters = await secrets.read(c);
+        } catch {
+          // Saved before connections had secrets: the credentials were written with it; they move into a secret now.
+          c.SecretArn = await secrets.create(c);
+        }
+        connections.set(name, c);
+      }
+    },
+  };
+
   return {
-    maps: { connections, apiDestinations },
+    persisted,
     invoke: invokeApiDestination,
     reset(): void {
       connections.clear();
@@ -131,9 +161,16 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
       authRounds.clear();
     },
     operations: {
-      CreateConnection(input: any, ctx: RequestContext) {
-        if (input.Name !== undefined && connections.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Connection ${input.Name} already exists.`, 400);
+      async CreateConnection(input: any, ctx: RequestContext) {
+        const taken = () => new AwsError('ResourceAlreadyExistsException', `Connection ${input.Name} already exists.`, 400);
+        if (input.Name !== undefined && connections.has(input.Name)) throw taken();
         const c = newConnection(input, ctx.region, ctx.accountId, new Date(clock.now()));
+        c.SecretArn = await secrets.create(c);
+        // Another CreateConnection of the same name may have finished while the secret was made.
+        if (connections.has(c.Name)) {
+          await secrets.delete(c);
+          throw taken();
+        }
         connections.set(c.Name, c);
         startAuthorization(c);
         return connectionSummary(c);
@@ -141,20 +178,22 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
       DescribeConnection(input: any) {
         return describeConnection(requireConnection(connections, input.Name));
       },
-      UpdateConnection(input: any) {
+      async UpdateConnection(input: any) {
         const c = requireConnection(connections, input.Name);
         updateConnection(c, input, new Date(clock.now()));
+        await secrets.update(c);
         connectionAuth.forget(c);
         startAuthorization(c);
         return connectionSummary(c);
       },
-      DeauthorizeConnection(input: any) {
+      async DeauthorizeConnection(input: any) {
         const c = requireConnection(connections, input.Name);
         // The credentials go; the connection stays, to be authorized again by UpdateConnection.
         const p = c.AuthParameters;
         if (p.BasicAuthParameters) p.BasicAuthParameters.Password = undefined;
         if (p.ApiKeyAuthParameters) p.ApiKeyAuthParameters.ApiKeyValue = undefined;
         if (p.OAuthParameters?.ClientParameters) p.OAuthParameters.ClientParameters.ClientSecret = undefined;
+        await secrets.update(c);
         connectionAuth.forget(c);
         authRounds.set(c.ConnectionArn, (authRounds.get(c.ConnectionArn) ?? 0) + 1);
         c.ConnectionState = 'DEAUTHORIZING';
@@ -165,18 +204,17 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
         });
         return answer;
       },
-      DeleteConnection(input: any) {
+      async DeleteConnection(input: any) {
         const c = requireConnection(connections, input.Name);
         connections.delete(c.Name);
+        await secrets.delete(c);
         connectionAuth.forget(c);
         authRounds.delete(c.ConnectionArn);
         return { ...connectionSummary(c), ConnectionState: 'DELETING' };
       },
       ListConnections(input: any) {
-        const all = [...connections.values()]
-          .filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState))
-          .sort((a, b) => a.Name.localeCompare(b.Name));
-        const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'connections', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+        const matching = [...connections.values()].filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState));
+        const page = listPage(matching, input, 'connections');
         return { Connections: page.items.map(listedConnection), NextToken: page.next };
       },
       CreateApiDestination(input: any, ctx: RequestContext) {
@@ -203,10 +241,8 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
         return {};
       },
       ListApiDestinations(input: any) {
-        const all = [...apiDestinations.values()]
-          .filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn))
-          .sort((a, b) => a.Name.localeCompare(b.Name));
-        const page = offsetPage(all, input.NextToken, listLimit(input.Limit), 'api-destinations', () => new AwsError('ValidationException', 'The NextToken provided is invalid.', 400));
+        const matching = [...apiDestinations.values()].filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn));
+        const page = listPage(matching, input, 'api-destinations');
         return {
           ApiDestinations: page.items.map((d) => {
             const { Description: _d, ...listed } = apiDestinationView(d, connectionOf(d));

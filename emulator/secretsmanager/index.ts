@@ -2,6 +2,7 @@ import { persistedMaps } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
 import { describeOperations } from './describe';
 import { lifecycleOperations } from './lifecycle';
+import { managedSecrets } from './managed';
 import { GetRandomPassword } from './password';
 import { policyOperations } from './policy';
 import { rotationOperations } from './rotation';
@@ -13,6 +14,8 @@ import { valueOperations } from './values';
  * ClientRequestTokens, lookup by name, ARN or partial ARN, deletion with a recovery window, tags, resource
  * policies, and rotation through the rotation function, on request (RotateSecret) and on schedule (RotationRules:
  * AutomaticallyAfterDays, rate() and cron(); see rotation.ts and schedule.ts).
+ * Secrets other services manage (EventBridge connections' `events!connection/…`) are made through the delivery bus
+ * and show OwningService; requests that would change them are refused (managed.ts).
  * Replication (ReplicateSecretToRegions, RemoveRegionsFromReplication, StopReplicationToReplica) is not
  * implemented: the protocol layer answers those as not implemented.
  *
@@ -27,6 +30,8 @@ export function createSecretsManagerProvider(deps: ServiceDeps) {
   const saved = deps.options.dataDir ? persistedMaps({ secrets }, /^(Describe|List|Validate|GetResourcePolicy|GetRandomPassword)/) : undefined;
   // A rotation the schedule starts is a change no request made: it is noted for the next background write.
   const rotation = rotationOperations(store, () => saved?.touched?.('ScheduledRotation', {}, {}));
+  // Another service's changes to the secrets it manages are noted at once: they are written with its request.
+  const guardManaged = managedSecrets(store, () => saved?.touched?.('ManagedSecret', {}, {}));
   return {
     persistence: saved && {
       ...saved,
@@ -43,10 +48,12 @@ export function createSecretsManagerProvider(deps: ServiceDeps) {
       rotation.cancelAll();
     },
     GetRandomPassword,
-    ...valueOperations(store),
-    ...describeOperations(store),
-    ...lifecycleOperations(store),
-    ...policyOperations(store),
-    ...rotation.operations,
+    ...guardManaged({
+      ...valueOperations(store),
+      ...describeOperations(store),
+      ...lifecycleOperations(store),
+      ...policyOperations(store),
+      ...rotation.operations,
+    }),
   };
 }

@@ -124,7 +124,7 @@ describe('EventBridge connections', () => {
     expect(basic.ConnectionState).toBe('AUTHORIZED');
     expect(basic.ConnectionArn).toMatch(/^arn:aws:events:us-east-1:000000000000:connection\/c-basic\/[-0-9a-f]{36}$/);
     const d = await events().send(new DescribeConnectionCommand({ Name: 'c-basic' }));
-    expect(d.SecretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:events!connection\/c-basic\/[-0-9a-f]{36}-[0-9a-f]{6}$/);
+    expect(d.SecretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:events!connection\/c-basic\/[-0-9a-f]{36}-[A-Za-z0-9]{6}$/);
     expect(d.AuthParameters?.BasicAuthParameters).toEqual({ Username: 'alice' });
     expect(d.AuthParameters?.InvocationHttpParameters?.HeaderParameters).toEqual([{ Key: 'X-Token', IsValueSecret: true }, { Key: 'X-Plain', Value: 'shown', IsValueSecret: false }]);
     expect(JSON.stringify(d)).not.toMatch(/pa55|hidden/);

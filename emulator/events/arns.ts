@@ -1,0 +1,23 @@
+import { parseArn } from '../core/ids';
+
+/**
+ * How EventBridge resources are found by ARN: `arn:…:events:<region>:<account>:<kind>/<path>`. One place for it,
+ * so buses, rules, connections and API destinations read their ARNs alike.
+ */
+
+/** The resource path after `<kind>/` in an EventBridge ARN, or undefined if the ARN is not of that kind. */
+export function pathInArn(arn: string | undefined, kind: string): string | undefined {
+  const parsed = parseArn(arn ?? '');
+  if (parsed?.service !== 'events' || !parsed.resource.startsWith(`${kind}/`)) return undefined;
+  return parsed.resource.slice(kind.length + 1) || undefined;
+}
+
+/**
+ * The resource of `map` (keyed by name) that `arn` names: `<kind>/<name>/<id>`, the whole ARN matching, since a
+ * connection or API destination created again under the same name has a new id.
+ */
+export function findByArn<T>(map: Map<string, T>, arn: string | undefined, kind: string, arnOf: (t: T) => string): T | undefined {
+  const name = pathInArn(arn, kind)?.split('/')[0];
+  const found = name ? map.get(name) : undefined;
+  return found && arnOf(found) === arn ? found : undefined;
+}

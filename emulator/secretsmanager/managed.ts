@@ -1,0 +1,96 @@
+import { uuid } from '../core/ids';
+import { invalidRequest, secretNotFound } from './errors';
+import type { Secret, SecretStore } from './secrets';
+import { writeVersion } from './values';
+import { addVersion, CURRENT, holder } from './versions';
+
+/**
+ * Secrets another service manages (EventBridge keeps a connection's credentials in `events!connection/…`). That
+ * service creates, updates, reads and deletes them through the delivery bus; DescribeSecret and ListSecrets show
+ * its id as OwningService; GetSecretValue works as for any secret; requests that would change one are refused with
+ * InvalidRequestException, as AWS refuses them ("managed by another service, use that service to update it").
+ *
+ * Bus questions (owningService must match the secret's owner for all but create):
+ *   secretsmanager.managed.create {owningService, name, secretString} → {arn}
+ *   secretsmanager.managed.update {owningService, secretArn, secretString}
+ *   secretsmanager.managed.read   {owningService, secretArn} → secretString
+ *   secretsmanager.managed.delete {owningService, secretArn} (at once: the owner deleted what it stands for)
+ */
+type Managed = Secret & { owningService?: string };
+
+/** Operations that change a secret: refused on a managed one. */
+const CHANGING = [
+  'PutSecretValue',
+  'UpdateSecret',
+  'UpdateSecretVersionStage',
+  'DeleteSecret',
+  'RestoreSecret',
+  'TagResource',
+  'UntagResource',
+  'PutResourcePolicy',
+  'DeleteResourcePolicy',
+  'RotateSecret',
+  'CancelRotateSecret',
+];
+
+export function managedSecrets(store: SecretStore, changed: () => void) {
+  const { bus } = store.deps;
+  const owned = (owningService: string, secretArn: string): Managed => {
+    const s = store.find(secretArn) as Managed | undefined;
+    if (!s || s.owningService !== owningService) throw secretNotFound();
+    return s;
+  };
+
+  bus.answer<{ owningService: string; name: string; secretString: string }, { arn: string }>('secretsmanager.managed.create', async ({ owningService, name, secretString }) => {
+    if (store.find(name)) throw invalidRequest(`A secret named ${name} already exists.`);
+    const now = store.now();
+    const s: Managed = { name, arn: store.newArn(name), tags: [], created: now, lastChanged: now, versions: new Map(), owningService };
+    store.secrets.set(name, s);
+    addVersion(s, uuid(), { string: secretString }, [CURRENT], now);
+    changed();
+    return { arn: s.arn };
+  });
+  bus.answer<{ owningService: string; secretArn: string; secretString: string }, void>('secretsmanager.managed.update', async ({ owningService, secretArn, secretString }) => {
+    writeVersion(store, owned(owningService, secretArn), uuid(), { string: secretString }, [CURRENT]);
+    changed();
+  });
+  bus.answer<{ owningService: string; secretArn: string }, string>('secretsmanager.managed.read', async ({ owningService, secretArn }) => {
+    return holder(owned(owningService, secretArn), CURRENT)?.value?.string ?? '';
+  });
+  bus.answer<{ owningService: string; secretArn: string }, void>('secretsmanager.managed.delete', async ({ owningService, secretArn }) => {
+    const s = store.find(secretArn) as Managed | undefined;
+    if (s?.owningService !== owningService) return;
+    store.remove(s);
+    changed();
+  });
+
+  const ownerOf = (id: unknown): string | undefined => (typeof id === 'string' ? (store.find(id) as Managed | undefined)?.owningService : undefined);
+  const withOwner = <T extends { ARN?: string }>(entry: T): T => {
+    const owner = ownerOf(entry.ARN);
+    return owner ? { ...entry, OwningService: owner } : entry;
+  };
+
+  /** The provider's operations with the managed-secret rules applied. */
+  return function guard<Ops extends Record<string, (input: any, ...rest: any[]) => any>>(ops: Ops): Ops {
+    const out: Record<string, (input: any, ...rest: any[]) => any> = { ...ops };
+    for (const name of CHANGING) {
+      const op = ops[name];
+      if (!op) continue;
+      out[name] = (input: any, ...rest: any[]) => {
+        const owner = ownerOf(input?.SecretId);
+        if (owner) throw invalidRequest(`You can't change this secret because it is managed by ${owner}. Use ${owner} to update it.`);
+        return op(input, ...rest);
+      };
+    }
+    const describe = ops.DescribeSecret;
+    if (describe) out.DescribeSecret = (input: any, ...rest: any[]) => withOwner(describe(input, ...rest));
+    const list = ops.ListSecrets;
+    if (list) {
+      out.ListSecrets = (input: any, ...rest: any[]) => {
+        const answer = list(input, ...rest);
+        return { ...answer, SecretList: answer.SecretList?.map(withOwner) };
+      };
+    }
+    return out as Ops;
+  };
+}
