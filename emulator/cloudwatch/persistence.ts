@@ -10,11 +10,15 @@ import type { Datapoint, MetricId, MetricStore } from './metrics';
  *   `d\0<name>`    a dashboard
  *   `h\0<n>`       an alarm history item (append-only)
  *   `p\0<n>`       datapoints of one metric: those a flush brought, or a snapshot's chunk of a series
- * `n` only grows (restored from the largest on disk), so an append never lands on an earlier key.
+ *   `base`         in a snapshot: the first `n` it numbered
+ * `n` only grows (restored from the largest on disk), so an append never lands on an earlier key. A snapshot
+ * renumbers its copies from `base` on: a journal that a crash left un-emptied after the snapshot was renamed in
+ * holds the same items under keys below `base`, which restore skips rather than count twice.
  */
 const SEP = '\u0000';
 const alarmKey = (name: string) => `a${SEP}${name}`;
 const dashboardKey = (name: string) => `d${SEP}${name}`;
+const BASE = 'base';
 /** Points per snapshot entity. */
 const CHUNK = 1000;
 
@@ -92,6 +96,7 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
     },
 
     *entities() {
+      yield [BASE, counter];
       for (const alarm of alarms.values()) yield [alarmKey(alarm.AlarmName), alarmNow(alarm.AlarmName)()];
       for (const d of dashboards.all()) yield [dashboardKey(d.name), d];
       for (const item of history.all()) yield [next('h'), item];
@@ -101,10 +106,12 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
     },
 
     restore(entities) {
+      const base = Number(entities.get(BASE) ?? 0);
       const numbered = (kind: string) =>
         [...entities]
           .filter(([key]) => key.startsWith(`${kind}${SEP}`))
           .map(([key, value]) => [Number(key.slice(2)), value] as const)
+          .filter(([n]) => n >= base)
           .sort((a, b) => a[0] - b[0]);
       for (const [key, value] of entities) {
         if (key.startsWith(`a${SEP}`)) {
@@ -120,7 +127,7 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
         const { id, points: saved } = value as SavedPoints;
         store.restore(id, saved.map(pointOf));
       }
-      counter = Math.max(items.at(-1)?.[0] ?? -1, batches.at(-1)?.[0] ?? -1) + 1;
+      counter = Math.max(base, (items.at(-1)?.[0] ?? -1) + 1, (batches.at(-1)?.[0] ?? -1) + 1);
       state.restored();
     },
   };

@@ -44,9 +44,18 @@ export function createLogsProvider(deps: ServiceDeps) {
     if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
     return s;
   };
-  /** AssociateKmsKey's and DisassociateKmsKey's group: named, or by its ARN as resourceIdentifier. */
-  const kmsTarget = (input: { logGroupName?: string; resourceIdentifier?: string }): LogGroup =>
-    input.logGroupName !== undefined || input.resourceIdentifier === undefined ? group(input.logGroupName) : groupByArn(input.resourceIdentifier);
+  /**
+   * AssociateKmsKey's and DisassociateKmsKey's target: exactly one of logGroupName and resourceIdentifier (a group's
+   * ARN, or the account's `…:query-result:*`, for which there is nothing here to change: undefined).
+   */
+  const kmsTarget = (input: { logGroupName?: string; resourceIdentifier?: string }): LogGroup | undefined => {
+    if ((input.logGroupName === undefined) === (input.resourceIdentifier === undefined)) {
+      throw new AwsError('InvalidParameterException', 'Specify either logGroupName or resourceIdentifier, but not both.', 400);
+    }
+    if (input.logGroupName !== undefined) return group(input.logGroupName);
+    if (/^arn:aws[\w-]*:logs:[^:]*:\d{12}:query-result:\*$/.test(input.resourceIdentifier!)) return undefined;
+    return groupByArn(input.resourceIdentifier);
+  };
   /** Notes a group whose settings, tags or filters are about to change (for persistence); returns it. */
   const changed = (g: LogGroup): LogGroup => {
     journal?.groupChanged(g);
@@ -128,14 +137,16 @@ export function createLogsProvider(deps: ServiceDeps) {
       changed(group(input.logGroupName)).retentionInDays = undefined;
       return {};
     },
-    /** Only a log group's key: query results' (resourceIdentifier `…:query-result:*`) are not kept here. */
+    /** Only a log group's key is kept: query results (resourceIdentifier `…:query-result:*`) are accepted and forgotten. */
     AssociateKmsKey(input: any) {
       if (!input.kmsKeyId) throw new AwsError('InvalidParameterException', 'kmsKeyId is required.', 400);
-      changed(kmsTarget(input)).kmsKeyId = input.kmsKeyId;
+      const g = kmsTarget(input);
+      if (g) changed(g).kmsKeyId = input.kmsKeyId;
       return {};
     },
     DisassociateKmsKey(input: any) {
-      changed(kmsTarget(input)).kmsKeyId = undefined;
+      const g = kmsTarget(input);
+      if (g) changed(g).kmsKeyId = undefined;
       return {};
     },
     PutMetricFilter(input: any) {

@@ -45,12 +45,33 @@ export class DataDirStore {
 
   /** Every saved entity (snapshot, then the journal over it), decoded. */
   load(): Map<string, unknown> {
-    const encoded = new Map<string, unknown>();
+    /** Each key's encoded value and the number of the line that set it. */
+    const encoded = new Map<string, { v: unknown; at: number }>();
+    // A prefix deletion is noted, not applied by scanning every key (a journal with thousands of them would take
+    // minutes): a key is gone if one of its prefixes was deleted after the line that set it.
+    const deletedPrefixes = new Map<string, number>();
+    const prefixLengths = new Set<number>();
+    const deletedSince = (key: string, at: number): boolean => {
+      for (const n of prefixLengths) {
+        if (n > key.length) continue;
+        const when = deletedPrefixes.get(key.slice(0, n));
+        if (when !== undefined && when > at) return true;
+      }
+      return false;
+    };
+    let lineNo = 0;
     const apply = (line: any) => {
+      lineNo++;
       if (typeof line.p === 'string') {
-        for (const key of [...encoded.keys()]) if (key.startsWith(line.p)) encoded.delete(key);
+        deletedPrefixes.set(line.p, lineNo);
+        prefixLengths.add(line.p.length);
       } else if (line.d) encoded.delete(line.k);
-      else encoded.set(line.k, line.v);
+      else {
+        // Set again after a prefix deletion took it: it moves to the end, as a deleted and re-added key does.
+        const old = encoded.get(line.k);
+        if (old && deletedSince(line.k, old.at)) encoded.delete(line.k);
+        encoded.set(line.k, { v: line.v, at: lineNo });
+      }
     };
     if (fs.existsSync(this.snapshotPath)) readLines(this.snapshotPath, apply);
     const goodBytes = readLines(this.journalPath, apply);
@@ -61,7 +82,7 @@ export class DataDirStore {
     }
     const source = { get: (id: string) => fs.readFileSync(path.join(this.blobDir, id)) };
     const out = new Map<string, unknown>();
-    for (const [key, value] of encoded) out.set(key, decodeValue(value, source));
+    for (const [key, { v, at }] of encoded) if (!deletedSince(key, at)) out.set(key, decodeValue(v, source));
     return out;
   }
 
