@@ -91,7 +91,10 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     persistence,
     clock,
   );
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive connections stay open until the client closes them (or stop()). Closing them after a timeout
+  // races a client reusing one at that moment (ECONNRESET), and Node 20's Agent, as the SDK clients use it, ignores
+  // the Keep-Alive hint meant to avoid that (it only applies it when the agent has a timeout of its own).
+  server.keepAliveTimeout = 0;
   const address = await listen(server, options.host, options.port);
   options.port = address.port;
   auto?.start();

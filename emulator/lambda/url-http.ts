@@ -7,7 +7,7 @@ import type { Executor } from './execution';
 import type { FunctionUrls } from './function-urls';
 import { runSync, SYNC_PAYLOAD_LIMIT } from './invoke';
 import { runStreamed } from './response-stream';
-import { sendStreamed, type StreamedAnswer } from './url-stream';
+import { sendable, sendStreamed, type StreamedAnswer } from './url-stream';
 import type { FunctionUrlSettings, LambdaCore, LambdaFunction } from './state';
 import { LATEST, qualify } from './targets';
 
@@ -248,7 +248,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 /**
  * What the function returned → the HTTP response, as Lambda infers it: an object with `statusCode` is a
  * response (headers, cookies, body, isBase64Encoded); a string is the body as it is; any other JSON value is
- * the body of a 200 application/json response. Not JSON at all: undefined (a 502).
+ * the body of a 200 application/json response. Not JSON at all, or a status or header HTTP cannot send: undefined (a 502).
  */
 export function mapResult(payload: Buffer): HttpAnswer | undefined {
   const text = payload.toString('utf8');
@@ -262,10 +262,12 @@ export function mapResult(payload: Buffer): HttpAnswer | undefined {
   if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'statusCode' in doc) {
     const r = doc as { statusCode: unknown; headers?: Record<string, unknown>; cookies?: unknown[]; body?: unknown; isBase64Encoded?: boolean };
     const status = Number(r.statusCode);
-    if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+    // A 1xx is no final status (sent as one, a client waits on, or switches protocols).
+    if (!Number.isInteger(status) || status < 200 || status > 599) return undefined;
     const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
     for (const [k, v] of Object.entries(r.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
     if (Array.isArray(r.cookies) && r.cookies.length) headers['set-cookie'] = r.cookies.map(String);
+    if (!sendable(headers)) return undefined;
     const raw = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
     const body = r.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw);
     return { status, headers, body };

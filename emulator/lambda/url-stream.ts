@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import type { StreamEvent, StreamedRun } from './response-stream';
 
@@ -8,6 +8,8 @@ import type { StreamEvent, StreamedRun } from './response-stream';
  *
  * - A stream made with `awslambda.HttpResponseStream.from` (content type HTTP_INTEGRATION) starts with a JSON
  *   prelude and 8 NUL bytes: statusCode, headers and cookies come from the prelude, which the client never sees.
+ * - A prelude that is not a JSON object, names a status or header HTTP cannot send as a final response, or runs
+ *   past MAX_PRELUDE without its delimiter: 502, as Lambda answers a response it cannot read.
  * - Any other stream: 200 with the stream's own content type (application/octet-stream unless set).
  * - A handler that is not streaming-enabled: what it returned is the body as it is (not read as statusCode/body).
  * - An error or timeout before anything was written: 502, as a buffered URL answers. After: the headers are
@@ -23,6 +25,11 @@ export interface StreamedAnswer {
 
 const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
 const DELIMITER = Buffer.alloc(8);
+/**
+ * A prelude is status, headers and cookies: past this without its delimiter it is not one (a function URL takes
+ * 1 MB of request line and headers), so the answer is a 502 at once instead of the whole stream kept in memory.
+ */
+const MAX_PRELUDE = 1024 * 1024;
 /** Content type of a buffered handler's result, as Lambda answers a plain synchronous invoke. */
 const BUFFERED_TYPE = 'application/json';
 
@@ -31,7 +38,7 @@ interface Head {
   headers: Record<string, string | string[]>;
 }
 
-/** Status and headers from HttpResponseStream's prelude; undefined if it is not a JSON object. */
+/** Status and headers from HttpResponseStream's prelude; undefined if it is not a JSON object or not sendable. */
 function preludeHead(text: string): Head | undefined {
   let doc: unknown;
   try {
@@ -42,11 +49,25 @@ function preludeHead(text: string): Head | undefined {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
   const p = doc as { statusCode?: unknown; headers?: Record<string, unknown>; cookies?: unknown };
   const status = p.statusCode === undefined ? 200 : Number(p.statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  // 1xx is no final status: sent as one, the client would wait on for a response that never comes.
+  if (!Number.isInteger(status) || status < 200 || status > 599) return undefined;
   const headers: Record<string, string | string[]> = { 'content-type': 'application/octet-stream' };
   for (const [k, v] of Object.entries(p.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
   if (Array.isArray(p.cookies) && p.cookies.length) headers['set-cookie'] = p.cookies.map(String);
-  return { status, headers };
+  return sendable(headers) ? { status, headers } : undefined;
+}
+
+/** Whether Node can send these headers (writeHead throws on a bad name or a value with CR/LF, after nothing is sent). */
+export function sendable(headers: Record<string, string | string[]>): boolean {
+  try {
+    for (const [k, v] of Object.entries(headers)) {
+      validateHeaderName(k);
+      for (const one of Array.isArray(v) ? v : [v]) validateHeaderValue(k, one);
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const failed = (e: StreamEvent) => 'InvokeComplete' in e && e.InvokeComplete.ErrorCode !== undefined;
@@ -58,6 +79,9 @@ export async function sendStreamed(req: IncomingMessage, res: ServerResponse, ru
   let head: Head | undefined;
   let over = false;
   let error = false;
+  /** Behind a prelude: bytes read so far, and the last few of them. */
+  let seenBytes = 0;
+  let tail = Buffer.alloc(0);
 
   // Read until the head is known: the first chunk (and, behind a prelude, up to its delimiter) or the end.
   try {
@@ -73,17 +97,26 @@ export async function sendStreamed(req: IncomingMessage, res: ServerResponse, ru
         error = failed(e);
         break;
       }
-      pending.push(Buffer.from(e.PayloadChunk.Payload));
+      const chunk = Buffer.from(e.PayloadChunk.Payload);
+      pending.push(chunk);
       const type = run.contentType();
       if (type !== HTTP_INTEGRATION) {
         head = { status: 200, headers: { 'content-type': type ?? BUFFERED_TYPE } };
         break;
       }
-      const seen = Buffer.concat(pending);
-      const at = seen.indexOf(DELIMITER);
-      if (at < 0) continue;
-      head = preludeHead(seen.subarray(0, at).toString('utf8'));
-      if (!head) {
+      // Only the new bytes, after the last 7 seen (a delimiter split across chunks), are searched: linear, not quadratic.
+      const window = Buffer.concat([tail, chunk]);
+      const found = window.indexOf(DELIMITER);
+      const windowStart = seenBytes - tail.length;
+      seenBytes += chunk.length;
+      const at = found < 0 ? -1 : windowStart + found;
+      if (at < 0 && seenBytes <= MAX_PRELUDE + DELIMITER.length) {
+        tail = window.subarray(Math.max(0, window.length - (DELIMITER.length - 1)));
+        continue;
+      }
+      const seen = at < 0 || at > MAX_PRELUDE ? undefined : Buffer.concat(pending);
+      head = seen && preludeHead(seen.subarray(0, at).toString('utf8'));
+      if (!seen || !head) {
         error = true;
         over = true;
         break;
