@@ -34,6 +34,13 @@ const HOP_TYPES = [
   'events.dlq.failed',
 ];
 
+/** The AWS/Events series a count goes to: 'all' (no dimension), 'bus' (EventBusName), 'rule' (RuleName [+ EventBusName]). */
+type Scope = 'all' | 'bus' | 'rule';
+const RULE: readonly Scope[] = ['rule'];
+const ALL_RULE: readonly Scope[] = ['all', 'rule'];
+const ALL_BUS: readonly Scope[] = ['all', 'bus'];
+const ALL_BUS_RULE: readonly Scope[] = ['all', 'bus', 'rule'];
+
 /** A rule's bus and name from its ARN: `…:rule/<name>` on the default bus, `…:rule/<bus>/<name>` on another. */
 function ruleOf(ruleArn: unknown): { bus: string; rule: string } {
   const path = (typeof ruleArn === 'string' ? parseArn(ruleArn)?.resource ?? '' : '').replace(/^rule\//, '').split('/');
@@ -70,32 +77,39 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
   const sns = (topicArn: unknown, name: string) => observe(seriesOf('AWS/SNS', name, 'TopicName', cachedNameOf(topicArn)), 1, 'Count');
 
   // AWS/Events: a rule's metrics carry RuleName alone on the default bus, EventBusName and RuleName on another.
-  const eventsSeries = new Map<string, { id: MetricId; key: string }>();
-  const eventsOf = (name: string, dims: [string, string][]) => {
-    const cacheKey = `${name}\u0000${dims.map((d) => d.join('=')).join('\u0000')}`;
-    let s = eventsSeries.get(cacheKey);
-    if (!s) {
-      const id: MetricId = { namespace: 'AWS/Events', name, dimensions: dims.map(([Name, Value]) => ({ Name, Value })) };
-      eventsSeries.set(cacheKey, (s = { id, key: metricKey(id) }));
+  // Every routed event lands here several times: the series of a metric, bus, rule and scopes are resolved once.
+  const eventsSeries = new Map<readonly Scope[], Map<string, { id: MetricId; key: string }[]>>();
+  const eventsSeriesOf = (name: string, bus: string, rule: string | undefined, scopes: readonly Scope[]) => {
+    let byScopes = eventsSeries.get(scopes);
+    if (!byScopes) eventsSeries.set(scopes, (byScopes = new Map()));
+    const cacheKey = `${name}\u0000${bus}\u0000${rule ?? ''}`;
+    let list = byScopes.get(cacheKey);
+    if (!list) {
+      list = [];
+      for (const scope of scopes) {
+        if (scope === 'rule' && rule === undefined) continue;
+        const dims: [string, string][] = scope === 'all' ? [] : scope === 'bus' ? [['EventBusName', bus]] : bus === 'default' ? [['RuleName', rule!]] : [['EventBusName', bus], ['RuleName', rule!]];
+        const id: MetricId = { namespace: 'AWS/Events', name, dimensions: dims.map(([Name, Value]) => ({ Name, Value })) };
+        list.push({ id, key: metricKey(id) });
+      }
+      byScopes.set(cacheKey, list);
     }
-    return s;
+    return list;
   };
-  const ruleDims = (bus: string, rule: string): [string, string][] => (bus === 'default' ? [['RuleName', rule]] : [['EventBusName', bus], ['RuleName', rule]]);
-  /** One count on each of `scopes`: 'all' (no dimension), 'bus' (EventBusName), 'rule' (RuleName [+ EventBusName]). */
-  const events = (name: string, bus: string, rule: string | undefined, scopes: ('all' | 'bus' | 'rule')[], value = 1) => {
-    for (const scope of scopes) {
-      if (scope === 'rule' && rule === undefined) continue;
-      const dims: [string, string][] = scope === 'all' ? [] : scope === 'bus' ? [['EventBusName', bus]] : ruleDims(bus, rule!);
-      observe(eventsOf(name, dims), value, 'Count');
-    }
+  /** One count on each series of `scopes`. */
+  const events = (name: string, bus: string, rule: string | undefined, scopes: readonly Scope[]) => {
+    for (const s of eventsSeriesOf(name, bus, rule, scopes)) observe(s, 1, 'Count');
   };
-  const ruleEvent = (hop: Hop, name: string, scopes: ('all' | 'bus' | 'rule')[]) => {
-    const { bus, rule } = ruleOf(hop.ruleArn);
-    events(name, bus, rule, scopes);
+  const rules = new Map<unknown, { bus: string; rule: string }>();
+  const ruleEvent = (hop: Hop, name: string, scopes: readonly Scope[]) => {
+    let r = rules.get(hop.ruleArn);
+    if (!r) rules.set(hop.ruleArn, (r = ruleOf(hop.ruleArn)));
+    events(name, r.bus, r.rule, scopes);
   };
 
   const onHop = (hop: Hop) => {
-    const fn = String(hop.functionName ?? nameOf(hop.functionArn));
+    // Only Lambda's hops name a function (most hops here are SQS and EventBridge ones, several per event).
+    const fn = hop.type.startsWith('lambda.') ? String(hop.functionName ?? nameOf(hop.functionArn)) : '';
     switch (hop.type) {
       case 'lambda.invoke.start': {
         const n = (running.get(fn) ?? 0) + 1;
@@ -135,32 +149,36 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
       case 'sns.deliver.failed':
         sns(hop.topicArn, 'NumberOfNotificationsFailed');
         break;
-      case 'events.match':
-        events('TriggeredRules', String(hop.eventBus ?? 'default'), String(hop.rule), ['rule']);
+      case 'events.match': {
+        // AWS lists TriggeredRules by EventBusName, RuleName and without dimensions, MatchedEvents also by RuleName.
+        const b = String(hop.eventBus ?? 'default');
+        events('TriggeredRules', b, String(hop.rule), ALL_BUS_RULE);
+        events('MatchedEvents', b, String(hop.rule), RULE);
         break;
+      }
       case 'events.matched':
-        events('MatchedEvents', String(hop.eventBus ?? 'default'), undefined, ['all', 'bus']);
+        events('MatchedEvents', String(hop.eventBus ?? 'default'), undefined, ALL_BUS);
         break;
       case 'events.target.delivered':
-        ruleEvent(hop, 'InvocationAttempts', ['all', 'bus', 'rule']);
-        ruleEvent(hop, 'Invocations', ['all', 'rule']);
+        ruleEvent(hop, 'InvocationAttempts', ALL_BUS_RULE);
+        ruleEvent(hop, 'Invocations', ALL_RULE);
         break;
       case 'events.target.failed':
-        ruleEvent(hop, 'InvocationAttempts', ['all', 'bus', 'rule']);
+        ruleEvent(hop, 'InvocationAttempts', ALL_BUS_RULE);
         break;
       case 'events.target.exhausted':
         // A target never called is a DeadLetterInvocation; one whose attempts all failed, an invocation that failed for good.
-        if (hop.invoked === false) ruleEvent(hop, 'DeadLetterInvocations', ['rule']);
+        if (hop.invoked === false) ruleEvent(hop, 'DeadLetterInvocations', RULE);
         else {
-          ruleEvent(hop, 'Invocations', ['all', 'rule']);
-          ruleEvent(hop, 'FailedInvocations', ['rule']);
+          ruleEvent(hop, 'Invocations', ALL_RULE);
+          ruleEvent(hop, 'FailedInvocations', RULE);
         }
         break;
       case 'events.dlq':
-        ruleEvent(hop, 'InvocationsSentToDlq', ['rule']);
+        ruleEvent(hop, 'InvocationsSentToDlq', RULE);
         break;
       case 'events.dlq.failed':
-        ruleEvent(hop, 'InvocationsFailedToBeSentToDlq', ['rule']);
+        ruleEvent(hop, 'InvocationsFailedToBeSentToDlq', RULE);
         break;
       case 'logs.metric': {
         const id: MetricId = { namespace: String(hop.namespace), name: String(hop.metricName), dimensions: (hop.dimensions as MetricId['dimensions']) ?? [] };

@@ -169,6 +169,20 @@ export function publicAuthParameters(c: Connection): Record<string, unknown> {
   return out;
 }
 
+/** Whether the connection holds a value publicAuthParameters leaves out (as saved before connections had secrets). */
+export function hasSecretValue(c: Connection): boolean {
+  const p = c.AuthParameters ?? {};
+  const secretIn = (h?: ConnectionHttpParameters) =>
+    [h?.HeaderParameters, h?.QueryStringParameters, h?.BodyParameters].some((list) => list?.some((x) => x.IsValueSecret && x.Value !== undefined));
+  return (
+    p.BasicAuthParameters?.Password !== undefined ||
+    p.ApiKeyAuthParameters?.ApiKeyValue !== undefined ||
+    p.OAuthParameters?.ClientParameters?.ClientSecret !== undefined ||
+    secretIn(p.InvocationHttpParameters) ||
+    secretIn(p.OAuthParameters?.OAuthHttpParameters)
+  );
+}
+
 export function describeConnection(c: Connection) {
   return {
     ConnectionArn: c.ConnectionArn,

@@ -9,6 +9,7 @@ import {
   connectionSummary,
   describeConnection,
   findConnection,
+  hasSecretValue,
   listedConnection,
   newConnection,
   publicAuthParameters,
@@ -143,7 +144,14 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
           c.AuthParameters = await secrets.read(c);
         } catch {
           // Saved before connections had secrets: the credentials were written with it; they move into a secret now.
+          // Saved since, without its secret: the credentials are gone, and AWS deauthorizes a connection whose
+          // secret it cannot retrieve (it gets a secret without them, as after DeauthorizeConnection).
+          const inClear = hasSecretValue(c);
           c.SecretArn = await secrets.create(c);
+          if (!inClear) {
+            c.ConnectionState = 'DEAUTHORIZED';
+            c.StateReason = 'Failed to retrieve the connection secret from Secrets Manager.';
+          }
         }
         connections.set(name, c);
       }

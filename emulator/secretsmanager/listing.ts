@@ -34,7 +34,7 @@ function attributes(s: Secret, key: string, region: string): { values: string[];
     case 'primary-region':
       return { values: [region], ignoreCase: false };
     case 'owning-service':
-      return { values: [], ignoreCase: false };
+      return { values: s.owningService ? [s.owningService] : [], ignoreCase: false };
     default: {
       // `all`: every attribute, split into words.
       const text = [s.name, s.description ?? '', ...s.tags.flatMap((t) => [t.Key, t.Value])];

@@ -40,6 +40,8 @@ export interface Secret {
   versions: Map<string, SecretVersion>;
   policy?: string;
   rotation?: Rotation;
+  /** The service that manages the secret (`events` for EventBridge connections: managed.ts); absent for the account's own. */
+  owningService?: string;
 }
 
 export interface Rotation {
