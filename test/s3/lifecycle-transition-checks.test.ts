@@ -102,7 +102,7 @@ const refused: [string, S3.LifecycleRule[], Expected][] = [
   [
     'a noncurrent expiration before a noncurrent transition',
     rule({ NoncurrentVersionTransitions: [{ NoncurrentDays: 5, StorageClass: 'GLACIER' }], NoncurrentVersionExpiration: { NoncurrentDays: 2 } }, { Tag: { Key: 'k', Value: 'v' } }),
-    { name: 'InvalidArgument', message: "'NoncurrentDays' in the NoncurrentVersionExpiration action for filter '(tag={key=k, value=v})' must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action" },
+    { name: 'InvalidArgument', message: "'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action" },
   ],
   [
     'a Days expiration with a Date transition',

@@ -14,7 +14,8 @@ import { waterfallRank } from './transitions';
  *   a version stays in a class its minimum storage duration (30 days for the IA classes, 90 for GLACIER_IR and
  *   GLACIER) before the next move of the rule takes it on;
  * - the rule's expiration (current or noncurrent) comes after each of its moves.
- * S3 names the rule's filter in the ordering messages, as `(prefix=logs/ and tag={key=k, value=v})`.
+ * S3 names the rule's filter in the ordering messages, as `(prefix=logs/ and tag={key=k, value=v})`, but not in the
+ * one for a NoncurrentVersionExpiration that does not come after a NoncurrentVersionTransition.
  */
 
 const MIN_DAYS_TO_INFREQUENT_ACCESS = 30;
@@ -93,7 +94,9 @@ function checkExpirationAfter(kind: Kind, expiration: Move | undefined, moves: M
   for (const m of moves) {
     if ((m.date === undefined) !== (expiration.date === undefined)) throw invalidRequest(`Found mixed 'Date' and 'Days' based ${kind.expiration} and ${kind.action} actions in lifecycle rule for filter '${filter}'`);
     const field = m.date !== undefined ? 'Date' : kind.days;
-    if (gapDays(m, expiration) <= 0) throw invalidArgument(`'${field}' in the ${kind.expiration} action for filter '${filter}' must be greater than '${field}' in the ${kind.action} action`);
+    // S3 names the filter for the current-version actions only (both messages as users quote them from S3).
+    const forFilter = kind === CURRENT ? ` for filter '${filter}'` : '';
+    if (gapDays(m, expiration) <= 0) throw invalidArgument(`'${field}' in the ${kind.expiration} action${forFilter} must be greater than '${field}' in the ${kind.action} action`);
   }
 }
 
