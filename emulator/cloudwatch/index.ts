@@ -228,7 +228,8 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     DeleteAlarms(input: any) {
       const missing = (input.AlarmNames ?? []).filter((n: string) => !alarms.has(n));
       if (missing.length) throw new AwsError('ResourceNotFound', `The following alarms were not found: ${missing.join(', ')}`, 404);
-      for (const n of input.AlarmNames ?? []) {
+      // A name given twice is deleted once (the second pass would find nothing left).
+      for (const n of new Set<string>(input.AlarmNames ?? [])) {
         const a = alarms.get(n)!;
         history.configured(a, 'Delete', deps.clock.now());
         tags.delete(a.AlarmArn);

@@ -195,7 +195,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     ListEventBuses(input: any) {
       return {
         EventBuses: [...buses.values()]
-          .filter((b) => !input.NamePrefix || b.Name.startsWith(input.NamePrefix))
+          .filter((b) => !input.NamePrefix || b.Name?.startsWith(input.NamePrefix))
           .map((b) => {
             const { KmsKeyIdentifier: _k, DeadLetterConfig: _d, LogConfig: _l, ...listed } = busView(b);
             return listed;
@@ -362,6 +362,8 @@ export function createEventsProvider(deps: ServiceDeps) {
       } catch {
         throw new AwsError('InvalidEventPatternException', 'Event is not valid JSON.', 400);
       }
+      // Valid JSON that is not an object (true, -1, null, [..]) is no event either.
+      if (!event || typeof event !== 'object' || Array.isArray(event)) throw new AwsError('InvalidEventPatternException', 'Event is not a valid JSON object.', 400);
       for (const field of ['id', 'account', 'source', 'time', 'region', 'detail-type']) {
         if (!(field in event)) throw new AwsError('ValidationException', `Parameter Event is not valid. Reason: Provided Event must have mandatory field ${field}`, 400);
       }

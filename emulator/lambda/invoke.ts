@@ -7,6 +7,7 @@ import type { Executor, InvocationSource } from './execution';
 import type { InvokeResult } from './runtime';
 import type { FunctionStore } from './functions';
 import { nextTrace } from './lineage';
+import { checkClientContext } from './runtime/client-context';
 import type { LambdaCore, Out } from './state';
 import { notFound, pickVersion, qualify, type RunTarget, type Target } from './targets';
 
@@ -70,6 +71,7 @@ export async function invoke(
   const type = input.InvocationType ?? 'RequestResponse';
   const size = input.Payload?.byteLength ?? 0;
   const incoming = incomingTraceOf(ctx);
+  checkClientContext(input.ClientContext);
 
   if (type === 'DryRun') {
     eventText(input.Payload);

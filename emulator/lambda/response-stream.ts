@@ -8,6 +8,7 @@ import type { Executor } from './execution';
 import type { FunctionStore } from './functions';
 import { ASYNC_PAYLOAD_LIMIT, enqueueEvent, eventText, incomingTraceOf, logTail, prepareSync, SYNC_PAYLOAD_LIMIT, tooLarge, type SyncRunOptions } from './invoke';
 import type { InvokeResult } from './runtime';
+import { checkClientContext } from './runtime/client-context';
 import type { LambdaCore } from './state';
 import type { Target } from './targets';
 
@@ -127,6 +128,7 @@ export async function invokeWithResponseStream(core: LambdaCore, store: Function
   const size = input.Payload?.byteLength ?? 0;
   if (size > SYNC_PAYLOAD_LIMIT) throw tooLarge(SYNC_PAYLOAD_LIMIT, type, size);
   const payload = eventText(input.Payload);
+  checkClientContext(input.ClientContext);
   if (type === 'DryRun') return withMeta({ StatusCode: 204 }, { status: 204 });
 
   const opts = { requestId: ctx.requestId, incomingTrace: incomingTraceOf(ctx), clientContext: input.ClientContext, source: 'sync' as const };

@@ -100,7 +100,10 @@ export function restXmlCodec(model: ServiceModel): Codec {
       if (req.method === 'POST' && bucket !== undefined && segments.length === 0 && contentType.startsWith('multipart/form-data') && [...req.query.keys()].length === 0) {
         return { operation: POST_OBJECT, input: { Bucket: bucket, Body: req.stream, ContentType: contentType } };
       }
-      const match = router.match(req, segments, bucket);
+      // uploadId and partNumber address an object's multipart upload: with no key (UploadPart with Key ''), the
+      // request must not fall through to a bucket operation such as CreateBucket.
+      const keyless = bucket !== undefined && segments.length === 0 && (req.query.has('uploadId') || req.query.has('partNumber'));
+      const match = keyless ? undefined : router.match(req, segments, bucket);
       if (!match) throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
       const { op, labels } = match;
       const { input, payloadMember } = await readBoundInput(op, req, labels, S3_BINDING);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import { ScaledClock, type Clock } from '../../core/clock';
 import { AwsError } from '../../core/errors';
 import { randomHex, uuid } from '../../core/ids';
+import { clientContextHeader } from './client-context';
 import { ExecutionEnvironment, type Invocation } from './environment';
 import { forgetTempDir, removeOnExit } from './host-exit';
 import { launcherFor, type Launcher } from './runtimes';
@@ -27,13 +28,6 @@ interface ProvisionRequest {
   functionName: string;
   version: string;
   withdrawn: boolean;
-}
-
-/** The Invoke API sends ClientContext as base64 JSON; the runtime receives the JSON itself. */
-function clientContextJson(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (value.trimStart().startsWith('{')) return value;
-  return Buffer.from(value, 'base64').toString('utf8');
 }
 
 function throttled(reason: string): AwsError {
@@ -86,7 +80,7 @@ export class RuntimePool {
         requestId: opts.requestId ?? uuid(),
         payload,
         traceId: opts.traceId ?? this.newTraceId(),
-        clientContext: clientContextJson(opts.clientContext),
+        clientContext: clientContextHeader(opts.clientContext),
         timeoutSeconds: spec.timeoutSeconds,
         invokedFunctionArn: opts.invokedFunctionArn,
         onChunk: opts.onChunk,
