@@ -165,7 +165,13 @@ export async function checkKept(emu: RunningEmulator, k: SeededResources): Promi
   const km = new ssm.SSMClient(c);
   const reads: [string, () => Promise<unknown>][] = [
     ['s3 GetObject', () => k3.send(new s3.GetObjectCommand({ Bucket: k.bucket, Key: 'obj.csv' })).then((o) => o.Body!.transformToString())],
-    ['s3 ListBuckets', () => k3.send(new s3.ListBucketsCommand({}))],
+    // A raw request: once a Bucket of "\0" was sent, the SDK's endpoint cache (shared by every S3 client in the
+    // process; it writes an absent parameter as "\0") sends every later ListBuckets to /%00/.
+    ['s3 ListBuckets', async () => {
+      const res = await fetch(`${emu.endpoint}/`);
+      const body = await res.text();
+      if (res.status !== 200 || !body.includes('<ListAllMyBucketsResult')) throw new Error(`ListBuckets answered ${res.status}: ${body.slice(0, 120)}`);
+    }],
     ['sqs GetQueueAttributes', () => kq.send(new sqs.GetQueueAttributesCommand({ QueueUrl: k.queueUrl, AttributeNames: ['All'] }))],
     ['sqs ListQueues', () => kq.send(new sqs.ListQueuesCommand({}))],
     ['sns GetTopicAttributes', () => kn.send(new sns.GetTopicAttributesCommand({ TopicArn: k.topicArn }))],
