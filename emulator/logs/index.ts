@@ -5,6 +5,7 @@ import type { ServiceDeps } from '../core/service';
 import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView } from './metric-filters';
 import { createSubscriptions, eventId, subscriptionFilterView, type EventSource } from './subscription-filters';
 import { logsPersistence } from './persistence';
+import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from './retention';
 import type { LogEvent, LogGroup, LogStream } from './state';
 
 /**
@@ -12,7 +13,7 @@ import type { LogEvent, LogGroup, LogStream } from './state';
  * and by PutLogEvents; read with GetLogEvents and FilterLogEvents. Metric filters turn arriving events into
  * CloudWatch metrics (metric-filters.ts); subscription filters deliver them to Lambda (subscription-filters.ts).
  * With dataDir, groups, streams, events and filters are kept across restarts (persistence.ts); events still
- * waiting in a subscription filter's batch are not.
+ * waiting in a subscription filter's batch are not. Retention policies expire events on the emulator clock (retention.ts).
  */
 
 export interface LogsPut {
@@ -27,7 +28,24 @@ export function createLogsProvider(deps: ServiceDeps) {
   const groups = new Map<string, LogGroup>();
   const subscriptions = createSubscriptions(deps);
   let seq = 0;
-  const journal = deps.options.dataDir ? logsPersistence(groups, (next) => (seq = next)) : undefined;
+  const journal = deps.options.dataDir
+    ? logsPersistence(
+        groups,
+        (next) => {
+          seq = next;
+          retention.syncAll();
+        },
+        () => seq,
+      )
+    : undefined;
+  const retention = createRetention(deps.clock, groups, {
+    expired(g, s, removed) {
+      journal?.eventsExpired(g, s, removed);
+      deps.bus.record({ type: 'logs.retention.expired', logGroupName: g.name, logStreamName: s.name, events: removed.length });
+    },
+  });
+  /** A group about to be read: nothing it returns has expired. */
+  const settled = (g: LogGroup): LogGroup => retention.settle(g);
 
   const group = (name: string | undefined): LogGroup => {
     const g = name ? groups.get(name) : undefined;
@@ -79,13 +97,23 @@ export function createLogsProvider(deps: ServiceDeps) {
   }
   const newGroup = (name: string, tags: Record<string, string>): LogGroup => ({ name, creationTime: deps.clock.now(), streams: new Map(), tags, metricFilters: new Map(), subscriptionFilters: new Map() });
 
-  function append(g: LogGroup, s: LogStream, events: { timestamp: number; message: string }[], source: EventSource): void {
+  /**
+   * Stores the events that have not already expired under the group's retention (PutLogEvents rejects those, as
+   * AWS does); returns the index just past the last expired one (0 if none had), its expiredLogEventEndIndex.
+   */
+  function append(g: LogGroup, s: LogStream, input: { timestamp: number; message: string }[], source: EventSource): number {
     const now = deps.clock.now();
+    const cutoff = expiryCutoff(g, now);
+    const lastExpired = input.reduce((last, e, i) => (e.timestamp <= cutoff ? i : last), -1);
+    const events = lastExpired < 0 ? input : input.filter((e) => e.timestamp > cutoff);
+    if (events.length === 0) return lastExpired + 1;
     const stored = events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ }));
     s.events.push(...stored);
     journal?.eventsAdded(g, s, stored);
+    retention.added(g, stored);
     if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);
     if (g.subscriptionFilters.size) subscriptions.offer(g.subscriptionFilters.values(), g.name, s.name, stored, source);
+    return lastExpired + 1;
   }
 
   deps.bus.answer<LogsPut, void>('logs.put', async ({ logGroupName, logStreamName, events }) => {
@@ -106,10 +134,12 @@ export function createLogsProvider(deps: ServiceDeps) {
     persistence: journal,
     reset() {
       subscriptions.reset();
+      retention.cancelAll();
       groups.clear();
     },
     close() {
       subscriptions.close();
+      retention.cancelAll();
     },
     CreateLogGroup(input: any) {
       if (!input.logGroupName) throw new AwsError('InvalidParameterException', 'logGroupName is required.', 400);
@@ -126,15 +156,20 @@ export function createLogsProvider(deps: ServiceDeps) {
       const g = group(input.logGroupName);
       for (const f of g.subscriptionFilters.values()) subscriptions.forget(f);
       groups.delete(input.logGroupName);
+      retention.groupDeleted(input.logGroupName);
       journal?.groupDeleted(input.logGroupName);
       return {};
     },
     PutRetentionPolicy(input: any) {
-      changed(group(input.logGroupName)).retentionInDays = input.retentionInDays;
+      const g = group(input.logGroupName);
+      changed(g).retentionInDays = validRetentionDays(input.retentionInDays);
+      retention.policyChanged(g);
       return {};
     },
     DeleteRetentionPolicy(input: any) {
-      changed(group(input.logGroupName)).retentionInDays = undefined;
+      const g = group(input.logGroupName);
+      changed(g).retentionInDays = undefined;
+      retention.policyChanged(g);
       return {};
     },
     /** Only a log group's key is kept: query results (resourceIdentifier `…:query-result:*`) are accepted and forgotten. */
@@ -221,7 +256,7 @@ export function createLogsProvider(deps: ServiceDeps) {
           kmsKeyId: g.kmsKeyId,
           arn: `${groupArn(g, ctx)}:*`,
           logGroupArn: groupArn(g, ctx),
-          storedBytes: 0,
+          storedBytes: storedBytes(settled(g)),
           metricFilterCount: g.metricFilters.size,
         })),
         nextToken: next,
@@ -245,7 +280,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       return {};
     },
     DescribeLogStreams(input: any, ctx: RequestContext) {
-      const g = group(input.logGroupName);
+      const g = settled(group(input.logGroupName));
       let all = [...g.streams.values()].filter((s) => !input.logStreamNamePrefix || s.name?.startsWith(input.logStreamNamePrefix));
       if (input.orderBy === 'LastEventTime') all.sort((a, b) => lastTime(a) - lastTime(b));
       else all.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
@@ -269,11 +304,11 @@ export function createLogsProvider(deps: ServiceDeps) {
       const s = stream(g, input.logStreamName);
       const events = (input.logEvents ?? []) as { timestamp: number; message: string }[];
       if (events.length === 0) throw new AwsError('InvalidParameterException', 'logEvents must contain at least 1 item.', 400);
-      append(g, s, events, 'client');
-      return { nextSequenceToken: token(s.events.length) };
+      const expired = append(g, s, events, 'client');
+      return { nextSequenceToken: token(s.events.length), ...(expired ? { rejectedLogEventsInfo: { expiredLogEventEndIndex: expired } } : {}) };
     },
     GetLogEvents(input: any) {
-      const s = stream(group(input.logGroupName), input.logStreamName);
+      const s = stream(settled(group(input.logGroupName)), input.logStreamName);
       const events = s.events.filter((e) => inRange(e.timestamp, input.startTime, input.endTime));
       const ordered = input.startFromHead ? events : events.slice(-(input.limit ?? 10_000));
       const { slice, next } = page(ordered, input.nextToken, input.limit ?? 10_000);
@@ -282,7 +317,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       return { events: view, nextForwardToken: fwd, nextBackwardToken: token(0) };
     },
     FilterLogEvents(input: any) {
-      const g = group(input.logGroupName);
+      const g = settled(group(input.logGroupName));
       const matches = compilePattern(input.filterPattern);
       const names: string[] | undefined = input.logStreamNames;
       const events: (LogEvent & { logStreamName: string })[] = [];

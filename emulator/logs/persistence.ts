@@ -9,18 +9,25 @@ import type { LogEvent, LogGroup, LogStream } from './state';
  *   `s\0<group>\0<stream>`            a stream's name and creation time
  *   `e\0<group>\0<stream>\0<seq>`     a batch of events, keyed by its first event's arrival number: a
  *                                     PutLogEvents (or a function's output) adds one entity and rewrites none
- * Deleting a stream or group drops its families of keys with prefix deletions. A snapshot regroups a stream's
+ *   `e\0<group>\0<stream>\0x<seq>`    arrival numbers of events that expired (retention.ts), as [first, last]
+ *                                     ranges, keyed by the first: a sweep writes what it removed, not the stream
+ * Deleting a stream or group drops its families of keys (expiry records included) with prefix deletions. A snapshot regroups a stream's
  * events into chunks; arrival numbers only grow, so a later batch's key never meets a chunk's.
  */
 const SEP = '\u0000';
 const groupKey = (group: string) => `g${SEP}${group}`;
 const streamKey = (group: string, stream: string) => `s${SEP}${group}${SEP}${stream}`;
 const eventsPrefix = (group: string, stream?: string) => `e${SEP}${group}${SEP}${stream === undefined ? '' : `${stream}${SEP}`}`;
+/** The next arrival number, in a snapshot: the events that had the highest may have expired or been deleted. */
+const NEXT_SEQ_KEY = 'next-seq';
 /** Events per snapshot entity. */
 const CHUNK = 1000;
 
 /** An event on disk: [timestamp, ingestionTime, seq, message]. */
 type SavedEvent = [number, number, number, string];
+/** Expired arrival numbers, as inclusive [first, last] ranges. */
+type SavedExpiry = [number, number][];
+const EXPIRED_MARK = 'x';
 type SavedMetricFilter = Omit<MetricFilter, 'match'>;
 type SavedSubscriptionFilter = Omit<SubscriptionFilter, 'match'>;
 interface SavedGroup {
@@ -40,6 +47,8 @@ export interface LogsJournal extends Persistable {
   streamCreated(group: LogGroup, stream: LogStream): void;
   streamDeleted(group: LogGroup, name: string): void;
   eventsAdded(group: LogGroup, stream: LogStream, events: LogEvent[]): void;
+  /** Events left the stream because they expired (retention.ts). */
+  eventsExpired(group: LogGroup, stream: LogStream, events: LogEvent[]): void;
 }
 
 const withoutMatch = <T extends { match: unknown }>({ match: _m, ...rest }: T): Omit<T, 'match'> => rest;
@@ -54,11 +63,33 @@ const savedGroup = (g: LogGroup): SavedGroup => ({
   subscriptionFilters: [...g.subscriptionFilters.values()].map(withoutMatch),
 });
 const savedEvents = (events: LogEvent[]): SavedEvent[] => events.map((e) => [e.timestamp, e.ingestionTime, e.seq, e.message]);
+/** Arrival numbers as ranges: events expire mostly in arrival order, so a sweep is usually one or a few ranges. */
+function expiryRanges(events: LogEvent[]): SavedExpiry {
+  const seqs = events.map((e) => e.seq).sort((a, b) => a - b);
+  const ranges: SavedExpiry = [];
+  for (const n of seqs) {
+    const last = ranges.at(-1);
+    if (last && n === last[1] + 1) last[1] = n;
+    else ranges.push([n, n]);
+  }
+  return ranges;
+}
+
+/** `events` (in arrival order) less those whose arrival number falls in one of `ranges`: one pass over both. */
+function withoutRanges(events: LogEvent[], ranges: SavedExpiry): LogEvent[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  let r = 0;
+  return events.filter((e) => {
+    while (r < sorted.length && sorted[r]![1] < e.seq) r++;
+    return !(r < sorted.length && sorted[r]![0] <= e.seq);
+  });
+}
 
 /**
- * `groups` is the provider's map; `restored(nextSeq)` tells it the arrival number to continue from.
+ * `groups` is the provider's map; `restored(nextSeq)` tells it the arrival number to continue from, which
+ * `nextSeq()` gives for a snapshot.
  */
-export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSeq: number) => void): LogsJournal {
+export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSeq: number) => void, nextSeq: () => number): LogsJournal {
   /** Event batches and prefix deletions, in the order they happened. */
   let ordered: EntityChange[] = [];
   /** Group and stream records to write as they are when the changes are taken (or delete, if gone). */
@@ -91,6 +122,12 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
     eventsAdded(g, s, events) {
       if (events.length) ordered.push({ key: `${eventsPrefix(g.name, s.name)}${events[0]!.seq}`, value: savedEvents(events) });
     },
+    eventsExpired(g, s, events) {
+      if (!events.length) return;
+      const ranges = expiryRanges(events);
+      // Each event expires once, so the first expired arrival number names this record alone.
+      ordered.push({ key: `${eventsPrefix(g.name, s.name)}${EXPIRED_MARK}${ranges[0]![0]}`, value: ranges });
+    },
 
     takeChanges() {
       const changes = ordered;
@@ -105,6 +142,7 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
     },
 
     *entities() {
+      yield [NEXT_SEQ_KEY, nextSeq()];
       for (const g of groups.values()) {
         yield [groupKey(g.name), savedGroup(g)];
         for (const s of g.streams.values()) {
@@ -118,7 +156,7 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
     },
 
     restore(entities) {
-      let nextSeq = 0;
+      let next = Number(entities.get(NEXT_SEQ_KEY) ?? 0);
       const byKind = (kind: string) => [...entities].filter(([key]) => key.startsWith(`${kind}${SEP}`));
       for (const [, value] of byKind('g')) {
         const s = value as SavedGroup;
@@ -138,13 +176,21 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
         const s = value as { name: string; creationTime: number };
         groups.get(group!)?.streams.set(s.name, { name: s.name, creationTime: s.creationTime, events: [] });
       }
+      /** Expired arrival numbers per stream (a snapshot holds none: it is written from what is left). */
+      const expired = new Map<LogStream, SavedExpiry>();
       for (const [key, value] of byKind('e')) {
-        const [, group, stream] = key.split(SEP);
+        const [, group, stream, id] = key.split(SEP);
         const s = groups.get(group!)?.streams.get(stream!);
         if (!s) continue;
+        if (id!.startsWith(EXPIRED_MARK)) {
+          const ranges = value as SavedExpiry;
+          expired.set(s, [...(expired.get(s) ?? []), ...ranges]);
+          for (const [, last] of ranges) next = Math.max(next, last + 1);
+          continue;
+        }
         for (const [timestamp, ingestionTime, seq, message] of value as SavedEvent[]) {
           s.events.push({ timestamp, ingestionTime, seq, message });
-          nextSeq = Math.max(nextSeq, seq + 1);
+          next = Math.max(next, seq + 1);
         }
       }
       for (const g of groups.values()) {
@@ -152,9 +198,11 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
           // Batches load in key order, not arrival order; an event in two entities counts once.
           s.events.sort((a, b) => a.seq - b.seq);
           s.events = s.events.filter((e, i) => i === 0 || e.seq !== s.events[i - 1]!.seq);
+          const gone = expired.get(s);
+          if (gone) s.events = withoutRanges(s.events, gone);
         }
       }
-      restored(nextSeq);
+      restored(next);
     },
   };
 }
