@@ -117,10 +117,11 @@ export function createServer(
         await verifySignature({ ...wire, service: service.name, body }, signingSecrets(ctx.accessKeyId, req.headers['x-amz-security-token'] ?? wire.query.get('X-Amz-Security-Token')));
       }
       codec = service.codecFor(wire);
-      const { operation, input } = await codec.decode(wire);
+      const { operation, input, invalid } = await codec.decode(wire);
       ctx.operation = operation;
       const method = service.provider[operation];
       if (typeof method !== 'function') throw notImplemented(operation, service.name);
+      if (invalid) throw invalid;
       const output = await method.call(service.provider, input, ctx);
       persistence?.touched(service.name, operation, input, output);
       response = await codec.encode(operation, output ?? {}, ctx);

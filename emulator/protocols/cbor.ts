@@ -5,6 +5,7 @@ import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { unknownOperation } from './errors';
 import { checkShape } from './shape-check';
+import { requiredMemberError } from './required';
 
 /**
  * Smithy RPC v2 CBOR (CloudWatch on current boto3/botocore and AWS CLI v1):
@@ -18,7 +19,7 @@ export function cborCodec(model: ServiceModel): Codec {
       const op = model.operations.get(operation);
       if (!op) throw unknownOperation(operation || req.rawPath);
       const body = await req.body();
-      if (body.length === 0) return { operation, input: {} };
+      if (body.length === 0) return { operation, input: {}, invalid: requiredMemberError(model.namespace, op.input, {}) };
       let input: unknown;
       try {
         input = new CborShapeDeserializer().read(op.input, body) ?? {};
@@ -26,10 +27,11 @@ export function cborCodec(model: ServiceModel): Codec {
         throw new AwsError('SerializationException', 'The request body is not valid CBOR.', 400);
       }
       try {
-        return { operation, input: checkShape(op.input, input) as Record<string, unknown> };
+        input = checkShape(op.input, input);
       } catch (e) {
         throw new AwsError('SerializationException', (e as Error).message, 400);
       }
+      return { operation, input: input as Record<string, unknown>, invalid: requiredMemberError(model.namespace, op.input, input) };
     },
     encode(operation: string, output: unknown, ctx: RequestContext): WireResponse {
       const ser = new CborShapeSerializer();

@@ -5,6 +5,7 @@ import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { errorCodeFor, notImplemented, unknownOperation } from './errors';
 import { checkShape } from './shape-check';
+import { requiredMemberError } from './required';
 
 /**
  * AWS JSON 1.0 / 1.1 (SQS on current SDKs, CloudWatch Logs, EventBridge): `POST /` with
@@ -21,7 +22,7 @@ export function awsJsonCodec(model: ServiceModel, version: '1.0' | '1.1'): Codec
       const op = model.operations.get(operation);
       if (!op) throw unknownOperation(operation || '(no X-Amz-Target)');
       const text = (await req.body()).toString('utf8');
-      if (text.trim() === '') return { operation, input: {} };
+      if (text.trim() === '') return { operation, input: {}, invalid: requiredMemberError(model.namespace, op.input, {}) };
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -38,7 +39,7 @@ export function awsJsonCodec(model: ServiceModel, version: '1.0' | '1.1'): Codec
         // A value of the wrong type, or one the deserializer cannot convert (a blob that is not base64…).
         throw new AwsError('SerializationException', (e as Error).message, 400);
       }
-      return { operation, input: input as Record<string, unknown> };
+      return { operation, input: input as Record<string, unknown>, invalid: requiredMemberError(model.namespace, op.input, input) };
     },
 
     encode(operation: string, output: unknown): WireResponse {

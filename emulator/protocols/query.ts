@@ -8,6 +8,7 @@ import { unknownOperation } from './errors';
 import { readScalar } from './values';
 import { escapeXml, unwrapRoot } from './xml';
 import { flatStringPlan, writeFlatStrings } from './flat-xml';
+import { requiredMemberError } from './required';
 
 /**
  * The AWS Query protocol (SNS everywhere; SQS, CloudWatch, IAM, STS on older clients): a form body
@@ -21,7 +22,8 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
       const operation = params.get('Action') ?? '';
       const op = model.operations.get(operation);
       if (!op) throw unknownOperation(operation || '(no Action)');
-      return { operation, input: (readForm(op.input, params, '') ?? {}) as Record<string, unknown> };
+      const input = (readForm(op.input, params, '') ?? {}) as Record<string, unknown>;
+      return { operation, input, invalid: requiredMemberError(model.namespace, op.input, input) };
     },
 
     encode(operation: string, output: unknown, ctx: RequestContext): WireResponse {

@@ -6,6 +6,7 @@ import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput, type BoundInputOptions } from './rest-binding';
 import { checkShape } from './shape-check';
+import { requiredMemberError } from './required';
 import { encodeJsonEventStream, EVENT_STREAM_CONTENT_TYPE, isEventStream } from './event-stream';
 
 /** Lambda names a parameter of the wrong type InvalidParameterValueException. */
@@ -55,7 +56,7 @@ export function restJsonCodec(model: ServiceModel): Codec {
           for (const [k, v] of Object.entries(doc ?? {})) if (input[k] === undefined) input[k] = v;
         }
       }
-      return { operation: op.name, input };
+      return { operation: op.name, input, invalid: requiredMemberError(model.namespace, op.input, input) };
     },
 
     encode(operation: string, output: unknown, ctx: RequestContext): WireResponse | Promise<WireResponse> {

@@ -28,6 +28,8 @@ export interface WireResponse {
 export interface DecodedRequest {
   operation: string;
   input: Record<string, unknown>;
+  /** A request the protocol layer refuses (a required member missing), thrown once the operation is known to be implemented. */
+  invalid?: AwsError;
 }
 
 /** A protocol: turns requests into (operation, input) and outputs/errors into responses, for one service model. */
