@@ -1,4 +1,5 @@
-import type { EntityChange, Persistable } from '../core/service';
+import { PendingRecords } from '../core/pending-records';
+import type { Persistable } from '../core/service';
 import type { Alarm } from './alarms';
 import type { Dashboard } from './dashboards';
 import type { HistoryItem } from './history';
@@ -58,8 +59,8 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
   /** Datapoints stored since the last flush, by series. */
   let points = new Map<string, SavedPoints>();
   let historyItems: HistoryItem[] = [];
-  /** Alarm and dashboard records to write as they are when changes are taken (or delete, if gone). */
-  const dirty = new Map<string, () => unknown>();
+  /** Alarm and dashboard records, written as they are when the changes are taken. */
+  const dirty = new PendingRecords();
 
   store.recorder = (key, id, point) => {
     let batch = points.get(key);
@@ -75,19 +76,14 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
 
   return {
     alarmChanged(name) {
-      dirty.set(alarmKey(name), alarmNow(name));
+      dirty.note(alarmKey(name), alarmNow(name));
     },
     dashboardChanged(name) {
-      dirty.set(dashboardKey(name), () => dashboards.get(name));
+      dirty.note(dashboardKey(name), () => dashboards.get(name));
     },
 
     takeChanges() {
-      const changes: EntityChange[] = [];
-      for (const [key, now] of dirty) {
-        const value = now();
-        changes.push(value === undefined ? { key, deleted: true } : { key, value });
-      }
-      dirty.clear();
+      const changes = dirty.drainInto([]);
       for (const item of historyItems) changes.push({ key: next('h'), value: item });
       historyItems = [];
       for (const batch of points.values()) changes.push({ key: next('p'), value: batch });

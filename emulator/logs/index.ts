@@ -281,9 +281,9 @@ export function createLogsProvider(deps: ServiceDeps) {
     },
     DescribeLogStreams(input: any, ctx: RequestContext) {
       const g = settled(group(input.logGroupName));
-      let all = [...g.streams.values()].filter((s) => !input.logStreamNamePrefix || s.name?.startsWith(input.logStreamNamePrefix));
+      let all = [...g.streams.values()].filter((s) => !input.logStreamNamePrefix || s.name.startsWith(input.logStreamNamePrefix));
       if (input.orderBy === 'LastEventTime') all.sort((a, b) => lastTime(a) - lastTime(b));
-      else all.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+      else all.sort((a, b) => a.name.localeCompare(b.name));
       if (input.descending) all = all.reverse();
       const { slice, next } = page(all, input.nextToken, input.limit);
       return {
@@ -323,7 +323,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       const events: (LogEvent & { logStreamName: string })[] = [];
       for (const s of g.streams.values()) {
         if (names && !names.includes(s.name)) continue;
-        if (input.logStreamNamePrefix && !s.name?.startsWith(input.logStreamNamePrefix)) continue;
+        if (input.logStreamNamePrefix && !s.name.startsWith(input.logStreamNamePrefix)) continue;
         for (const e of s.events) {
           if (!inRange(e.timestamp, input.startTime, input.endTime)) continue;
           if (!matches(e.message)) continue;

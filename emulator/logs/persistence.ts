@@ -1,3 +1,4 @@
+import { PendingRecords } from '../core/pending-records';
 import type { EntityChange, Persistable } from '../core/service';
 import { compilePattern, type MetricFilter } from './metric-filters';
 import type { SubscriptionFilter } from './subscription-filters';
@@ -11,8 +12,9 @@ import type { LogEvent, LogGroup, LogStream } from './state';
  *                                     PutLogEvents (or a function's output) adds one entity and rewrites none
  *   `e\0<group>\0<stream>\0x<seq>`    arrival numbers of events that expired (retention.ts), as [first, last]
  *                                     ranges, keyed by the first: a sweep writes what it removed, not the stream
- * Deleting a stream or group drops its families of keys (expiry records included) with prefix deletions. A snapshot regroups a stream's
- * events into chunks; arrival numbers only grow, so a later batch's key never meets a chunk's.
+ * Deleting a stream or group drops its families of keys (expiry records included) with prefix deletions. A
+ * snapshot regroups a stream's events into chunks; arrival numbers only grow, so a later batch's key never meets a
+ * chunk's.
  */
 const SEP = '\u0000';
 const groupKey = (group: string) => `g${SEP}${group}`;
@@ -92,8 +94,8 @@ function withoutRanges(events: LogEvent[], ranges: SavedExpiry): LogEvent[] {
 export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSeq: number) => void, nextSeq: () => number): LogsJournal {
   /** Event batches and prefix deletions, in the order they happened. */
   let ordered: EntityChange[] = [];
-  /** Group and stream records to write as they are when the changes are taken (or delete, if gone). */
-  const dirty = new Map<string, () => unknown>();
+  /** Group and stream records, written as they are when the changes are taken. */
+  const dirty = new PendingRecords();
 
   const groupNow = (name: string) => () => {
     const g = groups.get(name);
@@ -106,17 +108,17 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
 
   return {
     groupChanged(g) {
-      dirty.set(groupKey(g.name), groupNow(g.name));
+      dirty.note(groupKey(g.name), groupNow(g.name));
     },
     groupDeleted(name) {
-      dirty.set(groupKey(name), groupNow(name));
+      dirty.note(groupKey(name), groupNow(name));
       ordered.push({ prefix: `s${SEP}${name}${SEP}`, deleted: true }, { prefix: eventsPrefix(name), deleted: true });
     },
     streamCreated(g, s) {
-      dirty.set(streamKey(g.name, s.name), streamNow(g.name, s.name));
+      dirty.note(streamKey(g.name, s.name), streamNow(g.name, s.name));
     },
     streamDeleted(g, name) {
-      dirty.set(streamKey(g.name, name), streamNow(g.name, name));
+      dirty.note(streamKey(g.name, name), streamNow(g.name, name));
       ordered.push({ prefix: eventsPrefix(g.name, name), deleted: true });
     },
     eventsAdded(g, s, events) {
@@ -133,12 +135,7 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
       const changes = ordered;
       ordered = [];
       // After the ordered ones: a record deleted by a prefix above and created again is written back.
-      for (const [key, now] of dirty) {
-        const value = now();
-        changes.push(value === undefined ? { key, deleted: true } : { key, value });
-      }
-      dirty.clear();
-      return changes;
+      return dirty.drainInto(changes);
     },
 
     *entities() {
@@ -184,7 +181,9 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
         if (!s) continue;
         if (id!.startsWith(EXPIRED_MARK)) {
           const ranges = value as SavedExpiry;
-          expired.set(s, [...(expired.get(s) ?? []), ...ranges]);
+          let all = expired.get(s);
+          if (!all) expired.set(s, (all = []));
+          all.push(...ranges);
           for (const [, last] of ranges) next = Math.max(next, last + 1);
           continue;
         }

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../core/calendar';
 import type { Clock, Timer } from '../core/clock';
 import { constraintViolation } from '../core/errors';
 import type { LogEvent, LogGroup, LogStream } from './state';
@@ -20,11 +21,10 @@ import type { LogEvent, LogGroup, LogStream } from './state';
  * Streams are never deleted, even when emptied (as on AWS); the group's storedBytes drops with its events.
  */
 
-export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** retentionInDays values AWS accepts. */
-export const RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** PutRetentionPolicy's check: InvalidParameterException, in AWS's validation wording, for any other value. */
 export function validRetentionDays(value: unknown): number {

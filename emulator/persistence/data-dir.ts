@@ -12,8 +12,9 @@ import { blobRefs, decodeValue, encodeValue, type BlobSink } from './codec';
  * Crash safety: a journal line is written with one write() before the request it records is answered,
  * so a `kill -9` keeps every acknowledged change (the kernel has the bytes). A torn last line is dropped
  * on load. Blobs and the snapshot are written to a temporary name and renamed, so none is ever half there.
- * Replaying the journal over a snapshot that already contains it is harmless: every line is a whole
- * entity state, and the last one for a key wins.
+ * A crash between the snapshot's rename and the journal's truncation replays the journal over a snapshot that
+ * already contains it: harmless for an entity written whole (the last line for a key wins); services that append
+ * numbered entities (CloudWatch datapoints and history, Logs event batches) recognise the copies themselves.
  */
 export class DataDirStore {
   private readonly stateDir: string;

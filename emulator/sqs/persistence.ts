@@ -29,7 +29,7 @@ interface QueueShape {
 
 export interface SqsPersistence extends Persistable {
   messageChanged(queue: Queue, message: StoredMessage): void;
-  deduplicating(queue: Queue, entry: DedupEntry): void;
+  dedupWindowOpened(queue: Queue, entry: DedupEntry): void;
 }
 
 export function sqsPersistence(
@@ -57,7 +57,7 @@ export function sqsPersistence(
       dirtyMessages.set(messageKey(queue.arn, message.id), { queue, message });
     },
 
-    deduplicating(queue, entry) {
+    dedupWindowOpened(queue, entry) {
       dirtyDedup.set(dedupKey(queue.arn, entry.key), { queue, entry });
     },
 

@@ -110,7 +110,7 @@ export class SqsProvider implements ServiceProvider {
         record: (hop) => this.deps.bus.record(hop),
         newId: () => this.ids.uuid(),
         changed: this.persistence ? (q, m) => this.persistence!.messageChanged(q, m) : undefined,
-        deduplicating: this.persistence ? (q, entry) => this.persistence!.deduplicating(q, entry) : undefined,
+        dedupWindowOpened: this.persistence ? (q, entry) => this.persistence!.dedupWindowOpened(q, entry) : undefined,
       },
     );
   }

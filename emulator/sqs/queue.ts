@@ -35,7 +35,7 @@ export interface QueueHooks {
   /** A message was stored, received, had its visibility changed, or was removed (for persistence). */
   changed?(queue: Queue, message: StoredMessage): void;
   /** A FIFO send opened a deduplication window (for persistence). */
-  deduplicating?(queue: Queue, entry: DedupEntry): void;
+  dedupWindowOpened?(queue: Queue, entry: DedupEntry): void;
 }
 
 /** One FIFO deduplication window: the key (id, or group and id with messageGroup scope) and what it answers. */
@@ -108,7 +108,7 @@ export class Queue {
   private readonly readyGroups = new Set<Group>();
   private readonly timed = new MinHeap<TimedEntry>((a, b) => a.due < b.due || (a.due === b.due && a.message.seq < b.message.seq));
   private readonly retention = new MinHeap<StoredMessage>((a, b) => a.enqueuedAt < b.enqueuedAt || (a.enqueuedAt === b.enqueuedAt && a.seq < b.seq));
-  private readonly dedup = new Map<string, { expiresAt: number; messageId: string; sequenceNumber?: string }>();
+  private readonly dedup = new Map<string, Omit<DedupEntry, 'key'>>();
   private readonly attempts = new Map<string, { expiresAt: number; entries: { message: StoredMessage; receiptSeq: number }[] }>();
   private readonly waiters = new Set<() => void>();
   private counts = { visible: 0, inflight: 0, delayed: 0 };
@@ -371,6 +371,11 @@ export class Queue {
     return (BigInt(this.createdAt) * 1_000_000n + this.sequenceCounter).toString().padStart(20, '0');
   }
 
+  /** After a restart: the next sequence number follows `sequenceNumber`, one this queue handed out before. */
+  private counterPast(sequenceNumber: string): void {
+    this.sequenceCounter = bigMax(this.sequenceCounter, BigInt(sequenceNumber) - BigInt(this.createdAt) * 1_000_000n);
+  }
+
   // ---- operations ------------------------------------------------------------------------------
 
   send(input: NewMessage): SendResult {
@@ -400,7 +405,7 @@ export class Queue {
         this.dedup.delete(key);
         const entry = { expiresAt: now + DEDUP_WINDOW_MS, messageId, sequenceNumber };
         this.dedup.set(key, entry);
-        this.hooks.deduplicating?.(this, { key, ...entry });
+        this.hooks.dedupWindowOpened?.(this, { key, ...entry });
         this.store(input, messageId, sequenceNumber, dedupId, now);
         return { messageId, sequenceNumber, duplicate: false };
       }
@@ -680,9 +685,7 @@ export class Queue {
     // In expiry order, which settle() relies on to stop at the first open window.
     for (const { key, ...entry } of [...dedup].sort((a, b) => a.expiresAt - b.expiresAt)) {
       this.dedup.set(key, entry);
-      if (entry.sequenceNumber) {
-        this.sequenceCounter = bigMax(this.sequenceCounter, BigInt(entry.sequenceNumber) - BigInt(this.createdAt) * 1_000_000n);
-      }
+      if (entry.sequenceNumber) this.counterPast(entry.sequenceNumber);
     }
     for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
       m.version = 0;
@@ -690,9 +693,7 @@ export class Queue {
       this.messages.set(m.id, m);
       this.retention.push(m);
       this.seq = Math.max(this.seq, m.seq + 1);
-      if (m.sequenceNumber) {
-        this.sequenceCounter = bigMax(this.sequenceCounter, BigInt(m.sequenceNumber) - BigInt(this.createdAt) * 1_000_000n);
-      }
+      if (m.sequenceNumber) this.counterPast(m.sequenceNumber);
       if (m.state === 'visible') this.counts.visible++;
       else {
         if (m.state === 'inflight') this.counts.inflight++;
