@@ -12,12 +12,15 @@ export function pathInArn(arn: string | undefined, kind: string): string | undef
   return parsed.resource.slice(kind.length + 1) || undefined;
 }
 
+/** The name in an ARN of a resource known by `<kind>/<name>/<id>` (a connection, an API destination). */
+export const nameInArn = (arn: string | undefined, kind: string): string | undefined => pathInArn(arn, kind)?.split('/')[0];
+
 /**
  * The resource of `map` (keyed by name) that `arn` names: `<kind>/<name>/<id>`, the whole ARN matching, since a
  * connection or API destination created again under the same name has a new id.
  */
 export function findByArn<T>(map: Map<string, T>, arn: string | undefined, kind: string, arnOf: (t: T) => string): T | undefined {
-  const name = pathInArn(arn, kind)?.split('/')[0];
+  const name = nameInArn(arn, kind);
   const found = name ? map.get(name) : undefined;
   return found && arnOf(found) === arn ? found : undefined;
 }

@@ -25,7 +25,7 @@ function fromHttp(p: SecretHttpParameters | undefined): ConnectionHttpParameters
 }
 
 /** The secret's text for a connection's authorization parameters. */
-export function secretText(type: AuthorizationType, p: AuthParameters): string {
+function secretText(type: AuthorizationType, p: AuthParameters): string {
   const doc: Record<string, unknown> = {};
   if (type === 'BASIC') Object.assign(doc, { username: p.BasicAuthParameters?.Username, password: p.BasicAuthParameters?.Password });
   if (type === 'API_KEY') Object.assign(doc, { api_key_name: p.ApiKeyAuthParameters?.ApiKeyName, api_key_value: p.ApiKeyAuthParameters?.ApiKeyValue });
@@ -44,7 +44,7 @@ export function secretText(type: AuthorizationType, p: AuthParameters): string {
 }
 
 /** The authorization parameters a secret's text holds (the inverse of secretText). */
-export function authParametersOf(type: AuthorizationType, text: string): AuthParameters {
+function authParametersOf(type: AuthorizationType, text: string): AuthParameters {
   const doc = JSON.parse(text) as Record<string, any>;
   const p: AuthParameters = {};
   if (type === 'BASIC') p.BasicAuthParameters = { Username: doc.username, Password: doc.password };
@@ -58,6 +58,7 @@ export function authParametersOf(type: AuthorizationType, text: string): AuthPar
     };
   }
   p.InvocationHttpParameters = fromHttp(doc.invocation_http_parameters);
+  // Without the members the secret did not hold (undefined), as the connection had them before it was saved.
   return JSON.parse(JSON.stringify(p));
 }
 
@@ -69,14 +70,9 @@ export function connectionSecrets(bus: DeliveryBus) {
       const { arn } = await bus.ask<unknown, { arn: string }>('secretsmanager.managed.create', { owningService: OWNER, name, secretString: secretText(c.AuthorizationType, c.AuthParameters) });
       return arn;
     },
-    /** Rewrites the secret; a connection without one (saved before connections had secrets) gets one. */
+    /** Every connection has its secret: one restored without it got a new one (webhooks.ts, persisted.restore). */
     async update(c: Connection): Promise<void> {
-      try {
-        await bus.ask('secretsmanager.managed.update', { owningService: OWNER, secretArn: c.SecretArn, secretString: secretText(c.AuthorizationType, c.AuthParameters) });
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'ResourceNotFoundException') throw err;
-        c.SecretArn = await this.create(c);
-      }
+      await bus.ask('secretsmanager.managed.update', { owningService: OWNER, secretArn: c.SecretArn, secretString: secretText(c.AuthorizationType, c.AuthParameters) });
     },
     async read(c: Connection): Promise<AuthParameters> {
       return authParametersOf(c.AuthorizationType, await bus.ask<unknown, string>('secretsmanager.managed.read', { owningService: OWNER, secretArn: c.SecretArn }));

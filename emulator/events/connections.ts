@@ -1,7 +1,7 @@
 import { copyOf } from '../core/clone';
 import { AwsError, constraintViolation } from '../core/errors';
 import { uuid } from '../core/ids';
-import { findByArn, pathInArn } from './arns';
+import { findByArn, nameInArn } from './arns';
 import { validateConnectionHttpParameters } from './http-parameters';
 
 /**
@@ -230,7 +230,7 @@ export function requireConnection(connections: Map<string, Connection>, name: st
 /** A connection named by its ARN (`…:connection/<name>/<id>`), the ARN matching exactly. */
 export function connectionByArn(connections: Map<string, Connection>, arn: string | undefined): Connection {
   const c = findConnection(connections, arn);
-  if (!c) throw new AwsError('ResourceNotFoundException', `Failed to describe the connection(s). Connection '${pathInArn(arn, 'connection')?.split('/')[0]}' does not exist.`, 400);
+  if (!c) throw new AwsError('ResourceNotFoundException', `Failed to describe the connection(s). Connection '${nameInArn(arn, 'connection')}' does not exist.`, 400);
   return c;
 }
 

@@ -98,11 +98,21 @@ export function createEventsProvider(deps: ServiceDeps) {
     LastModifiedTime: b.LastModifiedTime ?? b.CreationTime,
   });
 
+  /** A rule's or archive's pattern, parsed once per text: every routed event is matched against each of them. */
+  const parsedPatterns = new WeakMap<object, { text: string; pattern: object }>();
+  const patternOf = (owner: object, text: string): object => {
+    const known = parsedPatterns.get(owner);
+    if (known?.text === text) return known.pattern;
+    const pattern = JSON.parse(text) as object;
+    parsedPatterns.set(owner, { text, pattern });
+    return pattern;
+  };
+
   /** Routes one event on a bus: archives it (unless replayed) and delivers it to every matching rule's targets. */
   function route(b: EventBus, event: Record<string, unknown>, opts: { replayOf?: Replay } = {}): void {
     if (!opts.replayOf) {
       for (const a of archives.values()) {
-        if (a.State === 'ENABLED' && a.EventSourceArn === b.Arn && (!a.EventPattern || matchesPattern(JSON.parse(a.EventPattern), event, { mode: 'eventbridge' }))) {
+        if (a.State === 'ENABLED' && a.EventSourceArn === b.Arn && (!a.EventPattern || matchesPattern(patternOf(a, a.EventPattern), event, { mode: 'eventbridge' }))) {
           a.events.push({ time: clock.now(), event });
         }
       }
@@ -112,7 +122,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     for (const r of b.rules.values()) {
       if (r.State !== 'ENABLED' || !r.EventPattern) continue;
       if (opts.replayOf?.Destination.FilterArns?.length && !opts.replayOf.Destination.FilterArns.includes(r.Arn)) continue;
-      if (!matchesPattern(JSON.parse(r.EventPattern), event, { mode: 'eventbridge' })) continue;
+      if (!matchesPattern(patternOf(r, r.EventPattern), event, { mode: 'eventbridge' })) continue;
       matched++;
       bus.record({ type: 'events.match', rule: r.Name, eventBus: b.Name, eventId: String(event.id) });
       const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
@@ -195,7 +205,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     ListEventBuses(input: any) {
       return {
         EventBuses: [...buses.values()]
-          .filter((b) => !input.NamePrefix || b.Name?.startsWith(input.NamePrefix))
+          .filter((b) => !input.NamePrefix || b.Name.startsWith(input.NamePrefix))
           .map((b) => {
             const { KmsKeyIdentifier: _k, DeadLetterConfig: _d, LogConfig: _l, ...listed } = busView(b);
             return listed;

@@ -3,6 +3,7 @@ import { AwsError, constraintViolation } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { offsetPage } from '../core/paging';
+import { restoreMaps } from '../core/persist-whole';
 import { TargetFailure, type Target } from './targets';
 import {
   connectionByArn,
@@ -135,9 +136,8 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
     ],
     /** Secrets Manager is restored first (registry order): each connection's credentials are read back from its secret. */
     async restore(entities: Map<string, unknown>): Promise<void> {
+      restoreMaps({ apiDestinations }, entities);
       const saved = entities.get('connections');
-      const savedDestinations = entities.get('apiDestinations');
-      if (savedDestinations instanceof Map) for (const [k, d] of savedDestinations) apiDestinations.set(k, d);
       if (!(saved instanceof Map)) return;
       for (const [name, c] of saved as Map<string, Connection>) {
         try {

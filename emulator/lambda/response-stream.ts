@@ -149,7 +149,7 @@ export interface StreamedRun {
  * function writes is queued at once (backpressure past QUEUE_HIGH_WATER), then InvokeComplete. Resolves once the
  * first event is in, so an error before anything was sent (a throttle, a recursion stop) is thrown instead.
  */
-export async function runStreamed(core: LambdaCore, executor: Executor, target: Target, payload: Buffer, opts: SyncRunOptions, tail = false): Promise<StreamedRun> {
+export async function runStreamed(core: LambdaCore, executor: Executor, target: Target, payload: Buffer, opts: SyncRunOptions, withLogTail = false): Promise<StreamedRun> {
   const { run, traceHeader } = await prepareSync(core, target, opts);
   const events = new EventQueue();
   let streamType: string | undefined;
@@ -166,7 +166,7 @@ export async function runStreamed(core: LambdaCore, executor: Executor, target: 
     (result) => {
       // A buffered function (or a streaming one's error document, never streamed) arrives whole, as one chunk.
       if (streamType === undefined && !result.functionError && result.payload.length) events.push({ PayloadChunk: { Payload: result.payload } });
-      events.push(completeEvent(result, tail));
+      events.push(completeEvent(result, withLogTail));
       events.end();
     },
     (err: unknown) => {

@@ -7,7 +7,7 @@ import type { Executor } from './execution';
 import type { FunctionUrls } from './function-urls';
 import { runSync, SYNC_PAYLOAD_LIMIT } from './invoke';
 import { runStreamed } from './response-stream';
-import { sendable, sendStreamed, type StreamedAnswer } from './url-stream';
+import { BAD_GATEWAY, httpHead, sendStreamed, type StreamedAnswer } from './url-stream';
 import type { FunctionUrlSettings, LambdaCore, LambdaFunction } from './state';
 import { LATEST, qualify } from './targets';
 
@@ -137,12 +137,9 @@ export class FunctionUrlServer {
       if (e instanceof AwsError && e.code === 'TooManyRequestsException') return jsonAnswer(429, { Message: 'Rate Exceeded.' });
       throw e;
     }
-    // Lambda answers an unhandled error (or a timeout) with 502 and does not show the error document.
-    if (out.result.functionError) {
-      return { status: 502, headers: { 'content-type': 'application/json', ...common }, body: Buffer.from('Internal Server Error') };
-    }
-    const mapped = mapResult(out.result.payload);
-    if (!mapped) return { status: 502, headers: { 'content-type': 'application/json', ...common }, body: Buffer.from('Internal Server Error') };
+    // Lambda answers an unhandled error (or a timeout), and a result it cannot map, with 502 and does not show the error document.
+    const mapped = out.result.functionError ? undefined : mapResult(out.result.payload);
+    if (!mapped) return { status: 502, headers: { 'content-type': 'application/json', ...common }, body: Buffer.from(BAD_GATEWAY) };
     return { ...mapped, headers: { ...mapped.headers, ...common } };
   }
 
@@ -260,17 +257,12 @@ export function mapResult(payload: Buffer): HttpAnswer | undefined {
   }
   if (typeof doc === 'string') return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(doc) };
   if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'statusCode' in doc) {
-    const r = doc as { statusCode: unknown; headers?: Record<string, unknown>; cookies?: unknown[]; body?: unknown; isBase64Encoded?: boolean };
-    const status = Number(r.statusCode);
-    // A 1xx is no final status (sent as one, a client waits on, or switches protocols).
-    if (!Number.isInteger(status) || status < 200 || status > 599) return undefined;
-    const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
-    for (const [k, v] of Object.entries(r.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
-    if (Array.isArray(r.cookies) && r.cookies.length) headers['set-cookie'] = r.cookies.map(String);
-    if (!sendable(headers)) return undefined;
+    const r = doc as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: boolean };
+    const head = httpHead(r, 'application/json');
+    if (!head) return undefined;
     const raw = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
     const body = r.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw);
-    return { status, headers, body };
+    return { ...head, body };
   }
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(text) };
 }

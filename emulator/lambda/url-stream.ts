@@ -30,12 +30,29 @@ const DELIMITER = Buffer.alloc(8);
  * 1 MB of request line and headers), so the answer is a 502 at once instead of the whole stream kept in memory.
  */
 const MAX_PRELUDE = 1024 * 1024;
+/** The body of Lambda's 502 to a function that failed or answered what HTTP cannot send (buffered or streamed). */
+export const BAD_GATEWAY = 'Internal Server Error';
 /** Content type of a buffered handler's result, as Lambda answers a plain synchronous invoke. */
 const BUFFERED_TYPE = 'application/json';
 
-interface Head {
+/** Status and headers of a function's HTTP answer. */
+export interface Head {
   status: number;
   headers: Record<string, string | string[]>;
+}
+
+/**
+ * The status and headers a function asks for (a buffered result's `statusCode`/`headers`/`cookies`, or a stream's
+ * prelude), with `contentType` unless it names its own; undefined if HTTP cannot send them as a final response.
+ */
+export function httpHead(doc: { statusCode?: unknown; headers?: unknown; cookies?: unknown }, contentType: string): Head | undefined {
+  const status = doc.statusCode === undefined ? 200 : Number(doc.statusCode);
+  // 1xx is no final status: sent as one, the client would wait on for a response that never comes (or switch protocols).
+  if (!Number.isInteger(status) || status < 200 || status > 599) return undefined;
+  const headers: Record<string, string | string[]> = { 'content-type': contentType };
+  for (const [k, v] of Object.entries(doc.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+  if (Array.isArray(doc.cookies) && doc.cookies.length) headers['set-cookie'] = doc.cookies.map(String);
+  return sendable(headers) ? { status, headers } : undefined;
 }
 
 /** Status and headers from HttpResponseStream's prelude; undefined if it is not a JSON object or not sendable. */
@@ -47,18 +64,11 @@ function preludeHead(text: string): Head | undefined {
     return undefined;
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
-  const p = doc as { statusCode?: unknown; headers?: Record<string, unknown>; cookies?: unknown };
-  const status = p.statusCode === undefined ? 200 : Number(p.statusCode);
-  // 1xx is no final status: sent as one, the client would wait on for a response that never comes.
-  if (!Number.isInteger(status) || status < 200 || status > 599) return undefined;
-  const headers: Record<string, string | string[]> = { 'content-type': 'application/octet-stream' };
-  for (const [k, v] of Object.entries(p.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
-  if (Array.isArray(p.cookies) && p.cookies.length) headers['set-cookie'] = p.cookies.map(String);
-  return sendable(headers) ? { status, headers } : undefined;
+  return httpHead(doc, 'application/octet-stream');
 }
 
 /** Whether Node can send these headers (writeHead throws on a bad name or a value with CR/LF, after nothing is sent). */
-export function sendable(headers: Record<string, string | string[]>): boolean {
+function sendable(headers: Record<string, string | string[]>): boolean {
   try {
     for (const [k, v] of Object.entries(headers)) {
       validateHeaderName(k);
@@ -70,40 +80,38 @@ export function sendable(headers: Record<string, string | string[]>): boolean {
   }
 }
 
-const failed = (e: StreamEvent) => 'InvokeComplete' in e && e.InvokeComplete.ErrorCode !== undefined;
+/** A chunk as a Buffer without copying it (Buffer.from(Uint8Array) copies every byte). */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-export async function sendStreamed(req: IncomingMessage, res: ServerResponse, run: StreamedRun, common: Record<string, string>): Promise<void> {
-  const events = run.events[Symbol.asyncIterator]();
-  /** Bytes read past the head (the prelude's remainder), sent first. */
-  let pending: Buffer[] = [];
-  let head: Head | undefined;
-  let over = false;
-  let error = false;
+const isFailure = (e: StreamEvent) => 'InvokeComplete' in e && e.InvokeComplete.ErrorCode !== undefined;
+
+/** What is read before the response can start: its head (once known), the bytes after it, how the stream stands. */
+interface Start {
+  head?: Head;
+  /** Bytes read past the head (the prelude's remainder, or the first chunk), sent first. */
+  pending: Buffer[];
+  /** The stream is over (ended, failed, or unreadable as a response). */
+  ended: boolean;
+  /** Answer 502: the function failed before anything was sent, or its prelude cannot be read. */
+  bad: boolean;
+}
+
+/** Reads until the head is known: the first chunk (and, behind a prelude, up to its delimiter) or the end. */
+async function readStart(events: AsyncIterator<StreamEvent>, run: StreamedRun): Promise<Start> {
+  const pending: Buffer[] = [];
   /** Behind a prelude: bytes read so far, and the last few of them. */
   let seenBytes = 0;
   let tail = Buffer.alloc(0);
-
-  // Read until the head is known: the first chunk (and, behind a prelude, up to its delimiter) or the end.
   try {
     for (;;) {
       const next = await events.next();
-      if (next.done) {
-        over = true;
-        break;
-      }
+      if (next.done) return { pending, ended: true, bad: unendedPrelude(run, pending) };
       const e = next.value;
-      if (!('PayloadChunk' in e)) {
-        over = true;
-        error = failed(e);
-        break;
-      }
-      const chunk = Buffer.from(e.PayloadChunk.Payload);
+      if (!('PayloadChunk' in e)) return { pending, ended: true, bad: isFailure(e) || unendedPrelude(run, pending) };
+      const chunk = asBuffer(e.PayloadChunk.Payload);
       pending.push(chunk);
       const type = run.contentType();
-      if (type !== HTTP_INTEGRATION) {
-        head = { status: 200, headers: { 'content-type': type ?? BUFFERED_TYPE } };
-        break;
-      }
+      if (type !== HTTP_INTEGRATION) return { head: { status: 200, headers: { 'content-type': type ?? BUFFERED_TYPE } }, pending, ended: false, bad: false };
       // Only the new bytes, after the last 7 seen (a delimiter split across chunks), are searched: linear, not quadratic.
       const window = Buffer.concat([tail, chunk]);
       const found = window.indexOf(DELIMITER);
@@ -115,30 +123,34 @@ export async function sendStreamed(req: IncomingMessage, res: ServerResponse, ru
         continue;
       }
       const seen = at < 0 || at > MAX_PRELUDE ? undefined : Buffer.concat(pending);
-      head = seen && preludeHead(seen.subarray(0, at).toString('utf8'));
-      if (!seen || !head) {
-        error = true;
-        over = true;
-        break;
-      }
-      pending = at + DELIMITER.length < seen.length ? [seen.subarray(at + DELIMITER.length)] : [];
-      break;
+      const head = seen && preludeHead(seen.subarray(0, at).toString('utf8'));
+      if (!seen || !head) return { pending, ended: true, bad: true };
+      const rest = at + DELIMITER.length < seen.length ? [seen.subarray(at + DELIMITER.length)] : [];
+      return { head, pending: rest, ended: false, bad: false };
     }
   } catch {
-    error = true;
-    over = true;
+    return { pending, ended: true, bad: true };
   }
-  if (error || (over && !head && run.contentType() === HTTP_INTEGRATION && pending.length)) {
+}
+
+/** The stream ended inside HttpResponseStream's prelude (its delimiter never came). */
+const unendedPrelude = (run: StreamedRun, pending: Buffer[]) => run.contentType() === HTTP_INTEGRATION && pending.length > 0;
+
+export async function sendStreamed(req: IncomingMessage, res: ServerResponse, run: StreamedRun, common: Record<string, string>): Promise<void> {
+  const events = run.events[Symbol.asyncIterator]();
+  const start = await readStart(events, run);
+  let pending = start.pending;
+  if (start.bad) {
     await events.return?.();
-    res.writeHead(502, { 'content-type': 'application/json', ...common, 'content-length': '21' });
-    res.end(req.method === 'HEAD' ? undefined : 'Internal Server Error');
+    res.writeHead(502, { 'content-type': 'application/json', ...common, 'content-length': String(BAD_GATEWAY.length) });
+    res.end(req.method === 'HEAD' ? undefined : BAD_GATEWAY);
     return;
   }
   // Nothing written at all (an empty stream, or a handler that returned nothing): an empty 200.
-  head ??= { status: 200, headers: { 'content-type': run.contentType() ?? BUFFERED_TYPE } };
+  const head = start.head ?? { status: 200, headers: { 'content-type': run.contentType() ?? BUFFERED_TYPE } };
   res.writeHead(head.status, { ...head.headers, ...common });
-  if (req.method === 'HEAD' || over) {
-    if (!over) await events.return?.();
+  if (req.method === 'HEAD' || start.ended) {
+    if (!start.ended) await events.return?.();
     res.end(req.method === 'HEAD' ? undefined : Buffer.concat(pending));
     return;
   }
@@ -149,8 +161,8 @@ export async function sendStreamed(req: IncomingMessage, res: ServerResponse, ru
       pending = [];
       for (let next = await events.next(); !next.done; next = await events.next()) {
         const e = next.value;
-        if ('PayloadChunk' in e) yield Buffer.from(e.PayloadChunk.Payload);
-        else if (failed(e)) throw new Error(`function failed mid-stream: ${e.InvokeComplete.ErrorCode}`);
+        if ('PayloadChunk' in e) yield asBuffer(e.PayloadChunk.Payload);
+        else if (isFailure(e)) throw new Error(`function failed mid-stream: ${e.InvokeComplete.ErrorCode}`);
       }
     } finally {
       // Done, failed, or the client went away: the queue lets the function go.

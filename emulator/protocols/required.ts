@@ -9,32 +9,74 @@ import { requiredMembers, type Schema } from './model';
  */
 
 /** One step of the path to a missing member: a structure member, a list position (0-based) or a map key. */
-type Step = { member: string; wire: string; list: boolean } | { index: number } | { key: string };
+type Step = MemberStep | { index: number } | { key: string };
+type MemberStep = { member: string; wire: string; list: boolean };
 
-/** Paths of every missing required member of `value`, nested structures included, in model order. */
-export function missingMembers(schema: Schema, value: unknown, path: Step[] = []): Step[][] {
+/**
+ * What to check in a value of one shape, compiled once per shape (every request of an operation walks the same
+ * plan): only members that are required or can hold a required member further down. Undefined: nothing to check.
+ */
+type Plan = StructPlan | { kind: 'list' | 'map'; item: Plan };
+interface StructPlan {
+  kind: 'struct';
+  members: { name: string; step: MemberStep; required: boolean; inner: Plan | undefined }[];
+}
+
+const structPlans = new WeakMap<object, StructPlan | null>();
+
+function planFor(schema: Schema): Plan | undefined {
   const ns = NormalizedSchema.of(schema);
-  if (value === undefined || value === null || ns.isDocumentSchema()) return [];
-  const out: Step[][] = [];
-  if (ns.isStructSchema()) {
-    if (typeof value !== 'object') return out;
-    const required = requiredMembers(ns.getSchema());
-    const record = value as Record<string, unknown>;
-    for (const [name, member] of ns.structIterator()) {
-      const step: Step = { member: name, wire: member.getMergedTraits().xmlName ?? name, list: member.isListSchema() };
-      const v = record[name];
-      if (v === undefined || v === null) {
-        if (required.has(name)) out.push([...path, step]);
-      } else out.push(...missingMembers(member, v, [...path, step]));
-    }
-  } else if (ns.isListSchema() && Array.isArray(value)) {
-    const item = ns.getValueSchema();
-    value.forEach((v, i) => out.push(...missingMembers(item, v, [...path, { index: i }])));
-  } else if (ns.isMapSchema() && typeof value === 'object') {
-    const item = ns.getValueSchema();
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out.push(...missingMembers(item, v, [...path, { key: k }]));
+  if (ns.isDocumentSchema()) return undefined;
+  if (ns.isListSchema() || ns.isMapSchema()) {
+    const item = planFor(ns.getValueSchema());
+    return item && { kind: ns.isListSchema() ? 'list' : 'map', item };
   }
-  return out;
+  if (!ns.isStructSchema()) return undefined;
+  const key = ns.getSchema() as object;
+  const known = structPlans.get(key);
+  if (known !== undefined) return known ?? undefined;
+  // Registered before its members are planned, so a recursive shape refers to this plan instead of looping.
+  const plan: StructPlan = { kind: 'struct', members: [] };
+  structPlans.set(key, plan);
+  const required = requiredMembers(key);
+  for (const [name, member] of ns.structIterator()) {
+    const inner = planFor(member);
+    if (!required.has(name) && !inner) continue;
+    const step = { member: name, wire: member.getMergedTraits().xmlName ?? name, list: member.isListSchema() };
+    plan.members.push({ name, step, required: required.has(name), inner });
+  }
+  if (plan.members.length > 0) return plan;
+  structPlans.set(key, null);
+  return undefined;
+}
+
+/** Adds to `out` the path of every missing required member of `value`, nested ones included, in model order. */
+function collectMissing(plan: Plan, value: unknown, path: Step[], out: Step[][]): void {
+  if (value === undefined || value === null || typeof value !== 'object') return;
+  if (plan.kind === 'struct') {
+    const record = value as Record<string, unknown>;
+    for (const m of plan.members) {
+      const v = record[m.name];
+      path.push(m.step);
+      if (v === undefined || v === null) {
+        if (m.required) out.push([...path]);
+      } else if (m.inner) collectMissing(m.inner, v, path, out);
+      path.pop();
+    }
+  } else if (plan.kind === 'list') {
+    if (!Array.isArray(value)) return;
+    for (let i = 0; i < value.length; i++) {
+      path.push({ index: i });
+      collectMissing(plan.item, value[i], path, out);
+      path.pop();
+    }
+  } else {
+    for (const [k, v] of Object.entries(value)) {
+      path.push({ key: k });
+      collectMissing(plan.item, v, path, out);
+      path.pop();
+    }
+  }
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
@@ -97,6 +139,9 @@ const isTopLevelScalar = (path: Step[]): boolean => path.length === 1 && 'member
  * so an unimplemented operation still answers NotImplemented.
  */
 export function requiredMemberError(namespace: string, schema: Schema, input: unknown): AwsError | undefined {
-  const paths = missingMembers(schema, input);
+  const plan = planFor(schema);
+  if (!plan) return undefined;
+  const paths: Step[][] = [];
+  collectMissing(plan, input, [], paths);
   return paths.length === 0 ? undefined : (STYLES[namespace] ?? coral('ValidationException'))(paths);
 }

@@ -44,6 +44,8 @@ export const deleteMarkerNotAllowed = (method: string, headers: Record<string, s
 export const malformedXml = (): AwsError =>
   new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
 
+export const invalidRequest = (message: string): AwsError => new AwsError('InvalidRequest', message, 400);
+
 export const invalidArgument = (message: string, name?: string, value?: string): AwsError =>
   new AwsError('InvalidArgument', message, 400, {
     ...(name !== undefined ? { ArgumentName: name } : {}),

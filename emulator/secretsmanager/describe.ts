@@ -28,6 +28,8 @@ function metadata(s: Secret) {
     NextRotationDate: date(nextRotationDate(s)),
     Tags: s.tags.length ? s.tags.map((t) => ({ ...t })) : undefined,
     CreatedDate: date(s.created),
+    // Only a secret another service manages has one (managed.ts).
+    OwningService: s.owningService,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;

@@ -1,8 +1,9 @@
 import type * as SM from '@aws-sdk/client-secrets-manager';
+import { addDays } from '../core/calendar';
 import { constraintViolation } from '../core/errors';
 import { mergedTags, withoutTags } from '../core/tags';
 import { invalidParameter, markedForDeletion, required, secretNotFound } from './errors';
-import { DAY_MS, type SecretStore } from './secrets';
+import type { SecretStore } from './secrets';
 
 /** Deletion with a recovery window, restore, and tags. */
 
@@ -43,7 +44,7 @@ export function lifecycleOperations(store: SecretStore) {
       // A secret already waiting out its window can only be deleted for good (ForceDeleteWithoutRecovery) or restored.
       if (s.deleted !== undefined) throw markedForDeletion();
       s.deleted = now;
-      s.deletionDate = now + (window ?? 30) * DAY_MS;
+      s.deletionDate = addDays(now, window ?? 30);
       store.changed(s);
       return { ARN: s.arn, Name: s.name, DeletionDate: new Date(s.deletionDate!) };
     },

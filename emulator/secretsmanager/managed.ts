@@ -7,8 +7,9 @@ import { addVersion, CURRENT, holder } from './versions';
 /**
  * Secrets another service manages (EventBridge keeps a connection's credentials in `events!connection/…`). That
  * service creates, updates, reads and deletes them through the delivery bus; DescribeSecret and ListSecrets show
- * its id as OwningService; GetSecretValue works as for any secret; requests that would change one are refused with
- * InvalidRequestException, as AWS refuses them ("managed by another service, use that service to update it").
+ * its id as OwningService (describe.ts); GetSecretValue works as for any secret; requests that would change one
+ * are refused with InvalidRequestException, as AWS refuses them ("managed by another service, use that service
+ * to update it").
  *
  * Bus questions (owningService must match the secret's owner for all but create):
  *   secretsmanager.managed.create {owningService, name, secretString} → {arn}
@@ -16,7 +17,6 @@ import { addVersion, CURRENT, holder } from './versions';
  *   secretsmanager.managed.read   {owningService, secretArn} → secretString
  *   secretsmanager.managed.delete {owningService, secretArn} (at once: the owner deleted what it stands for)
  */
-type Managed = Secret & { owningService?: string };
 
 /** Operations that change a secret: refused on a managed one. */
 const CHANGING = [
@@ -35,8 +35,8 @@ const CHANGING = [
 
 export function managedSecrets(store: SecretStore, changed: () => void) {
   const { bus } = store.deps;
-  const owned = (owningService: string, secretArn: string): Managed => {
-    const s = store.find(secretArn) as Managed | undefined;
+  const owned = (owningService: string, secretArn: string): Secret => {
+    const s = store.find(secretArn);
     if (!s || s.owningService !== owningService) throw secretNotFound();
     return s;
   };
@@ -44,7 +44,7 @@ export function managedSecrets(store: SecretStore, changed: () => void) {
   bus.answer<{ owningService: string; name: string; secretString: string }, { arn: string }>('secretsmanager.managed.create', async ({ owningService, name, secretString }) => {
     if (store.find(name)) throw invalidRequest(`A secret named ${name} already exists.`);
     const now = store.now();
-    const s: Managed = { name, arn: store.newArn(name), tags: [], created: now, lastChanged: now, versions: new Map(), owningService };
+    const s: Secret = { name, arn: store.newArn(name), tags: [], created: now, lastChanged: now, versions: new Map(), owningService };
     store.secrets.set(name, s);
     addVersion(s, uuid(), { string: secretString }, [CURRENT], now);
     changed();
@@ -58,19 +58,15 @@ export function managedSecrets(store: SecretStore, changed: () => void) {
     return holder(owned(owningService, secretArn), CURRENT)?.value?.string ?? '';
   });
   bus.answer<{ owningService: string; secretArn: string }, void>('secretsmanager.managed.delete', async ({ owningService, secretArn }) => {
-    const s = store.find(secretArn) as Managed | undefined;
+    const s = store.find(secretArn);
     if (s?.owningService !== owningService) return;
     store.remove(s);
     changed();
   });
 
-  const ownerOf = (id: unknown): string | undefined => (typeof id === 'string' ? (store.find(id) as Managed | undefined)?.owningService : undefined);
-  const withOwner = <T extends { ARN?: string }>(entry: T): T => {
-    const owner = ownerOf(entry.ARN);
-    return owner ? { ...entry, OwningService: owner } : entry;
-  };
+  const ownerOf = (id: unknown): string | undefined => (typeof id === 'string' ? store.find(id)?.owningService : undefined);
 
-  /** The provider's operations with the managed-secret rules applied. */
+  /** The provider's operations, those that change a secret refusing a managed one. */
   return function guard<Ops extends Record<string, (input: any, ...rest: any[]) => any>>(ops: Ops): Ops {
     const out: Record<string, (input: any, ...rest: any[]) => any> = { ...ops };
     for (const name of CHANGING) {
@@ -80,15 +76,6 @@ export function managedSecrets(store: SecretStore, changed: () => void) {
         const owner = ownerOf(input?.SecretId);
         if (owner) throw invalidRequest(`You can't change this secret because it is managed by ${owner}. Use ${owner} to update it.`);
         return op(input, ...rest);
-      };
-    }
-    const describe = ops.DescribeSecret;
-    if (describe) out.DescribeSecret = (input: any, ...rest: any[]) => withOwner(describe(input, ...rest));
-    const list = ops.ListSecrets;
-    if (list) {
-      out.ListSecrets = (input: any, ...rest: any[]) => {
-        const answer = list(input, ...rest);
-        return { ...answer, SecretList: answer.SecretList?.map(withOwner) };
       };
     }
     return out as Ops;

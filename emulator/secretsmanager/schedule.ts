@@ -1,5 +1,6 @@
+import { addDays, previousMidnight } from '../core/calendar';
 import { inRange, invalidParameter, lengthIn } from './errors';
-import { DAY_MS, day, type RotationRules } from './secrets';
+import type { RotationRules } from './secrets';
 
 /**
  * Rotation schedules as Secrets Manager reads them, all in UTC: AutomaticallyAfterDays, `rate(N hours|days)` and
@@ -171,7 +172,7 @@ function cronMatchesDay(c: Cron, dayStart: number): boolean {
 
 /** The first time after `after` that the cron expression names (undefined if none within two years). */
 function nextCron(c: Cron, after: number): number | undefined {
-  for (let i = 0, d = day(after); i <= CRON_HORIZON_DAYS; i++, d += DAY_MS) {
+  for (let i = 0, d = previousMidnight(after); i <= CRON_HORIZON_DAYS; i++, d = addDays(d, 1)) {
     if (!cronMatchesDay(c, d)) continue;
     for (const h of c.hours) if (d + h * HOUR_MS > after) return d + h * HOUR_MS;
   }
@@ -182,12 +183,13 @@ function nextCron(c: Cron, after: number): number | undefined {
 function nextOpening(s: Schedule, base: number): number | undefined {
   switch (s.kind) {
     case 'days':
-      return day(base) + s.days * DAY_MS;
+      return addDays(previousMidnight(base), s.days);
     case 'hours': {
       const at = base + s.hours * HOUR_MS;
       // Slots every N hours from midnight; an interval of a day or more has a slot every hour.
       const slot = (s.hours < 24 ? s.hours : 1) * HOUR_MS;
-      return day(at) + Math.floor((at - day(at)) / slot) * slot;
+      const midnight = previousMidnight(at);
+      return midnight + Math.floor((at - midnight) / slot) * slot;
     }
     case 'cron':
       return nextCron(s.cron, base);
@@ -201,7 +203,7 @@ export function nextWindow(rules: RotationRules, base: number): RotationWindow |
   const opens = nextOpening(schedule, base);
   if (opens === undefined) return undefined;
   const inHours = schedule.kind === 'hours' || (schedule.kind === 'cron' && schedule.cron.hours.length > 1);
-  const endOfDay = day(opens) + DAY_MS;
+  const endOfDay = addDays(previousMidnight(opens), 1);
   const duration = DURATION.exec(rules.Duration ?? '');
   const closes = duration ? opens + Number(duration[1]) * HOUR_MS : inHours ? opens + HOUR_MS : endOfDay;
   return { opens, closes: Math.min(closes, endOfDay) };

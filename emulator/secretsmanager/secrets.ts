@@ -59,11 +59,6 @@ export interface Rotation {
 const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export const DAY_MS = 86_400_000;
-
-/** AWS's day-granular access date: LastAccessedDate is midnight UTC of the day of access. */
-export const day = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
-
 export function checkName(name: string): void {
   lengthIn(name, 'name', 1, 512);
   if (!NAME.test(name)) {

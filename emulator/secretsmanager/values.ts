@@ -1,11 +1,12 @@
 import type * as SM from '@aws-sdk/client-secrets-manager';
+import { previousMidnight } from '../core/calendar';
 import { AwsError, constraintViolation } from '../core/errors';
 import { uuid } from '../core/ids';
 import { mergedTags } from '../core/tags';
 import { invalidParameter, invalidRequest, lengthIn, required, versionNotFound } from './errors';
 import { checkTags } from './lifecycle';
 import { page } from './listing';
-import { checkName, day, type Secret, type SecretStore, type SecretValue, type SecretVersion } from './secrets';
+import { checkName, type Secret, type SecretStore, type SecretValue, type SecretVersion } from './secrets';
 import { addVersion, attachStage, CURRENT, detachStage, holder, PENDING, sameValue } from './versions';
 
 /** Secret values: create, read, write, and the staging labels that say which version is which. */
@@ -89,7 +90,8 @@ export function pickVersion(s: Secret, versionId: string | undefined, stage: str
 
 /** Reads a version's value and notes the access (to the day, as AWS reports it). */
 export function readValue(store: SecretStore, s: Secret, v: SecretVersion): SM.SecretValueEntry {
-  const today = day(store.now());
+  // AWS's LastAccessedDate is to the day: midnight UTC of the day of access.
+  const today = previousMidnight(store.now());
   s.lastAccessed = today;
   v.lastAccessed = today;
   return { ARN: s.arn, Name: s.name, VersionId: v.id, ...valueOut(v.value!), VersionStages: [...v.stages], CreatedDate: new Date(v.created) };

@@ -1,4 +1,5 @@
-import { DAY_MS, type Secret, type SecretValue, type SecretVersion } from './secrets';
+import { DAY_MS } from '../core/calendar';
+import type { Secret, SecretValue, SecretVersion } from './secrets';
 
 /**
  * Versions and their staging labels. A label is on at most one version; moving AWSCURRENT moves AWSPREVIOUS to

@@ -132,7 +132,7 @@ function structArb(ns: NormalizedSchema, ctx: InputContext, depth: number): fc.A
   return fc.record(model, { requiredKeys: members.map(([name]) => name).filter((n) => required.has(n)) });
 }
 
-/** Inputs for one operation: mostly complete ones, sometimes with one required member missing. */
+/** Inputs for one operation: mostly as built, sometimes with one top-level member (required or not) dropped. */
 export function operationInputs(inputSchema: Schema, ctx: InputContext): fc.Arbitrary<Record<string, unknown>> {
   const schema = NormalizedSchema.of(inputSchema);
   const whole = fc.oneof({ weight: 2, arbitrary: structArb(schema, { ...ctx, plausible: true }, 0) }, { weight: 1, arbitrary: structArb(schema, { ...ctx, plausible: false }, 0) });

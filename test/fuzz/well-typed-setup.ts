@@ -10,6 +10,7 @@ import * as sts from '@aws-sdk/client-sts';
 import * as secrets from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
 import type { RunningEmulator } from '../../emulator';
+import { clientConfig as emulatorClientConfig } from '../helpers/emulator';
 import { makeZip } from '../lambda/helpers';
 
 /**
@@ -49,12 +50,8 @@ export interface SeededResources {
 const ROLE_TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
 const HANDLER = 'exports.handler = async (e) => ({ ok: true, got: typeof e });';
 
-export const clientConfig = (emu: RunningEmulator) => ({
-  endpoint: emu.endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1,
-});
+/** One attempt: a retried request would hide what the first answer was. */
+export const clientConfig = (emu: RunningEmulator) => ({ ...emulatorClientConfig(emu), maxAttempts: 1 });
 
 /** Creates one function, queue, topic, … per service under `prefix`; returns their names and ARNs. */
 async function seedSet(emu: RunningEmulator, prefix: string, zip: Buffer): Promise<SeededResources> {

@@ -32,7 +32,7 @@ interface FuzzedService {
   extra?: Record<string, unknown>;
 }
 
-export const WELL_TYPED_SERVICES: FuzzedService[] = [
+const WELL_TYPED_SERVICES: FuzzedService[] = [
   { name: 's3', sdk: s3, client: 'S3Client', extra: { forcePathStyle: true } },
   { name: 'sqs', sdk: sqs, client: 'SQSClient', extra: { useQueueUrlAsEndpoint: false } },
   { name: 'sns', sdk: sns, client: 'SNSClient' },
@@ -131,10 +131,14 @@ class RecordingHandler {
 const hash = (s: string) => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 0);
 
 /** First frame of a stack inside emulator/, as `emulator/x/y.ts:12`. */
-export function emulatorFrame(stack: string | undefined): string | undefined {
+function emulatorFrame(stack: string | undefined): string | undefined {
   const m = stack?.match(/(emulator\/[^\s():]+\.ts):(\d+)/);
   return m ? `${m[1]}:${m[2]}` : undefined;
 }
+
+/** The log line of the operation's own failure among those a case added, else the first. */
+const causeOf = (causes: string[], service: FuzzedService, operation: string): string | undefined =>
+  causes.find((c) => c.includes(`${service.name}.${operation} failed`)) ?? causes[0];
 
 async function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T | 'deadline'> {
   let timer: NodeJS.Timeout | undefined;
@@ -278,7 +282,7 @@ export class WellTypedFuzzer {
         }
         else if (out.finding) {
           stats.findings++;
-          const cause = out.causes.find((c) => c.includes(`${service.name}.${op.name} failed`)) ?? out.causes[0];
+          const cause = causeOf(out.causes, service, op.name);
           const finding: Finding = { service: service.name, operation: op.name, ...out.finding, cause, frame: emulatorFrame(cause), input };
           const isNew = !this.findings.some((f) => rootCause(f) === rootCause(finding));
           if (this.opts.minimize && isNew) finding.input = await this.minimize(service, finding);
@@ -296,7 +300,7 @@ export class WellTypedFuzzer {
     const same = async (input: Record<string, unknown>) => {
       const out = await this.send(service, finding.operation, input);
       if (!out.finding) return false;
-      const cause = out.causes[0];
+      const cause = causeOf(out.causes, service, finding.operation);
       return rootCause({ ...finding, ...out.finding, cause, frame: emulatorFrame(cause), input }) === key;
     };
     let current = finding.input;
@@ -332,7 +336,7 @@ export class WellTypedFuzzer {
 /** The normalized message: ids, numbers and quoted values taken out, so one bug with many inputs is one entry. */
 const normalize = (m: string) => m.replace(/'[^']*'|"[^"]*"/g, "''").replace(/[0-9a-f-]{8,}/gi, '#').replace(/\d+/g, '#').slice(0, 160);
 
-export function rootCause(f: Finding): string {
+function rootCause(f: Finding): string {
   // A frame and the error's class (TypeError, RangeError, …) make one root cause; the message varies with the value.
   if (f.frame) return `${f.kind}|${f.frame}|${(f.cause ?? '').match(/failed: (\w+)/)?.[1] ?? ''}`;
   return `${f.kind}|${f.service}.${f.operation}|${f.status ?? ''}|${normalize(f.message)}`;

@@ -177,14 +177,20 @@ exports.handler = awslambda.streamifyResponse(async (event, stream) => {
   });
 });
 
-describe('an SDK client’s connection left idle longer than the server used to keep it', () => {
-  it('is still served: the emulator does not close idle keep-alive connections under a reusing client', async () => {
-    await lambda().send(new ListFunctionsCommand({}));
-    // The event loop held past the idle close the server announced (Keep-Alive: timeout=5, closed at 6 s by Node 20),
-    // as a long synchronous step in a loaded test does. Node 20's Agent keeps the socket (it only honours the hint
-    // when it has a timeout of its own), so the next request goes out on a connection the server drops: ECONNRESET.
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6_500);
-    await expect(lambda().send(new ListFunctionsCommand({}))).resolves.toMatchObject({ Functions: expect.any(Array) });
+describe('idle keep-alive connections', () => {
+  it('are not closed by the server after a timeout, so a reusing client never meets a dropped one', async () => {
+    // With a keep-alive timeout the server announced it (Keep-Alive: timeout=5) and closed idle sockets at 6 s under
+    // Node 20; the SDK's Agent ignores that hint (it honours it only with a timeout of its own), so a request sent
+    // after a long idle gap (a slow step in a loaded test) went out on a socket the server dropped: ECONNRESET.
+    const endpoint = new URL(emulator().endpoint);
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = http.request({ host: endpoint.hostname, port: endpoint.port, path: '/_harness/health', headers: { connection: 'keep-alive' }, agent: false }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    res.resume();
+    expect({ connection: res.headers.connection, keepAlive: res.headers['keep-alive'] }).toEqual({ connection: 'keep-alive', keepAlive: undefined });
+    res.socket.destroy();
   });
 });
 

@@ -1,7 +1,7 @@
 import { AwsError } from '../../core/errors';
 
 /** Invoke's ClientContext: base64 of a JSON object, at most 3,583 characters of base64 (AWS's documented limit). */
-export const CLIENT_CONTEXT_LIMIT = 3583;
+const CLIENT_CONTEXT_LIMIT = 3583;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
@@ -29,7 +29,7 @@ export function checkClientContext(value: string | undefined): void {
 
 /**
  * The ClientContext as the runtime receives it, in the Lambda-Runtime-Client-Context header: the JSON itself,
- * re-serialized with everything past ASCII escaped (\uXXXX), since a header carries no raw non-Latin-1 text
+ * re-serialized with DEL and everything past ASCII escaped (\uXXXX), since a header carries no raw non-Latin-1 text
  * (and Latin-1 bytes would not read back as UTF-8). Plain JSON is accepted from in-process callers; anything
  * else (which Invoke has already refused) is dropped.
  */

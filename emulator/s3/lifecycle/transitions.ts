@@ -13,9 +13,8 @@ import { enabledRules, firstRunAfter, ruleMatches, subjectOf, timeOf, type Due }
 
 /** The waterfall, warmest first. */
 const WATERFALL = ['STANDARD', 'STANDARD_IA', 'INTELLIGENT_TIERING', 'ONEZONE_IA', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'];
-const rank = (storageClass: string): number => Math.max(0, WATERFALL.indexOf(storageClass === 'REDUCED_REDUNDANCY' ? 'STANDARD' : storageClass));
 /** A class's place in the waterfall: the higher, the colder. */
-export const waterfallRank = rank;
+export const waterfallRank = (storageClass: string): number => Math.max(0, WATERFALL.indexOf(storageClass === 'REDUCED_REDUNDANCY' ? 'STANDARD' : storageClass));
 
 export interface TransitionDue extends Due {
   storageClass: string;
@@ -38,8 +37,7 @@ function sizeAllows(bucket: Bucket, rule: S3.LifecycleRule, v: ObjectVersion, st
 
 /** The earlier due time; on the same time the colder class; then the first rule. */
 const better = (a: TransitionDue | undefined, b: TransitionDue): TransitionDue =>
-  !a || b.at < a.at || (b.at === a.at && rank(b.storageClass) > rank(a.storageClass)) ? b : a;
-
+  !a || b.at < a.at || (b.at === a.at && waterfallRank(b.storageClass) > waterfallRank(a.storageClass)) ? b : a;
 
 /** Days after a moment, rounded up to midnight UTC, never the run already going at that moment. */
 const afterDays = (from: number, days: number): number => Math.max(firstRunAfter(from), nextMidnight(addDays(from, Number(days))));
@@ -50,7 +48,7 @@ export function currentTransition(bucket: Bucket, v: ObjectVersion): TransitionD
     if (!rule.Transitions?.length || !ruleMatches(rule, subjectOf(v))) continue;
     for (const t of rule.Transitions) {
       const storageClass = String(t.StorageClass);
-      if (rank(storageClass) <= rank(v.storageClass) || !sizeAllows(bucket, rule, v, storageClass)) continue;
+      if (waterfallRank(storageClass) <= waterfallRank(v.storageClass) || !sizeAllows(bucket, rule, v, storageClass)) continue;
       const at = t.Days !== undefined ? afterDays(v.lastModified, t.Days) : t.Date !== undefined ? Math.max(timeOf(t.Date)!, firstRunAfter(v.lastModified)) : undefined;
       if (at !== undefined) due = better(due, { at, ruleId: rule.ID ?? '', storageClass });
     }
@@ -58,7 +56,7 @@ export function currentTransition(bucket: Bucket, v: ObjectVersion): TransitionD
   return due;
 }
 
-/** `rank` counts the newer noncurrent versions, as for NoncurrentVersionExpiration. */
+/** `newer` counts the newer noncurrent versions, as for NoncurrentVersionExpiration. */
 export function noncurrentTransition(bucket: Bucket, v: ObjectVersion, becameNoncurrent: number, newer: number): TransitionDue | undefined {
   if (v.isDeleteMarker) return undefined;
   let due: TransitionDue | undefined;
@@ -67,7 +65,7 @@ export function noncurrentTransition(bucket: Bucket, v: ObjectVersion, becameNon
     for (const t of rule.NoncurrentVersionTransitions) {
       const storageClass = String(t.StorageClass);
       if (t.NoncurrentDays === undefined || newer < Number(t.NewerNoncurrentVersions ?? 0)) continue;
-      if (rank(storageClass) <= rank(v.storageClass) || !sizeAllows(bucket, rule, v, storageClass)) continue;
+      if (waterfallRank(storageClass) <= waterfallRank(v.storageClass) || !sizeAllows(bucket, rule, v, storageClass)) continue;
       due = better(due, { at: afterDays(becameNoncurrent, t.NoncurrentDays), ruleId: rule.ID ?? '', storageClass });
     }
   }

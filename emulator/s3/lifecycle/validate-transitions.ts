@@ -1,7 +1,6 @@
 import type * as S3 from '@aws-sdk/client-s3';
 import { DAY_MS, isMidnight } from '../../core/calendar';
-import { AwsError } from '../../core/errors';
-import { invalidArgument, malformedXml } from '../errors';
+import { invalidArgument, invalidRequest, malformedXml } from '../errors';
 import { waterfallRank } from './transitions';
 
 /**
@@ -38,11 +37,10 @@ interface Move {
   date?: number;
 }
 
-const invalidRequest = (message: string): AwsError => new AwsError('InvalidRequest', message, 400);
 const given = (x: unknown): boolean => x !== undefined && x !== null;
 
 /** The rule's filter as S3 prints it in its messages; no predicate at all prints as an empty prefix. */
-export function filterText(rule: S3.LifecycleRule): string {
+function filterText(rule: S3.LifecycleRule): string {
   if (rule.Prefix !== undefined) return `(prefix=${rule.Prefix})`;
   const f = rule.Filter as (S3.LifecycleRuleFilter & { And?: S3.LifecycleRuleAndOperator }) | undefined;
   const p = f?.And ?? { Prefix: f?.Prefix, Tags: f?.Tag ? [f.Tag] : undefined, ObjectSizeGreaterThan: f?.ObjectSizeGreaterThan, ObjectSizeLessThan: f?.ObjectSizeLessThan };
@@ -83,6 +81,7 @@ function checkOrder(kind: Kind, moves: Move[], filter: string): void {
     }
     const stay = MIN_STAY_DAYS[warm.storageClass] ?? 0;
     if (gap < stay) {
+      // S3's own wording, the filter where the warmer action's field should be included.
       throw invalidArgument(`'${field}' in the '${kind.action}' action for StorageClass '${cold.storageClass}' for filter '${filter}' must be ${stay} days more than 'filter '${filter}'' in the '${kind.action}' action for StorageClass '${warm.storageClass}'`);
     }
   }

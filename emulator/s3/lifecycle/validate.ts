@@ -1,7 +1,6 @@
 import type * as S3 from '@aws-sdk/client-s3';
 import { isMidnight } from '../../core/calendar';
-import { AwsError } from '../../core/errors';
-import { invalidArgument, malformedXml } from '../errors';
+import { invalidArgument, invalidRequest, malformedXml } from '../errors';
 import { checkTransitions } from './validate-transitions';
 
 /**
@@ -11,8 +10,6 @@ import { checkTransitions } from './validate-transitions';
  * unique, every rule has an action, and tag filters do not go with the two actions that ignore tags; the transitions'
  * minimum days and order are checked in validate-transitions.ts.
  */
-
-const invalidRequest = (message: string): AwsError => new AwsError('InvalidRequest', message, 400);
 
 /** A count of days as S3 reads it: a whole number above zero. */
 const positive = (n: unknown): boolean => Number.isInteger(Number(n)) && Number(n) > 0;
