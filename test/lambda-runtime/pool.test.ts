@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { RuntimePool } from '../../emulator/lambda/runtime';
 import { AwsError } from '../../emulator/core/errors';
+import { procPids, procStatFields } from '../../emulator/core/processes';
 import { waitFor } from '../../harness/wait';
 import { event, isAlive, json, removeTempDirs, spec, tempDir, writeCode } from './helpers';
 
@@ -140,6 +142,38 @@ describe('RuntimePool', () => {
     await provisioning.catch(() => undefined);
     const pids = () => (fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : []);
     await waitFor(() => pids().every((pid) => !isAlive(pid)), { what: 'the withdrawn environments to stop' });
+  });
+
+  test('provisioned environments start one wave per core, each initialised before the next starts', async () => {
+    const pool = newPool();
+    const dir = tempDir('lambda-waves-');
+    // Each environment notes that its init began, then holds its init until the test opens the gate.
+    const code = writeCode({
+      'index.mjs': `import fs from 'node:fs';
+const dir = ${JSON.stringify(dir)};
+fs.writeFileSync(dir + '/start-' + process.pid, '');
+while (!fs.existsSync(dir + '/go')) await new Promise((r) => setTimeout(r, 5));
+export const handler = async () => 'ok';`,
+    });
+    const wave = os.availableParallelism();
+    const s = spec(code, { version: '1' });
+    const provisioning = pool.provision(s, 2 * wave + 1);
+    provisioning.catch(() => undefined); // awaited below; a failed expectation first must not leave it unhandled
+    const started = () => fs.readdirSync(dir).filter((f) => f.startsWith('start-')).length;
+    await waitFor(() => started() === wave, { what: 'the first wave in init' });
+    // The whole first wave is held in init: no runtime process beyond it may exist yet.
+    const ofThisFunction = (pid: number) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`AWS_LAMBDA_FUNCTION_NAME=${s.functionName}`);
+      } catch {
+        return false; // gone, or not ours to read
+      }
+    };
+    const runtimes = procPids().filter((pid) => procStatFields(pid)?.[1] === String(process.pid) && ofThisFunction(pid));
+    expect(runtimes).toHaveLength(wave);
+    fs.writeFileSync(path.join(dir, 'go'), '');
+    await provisioning;
+    expect(started()).toBe(2 * wave + 1);
   });
 
   test('idle environments are stopped after the idle timeout', async () => {

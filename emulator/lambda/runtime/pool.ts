@@ -1,4 +1,5 @@
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import { ScaledClock, type Clock } from '../../core/clock';
 import { AwsError } from '../../core/errors';
 import { randomHex, uuid } from '../../core/ids';
@@ -13,6 +14,8 @@ import type { FunctionSpec, InvokeOptions, InvokeResult, RuntimePoolOptions } fr
 
 const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Provisioned environments started at once. */
+const PROVISION_WAVE = Math.max(1, os.availableParallelism());
 
 /** Everything that, when changed, needs a fresh environment (the timeout is per invocation, so it is not here). */
 function fingerprintOf(spec: FunctionSpec): string {
@@ -112,9 +115,17 @@ export class RuntimePool {
       const fingerprint = fingerprintOf(spec);
       const mine = [...(this.envs.get(spec.functionName) ?? [])].filter((e) => e.provisioned && e.version === version && e.fingerprint === fingerprint && e.state !== 'dead');
       for (const extra of mine.slice(count)) this.stopProvisioned(extra);
-      const started = await Promise.all(
-        Array.from({ length: Math.max(0, count - mine.length) }, () => this.startEnvironment(spec, fingerprint, launcher, true)),
-      );
+      // A few at a time (one per core), each wave initialised before the next: a hundred runtimes starting at once
+      // would hold every core, and the emulator's own requests with them, for seconds.
+      const started: ExecutionEnvironment[] = [];
+      const wanted = Math.max(0, count - mine.length);
+      while (started.length < wanted && !request.withdrawn) {
+        const wave = await Promise.all(
+          Array.from({ length: Math.min(PROVISION_WAVE, wanted - started.length) }, () => this.startEnvironment(spec, fingerprint, launcher, true)),
+        );
+        started.push(...wave);
+        if ((await Promise.all(wave.map((e) => e.ready))).includes(false)) break;
+      }
       // Withdrawn while these were starting: unprovision() or retire() could not see them yet, so they stop here.
       if (request.withdrawn) {
         await Promise.all(started.map((e) => this.stopProvisioned(e)));
