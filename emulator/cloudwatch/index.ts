@@ -121,7 +121,9 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
           store.put(id, { timestamp, sum: s.Sum, count: s.SampleCount, min: s.Minimum, max: s.Maximum, unit: d.Unit });
         } else if (d.Values) {
           d.Values.forEach((v: number, i: number) => {
-            for (let n = 0; n < (d.Counts?.[i] ?? 1); n++) store.observe(id, timestamp, v, d.Unit);
+            // All `count` observations of v in one statistic set: a loop per observation never ends for a count of 10^12.
+            const count = d.Counts?.[i] ?? 1;
+            if (count > 0) store.put(id, { timestamp, sum: v * count, count, min: v, max: v, unit: d.Unit });
           });
         } else {
           store.observe(id, timestamp, d.Value ?? 0, d.Unit);

@@ -37,6 +37,17 @@ describe('CloudWatch metrics (AWS JSON 1.0, the JS SDK)', () => {
     expect(listed.Metrics?.map((m) => m.MetricName)).toEqual(['Latency']);
   });
 
+  it('takes Values with Counts as that many observations in one step, however large the counts', async () => {
+    const cw = new CloudWatchClient(clientConfig(emulator()));
+    // A count of 10^12 was once observed one by one: the request never ended (found by the well-typed fuzzer).
+    await cw.send(new PutMetricDataCommand({ Namespace: 'Harness/Counts', MetricData: [{ MetricName: 'Size', Values: [5, 7], Counts: [1e12, 0] }] }));
+    const stats = await cw.send(
+      new GetMetricStatisticsCommand({ Namespace: 'Harness/Counts', MetricName: 'Size', StartTime: start(), EndTime: end(), Period: 3600, Statistics: ['Sum', 'SampleCount', 'Minimum', 'Maximum'] }),
+    );
+    expect(stats.Datapoints).toHaveLength(1);
+    expect(stats.Datapoints![0]).toMatchObject({ Sum: 5e12, SampleCount: 1e12, Minimum: 5, Maximum: 5 });
+  }, 15_000);
+
   it('rejects the reserved AWS/ namespace', async () => {
     const cw = new CloudWatchClient(clientConfig(emulator()));
     await expect(cw.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'x', Value: 1 }] }))).rejects.toMatchObject({
