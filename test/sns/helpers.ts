@@ -93,7 +93,8 @@ async function assemble(opts: Partial<EmulatorOptions> & { clock?: Clock }): Pro
   const address = await listen(server, options.host, 0);
   options.port = address.port;
   return wrap(`http://127.0.0.1:${address.port}`, clock, bus, sns, async () => {
-    sns.close();
+    // close() waits for the signing key's background generation, which would otherwise outlive the test file.
+    await sns.close();
     sqs.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -52,6 +52,17 @@ export const OPTIONS: EmulatorOptions = {
   credentials: {},
 } as EmulatorOptions;
 
+/**
+ * Every provider unitSetup() made in this file, closed after its tests. A new provider starts generating its
+ * signing key on libuv's thread pool (150–600 ms, longer on a busy machine); that job cannot be unref'd, so a
+ * file that ends sooner and never awaits close() keeps its jest worker alive past jest's 500 ms exit grace
+ * ("A worker process has failed to exit gracefully and has been force exited").
+ */
+const opened: SnsProvider[] = [];
+afterAll(async () => {
+  await Promise.all(opened.splice(0).map((sns) => sns.close()));
+});
+
 export function unitSetup(opts: Partial<EmulatorOptions> = {}): UnitSetup {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0, 123));
   const bus = new DeliveryBus(clock);
@@ -79,6 +90,7 @@ export function unitSetup(opts: Partial<EmulatorOptions> = {}): UnitSetup {
   bus.register('lambda', standIn(functions, () => new AwsError('ResourceNotFoundException', 'Function not found', 404)));
 
   const sns = createSnsProvider({ clock, bus, options: { ...OPTIONS, ...opts } });
+  opened.push(sns);
   const ctx: RequestContext = {
     region: 'us-east-1',
     accountId: '000000000000',
