@@ -159,13 +159,13 @@ export class DeliveryBus {
 
   /**
    * Delivers asynchronously, after the sender has answered its own client. Failures are traced, not
-   * thrown; `onFailure` lets the sender apply its own retry/DLQ rules.
+   * thrown; `onFailure` lets the sender apply its own retry/DLQ rules, `onDelivered` learn it was accepted.
    */
   dispatch(
     destinationArn: string,
     message: DeliveryMessage,
     origin: Origin,
-    opts: { delayMs?: number; onFailure?: (err: unknown) => void; hopType?: string } = {},
+    opts: { delayMs?: number; onFailure?: (err: unknown) => void; onDelivered?: () => void; hopType?: string } = {},
   ): void {
     const baseDelay = opts.delayMs ?? 0;
     const plans = this.interceptor ? this.interceptor.plan(destinationArn, message, origin, baseDelay) : [{ delayMs: baseDelay }];
@@ -178,10 +178,15 @@ export class DeliveryBus {
         }
         // Resolving the receiver inside the chain: an unknown destination is a failed delivery, not a crash.
         this.track(Promise.resolve().then(() => this.receiverFor(destinationArn).receive(destinationArn, message, origin)))
-          .catch((err) => {
-            this.record({ type: 'delivery.failed', destination: destinationArn, error: String((err as Error)?.message ?? err), ...origin.correlation });
-            opts.onFailure?.(err);
-          })
+          .then(
+            () => opts.onDelivered?.(),
+            (err) => {
+              this.record({ type: 'delivery.failed', destination: destinationArn, error: String((err as Error)?.message ?? err), ...origin.correlation });
+              opts.onFailure?.(err);
+            },
+          )
+          // The sender's own callback failing must not surface as an unhandled rejection.
+          .catch((err) => this.record({ type: 'delivery.callback.failed', destination: destinationArn, error: String((err as Error)?.message ?? err) }))
           .finally(() => this.settle());
       };
       if (plan.delayMs > 0) this.clock.setTimer(plan.delayMs, run);

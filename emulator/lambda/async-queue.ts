@@ -41,7 +41,24 @@ export interface AsyncEvent {
   /** The trace header of the latest attempt, passed on to destinations. */
   lastTrace?: string;
   lastError?: { statusCode: number; message: string; functionError?: string; responsePayload?: string };
+  /** When the next attempt is due (emulator time), while the event waits out a retry delay or backoff. */
+  dueAt?: number;
   generation: number;
+}
+
+/** An event as kept across restarts. */
+export type SavedAsyncEvent = Omit<AsyncEvent, 'generation'>;
+
+/**
+ * Where accepted events are kept across restarts (`--data-dir` only; without one the queue does no more work).
+ * An event is saved before it is acknowledged and whenever it waits for a retry, and forgotten once it is done,
+ * so one killed mid-attempt runs again after the restart (at least once, as Lambda's asynchronous invocation).
+ */
+export interface AsyncEventJournal {
+  saved(ev: AsyncEvent): void;
+  /** Succeeded, handed to its DLQ / on-failure destination, or dropped. */
+  done(ev: AsyncEvent): void;
+  cleared(): void;
 }
 
 export class AsyncQueue {
@@ -49,6 +66,8 @@ export class AsyncQueue {
   private readonly running = new Map<string, number>();
   /** Bumped by reset(): attempts and timers of an earlier generation are forgotten. */
   private generation = 0;
+  /** Set only with `--data-dir` (async-persistence.ts). */
+  journal?: AsyncEventJournal;
 
   constructor(
     private readonly core: LambdaCore,
@@ -58,7 +77,15 @@ export class AsyncQueue {
   enqueue(e: Omit<AsyncEvent, 'enqueuedAt' | 'invokeCount' | 'throttles' | 'generation'>): void {
     const ev: AsyncEvent = { ...e, enqueuedAt: this.core.deps.clock.now(), invokeCount: 0, throttles: 0, generation: this.generation };
     this.core.deps.bus.record({ type: 'lambda.async.enqueue', functionName: nameOf(ev.functionArn), requestId: ev.requestId });
+    this.journal?.saved(ev);
     this.push(ev);
+  }
+
+  /** An event saved before a restart: its next attempt is due when it was (at once if it was waiting or running). */
+  restore(saved: SavedAsyncEvent): AsyncEvent {
+    const ev: AsyncEvent = { ...saved, generation: this.generation };
+    this.core.timers.set(Math.max(0, (ev.dueAt ?? 0) - this.core.deps.clock.now()), () => this.push(ev));
+    return ev;
   }
 
   /** Events waiting or running (for the harness's idle checks). */
@@ -73,10 +100,12 @@ export class AsyncQueue {
     this.generation++;
     this.waiting.clear();
     this.running.clear();
+    this.journal?.cleared();
   }
 
   private push(ev: AsyncEvent): void {
     if (ev.generation !== this.generation) return;
+    ev.dueAt = undefined;
     let q = this.waiting.get(ev.functionArn);
     if (!q) this.waiting.set(ev.functionArn, (q = []));
     q.push(ev);
@@ -90,14 +119,17 @@ export class AsyncQueue {
     const fn = this.core.functions.get(functionArn);
     if (!fn) {
       // The function was deleted while events waited: Lambda drops them.
-      for (const ev of q.splice(0)) this.core.deps.bus.record({ type: 'lambda.async.dropped', functionName: nameOf(functionArn), requestId: ev.requestId, error: 'function deleted' });
+      for (const ev of q.splice(0)) {
+        this.core.deps.bus.record({ type: 'lambda.async.dropped', functionName: nameOf(functionArn), requestId: ev.requestId, error: 'function deleted' });
+        this.journal?.done(ev);
+      }
       return;
     }
     if (fn.reservedConcurrency === 0) {
       for (const ev of q.splice(0)) {
         ev.lastError ??= { statusCode: 429, message: 'Rate Exceeded. (reserved concurrency is 0)' };
         this.core.deps.bus.record({ type: 'lambda.throttle', functionName: fn.name, requestId: ev.requestId, attempt: ev.invokeCount + 1, error: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
-        void this.failUnresolved(fn, ev);
+        void Promise.resolve(this.failUnresolved(fn, ev)).finally(() => this.finished(ev));
       }
       return;
     }
@@ -107,6 +139,7 @@ export class AsyncQueue {
       this.running.set(functionArn, (this.running.get(functionArn) ?? 0) + 1);
       void this.attempt(fn, ev).finally(() => {
         if (ev.generation !== this.generation) return;
+        this.finished(ev);
         const left = (this.running.get(functionArn) ?? 1) - 1;
         if (left > 0) this.running.set(functionArn, left);
         else this.running.delete(functionArn);
@@ -117,8 +150,17 @@ export class AsyncQueue {
 
   private later(ev: AsyncEvent, delayMs: number, maxAgeMs: number): void {
     // Never wait past the event's age limit: the event is discarded then, not after a long backoff.
-    const untilExpiry = Math.max(0, ev.enqueuedAt + maxAgeMs - this.core.deps.clock.now()) + 1;
-    this.core.timers.set(Math.min(delayMs, untilExpiry), () => this.push(ev));
+    const now = this.core.deps.clock.now();
+    const untilExpiry = Math.max(0, ev.enqueuedAt + maxAgeMs - now) + 1;
+    const delay = Math.min(delayMs, untilExpiry);
+    ev.dueAt = now + delay;
+    this.journal?.saved(ev);
+    this.core.timers.set(delay, () => this.push(ev));
+  }
+
+  /** An attempt (or a straight failure) ended: unless it set a retry, the event is done. */
+  private finished(ev: AsyncEvent): void {
+    if (ev.generation === this.generation && ev.dueAt === undefined) this.journal?.done(ev);
   }
 
   /** The version or alias the event names, or undefined (recorded as dropped) when it was deleted meanwhile. */

@@ -230,7 +230,7 @@ export function createLambdaProvider(deps: ServiceDeps) {
     },
     /** Asynchronous events waiting or running (for idle checks). */
     pendingAsyncEvents: () => queue.pending,
-    persistence: deps.options.dataDir ? lambdaPersistence(core, esm, () => provisioned.resumeAll()) : undefined,
+    persistence: deps.options.dataDir ? lambdaPersistence(core, esm, queue, () => provisioned.resumeAll()) : undefined,
     reset,
     async close() {
       await reset();

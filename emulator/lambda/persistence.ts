@@ -1,5 +1,7 @@
 import { rewrittenWhole } from '../core/persist-whole';
 import type { Persistable } from '../core/service';
+import { ASYNC_EVENT_PREFIX, asyncEventPersistence } from './async-persistence';
+import type { AsyncQueue } from './async-queue';
 import { unpackCode } from './code';
 import type { EventSourceMappings } from './event-source-mappings';
 import type { EventSourceMapping, FunctionCodeVersion, FunctionLayer, FunctionVersion, LambdaCore, LambdaFunction, Layer } from './state';
@@ -11,12 +13,14 @@ import type { EventSourceMapping, FunctionCodeVersion, FunctionLayer, FunctionVe
  * and `m\0<uuid>` (an event source mapping), rewritten after any request that may have changed one. A
  * restart unpacks each package into a new task root (layers wait, as always, for the first environment that
  * needs them) and brings functions back Active and mappings in their settled state (Enabled ones polling again).
+ * Asynchronous events not yet done are kept one by one as they change (async-persistence.ts).
  */
 const SEP = '\u0000';
 
 type SavedFunction = Omit<LambdaFunction, 'settled' | 'settle' | 'oldCodeDirs'>;
 
-export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMappings, restored: () => void = () => undefined): Persistable {
+export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMappings, queue: AsyncQueue, restored: () => void = () => undefined): Persistable {
+  const events = asyncEventPersistence(queue);
   const entries = (): [string, unknown][] => [
     ...[...core.functions.values()].map((fn): [string, unknown] => {
       const { settled: _s, settle: _x, oldCodeDirs: _o, ...saved } = fn;
@@ -26,7 +30,7 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
     ...[...core.mappings.values()].filter((m) => m.state !== 'Deleting').map((m): [string, unknown] => [`m${SEP}${m.uuid}`, m]),
   ];
 
-  return rewrittenWhole(/^(Get|List|Invoke)/, entries, async (entities) => {
+  const whole = rewrittenWhole(/^(Get|List|Invoke)/, entries, async (entities) => {
     // Each archive comes back once per entity that names it: one buffer per content again, shared by the layer
     // version and every function and version using it, as before the restart (and stored once from then on).
     const archives = new Map<string, Buffer>();
@@ -77,4 +81,19 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
     }
     restored();
   });
+
+  return {
+    touched: whole.touched,
+    takeChanges: () => events.takeChanges(whole.takeChanges()),
+    *entities() {
+      yield* whole.entities();
+      yield* events.entities();
+    },
+    async restore(entities) {
+      // The events are not part of the whole-state entities (which would delete any key they do not list).
+      const state = new Map([...entities].filter(([key]) => !key.startsWith(ASYNC_EVENT_PREFIX)));
+      await whole.restore(state);
+      events.restore(entities);
+    },
+  };
 }

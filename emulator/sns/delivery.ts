@@ -6,6 +6,7 @@ import type { ServiceDeps } from '../core/service';
 import { confirmationDocument, formatSnsJson, lambdaEvent, notificationEnvelope, signForSubscribers, subscribeUrl } from './envelope';
 import { passesFilter } from './filter';
 import { post, type PostOutcome } from './http-post';
+import type { OwedDeliveries, OwedMessage } from './owed-deliveries';
 import { EMULATOR_MANAGED_RETRY, httpDeliverySettings, retryDelay, type RetryPhases } from './retry';
 import { isRaw, messageFor, type OutboxEntry, type PublishedMessage, type Subscription, type Topic } from './state';
 
@@ -36,6 +37,9 @@ export function isClientError(err: unknown): boolean {
   return err instanceof AwsError && err.status >= 400 && err.status < 500 && err.status !== 429 && !/Throttl/i.test(err.code);
 }
 
+/** Protocols whose deliveries are retried, and so owed across a restart under `--data-dir`. */
+const RETRIED = new Set(['sqs', 'lambda', 'http', 'https']);
+
 const errorText = (err: unknown) => (err instanceof Error ? `${(err as AwsError).code ?? err.name}: ${err.message}` : String(err));
 
 export class SnsDelivery {
@@ -43,6 +47,8 @@ export class SnsDelivery {
   readonly outbox: OutboxEntry[] = [];
   /** Retry schedule for sqs/lambda subscribers (see retry.ts). */
   managedRetry: RetryPhases = EMULATOR_MANAGED_RETRY;
+  /** `--data-dir` only: the deliveries still owed, persisted (absent otherwise: Publish pays nothing for it). */
+  owed?: OwedDeliveries;
   /** Bumped by reset(): retries and timers from before it stop. */
   private generation = 0;
   private readonly timers = new Set<Timer>();
@@ -82,6 +88,25 @@ export class SnsDelivery {
     this.timers.clear();
     this.signing.clear();
     this.outbox.length = 0;
+    this.owed?.reset();
+  }
+
+  /** After a restart: re-arms each delivery still owed at its due time (at once if that has passed). */
+  resume({ message: m, deliveries }: OwedMessage): void {
+    for (const d of [...deliveries.values()]) {
+      const sub = this.lookup.subscription(d.subscriptionArn);
+      if (!sub || sub.pending) this.owed?.settled(m, d.subscriptionArn);
+      else this.deliver(sub, m, d.retries, Math.max(0, d.due - this.deps.clock.now()));
+    }
+  }
+
+  /** Runs `fn` after `delayMs` of emulator time, unless reset() comes first. */
+  private after(delayMs: number, fn: () => void): void {
+    const timer = this.deps.clock.setTimer(delayMs, () => {
+      this.timers.delete(timer);
+      fn();
+    });
+    this.timers.add(timer);
   }
 
   /**
@@ -91,6 +116,7 @@ export class SnsDelivery {
    */
   fanOut(topic: Topic, m: PublishedMessage): void {
     const matched = this.matching(topic, m);
+    this.owed?.owe(m, matched.filter((s) => RETRIED.has(s.protocol)).map((s) => s.arn), this.deps.clock.now());
     const signed = signForSubscribers(m, matched);
     const previous = this.signing.get(topic.arn);
     if (!signed && !previous) {
@@ -131,15 +157,16 @@ export class SnsDelivery {
     return matched;
   }
 
-  private deliver(sub: Subscription, m: PublishedMessage): void {
+  /** `retries` and `delayMs` resume a delivery restored after a restart (sqs, lambda, http/https). */
+  private deliver(sub: Subscription, m: PublishedMessage, retries = 0, delayMs = 0): void {
     switch (sub.protocol) {
       case 'sqs':
-        return this.deliverToQueue(sub, m);
+        return this.deliverToQueue(sub, m, retries, delayMs);
       case 'lambda':
-        return this.dispatchManaged(sub, m, { kind: 'lambda', payload: JSON.stringify(lambdaEvent(m, sub)) });
+        return this.dispatchManaged(sub, m, { kind: 'lambda', payload: JSON.stringify(lambdaEvent(m, sub)) }, retries, delayMs);
       case 'http':
       case 'https':
-        return this.deliverHttp(sub, m);
+        return this.deliverHttp(sub, m, retries, delayMs);
       case 'email':
       case 'email-json':
         return this.deliverEmail(sub, m);
@@ -170,12 +197,12 @@ export class SnsDelivery {
     });
   }
 
-  private deliverToQueue(sub: Subscription, m: PublishedMessage): void {
+  private deliverToQueue(sub: Subscription, m: PublishedMessage, retries: number, delayMs: number): void {
     const raw = isRaw(sub);
     const attributeCount = Object.keys(m.attributes).length;
     if (raw && attributeCount > MAX_SQS_ATTRIBUTES) {
       const err = new AwsError('InvalidParameterValue', `Number of message attributes [${attributeCount}] exceeds the allowed maximum [${MAX_SQS_ATTRIBUTES}].`, 400);
-      this.later(() => this.failed(sub, m, err, 'client-error', 0));
+      this.later(() => this.failed(sub, m, err, 'client-error', retries));
       return;
     }
     const queueFifo = sub.endpoint.endsWith('.fifo');
@@ -186,7 +213,7 @@ export class SnsDelivery {
       // The group id goes to FIFO queue subscribers only; the topic's dedup id keeps the queue from duplicating.
       messageGroupId: queueFifo ? m.messageGroupId : undefined,
       messageDeduplicationId: queueFifo ? m.messageDeduplicationId : undefined,
-    });
+    }, retries, delayMs);
   }
 
   /** One attempt through the bus; a failure schedules the next one (or gives up) per `managedRetry`. */
@@ -195,12 +222,16 @@ export class SnsDelivery {
     const origin = this.origin(m, sub);
     this.hop('sns.deliver', sub, m, { attempt: retry + 1 });
     const onFailure = (err: unknown) => {
-      if (generation !== this.generation || !this.lookup.subscription(sub.arn)) return;
+      if (generation !== this.generation) return;
+      if (!this.lookup.subscription(sub.arn)) return this.owed?.settled(m, sub.arn);
       if (isClientError(err)) return this.failed(sub, m, err, 'client-error', retry + 1);
       const next = retryDelay(this.managedRetry, retry + 1);
       if (next === undefined) return this.failed(sub, m, err, 'retries-exhausted', retry + 1);
+      this.owed?.retrying(m, sub.arn, retry + 1, this.deps.clock.now() + next);
       this.dispatchManaged(sub, m, msg, retry + 1, next);
     };
+    const owed = this.owed;
+    const onDelivered = owed && (() => owed.settled(m, sub.arn));
     // A missing destination (or, in strict mode, a refusing policy) is known now: fail it without a dispatch.
     try {
       this.deps.bus.check(sub.endpoint, origin);
@@ -215,7 +246,7 @@ export class SnsDelivery {
       else fail();
       return;
     }
-    this.deps.bus.dispatch(sub.endpoint, msg, origin, { delayMs, onFailure });
+    this.deps.bus.dispatch(sub.endpoint, msg, origin, { delayMs, onFailure, onDelivered });
   }
 
   private deliverEmail(sub: Subscription, m: PublishedMessage): void {
@@ -240,7 +271,7 @@ export class SnsDelivery {
     });
   }
 
-  private deliverHttp(sub: Subscription, m: PublishedMessage): void {
+  private deliverHttp(sub: Subscription, m: PublishedMessage, retries: number, delayMs: number): void {
     const raw = isRaw(sub);
     const topic = this.lookup.findTopic(sub.topicArn);
     const { phases, contentType } = httpDeliverySettings(topic?.attributes.DeliveryPolicy, sub.attributes.DeliveryPolicy);
@@ -264,24 +295,20 @@ export class SnsDelivery {
       body: raw ? messageFor(m, sub.protocol) : notificationEnvelope(m, sub),
       time: this.deps.clock.now(),
       status: 'pending',
-      attempts: 0,
+      attempts: retries,
     };
     this.outbox.push(entry);
-    this.hop('sns.deliver', sub, m, { attempt: 1 });
-    const giveUp = (outcome: PostOutcome, reason: 'client-error' | 'retries-exhausted') =>
-      this.failed(sub, m, new Error(outcome.kind === 'delivered' ? '' : outcome.error), reason, entry.attempts ?? 0);
-    this.later(() => this.postWithRetries(entry, headers, phases, 0, sub, giveUp));
+    this.hop('sns.deliver', sub, m, { attempt: retries + 1 });
+    const attempt = () => this.postWithRetries(entry, headers, phases, retries, sub, m);
+    if (delayMs > 0) this.after(delayMs, attempt);
+    else this.later(attempt);
   }
 
-  /** POSTs `entry.body`, retrying 5xx/network failures per `phases` on the emulator clock. */
-  private postWithRetries(
-    entry: OutboxEntry,
-    headers: Record<string, string>,
-    phases: RetryPhases,
-    retry: number,
-    sub: Subscription,
-    giveUp: (outcome: PostOutcome, reason: 'client-error' | 'retries-exhausted') => void,
-  ): void {
+  /**
+   * POSTs `entry.body`, retrying 5xx/network failures per `phases` on the emulator clock. `m`: the notification's
+   * message, which goes to the DLQ when the endpoint refuses (none for a subscription confirmation).
+   */
+  private postWithRetries(entry: OutboxEntry, headers: Record<string, string>, phases: RetryPhases, retry: number, sub: Subscription, m?: PublishedMessage): void {
     const generation = this.generation;
     const fault = entry.type === 'Notification' ? this.injectedFault(sub) : undefined;
     const attempt: Promise<PostOutcome> = fault
@@ -292,20 +319,19 @@ export class SnsDelivery {
       entry.attempts = (entry.attempts ?? 0) + 1;
       if (outcome.kind === 'delivered') {
         entry.status = 'delivered';
+        if (m) this.owed?.settled(m, sub.arn);
         return;
       }
       // An unsubscribed endpoint gets no more retries (confirmations have no subscription to check yet).
-      if (entry.type === 'Notification' && !this.lookup.subscription(sub.arn)) return;
+      if (m && !this.lookup.subscription(sub.arn)) return this.owed?.settled(m, sub.arn);
       const next = outcome.kind === 'retry' ? retryDelay(phases, retry + 1) : undefined;
       if (next === undefined) {
         entry.status = 'failed';
-        return giveUp(outcome, outcome.kind === 'retry' ? 'retries-exhausted' : 'client-error');
+        if (m) this.failed(sub, m, new Error(outcome.error), outcome.kind === 'retry' ? 'retries-exhausted' : 'client-error', entry.attempts ?? 0);
+        return;
       }
-      const timer = this.deps.clock.setTimer(next, () => {
-        this.timers.delete(timer);
-        this.postWithRetries(entry, headers, phases, retry + 1, sub, giveUp);
-      });
-      this.timers.add(timer);
+      if (m) this.owed?.retrying(m, sub.arn, retry + 1, this.deps.clock.now() + next);
+      this.after(next, () => this.postWithRetries(entry, headers, phases, retry + 1, sub, m));
     });
   }
 
@@ -354,7 +380,7 @@ export class SnsDelivery {
     };
     // POSTed once Subscribe has answered, as long as the subscription still exists.
     this.later(() => {
-      if (this.lookup.subscription(sub.arn)) this.postWithRetries(entry, headers, phases, 0, sub, () => undefined);
+      if (this.lookup.subscription(sub.arn)) this.postWithRetries(entry, headers, phases, 0, sub);
     });
   }
 
@@ -362,7 +388,7 @@ export class SnsDelivery {
   private failed(sub: Subscription, m: PublishedMessage, err: unknown, reason: 'client-error' | 'retries-exhausted', attempts: number): void {
     this.hop('sns.deliver.failed', sub, m, { reason, error: errorText(err), attempts });
     const dlq = deadLetterTarget(sub);
-    if (!dlq) return;
+    if (!dlq) return this.owed?.settled(m, sub.arn);
     const attributeCount = Object.keys(m.attributes).length;
     const fifoDlq = dlq.endsWith('.fifo');
     const message: DeliveryMessage = {
@@ -375,7 +401,8 @@ export class SnsDelivery {
     void this.deps.bus
       .track(this.deps.bus.sendNow(dlq, message, this.origin(m, sub)))
       .then(() => this.hop('sns.dlq', sub, m, { deadLetterTargetArn: dlq }))
-      .catch((e) => this.hop('sns.dlq.failed', sub, m, { deadLetterTargetArn: dlq, error: errorText(e) }));
+      .catch((e) => this.hop('sns.dlq.failed', sub, m, { deadLetterTargetArn: dlq, error: errorText(e) }))
+      .finally(() => this.owed?.settled(m, sub.arn));
   }
 }
 

@@ -7,6 +7,7 @@ import { createReceiver } from './receiver';
 import { AWS_MANAGED_RETRY, EMULATOR_MANAGED_RETRY, type RetryPhases } from './retry';
 import { publicKeyPem } from './signing';
 import type { OutboxEntry } from './state';
+import { OwedDeliveries } from './owed-deliveries';
 import { snsPersistence } from './persistence';
 import { SnsStore } from './store';
 
@@ -33,6 +34,9 @@ import { SnsStore } from './store';
  * message is still kept in the outbox); sqs/lambda retries stop after ~27 s of emulated time by default
  * (`setManagedRetry('aws')` restores the 23-day schedule); SigningCertURL names AWS's host, so verify
  * signatures with `signingPublicKey()`.
+ *
+ * With `--data-dir` (persistence.ts), deliveries still owed to sqs/lambda/http/https subscribers (first attempt or
+ * a retry, with its count and due time) and FIFO deduplication windows and sequence numbers survive a restart.
  */
 export interface SnsProviderOptions {
   /** Retry schedule for sqs/lambda subscribers (default EMULATOR_MANAGED_RETRY). */
@@ -44,7 +48,11 @@ export function createSnsProvider(deps: ServiceDeps, opts: SnsProviderOptions = 
   const store = new SnsStore();
   const delivery = new SnsDelivery(deps, store);
   if (opts.managedRetry) delivery.managedRetry = opts.managedRetry;
-  const publisher = createPublisher(delivery, () => deps.clock.now(), (hop) => deps.bus.record(hop));
+  const now = () => deps.clock.now();
+  // Only with --data-dir are owed deliveries and FIFO windows recorded: without it Publish does nothing extra.
+  if (deps.options.dataDir) delivery.owed = new OwedDeliveries();
+  const persistence = delivery.owed ? snsPersistence(store, delivery, delivery.owed, now) : undefined;
+  const publisher = createPublisher(delivery, now, (hop) => deps.bus.record(hop), persistence?.fifoPublished);
 
   const outbox = (): OutboxEntry[] => delivery.outbox.map((e) => ({ ...e }));
   const clearOutbox = (): void => {
@@ -70,7 +78,7 @@ export function createSnsProvider(deps: ServiceDeps, opts: SnsProviderOptions = 
       delivery.managedRetry = phases === 'aws' ? AWS_MANAGED_RETRY : phases === 'emulator' ? EMULATOR_MANAGED_RETRY : phases;
     },
     signingPublicKey: publicKeyPem,
-    persistence: deps.options.dataDir ? snsPersistence(store) : undefined,
+    persistence,
   };
 }
 

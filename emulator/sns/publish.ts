@@ -45,7 +45,13 @@ export interface Publisher {
   publish(topic: Topic, req: PublishRequest, endpoint: string, batchPosition?: number, correlation?: Record<string, string>): { messageId: string; sequenceNumber?: string };
 }
 
-export function createPublisher(delivery: SnsDelivery, now: () => number, record: (hop: Record<string, unknown> & { type: string }) => void): Publisher {
+/** `fifoPublished` (`--data-dir` only) hears each FIFO publish that opened a deduplication window and took a sequence number. */
+export function createPublisher(
+  delivery: SnsDelivery,
+  now: () => number,
+  record: (hop: Record<string, unknown> & { type: string }) => void,
+  fifoPublished?: (topic: Topic, dedupId: string) => void,
+): Publisher {
   /** Checks one message against the topic; returns the per-protocol bodies for MessageStructure=json. */
   function validate(topic: Topic, req: PublishRequest, batchPosition?: number): Record<string, string> | undefined {
     if (req.message === undefined || req.message === '') throw invalidParameter('Empty message');
@@ -112,7 +118,10 @@ export function createPublisher(delivery: SnsDelivery, now: () => number, record
         signatureVersion: topic.attributes.SignatureVersion ?? '1',
         traceHeader: correlation?.traceHeader,
       };
-      if (dedupId && sequenceNumber) topic.dedup.set(dedupId, { messageId: m.messageId, sequenceNumber, expires: now() + DEDUP_WINDOW_MS });
+      if (dedupId && sequenceNumber) {
+        topic.dedup.set(dedupId, { messageId: m.messageId, sequenceNumber, expires: now() + DEDUP_WINDOW_MS });
+        fifoPublished?.(topic, dedupId);
+      }
       record({ type: 'sns.publish', ...carriedCorrelation(correlation), topicArn: topic.arn, messageId: m.messageId, subscriptions: topic.subscriptions.length });
       delivery.fanOut(topic, m);
       return { messageId: m.messageId, sequenceNumber };

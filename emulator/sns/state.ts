@@ -18,9 +18,16 @@ export interface Topic {
   /** The emulator base URL seen when the topic was created (UnsubscribeURL for deliveries without a request). */
   endpoint: string;
   /** FIFO: deduplication id → the first publish's result and when the 5-minute window ends. */
-  dedup: Map<string, { messageId: string; sequenceNumber: string; expires: number }>;
+  dedup: Map<string, DedupWindow>;
   /** FIFO: last sequence number handed out. */
   sequence: bigint;
+}
+
+export interface DedupWindow {
+  messageId: string;
+  sequenceNumber: string;
+  /** Emulator time the window closes. */
+  expires: number;
 }
 
 export type Protocol = 'sqs' | 'lambda' | 'http' | 'https' | 'email' | 'email-json' | 'sms' | 'application' | 'firehose';
