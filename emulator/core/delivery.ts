@@ -178,19 +178,27 @@ export class DeliveryBus {
         }
         // Resolving the receiver inside the chain: an unknown destination is a failed delivery, not a crash.
         this.track(Promise.resolve().then(() => this.receiverFor(destinationArn).receive(destinationArn, message, origin)))
+          // One link either way (no extra promise per message when nobody listens for acceptance); the sender's own
+          // callback failing is traced, not an unhandled rejection.
           .then(
-            () => opts.onDelivered?.(),
+            opts.onDelivered && (() => this.callBack(destinationArn, opts.onDelivered!)),
             (err) => {
               this.record({ type: 'delivery.failed', destination: destinationArn, error: String((err as Error)?.message ?? err), ...origin.correlation });
-              opts.onFailure?.(err);
+              if (opts.onFailure) this.callBack(destinationArn, () => opts.onFailure!(err));
             },
           )
-          // The sender's own callback failing must not surface as an unhandled rejection.
-          .catch((err) => this.record({ type: 'delivery.callback.failed', destination: destinationArn, error: String((err as Error)?.message ?? err) }))
           .finally(() => this.settle());
       };
       if (plan.delayMs > 0) this.clock.setTimer(plan.delayMs, run);
       else setImmediate(run);
+    }
+  }
+
+  private callBack(destinationArn: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.record({ type: 'delivery.callback.failed', destination: destinationArn, error: String((err as Error)?.message ?? err) });
     }
   }
 

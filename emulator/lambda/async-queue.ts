@@ -105,7 +105,7 @@ export class AsyncQueue {
 
   private push(ev: AsyncEvent): void {
     if (ev.generation !== this.generation) return;
-    ev.dueAt = undefined;
+    if (ev.dueAt !== undefined) ev.dueAt = undefined;
     let q = this.waiting.get(ev.functionArn);
     if (!q) this.waiting.set(ev.functionArn, (q = []));
     q.push(ev);
@@ -129,7 +129,9 @@ export class AsyncQueue {
       for (const ev of q.splice(0)) {
         ev.lastError ??= { statusCode: 429, message: 'Rate Exceeded. (reserved concurrency is 0)' };
         this.core.deps.bus.record({ type: 'lambda.throttle', functionName: fn.name, requestId: ev.requestId, attempt: ev.invokeCount + 1, error: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
-        void Promise.resolve(this.failUnresolved(fn, ev)).finally(() => this.finished(ev));
+        const failing = this.failUnresolved(fn, ev);
+        // Only a journal needs to hear the end (no extra promise per throttled event without --data-dir).
+        if (this.journal) void Promise.resolve(failing).finally(() => this.finished(ev));
       }
       return;
     }
