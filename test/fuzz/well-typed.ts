@@ -141,15 +141,12 @@ const causeOf = (causes: string[], service: FuzzedService, operation: string): s
   causes.find((c) => c.includes(`${service.name}.${operation} failed`)) ?? causes[0];
 
 async function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T | 'deadline'> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), ms)));
-  try {
-    const r = await Promise.race([p, deadline]);
-    if (r === 'deadline') onTimeout();
-    return r;
-  } finally {
-    clearTimeout(timer);
-  }
+  // AbortSignal.timeout's timer is unref'd: a deadline that never fires keeps nothing alive.
+  const signal = AbortSignal.timeout(ms);
+  const deadline = new Promise<'deadline'>((resolve) => signal.addEventListener('abort', () => resolve('deadline'), { once: true }));
+  const r = await Promise.race([p, deadline]);
+  if (r === 'deadline') onTimeout();
+  return r;
 }
 
 /** Reads whatever streams an output carries (object bodies, event streams) to their end, within the deadline. */

@@ -152,7 +152,11 @@ describe('RuntimePool', () => {
       'index.mjs': `import fs from 'node:fs';
 const dir = ${JSON.stringify(dir)};
 fs.writeFileSync(dir + '/start-' + process.pid, '');
-while (!fs.existsSync(dir + '/go')) await new Promise((r) => setTimeout(r, 5));
+// Woken by the folder changing, not by polling.
+await new Promise((resolve) => {
+  const watcher = fs.watch(dir, () => fs.existsSync(dir + '/go') && resolve(watcher.close()));
+  if (fs.existsSync(dir + '/go')) resolve(watcher.close());
+});
 export const handler = async () => 'ok';`,
     });
     const wave = os.availableParallelism();
