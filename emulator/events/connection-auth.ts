@@ -8,7 +8,7 @@ import type { Connection } from './connections';
 
 interface Token {
   value: string;
-  /** Real-time epoch ms after which it is fetched again; undefined: until a 401/407. */
+  /** Emulator-clock ms after which it is fetched again; undefined: until a 401/407. */
   expiresAt?: number;
 }
 
@@ -18,8 +18,14 @@ export class ConnectionAuth {
   /** Bumped by forget(): a token request begun before (with credentials since replaced) is neither reused nor kept. */
   private readonly generations = new Map<string, number>();
 
-  /** `signal()`: the emulator's current lifecycle, so a stop or reset ends a token request in flight. */
-  constructor(private readonly signal: () => AbortSignal) {}
+  /**
+   * `signal()`: the emulator's current lifecycle, so a stop or reset ends a token request in flight. `now()`: the
+   * emulator clock, on which a token's expires_in runs out (virtual or scaled time included).
+   */
+  constructor(
+    private readonly signal: () => AbortSignal,
+    private readonly now: () => number,
+  ) {}
 
   /** Headers for one call; for OAuth, fetches a token first when none is held. */
   async headers(c: Connection): Promise<Record<string, string>> {
@@ -62,14 +68,15 @@ export class ConnectionAuth {
 
   private token(c: Connection): Promise<string> {
     const held = this.tokens.get(c.ConnectionArn);
-    if (held && (held.expiresAt === undefined || held.expiresAt > Date.now())) return Promise.resolve(held.value);
+    if (held && (held.expiresAt === undefined || held.expiresAt > this.now())) return Promise.resolve(held.value);
     const pending = this.pending.get(c.ConnectionArn);
     if (pending) return pending;
     const generation = this.generationOf(c);
     const running: Promise<string> = fetchToken(c, this.signal())
-      .then((t) => {
-        if (this.generationOf(c) === generation) this.tokens.set(c.ConnectionArn, t);
-        return t.value;
+      .then(({ value, lifetimeMs }) => {
+        const expiresAt = lifetimeMs === undefined ? undefined : this.now() + lifetimeMs;
+        if (this.generationOf(c) === generation) this.tokens.set(c.ConnectionArn, { value, expiresAt });
+        return value;
       })
       .finally(() => {
         if (this.pending.get(c.ConnectionArn) === running) this.pending.delete(c.ConnectionArn);
@@ -84,7 +91,8 @@ export class ConnectionAuth {
  * OAuthHttpParameters as headers, query and form body, `grant_type=client_credentials` unless a body parameter
  * sets it. The answer must be JSON with `access_token` (and may give `expires_in` seconds).
  */
-async function fetchToken(c: Connection, signal: AbortSignal): Promise<Token> {
+/** The endpoint's token and how long it may be used (expires_in, less a margin); undefined: no expires_in. */
+async function fetchToken(c: Connection, signal: AbortSignal): Promise<{ value: string; lifetimeMs?: number }> {
   const o = c.AuthParameters.OAuthParameters ?? {};
   const extra = o.OAuthHttpParameters ?? {};
   const url = new URL(o.AuthorizationEndpoint ?? '');
@@ -114,5 +122,5 @@ async function fetchToken(c: Connection, signal: AbortSignal): Promise<Token> {
   if (typeof doc.access_token !== 'string' || !doc.access_token) throw new Error('The authorization endpoint answered without an access_token.');
   const ttl = Number(doc.expires_in);
   // Fetched again a little before it runs out, as AWS refreshes a token about to expire.
-  return { value: doc.access_token, expiresAt: ttl > 0 ? Date.now() + Math.max(0, ttl - 10) * 1000 : undefined };
+  return { value: doc.access_token, lifetimeMs: ttl > 0 ? Math.max(0, ttl - 10) * 1000 : undefined };
 }

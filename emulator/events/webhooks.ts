@@ -42,7 +42,7 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
   const { clock, bus } = deps;
   const connections = new Map<string, Connection>();
   const apiDestinations = new Map<string, ApiDestination>();
-  const connectionAuth = new ConnectionAuth(currentSignal);
+  const connectionAuth = new ConnectionAuth(currentSignal, () => clock.now());
   const secrets = connectionSecrets(bus);
   const rateLimiter = new RateLimiter();
   /** Bumped by each (re)authorization, so a slow token answer for an older setting is ignored. */

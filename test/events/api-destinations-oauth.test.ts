@@ -21,7 +21,7 @@ import { clientConfig, useEmulator } from '../helpers/emulator';
 const emulator = useEmulator({ timeScale: 0.001 });
 const events = () => new EventBridgeClient(clientConfig(emulator()));
 
-const tokenRequests: { secret: string; answer: (token: string) => void }[] = [];
+const tokenRequests: { secret: string; answer: (token: string, expiresIn?: number) => void }[] = [];
 const hookAuthorizations: string[] = [];
 let server: http.Server;
 let base = '';
@@ -32,7 +32,7 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url!.startsWith('/token')) {
         const [, secret] = Buffer.from(String(req.headers.authorization).replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
-        tokenRequests.push({ secret: secret!, answer: (token) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: token })) });
+        tokenRequests.push({ secret: secret!, answer: (token, expiresIn) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: token, expires_in: expiresIn })) });
         return;
       }
       hookAuthorizations.push(String(req.headers.authorization));
@@ -77,4 +77,36 @@ it('a token fetched with the old client secret is not kept once UpdateConnection
   const [authorization] = await waitFor(() => hookAuthorizations.length > 0 && hookAuthorizations, { what: 'the call to the API destination' });
   expect(authorization).toBe('Bearer token-from-new-secret');
   expect(tokenRequests).toHaveLength(2);
+});
+
+it('a token is fetched again once its expires_in has run out on the emulator clock', async () => {
+  const { ConnectionArn } = await events().send(new CreateConnectionCommand({ Name: 'expiring', ...oauth('s') }));
+  const asked = tokenRequests.length;
+  const first = await waitFor(() => tokenRequests[asked], { what: 'the first token request' });
+  const fetchedAt = emulator().clock.now();
+  first.answer('short-1', 610); // used for 600 s: fetched again 10 s before it runs out
+  await waitFor(async () => (await events().send(new DescribeConnectionCommand({ Name: 'expiring' }))).ConnectionState === 'AUTHORIZED', {
+    what: 'the connection to be authorized',
+  });
+  const { ApiDestinationArn } = await events().send(
+    new CreateApiDestinationCommand({ Name: 'expiring-hook', ConnectionArn, InvocationEndpoint: `${base}/hook`, HttpMethod: 'POST' }),
+  );
+  await events().send(new PutRuleCommand({ Name: 'to-expiring-hook', EventPattern: JSON.stringify({ source: ['oauth.expiry'] }) }));
+  await events().send(
+    new PutTargetsCommand({ Rule: 'to-expiring-hook', Targets: [{ Id: 'hook', Arn: ApiDestinationArn, RoleArn: 'arn:aws:iam::000000000000:role/events' }] }),
+  );
+  const send = () => events().send(new PutEventsCommand({ Entries: [{ Source: 'oauth.expiry', DetailType: 'test', Detail: '{}' }] }));
+  const calls = hookAuthorizations.length;
+  await send();
+  await waitFor(() => hookAuthorizations.length > calls, { what: 'the first call' });
+  expect(hookAuthorizations.at(-1)).toBe('Bearer short-1');
+  expect(tokenRequests).toHaveLength(asked + 1);
+
+  // 600 s of emulated time (0.6 s here at timeScale 0.001): the held token is no longer used.
+  await waitFor(() => emulator().clock.now() > fetchedAt + 600_000, { what: 'the token lifetime to pass on the emulator clock' });
+  await send();
+  const second = await waitFor(() => tokenRequests[asked + 1], { what: 'a new token request' });
+  second.answer('short-2', 610);
+  await waitFor(() => hookAuthorizations.length > calls + 1, { what: 'the second call' });
+  expect(hookAuthorizations.at(-1)).toBe('Bearer short-2');
 });
