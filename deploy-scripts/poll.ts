@@ -26,14 +26,16 @@ export async function pollUntil(probe: () => Promise<boolean>, opts: PollOptions
   const deadline = Date.now() + opts.timeoutMs;
   let delay = opts.firstDelayMs ?? POLL_FIRST_DELAY_MS;
   const max = opts.maxDelayMs ?? POLL_MAX_DELAY_MS;
-  for (;;) {
+  // Callers come here having just seen a transitional state (a create or update answer said so): asking
+  // again at once would only see it again, a wasted request per wait (deploy waits for every function
+  // and mapping it creates), so even the first look waits.
+  for (let left = opts.timeoutMs; ; left = deadline - Date.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(delay, left))));
     if (await probe()) return;
-    const left = deadline - Date.now();
-    if (left <= 0) {
+    if (deadline - Date.now() <= 0) {
       const state = opts.describe?.();
       throw new WaitTimeoutError(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}${state ? ` (${state})` : ''}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
     delay = Math.min(delay * 2, max);
   }
 }
