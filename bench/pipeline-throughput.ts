@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { cpuSince, readCpu } from './lib/cpu';
+import { PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { childProcessCount, cpuSince, readCpu } from './lib/cpu';
 import { startFloorServer, type Responder } from './lib/floor-server';
 import { median, ratio, throughput } from './lib/measure';
 import { benchClientConfig, OBJECT_BODY, objectKey, startPipeline, type BenchPipeline } from './lib/pipeline';
@@ -27,6 +28,10 @@ import { benchClientConfig, OBJECT_BODY, objectKey, startPipeline, type BenchPip
  *
  * Rounds alternate which side goes first; the quoted figure is the median round ratio. Before the rounds,
  * 100 objects (200 with --full) warm both sides (not counted).
+ * `reservedConcurrency` (`--reserved-concurrency N`, not in the default run) caps every function of the pipeline at N
+ * concurrent executions (PutFunctionConcurrency): fewer runtime processes share the cores, to show how much of the
+ * function processes' CPU comes from their number rather than from their work.
+ *
  * Default run: 5 rounds × 500 objects = 2,500 objects through the pipeline, to fit `npm run bench` in
  * 5 minutes (the pipeline processes ~75–120 objects/s on this 2-core machine); `--full` runs the issue's
  * 10,000 (5 × 2,000). Quick: 1 × 100, warm-up 20.
@@ -54,6 +59,9 @@ export interface PipelineThroughput {
   cpuPerObject: { pipeline: { emulatorProcessMs: number; functionsMs?: number }; floorMs: number };
   /** The same, round by round (the function processes' share falls as their V8 warms up). */
   cpuRounds: CpuRounds;
+  /** Runtime processes alive after the rounds (Linux only): the function environments the pipeline used. */
+  functionProcesses?: number;
+  reservedConcurrency?: number;
 }
 
 interface CpuRounds {
@@ -95,11 +103,17 @@ async function floorRound(s3: S3Client, n: number, cpu?: CpuRounds): Promise<num
   return rate;
 }
 
-export async function benchPipelineThroughput(opts: { quick: boolean; objects?: number; rounds?: number }): Promise<PipelineThroughput> {
+export async function benchPipelineThroughput(opts: { quick: boolean; objects?: number; rounds?: number; reservedConcurrency?: number }): Promise<PipelineThroughput> {
   const rounds = opts.rounds ?? (opts.quick ? 1 : 5);
   const perRound = Math.ceil((opts.objects ?? (opts.quick ? 100 : 2500)) / rounds);
   const warmup = opts.quick ? 20 : perRound >= 2000 ? 200 : 100;
   const p = await startPipeline('fanout');
+  const reserved = opts.reservedConcurrency;
+  if (reserved !== undefined) {
+    for (const f of Object.values(p.resources.functions)) {
+      await p.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: f.name, ReservedConcurrentExecutions: reserved }));
+    }
+  }
   const floor = await startFloorServer(floorS3);
   const es3 = new S3Client({ ...benchClientConfig(p.emu.endpoint, CONCURRENCY), forcePathStyle: true });
   const fs3 = new S3Client({ ...benchClientConfig(floor.endpoint, CONCURRENCY), forcePathStyle: true });
@@ -111,6 +125,7 @@ export async function benchPipelineThroughput(opts: { quick: boolean; objects?: 
     let round = 0;
     const cpu: CpuRounds = { emulator: [], functions: [], floor: [] };
     const r = await ratio(() => pipelineRound(p, es3, perRound, `r${round++}`, cpu), () => floorRound(fs3, perRound, cpu), rounds);
+    const functionProcesses = childProcessCount();
     const ms = (xs: number[]) => Number(median(xs).toFixed(2));
     return {
       objects: rounds * perRound,
@@ -130,6 +145,8 @@ export async function benchPipelineThroughput(opts: { quick: boolean; objects?: 
         functions: cpu.functions.map((x) => Number(x.toFixed(2))),
         floor: cpu.floor.map((x) => Number(x.toFixed(2))),
       },
+      ...(functionProcesses !== undefined ? { functionProcesses } : {}),
+      ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
     };
   } finally {
     es3.destroy();

@@ -14,14 +14,24 @@ export interface CpuReading {
 /** /proc reports utime and stime in clock ticks; Linux fixes USER_HZ at 100 for everything it exposes there. */
 const MS_PER_TICK = 10;
 
-function childrenCpuMs(): number | undefined {
+/** /proc/<pid>/stat fields of this process's children (fields[1] is the parent's pid); undefined off Linux. */
+function childStats(): string[][] | undefined {
   if (process.platform !== 'linux') return undefined;
-  let total = 0;
+  const children: string[][] = [];
   for (const pid of procPids()) {
     const fields = procStatFields(pid); // undefined: gone between listing and reading
-    if (fields && Number(fields[1]) === process.pid) total += (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+    if (fields && Number(fields[1]) === process.pid) children.push(fields);
   }
-  return total;
+  return children;
+}
+
+function childrenCpuMs(): number | undefined {
+  return childStats()?.reduce((total, fields) => total + (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK, 0);
+}
+
+/** How many child processes this process has now (the emulator's runtime processes); undefined off Linux. */
+export function childProcessCount(): number | undefined {
+  return childStats()?.length;
 }
 
 export function readCpu(): CpuReading {

@@ -75,9 +75,42 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('counts the function processes the throughput pipeline used', () => {
+    const t = (result as unknown as { details: { throughput: { functionProcesses?: number } } }).details.throughput;
+    // Three data processors, each with at least one environment (Linux: read from /proc).
+    if (process.platform === 'linux') expect(t.functionProcesses).toBeGreaterThanOrEqual(3);
+    else expect(t.functionProcesses).toBeUndefined();
+  });
+
   it('describes the machine and prints the table', () => {
     expect(result.machine).toEqual(expect.objectContaining({ cpuCount: expect.any(Number), totalMemoryMb: expect.any(Number), node: process.version }));
     expect(stdout).toMatch(/\| section +\| figure +\| value +\| target +\| met +\| note +\|/);
     expect(stdout).toMatch(/targets met/);
+  });
+});
+
+describe('npm run bench -- --only throughput --reserved-concurrency', () => {
+  const bench = (args: string[]) =>
+    promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'bench/index.ts'), ...args], { cwd: ROOT, timeout: 120_000 });
+
+  it('caps every function at N environments and says so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    try {
+      const out = path.join(dir, 'capped.json');
+      const run = await bench(['--quick', '--only', 'throughput', '--reserved-concurrency', '1', '--out', out]);
+      const result = JSON.parse(readFileSync(out, 'utf8'));
+      expect(result.errors).toEqual([]);
+      const t = result.details.throughput;
+      expect(t.reservedConcurrency).toBe(1);
+      // Three data processors, one environment each (uncapped, the same run starts several per function).
+      if (process.platform === 'linux') expect(t.functionProcesses).toBe(3);
+      expect(run.stdout).toMatch(/reserved concurrency 1 per function/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  it('refuses a value that is not a whole number of at least 1', async () => {
+    await expect(bench(['--quick', '--only', 'throughput', '--reserved-concurrency', '0'])).rejects.toThrow(/--reserved-concurrency wants a whole number of at least 1, not "0"/);
   });
 });
