@@ -9,9 +9,9 @@ import { blobRefs, decodeValue, encodeValue, type BlobSink } from './codec';
  * The files under `--data-dir`: `state/snapshot.jsonl` (every entity, written whole at compaction),
  * `state/journal.jsonl` (entity changes appended since), `state/blobs/` (large bodies).
  *
- * Crash safety: a journal line is written with one write() before the request it records is answered,
- * so a `kill -9` keeps every acknowledged change (the kernel has the bytes). A torn last line is dropped
- * on load. Blobs and the snapshot are written to a temporary name and renamed, so none is ever half there.
+ * Crash safety: each flush (a request's changes, or the background ones) is one journal line written with one
+ * write() before the request it records is answered, so a `kill -9` keeps every acknowledged change (the
+ * kernel has the bytes). A torn last line is dropped on load, and with it the whole flush. Blobs and the snapshot are written to a temporary name and renamed, so none is ever half there.
  * A crash between the snapshot's rename and the journal's truncation replays the journal over a snapshot that
  * already contains it: harmless for an entity written whole (the last line for a key wins); services that append
  * numbered entities (CloudWatch datapoints and history, Logs event batches) recognise the copies themselves.
@@ -61,7 +61,11 @@ export class DataDirStore {
       return false;
     };
     let lineNo = 0;
-    const apply = (line: any) => {
+    const apply = (line: any): void => {
+      if (Array.isArray(line.b)) {
+        for (const entry of line.b) apply(entry);
+        return;
+      }
       lineNo++;
       if (typeof line.p === 'string') {
         deletedPrefixes.set(line.p, lineNo);
@@ -89,13 +93,13 @@ export class DataDirStore {
 
   append(changes: EntityChange[]): void {
     if (changes.length === 0) return;
-    const lines: string[] = [];
-    for (const c of changes) {
-      if ('prefix' in c) lines.push(JSON.stringify({ p: c.prefix, d: 1 }));
-      else if ('deleted' in c) lines.push(JSON.stringify({ k: c.key, d: 1 }));
-      else lines.push(JSON.stringify({ k: c.key, v: encodeValue(c.value, this.blobSink) }));
-    }
-    const bytes = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    const entries = changes.map((c) =>
+      'prefix' in c ? { p: c.prefix, d: 1 } : 'deleted' in c ? { k: c.key, d: 1 } : { k: c.key, v: encodeValue(c.value, this.blobSink) },
+    );
+    // One line per flush, so a torn write loses the whole flush or nothing: the changes of one flush can
+    // depend on each other (SNS noting a delivery done, Lambda saving the event it delivered).
+    const line = entries.length === 1 ? entries[0] : { b: entries };
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
     fs.writeSync(this.journalFd, bytes);
     this.journalBytes += bytes.length;
   }

@@ -76,6 +76,30 @@ describe('DataDirStore', () => {
     store.close();
   });
 
+  it('keeps a flush whole or not at all: a write torn anywhere in it keeps none of its changes', () => {
+    let store = new DataDirStore(dir);
+    store.append([{ key: 'sns/owed/d1', value: { to: 'lambda' } }]);
+    store.close();
+    const journal = path.join(dir, 'state', 'journal.jsonl');
+    const before = fs.readFileSync(journal);
+    store = new DataDirStore(dir);
+    store.load();
+    // SNS's delivery done and Lambda's saved event: keeping the first without the second would lose the event.
+    store.append([{ key: 'sns/owed/d1', deleted: true }, { key: 'lambda/async/e1', value: { payload: 'x'.repeat(40) } }]);
+    store.close();
+    const whole = fs.readFileSync(journal);
+    for (let cut = before.length + 1; cut < whole.length; cut++) {
+      fs.writeFileSync(journal, whole.subarray(0, cut));
+      store = new DataDirStore(dir);
+      expect([cut, Object.fromEntries(store.load())]).toEqual([cut, { 'sns/owed/d1': { to: 'lambda' } }]);
+      store.close();
+    }
+    fs.writeFileSync(journal, whole);
+    store = new DataDirStore(dir);
+    expect(Object.fromEntries(store.load())).toEqual({ 'lambda/async/e1': { payload: 'x'.repeat(40) } });
+    store.close();
+  });
+
   it('writes big bodies as blob files once, and compaction removes the ones nothing refers to', () => {
     const big = Buffer.alloc(INLINE_LIMIT + 1, 1);
     const other = Buffer.alloc(INLINE_LIMIT + 1, 2);

@@ -50,8 +50,13 @@ const count = (file: string, id: string): number => lines(file).filter((l) => l 
 function savedEvents(dataDir: string): string[] {
   const events = new Map<string, string>();
   for (const file of ['snapshot.jsonl', 'journal.jsonl']) {
-    for (const line of lines(path.join(dataDir, 'state', file))) {
-      const { k, v, d } = JSON.parse(line) as { k?: string; v?: { payload: string }; d?: boolean };
+    type Entry = { k?: string; v?: { payload: string }; d?: boolean; b?: Entry[] };
+    // A journal line holds one change, or a flush of several as {"b": [...]}.
+    const entries = lines(path.join(dataDir, 'state', file)).flatMap((line) => {
+      const entry = JSON.parse(line) as Entry;
+      return entry.b ?? [entry];
+    });
+    for (const { k, v, d } of entries) {
       if (!k?.startsWith('lambda/a\u0000')) continue;
       if (d) events.delete(k);
       else events.set(k, v!.payload);
