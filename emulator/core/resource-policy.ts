@@ -8,6 +8,7 @@
  * `…IfExists`, `ForAnyValue:`/`ForAllValues:`). An explicit Deny wins over any Allow; no matching Allow is
  * an implicit deny. Unknown condition operators never match, so they deny rather than allow by accident.
  */
+import { globMatches, globTokens } from './patterns/glob';
 
 export interface PolicyRequest {
   /** Who asks: a service principal (`s3.amazonaws.com`) or an AWS account id / IAM ARN. */
@@ -37,10 +38,9 @@ interface Statement {
 
 const list = <T>(v: OneOrMany<T> | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** `*` and `?` wildcards, optionally case-insensitive. */
+/** `*` and `?` wildcards, optionally case-insensitive (not a RegExp, which could backtrack for ever: see glob.ts). */
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
+  return ignoreCase ? globMatches(globTokens(pattern.toLowerCase(), true), value.toLowerCase()) : globMatches(globTokens(pattern, true), value);
 }
 
 /** ArnLike: each of the six colon-separated parts is matched on its own. */

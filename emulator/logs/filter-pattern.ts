@@ -11,6 +11,8 @@
  * What a match extracts (`$.latency`, `$status`) feeds a metric filter's value and dimensions.
  * Not supported: regular expressions (`%…%`); such a pattern is refused as invalid.
  */
+import { globMatches, globTokens } from '../core/patterns/glob';
+
 export interface FilterMatch {
   /** The values the pattern's fields took (`$.path` for JSON, `$name` for space-delimited). */
   values: Record<string, string>;
@@ -91,8 +93,6 @@ function tokenizeTerms(text: string): string[] {
 type Op = '=' | '!=' | '<' | '>' | '<=' | '>=';
 type Literal = { kind: 'number'; value: number } | { kind: 'string'; value: string };
 
-const wildcard = (pattern: string): RegExp => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-
 /** AWS compares numbers numerically and strings exactly (with `*` wildcards), for = and != only. */
 function compare(actual: unknown, op: Op, literal: Literal): boolean {
   if (literal.kind === 'number') {
@@ -115,7 +115,8 @@ function compare(actual: unknown, op: Op, literal: Literal): boolean {
   }
   if (op !== '=' && op !== '!=') return false;
   if (typeof actual !== 'string' && typeof actual !== 'number' && typeof actual !== 'boolean') return op === '!=';
-  const equal = wildcard(literal.value).test(String(actual));
+  // `*` wildcards, matched without a RegExp: `*a*a*a…` against a long value would backtrack for ever (see glob.ts).
+  const equal = globMatches(globTokens(literal.value), String(actual));
   return op === '=' ? equal : !equal;
 }
 

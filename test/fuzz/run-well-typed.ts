@@ -3,12 +3,15 @@
  * seed; prints counts per service, then every distinct root cause with its smallest input.
  *   node bin/run-ts.js test/fuzz/run-well-typed.ts --cases 20 --seed 7 [--services s3,sqs] [--ops Publish] [--minimize]
  * Exits non-zero when anything was found, the emulator's health check fails or a kept resource is unreadable.
+ * An input that blocks the event loop (a synchronous loop in the emulator) for longer than --watchdog ms
+ * (default 3 × --timeout) is reported on stderr with its operation and input, and the process is killed.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../../emulator';
 import { checkKept, seedWellTyped } from './well-typed-setup';
 import { CauseLog, describeInput, groupFindings, harnessHealth, WellTypedFuzzer } from './well-typed';
+import { startWatchdog } from './watchdog';
 
 async function main() {
   const { values } = parseArgs({
@@ -16,6 +19,7 @@ async function main() {
       cases: { type: 'string', default: '20' },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       timeout: { type: 'string', default: '5000' },
+      watchdog: { type: 'string' },
       services: { type: 'string' },
       ops: { type: 'string' },
       minimize: { type: 'boolean', default: false },
@@ -23,6 +27,8 @@ async function main() {
       verbose: { type: 'boolean', default: false },
     },
   });
+  const requestTimeoutMs = Number(values.timeout);
+  const watchdog = startWatchdog({ limitMs: values.watchdog ? Number(values.watchdog) : 3 * requestTimeoutMs });
   const log = new CauseLog();
   // Time runs 50× fast, so a 20 s long poll or a delayed message is not mistaken for a hang.
   const emu = await startEmulator({ port: 0, log: log.sink, timeScale: 0.02 });
@@ -35,11 +41,12 @@ async function main() {
     const fuzzer = new WellTypedFuzzer(emu, log, targets, {
       casesPerOperation: Number(values.cases),
       seed,
-      requestTimeoutMs: Number(values.timeout),
+      requestTimeoutMs,
       services: values.services?.split(','),
       operations: values.ops?.split(','),
       minimize: values.minimize,
       onProgress: out,
+      onCase: (service, operation, input) => watchdog.caseStarting(service, operation, describeInput(input).slice(0, 400)),
     });
     await fuzzer.run();
     if (values.verbose) for (const [name, s] of Object.entries(fuzzer.stats)) out(`${name} 4xx codes: ${JSON.stringify(s.errorCodes)}`);
@@ -63,6 +70,7 @@ async function main() {
     failed = groups.length > 0 || health !== 200 || unreadable.length > 0;
   } finally {
     await emu.stop();
+    await watchdog.stop();
   }
   process.exitCode = failed ? 1 : 0;
 }

@@ -91,6 +91,8 @@ export interface WellTypedOptions {
   /** Shrink each new root cause's input by dropping members (replays requests). */
   minimize?: boolean;
   onProgress?: (line: string) => void;
+  /** Called before each request is sent (the watchdog's record of what was being sent when the loop blocked). */
+  onCase?: (service: string, operation: string, input: Record<string, unknown>) => void;
 }
 
 /** The emulator's log, as received by startEmulator's `log` option; the fuzzer reads what each case added. */
@@ -166,6 +168,17 @@ async function drainStreams(output: Record<string, unknown>, ms: number): Promis
   return 'ok';
 }
 
+/**
+ * The SQS client's MD5 check looks batch entries up by Id in a plain object, so a failed entry whose Id is an
+ * Object.prototype member ("hasOwnProperty") is taken for a successful one and reported with no message id:
+ * the client's fault, not the answer's.
+ */
+function sdkEntryIdArtifact(err: unknown, input: Record<string, unknown>): boolean {
+  if (!/^Invalid MD5 checksum on messages: $/.test(String((err as Error)?.message))) return false;
+  const entries = Array.isArray(input.Entries) ? (input.Entries as { Id?: unknown }[]) : [];
+  return entries.some((e) => typeof e?.Id === 'string' && e.Id in Object.prototype);
+}
+
 interface Outcome {
   result: 'ok' | 'client-error' | 'not-sent' | 'not-implemented';
   code?: string;
@@ -208,6 +221,7 @@ export class WellTypedFuzzer {
     const Command = service.sdk[`${operation}Command`];
     const logStart = this.log.lines.length;
     handler.reset();
+    this.opts.onCase?.(service.name, operation, input);
     const abort = new AbortController();
     const outer = this.opts.requestTimeoutMs + 2000;
     let outcome: Outcome;
@@ -218,7 +232,7 @@ export class WellTypedFuzzer {
         outcome = { result: 'ok', finding: { kind: 'stream', message: `the answer's stream did not end within ${this.opts.requestTimeoutMs} ms` } };
       } else outcome = { result: 'ok' };
     } catch (e) {
-      outcome = this.classify(e as any, handler);
+      outcome = sdkEntryIdArtifact(e, input) ? { result: 'client-error', code: 'FailedEntryNamedLikeAPrototypeMember' } : this.classify(e as any, handler);
     }
     const causes = this.log.lines.slice(logStart);
     return { ...outcome, causes };

@@ -39,4 +39,14 @@ describe('CloudWatch Logs filter patterns: JSON', () => {
     expect(matching('{ $.toString = * }', ['{"a":1}'])).toEqual([]);
     expect(matching('{ $.a.length = 1 }', ['{"a":"x"}', '{"a":{"length":1}}'])).toEqual(['{"a":{"length":1}}']);
   });
+
+  it('many * wildcards against a long value that almost matches answer at once (a RegExp backtracked for seconds)', () => {
+    // As a RegExp, ^.*a.*a.*a.*b$ against 400 a's takes ~16 s of CPU, the emulator's event loop blocked all along.
+    const long = JSON.stringify({ a: 'a'.repeat(400) });
+    const started = performance.now();
+    expect(matching('{ $.a = "*a*a*a*b" }', [long])).toEqual([]);
+    expect(matching('{ $.a != "*a*a*a*b" }', [long])).toEqual([long]);
+    expect(matching('{ $.a = "a*a" }', [long])).toEqual([long]);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
 });

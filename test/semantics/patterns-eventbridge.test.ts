@@ -128,6 +128,13 @@ describe('wildcard', () => {
     expect(eb({ a: [{ wildcard: 'file.(1)*' }] }, { a: 'file.(1).txt' })).toBe(true);
     expect(eb({ a: [{ wildcard: 'file.(1)*' }] }, { a: 'fileX(1).txt' })).toBe(false);
   });
+  test('many wildcards against a long value that almost matches answer at once (a RegExp backtracked for seconds)', () => {
+    // As a RegExp, ^.*a.*a.*a.*b$ against 400 a's takes ~16 s of CPU, the emulator's event loop blocked all along.
+    const started = performance.now();
+    expect(eb({ a: [{ wildcard: '*a*a*a*b' }] }, { a: 'a'.repeat(400) })).toBe(false);
+    expect(eb({ a: [{ wildcard: '*a*a*a*b' }] }, { a: `${'a'.repeat(400)}b` })).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
 });
 
 describe('anything-but', () => {

@@ -62,4 +62,12 @@ describe('resource policies', () => {
     expect(globMatch('a.c', 'abc')).toBe(false);
     expect(globMatch('A*', 'abc', true)).toBe(true);
   });
+
+  it('answers at once for many wildcards against a long value that almost matches (a RegExp backtracked for seconds)', () => {
+    // As a RegExp, ^.*a.*a.*a.*b$ against 400 a's takes ~16 s of CPU, the emulator's event loop blocked all along.
+    const started = performance.now();
+    expect(globMatch('*a*a*a*b', 'a'.repeat(400))).toBe(false);
+    expect(globMatch('*A?A*a*B', `${'a'.repeat(400)}b`, true)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
 });

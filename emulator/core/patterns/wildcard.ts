@@ -3,6 +3,7 @@
  * literal asterisk and `\\` a literal backslash. Consecutive `*` and any other escape are invalid.
  * Source: aws/event-ruler README "Wildcard matching" (the engine EventBridge documents itself on).
  */
+import { globMatches, STAR, type GlobToken } from './glob';
 
 /** Returns Ruler-style reason text for an invalid wildcard value, or undefined when it is valid. */
 export function wildcardProblem(pattern: string): string | undefined {
@@ -19,26 +20,21 @@ export function wildcardProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, GlobToken[]>();
 
-export function wildcardRegExp(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (re) return re;
-  let source = '';
+export function wildcardTokens(pattern: string): GlobToken[] {
+  let tokens = cache.get(pattern);
+  if (tokens) return tokens;
+  tokens = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) {
-      source += `\\${pattern[++i]}`;
-    } else if (c === '*') {
-      source += '[\\s\\S]*';
-    } else {
-      source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }
+    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) tokens.push(pattern[++i]!);
+    else tokens.push(c === '*' ? STAR : c);
   }
-  re = new RegExp(`^${source}$`, 'u');
   if (cache.size > 1000) cache.clear();
-  cache.set(pattern, re);
-  return re;
+  cache.set(pattern, tokens);
+  return tokens;
 }
 
-export const wildcardMatches = (pattern: string, value: string): boolean => wildcardRegExp(pattern).test(value);
+// Not a RegExp: backtracking on a pattern of many wildcards against a long value would never end (see glob.ts).
+export const wildcardMatches = (pattern: string, value: string): boolean => globMatches(wildcardTokens(pattern), value);
