@@ -1,3 +1,4 @@
+import { testWithin } from '../core/bounded-regex';
 import { AwsError, constraintViolation } from '../core/errors';
 import type { Tag } from '../core/tags';
 import { mergedTags } from '../core/tags';
@@ -173,6 +174,9 @@ function chooseTier(asked: string | undefined, previous: Tier | undefined, size:
   return (asked as Tier | undefined) ?? previous ?? 'Standard';
 }
 
+/** How long an AllowedPattern may take on a value before it counts as not matching. */
+const ALLOWED_PATTERN_LIMIT_MS = 250;
+
 function checkAllowedPattern(pattern: string, value: string): void {
   let re: RegExp;
   try {
@@ -181,7 +185,10 @@ function checkAllowedPattern(pattern: string, value: string): void {
   } catch {
     throw new AwsError('InvalidAllowedPatternException', 'The request does not meet the regular expression requirement.', 400);
   }
-  if (!re.test(value)) throw new AwsError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${pattern}`, 400);
+  // A pattern that backtracks for ever on this value (`^(a+)+$` against `aaa…!`) cannot validate it either.
+  if (testWithin(re, value, ALLOWED_PATTERN_LIMIT_MS) !== true) {
+    throw new AwsError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${pattern}`, 400);
+  }
 }
 
 /** Parameter policies (Expiration, ExpirationNotification, NoChangeNotification): stored and shown, never run. */

@@ -116,6 +116,13 @@ describe('PutParameter and GetParameter', () => {
     expect((await put('/app/pattern/port', '443', { Overwrite: true })).Version).toBe(2);
   });
 
+  it('refuses a value its AllowedPattern would backtrack on for ever, and goes on answering', async () => {
+    // (a+)+ against 40 a's and a '!' takes about 2^40 steps: run on the event loop it would never answer.
+    const stuck = await failure(put('/app/pattern/redos', `${'a'.repeat(40)}!`, { AllowedPattern: '^(a+)+$' }));
+    expect(stuck).toEqual({ name: 'ParameterPatternMismatchException', status: 400, message: 'Parameter value, cannot be validated against allowedPattern: ^(a+)+$' });
+    expect((await put('/app/pattern/redos', 'a'.repeat(40), { AllowedPattern: '^(a+)+$' })).Version).toBe(1);
+  });
+
   it('knows the data types text and aws:ec2:image, and refuses others', async () => {
     await put('/app/ami/latest', 'ami-0123456789abcdef0', { DataType: 'aws:ec2:image' });
     expect((await ssm.send(new GetParameterCommand({ Name: '/app/ami/latest' }))).Parameter!.DataType).toBe('aws:ec2:image');
