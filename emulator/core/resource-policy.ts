@@ -40,8 +40,15 @@ const list = <T>(v: OneOrMany<T> | undefined): T[] => (v === undefined ? [] : Ar
 
 /** `*` and `?` wildcards, optionally case-insensitive (not a RegExp, which could backtrack for ever: see glob.ts). */
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  return ignoreCase ? globMatches(globTokens(pattern.toLowerCase(), true), value.toLowerCase()) : globMatches(globTokens(pattern, true), value);
+  return ignoreCase ? globMatches(globTokens(foldCase(pattern), true), foldCase(value)) : globMatches(globTokens(pattern, true), value);
 }
+
+/** Lower case one UTF-16 unit at a time, keeping a unit whose lower case is longer ('İ'), so `?` still spans one. */
+const foldCase = (s: string): string =>
+  s.replace(/[^]/g, (c) => {
+    const lower = c.toLowerCase();
+    return lower.length === 1 ? lower : c;
+  });
 
 /** ArnLike: each of the six colon-separated parts is matched on its own. */
 function arnLike(pattern: string, value: string): boolean {

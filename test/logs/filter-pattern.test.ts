@@ -49,4 +49,14 @@ describe('CloudWatch Logs filter patterns: JSON', () => {
     expect(matching('{ $.a = "a*a" }', [long])).toEqual([long]);
     expect(performance.now() - started).toBeLessThan(1000);
   });
+
+  it('a long literal after a * against events of the largest size answers in time linear in them', () => {
+    // Patterns may be 1,024 characters and events 256 KB. Matched by stepping back one character at a time, a
+    // literal of 1,000 a's after a * against 256 KB of a's takes ~1.5 s per event, the event loop blocked.
+    const events = Array.from({ length: 5 }, () => JSON.stringify({ a: 'a'.repeat(256 * 1024 - 16) }));
+    const started = performance.now();
+    expect(matching(`{ $.a = "*${'a'.repeat(1000)}b" }`, events)).toEqual([]);
+    expect(matching(`{ $.a = "*${'a'.repeat(1000)}" }`, events)).toEqual(events);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
 });

@@ -70,4 +70,11 @@ describe('resource policies', () => {
     expect(globMatch('*A?A*a*B', `${'a'.repeat(400)}b`, true)).toBe(true);
     expect(performance.now() - started).toBeLessThan(1000);
   });
+
+  it('ignoring case, ? is still one character where lower-casing lengthens it', () => {
+    // 'İ'.toLowerCase() is two UTF-16 units ('i' and a combining dot): lower-casing whole strings moved ? off it.
+    expect(globMatch('x?', 'xİ', true)).toBe(true);
+    expect(globMatch('İ?', 'İX', true)).toBe(true);
+    expect(globMatch('x??', 'xİ', true)).toBe(false);
+  });
 });
