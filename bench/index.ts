@@ -254,6 +254,7 @@ async function main(): Promise<void> {
   const full = Boolean(values.full) && !quick;
   const sections = new Set<Section>((values.only ? values.only.split(',') : SECTIONS).map((s) => s.trim()) as Section[]);
   for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}" (one of ${SECTIONS.join(', ')})`);
+  if (reservedConcurrency !== undefined && !sections.has('throughput')) throw new Error('--reserved-concurrency applies to the throughput section only: add it to --only');
   const out = path.resolve(values.out ?? path.join(__dirname, 'results', quick ? 'latest-quick.json' : 'latest.json'));
   const log = (s: string) => process.stderr.write(`${s}\n`);
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
-import { childProcessCount, cpuSince, readCpu } from './lib/cpu';
+import { cpuSince, readCpu, runtimeProcessCount } from './lib/cpu';
 import { startFloorServer, type Responder } from './lib/floor-server';
 import { median, ratio, throughput } from './lib/measure';
 import { benchClientConfig, OBJECT_BODY, objectKey, startPipeline, type BenchPipeline } from './lib/pipeline';
@@ -125,7 +125,7 @@ export async function benchPipelineThroughput(opts: { quick: boolean; objects?: 
     let round = 0;
     const cpu: CpuRounds = { emulator: [], functions: [], floor: [] };
     const r = await ratio(() => pipelineRound(p, es3, perRound, `r${round++}`, cpu), () => floorRound(fs3, perRound, cpu), rounds);
-    const functionProcesses = childProcessCount();
+    const functionProcesses = runtimeProcessCount();
     const ms = (xs: number[]) => Number(median(xs).toFixed(2));
     return {
       objects: rounds * perRound,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { procPids, procStatFields } from '../../emulator/core/processes';
 
 /**
@@ -14,24 +16,36 @@ export interface CpuReading {
 /** /proc reports utime and stime in clock ticks; Linux fixes USER_HZ at 100 for everything it exposes there. */
 const MS_PER_TICK = 10;
 
-/** /proc/<pid>/stat fields of this process's children (fields[1] is the parent's pid); undefined off Linux. */
-function childStats(): string[][] | undefined {
+/** This process's children with their /proc/<pid>/stat fields (fields[1] is the parent's pid); undefined off Linux. */
+function children(): { pid: number; fields: string[] }[] | undefined {
   if (process.platform !== 'linux') return undefined;
-  const children: string[][] = [];
+  const found: { pid: number; fields: string[] }[] = [];
   for (const pid of procPids()) {
     const fields = procStatFields(pid); // undefined: gone between listing and reading
-    if (fields && Number(fields[1]) === process.pid) children.push(fields);
+    if (fields && Number(fields[1]) === process.pid) found.push({ pid, fields });
   }
-  return children;
+  return found;
 }
 
 function childrenCpuMs(): number | undefined {
-  return childStats()?.reduce((total, fields) => total + (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK, 0);
+  return children()?.reduce((total, { fields }) => total + (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK, 0);
 }
 
-/** How many child processes this process has now (the emulator's runtime processes); undefined off Linux. */
-export function childProcessCount(): number | undefined {
-  return childStats()?.length;
+/** The Lambda runtime bootstraps' folder, as it appears in a runtime process's command line. */
+const RUNTIME_BOOTSTRAP = path.join('lambda', 'runtime', 'bootstrap');
+
+/**
+ * How many Lambda runtime processes this process has now (children running a runtime bootstrap; not esbuild's
+ * service, which a handler build may have started); undefined off Linux.
+ */
+export function runtimeProcessCount(): number | undefined {
+  return children()?.filter(({ pid }) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(RUNTIME_BOOTSTRAP);
+    } catch {
+      return false; // gone since
+    }
+  }).length;
 }
 
 export function readCpu(): CpuReading {

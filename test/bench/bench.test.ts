@@ -110,7 +110,8 @@ describe('npm run bench -- --only throughput --reserved-concurrency', () => {
     }
   }, 150_000);
 
-  it('refuses a value that is not a whole number of at least 1', async () => {
+  it('refuses a value that is not a whole number of at least 1, or a run without the throughput section', async () => {
     await expect(bench(['--quick', '--only', 'throughput', '--reserved-concurrency', '0'])).rejects.toThrow(/--reserved-concurrency wants a whole number of at least 1, not "0"/);
+    await expect(bench(['--quick', '--only', 'api', '--reserved-concurrency', '1'])).rejects.toThrow(/--reserved-concurrency applies to the throughput section only/);
   });
 });
