@@ -1,3 +1,5 @@
+import { MinHeap } from './min-heap';
+
 /**
  * The emulator's single source of time. Service logic never calls Date.now() or setTimeout directly,
  * so tests and scenarios can scale time (a 2-minute retry in 120 ms) or drive it by hand (virtual time).
@@ -79,7 +81,8 @@ interface PendingTimer {
 export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
-  private pending: PendingTimer[] = [];
+  /** By due time, ties in creation order. (Sorting them all before each firing took 14 s for 20,000 timers.) */
+  private readonly pending = new MinHeap<PendingTimer>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq));
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.current = start;
@@ -94,26 +97,28 @@ export class VirtualClock implements Clock {
   }
   /** Number of timers still waiting. */
   get pendingCount(): number {
-    return this.pending.filter((t) => !t.cancelled).length;
+    return this.pending.values().filter((t) => !t.cancelled).length;
   }
   /** Due time of the next timer, if any. */
   nextDue(): number | undefined {
-    const live = this.pending.filter((t) => !t.cancelled);
-    return live.length ? Math.min(...live.map((t) => t.due)) : undefined;
+    return this.nextLive()?.due;
   }
   /** Moves time forward by `ms`, firing due timers (including ones they schedule within the span). */
   advance(ms: number): void {
     const target = this.current + ms;
     for (;;) {
-      this.pending = this.pending.filter((t) => !t.cancelled);
-      this.pending.sort((a, b) => a.due - b.due || a.seq - b.seq);
-      const next = this.pending[0];
+      const next = this.nextLive();
       if (!next || next.due > target) break;
-      this.pending.shift();
+      this.pending.pop();
       this.current = Math.max(this.current, next.due);
       next.fn();
     }
     this.current = target;
+  }
+  /** The earliest timer not cancelled; cancelled ones are dropped on the way. */
+  private nextLive(): PendingTimer | undefined {
+    while (this.pending.peek()?.cancelled) this.pending.pop();
+    return this.pending.peek();
   }
 }
 

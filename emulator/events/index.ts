@@ -5,7 +5,8 @@ import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
 import { pathInArn } from './arns';
-import { matchesPattern, validateEventPattern } from '../core/patterns';
+import { matchesPattern } from '../core/patterns';
+import { checkEventPattern, MAX_EVENT_NESTING, nestsTooDeep } from './nesting';
 import { deliverToTarget, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
 import { withoutTags, type Tag } from '../core/tags';
@@ -245,7 +246,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       if (!input.EventPattern && !input.ScheduleExpression) {
         throw new AwsError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.', 400);
       }
-      if (input.EventPattern) validateEventPattern(input.EventPattern);
+      if (input.EventPattern) checkEventPattern(input.EventPattern);
       const existing = b.rules.get(input.Name);
       const r: Rule = {
         Name: input.Name,
@@ -341,6 +342,8 @@ export function createEventsProvider(deps: ServiceDeps) {
           return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
         }
         if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+        // Deeper JSON is not processed (see ./nesting.ts); the error code for it is not documented.
+        if (nestsTooDeep(e.Detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: `Detail is malformed: it nests more than ${MAX_EVENT_NESTING} levels deep.` };
         let b: EventBus;
         try {
           b = busByNameOrArn(e.EventBusName);
@@ -365,7 +368,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       return { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length };
     },
     TestEventPattern(input: any) {
-      validateEventPattern(input.EventPattern);
+      checkEventPattern(input.EventPattern);
       let event: Record<string, unknown>;
       try {
         event = JSON.parse(input.Event);
@@ -374,6 +377,9 @@ export function createEventsProvider(deps: ServiceDeps) {
       }
       // Valid JSON that is not an object (true, -1, null, [..]) is no event either.
       if (!event || typeof event !== 'object' || Array.isArray(event)) throw new AwsError('InvalidEventPatternException', 'Event is not a valid JSON object.', 400);
+      if (nestsTooDeep(input.Event)) {
+        throw new AwsError('ValidationException', `Parameter Event is not valid. Reason: Event nests JSON more than ${MAX_EVENT_NESTING} levels deep.`, 400);
+      }
       for (const field of ['id', 'account', 'source', 'time', 'region', 'detail-type']) {
         if (!(field in event)) throw new AwsError('ValidationException', `Parameter Event is not valid. Reason: Provided Event must have mandatory field ${field}`, 400);
       }
@@ -391,7 +397,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       if (nameProblem) throw constraintViolation('ValidationException', 'archiveName', input.ArchiveName, nameProblem);
       if (archives.has(input.ArchiveName)) throw new AwsError('ResourceAlreadyExistsException', `Archive ${input.ArchiveName} already exists.`, 400);
       busByNameOrArn(input.EventSourceArn);
-      if (input.EventPattern) validateEventPattern(input.EventPattern);
+      if (input.EventPattern) checkEventPattern(input.EventPattern);
       const a: Archive = {
         ArchiveName: input.ArchiveName,
         ArchiveArn: `arn:aws:events:${ctx.region}:${ctx.accountId}:archive/${input.ArchiveName}`,
@@ -420,7 +426,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     },
     UpdateArchive(input: any) {
       const a = requireArchive(archives, input.ArchiveName);
-      if (input.EventPattern) validateEventPattern(input.EventPattern);
+      if (input.EventPattern) checkEventPattern(input.EventPattern);
       if (input.RetentionDays !== undefined && !(Number.isInteger(input.RetentionDays) && input.RetentionDays >= 0)) {
         throw constraintViolation('ValidationException', 'retentionDays', input.RetentionDays, 'Member must have value greater than or equal to 0');
       }

@@ -1,4 +1,5 @@
 import type { SqsAttributeValue } from '../core/delivery';
+import { jsonNestingDepth } from '../core/json-depth';
 
 /** The record shapes Lambda produces and consumes: SQS event records, destination records, DLQ attributes. */
 
@@ -16,9 +17,20 @@ export interface SqsEventRecord {
   awsRegion: string;
 }
 
+/**
+ * How deep a payload or message body may nest to be read as JSON. JSON.stringify and pattern matching recurse
+ * per level: a destination record embedding a deeper payload threw off the request (ending the process), and a
+ * filter reading a deeper body failed every batch it was in. 1000 is Jackson's default limit.
+ */
+const MAX_EMBEDDED_NESTING = 1000;
+
+const nestsTooDeep = (text: string): boolean => jsonNestingDepth(text, MAX_EMBEDDED_NESTING) > MAX_EMBEDDED_NESTING;
+
 /** The value event filtering matches against: the record, with a JSON body parsed (a plain-text body stays a string). */
 export function filterSubject(record: SqsEventRecord): Record<string, unknown> {
   let body: unknown = record.body;
+  // Matching recurses per level: a deeper body stays text (no filter on its fields matches it).
+  if (nestsTooDeep(record.body)) return { ...record, body };
   try {
     const parsed = JSON.parse(record.body);
     if (parsed !== null && typeof parsed === 'object') body = parsed;
@@ -31,6 +43,7 @@ export function filterSubject(record: SqsEventRecord): Record<string, unknown> {
 /** A payload as JSON when it is JSON, else the text itself (destination records embed both ways). */
 export function jsonOrText(text: string): unknown {
   if (text === '') return null;
+  if (nestsTooDeep(text)) return text;
   try {
     return JSON.parse(text);
   } catch {

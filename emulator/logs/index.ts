@@ -108,7 +108,8 @@ export function createLogsProvider(deps: ServiceDeps) {
     const events = lastExpired < 0 ? input : input.filter((e) => e.timestamp > cutoff);
     if (events.length === 0) return lastExpired + 1;
     const stored = events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ }));
-    s.events.push(...stored);
+    // One by one: a Lambda invocation can print more lines than a call can take arguments.
+    for (const e of stored) s.events.push(e);
     journal?.eventsAdded(g, s, stored);
     retention.added(g, stored);
     if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);

@@ -1,61 +1,9 @@
 /**
  * The two containers a queue needs to stay cheap at 100,000 messages: a binary min-heap (next delay end,
- * next visibility expiry, oldest message for retention) and an array-backed FIFO with an amortised
- * O(1) shift. Both tolerate stale entries: callers skip what no longer applies instead of searching.
+ * next visibility expiry, oldest message for retention; core/min-heap.ts) and an array-backed FIFO with an
+ * amortised O(1) shift. Both tolerate stale entries: callers skip what no longer applies instead of searching.
  */
-
-export class MinHeap<T> {
-  private items: T[] = [];
-  constructor(private readonly less: (a: T, b: T) => boolean) {}
-
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): T | undefined {
-    return this.items[0];
-  }
-  push(item: T): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(a[i]!, a[parent]!)) break;
-      [a[i], a[parent]] = [a[parent]!, a[i]!];
-      i = parent;
-    }
-  }
-  pop(): T | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-  clear(): void {
-    this.items = [];
-  }
-  /** Keeps only the items `keep` accepts (used to drop stale entries in one O(n) pass). */
-  retain(keep: (item: T) => boolean): void {
-    const kept = this.items.filter(keep);
-    this.items = [];
-    for (const item of kept) this.push(item);
-  }
-}
+export { MinHeap } from '../core/min-heap';
 
 export class Fifo<T> {
   private items: T[] = [];
