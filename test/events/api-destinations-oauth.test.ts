@@ -84,7 +84,9 @@ it('a token is fetched again once its expires_in has run out on the emulator clo
   const asked = tokenRequests.length;
   const first = await waitFor(() => tokenRequests[asked], { what: 'the first token request' });
   const fetchedAt = emulator().clock.now();
-  first.answer('short-1', 610); // used for 600 s: fetched again 10 s before it runs out
+  // Used for 3,000 s (3 s here at timeScale 0.001), fetched again 10 s before it runs out: long enough that the
+  // set-up below, on a busy machine, still makes its first call with this token (600 s was not, once in ten).
+  first.answer('short-1', 3010);
   await waitFor(async () => (await events().send(new DescribeConnectionCommand({ Name: 'expiring' }))).ConnectionState === 'AUTHORIZED', {
     what: 'the connection to be authorized',
   });
@@ -102,11 +104,11 @@ it('a token is fetched again once its expires_in has run out on the emulator clo
   expect(hookAuthorizations.at(-1)).toBe('Bearer short-1');
   expect(tokenRequests).toHaveLength(asked + 1);
 
-  // 600 s of emulated time (0.6 s here at timeScale 0.001): the held token is no longer used.
-  await waitFor(() => emulator().clock.now() > fetchedAt + 600_000, { what: 'the token lifetime to pass on the emulator clock' });
+  // 3,000 s of emulated time: the held token is no longer used.
+  await waitFor(() => emulator().clock.now() > fetchedAt + 3_000_000, { what: 'the token lifetime to pass on the emulator clock' });
   await send();
   const second = await waitFor(() => tokenRequests[asked + 1], { what: 'a new token request' });
-  second.answer('short-2', 610);
+  second.answer('short-2', 3010);
   await waitFor(() => hookAuthorizations.length > calls + 1, { what: 'the second call' });
   expect(hookAuthorizations.at(-1)).toBe('Bearer short-2');
 });
