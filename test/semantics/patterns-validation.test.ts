@@ -78,6 +78,22 @@ describe('validateFilterPolicy', () => {
     });
   });
 
+  test('$ors that would expand past 150 branches are refused before they are expanded', () => {
+    // Twenty $ors of two under one key: 2^20 branches, built one by one before (10 s; 24 of them ran out of memory).
+    const ors = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, { $or: [{ x: ['1'] }, { y: ['2'] }] }]));
+    const started = Date.now();
+    expect(policyError({ a: ors }, 'MessageBody').message).toBe('Invalid parameter: FilterPolicy: Filter policy is too complex');
+    // A guard against the expansion coming back, not a speed target (the same answer took 9 s before).
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  test('a policy nested deeper than 150 keys and 150 $ors can hold is too complex, not a stack overflow', () => {
+    const deep = '{"a":'.repeat(40_000) + '["x"]' + '}'.repeat(40_000);
+    expect(policyError(deep, 'MessageBody').message).toBe('Invalid parameter: FilterPolicy: Filter policy is too complex');
+    const within = '{"a":'.repeat(100) + '["x"]' + '}'.repeat(100); // 99 combinations
+    expect(() => validateFilterPolicy(within, 'MessageBody')).not.toThrow();
+  });
+
   test('at most 256 KB', () => {
     const big = JSON.stringify({ a: ['x'.repeat(256 * 1024)] });
     expect(policyError(big).message).toBe('Invalid parameter: FilterPolicy: Filter policy is too large');
@@ -120,6 +136,16 @@ describe('validateFilterPolicy', () => {
 });
 
 describe('validateEventPattern', () => {
+  test('$ors expanding to more than 1,000 branches are refused before they are expanded', () => {
+    const ors = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, { $or: [{ x: [1] }, { y: [2] }] }]));
+    expect(() => validateEventPattern(JSON.stringify({ detail: ors(9) }))).not.toThrow(); // 512
+    // 2^20 were built one by one before (10 s), and 2^24 ran the process out of memory.
+    expect(patternError({ detail: ors(20) }).message).toBe(
+      'Event pattern is not valid. Reason: Event pattern is too complex: its $or relationships expand to more than 1000 combinations',
+    );
+    expect(patternError({ detail: ors(10) }).message).toMatch(/more than 1000 combinations/); // 1,024
+  });
+
   test('errors are InvalidEventPatternException 400 "Event pattern is not valid. Reason: …"', () => {
     const e = patternError({ source: 'aws.s3' });
     expect(e.code).toBe('InvalidEventPatternException');

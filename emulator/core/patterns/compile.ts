@@ -21,6 +21,22 @@ export interface Leaf {
 export type Branch = Leaf[];
 
 const LIMIT = { eventbridge: 5e9, sns: 1e9 } as const;
+
+/**
+ * How many `$or`-expanded branches a pattern may have. Each `$or` multiplies them, so twenty-four small `$or`s
+ * (800 characters) made 2^24 branches and ran the process out of memory. SNS refuses any policy over 150
+ * combinations, and every branch counts at least one, so 150 loses nothing there. EventBridge documents no
+ * figure: 1,000 is ours (a pattern of at most 4,096 characters needs ten nested `$or`s to reach it).
+ */
+const MAX_BRANCHES = { eventbridge: 1000, sns: 150 } as const;
+const TOO_MANY_BRANCHES = {
+  eventbridge: `Event pattern is too complex: its $or relationships expand to more than ${MAX_BRANCHES.eventbridge} combinations`,
+  sns: 'Filter policy is too complex',
+} as const;
+
+function checkBranches(count: number, dialect: Dialect): void {
+  if (count > MAX_BRANCHES[dialect]) fail(TOO_MANY_BRANCHES[dialect]);
+}
 /** Java's Double.toString of the limits, as the limit message prints them. */
 const LIMIT_TEXT = { eventbridge: '5.0E9', sns: '1.0E9' } as const;
 
@@ -62,6 +78,7 @@ function compileObject(obj: Record<string, unknown>, path: string[], dialect: Di
     } else {
       parts = fail(`"${key}" must be an object or an array`);
     }
+    checkBranches(branches.length * parts.length, dialect);
     branches = branches.flatMap((b) => parts.map((p) => [...b, ...p]));
   }
   return branches;
@@ -70,7 +87,12 @@ function compileObject(obj: Record<string, unknown>, path: string[], dialect: Di
 function compileOr(items: unknown[], path: string[], dialect: Dialect): Branch[] {
   if (!items.every(isPlainObject)) fail('Only JSON object is allowed in array of $or relationship.');
   if (items.length < 2) fail('There must have at least 2 Objects in $or relationship.');
-  return (items as Record<string, unknown>[]).flatMap((item) => compileObject(item, path, dialect));
+  const branches: Branch[] = [];
+  for (const item of items as Record<string, unknown>[]) {
+    for (const branch of compileObject(item, path, dialect)) branches.push(branch);
+    checkBranches(branches.length, dialect);
+  }
+  return branches;
 }
 
 function compileValues(values: unknown[], dialect: Dialect): void {

@@ -1,4 +1,5 @@
 import { AwsError } from '../errors';
+import { jsonNestingDepth } from '../json-depth';
 import { compilePattern, parsePatternJson, PatternError, type Branch } from './compile';
 
 /**
@@ -31,6 +32,12 @@ export interface FilterPolicyValidationOptions {
 export const MAX_FILTER_POLICY_BYTES = 256 * 1024;
 export const MAX_FILTER_POLICY_KEYS = 5;
 export const MAX_FILTER_POLICY_COMBINATIONS = 150;
+/**
+ * Along the way to its deepest value, a policy's JSON nests one level per key (a key n levels down counts n - 1
+ * combinations) and two per nested `$or` (each adds a branch, counting at least one): nesting deeper than
+ * 150 keys + 150 `$or`s + the outer object and the value array cannot stay within 150 combinations.
+ */
+const TOO_DEEP = 3 * MAX_FILTER_POLICY_COMBINATIONS + 4;
 
 export function validateFilterPolicy(
   policyJson: string,
@@ -42,6 +49,9 @@ export function validateFilterPolicy(
     throw new AwsError('InvalidParameter', `${prefix}${reason}`, 400);
   };
   if (Buffer.byteLength(policyJson, 'utf8') > MAX_FILTER_POLICY_BYTES) reject('FilterPolicy: Filter policy is too large');
+  // Refused before compiling, which recurses once per level: past this depth a policy is too complex whatever
+  // it holds (see TOO_DEEP).
+  if (jsonNestingDepth(policyJson, TOO_DEEP) > TOO_DEEP) reject('FilterPolicy: Filter policy is too complex');
 
   let branches: Branch[];
   try {
