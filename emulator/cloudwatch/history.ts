@@ -1,6 +1,7 @@
 import { AwsError } from '../core/errors';
 import { offsetPage } from '../core/paging';
 import type { Alarm, AlarmState } from './alarms';
+import { appendAll } from '../core/arrays';
 
 /**
  * Alarm history as DescribeAlarmHistory shows it: a StateUpdate item for each state change and a
@@ -76,7 +77,7 @@ export class AlarmHistory {
 
   /** Brings back saved items (in the order they were recorded) after a restart. */
   restore(items: HistoryItem[]): void {
-    this.items.push(...items);
+    appendAll(this.items, items);
   }
 
   stateChanged(alarm: Alarm, old: { state: AlarmState; reason: string }, at: number): void {

@@ -1,3 +1,5 @@
+import { appendAll } from '../core/arrays';
+
 /**
  * The metric store: datapoints by namespace, name and dimensions, and the statistics AWS computes over a
  * period. Kept apart from the API so alarms and the providers' own metrics share one implementation.
@@ -55,7 +57,7 @@ export class MetricStore {
     const key = metricKey(id);
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { id, points: [] }));
-    s.points.push(...points);
+    appendAll(s.points, points);
   }
 
   /** Adds one observation of `value` at `timestamp`. */

@@ -7,6 +7,7 @@ import { createSubscriptions, eventId, subscriptionFilterView, type EventSource 
 import { logsPersistence } from './persistence';
 import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from './retention';
 import type { LogEvent, LogGroup, LogStream } from './state';
+import { appendAll } from '../core/arrays';
 
 /**
  * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
@@ -108,8 +109,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     const events = lastExpired < 0 ? input : input.filter((e) => e.timestamp > cutoff);
     if (events.length === 0) return lastExpired + 1;
     const stored = events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: now, seq: seq++ }));
-    // One by one: a Lambda invocation can print more lines than a call can take arguments.
-    for (const e of stored) s.events.push(e);
+    appendAll(s.events, stored); // a Lambda invocation can print more lines than a call can take arguments
     journal?.eventsAdded(g, s, stored);
     retention.added(g, stored);
     if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);

@@ -3,6 +3,7 @@ import type { EntityChange, Persistable } from '../core/service';
 import { compilePattern, type MetricFilter } from './metric-filters';
 import type { SubscriptionFilter } from './subscription-filters';
 import type { LogEvent, LogGroup, LogStream } from './state';
+import { appendAll } from '../core/arrays';
 
 /**
  * Logs state as persisted entities, written in proportion to what changed:
@@ -183,7 +184,7 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
           const ranges = value as SavedExpiry;
           let all = expired.get(s);
           if (!all) expired.set(s, (all = []));
-          all.push(...ranges);
+          appendAll(all, ranges);
           for (const [, last] of ranges) next = Math.max(next, last + 1);
           continue;
         }
