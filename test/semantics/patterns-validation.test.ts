@@ -87,11 +87,33 @@ describe('validateFilterPolicy', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  test('many plain keys beside a few $ors are combined in time linear in the keys', () => {
+    const ors = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`o${i}`, { $or: [{ x: ['1'] }, { y: ['2'] }] }]));
+    const plain = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, ['v']]));
+    const started = Date.now();
+    expect(policyError({ a: { ...ors, ...plain } }, 'MessageBody').message).toBe('Invalid parameter: FilterPolicy: Filter policy is too complex');
+    // A guard, not a speed target: every branch was copied once per key before (25 s for this policy).
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   test('a policy nested deeper than 150 keys and 150 $ors can hold is too complex, not a stack overflow', () => {
     const deep = '{"a":'.repeat(40_000) + '["x"]' + '}'.repeat(40_000);
     expect(policyError(deep, 'MessageBody').message).toBe('Invalid parameter: FilterPolicy: Filter policy is too complex');
     const within = '{"a":'.repeat(100) + '["x"]' + '}'.repeat(100); // 99 combinations
     expect(() => validateFilterPolicy(within, 'MessageBody')).not.toThrow();
+  });
+
+  test('past 150 branches, a policy\'s own errors still come first (as before the branch budget)', () => {
+    const ors = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, { $or: [{ x: ['1'] }, { y: ['2'] }] }]));
+    // 2^8 = 256 branches, each also wrong in its own way.
+    expect(policyError({ ...ors(8), z: [{ foo: 1 }] }, 'MessageBody').message).toBe('Invalid parameter: FilterPolicy: Unrecognized match type foo');
+    expect(policyError({ a: ors(8) }).message).toBe('Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy');
+    const sixKeys = { $or: Array.from({ length: 160 }, (_, i) => ({ a: ['1'], b: ['1'], c: ['1'], d: ['1'], e: ['1'], [`f${i}`]: ['1'] })) };
+    expect(policyError(sixKeys, 'MessageBody').message).toBe('Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys');
+  });
+
+  test('malformed JSON that opens many levels is malformed, not too complex', () => {
+    expect(policyError('{"a":'.repeat(500), 'MessageBody').message).toMatch(/^Invalid parameter: FilterPolicy: Unrecognized or malformed JSON/);
   });
 
   test('at most 256 KB', () => {
@@ -144,6 +166,11 @@ describe('validateEventPattern', () => {
       'Event pattern is not valid. Reason: Event pattern is too complex: its $or relationships expand to more than 1000 combinations',
     );
     expect(patternError({ detail: ors(10) }).message).toMatch(/more than 1000 combinations/); // 1,024
+  });
+
+  test('past 1,000 branches, a pattern\'s own errors still come first', () => {
+    const ors = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, { $or: [{ x: [1] }, { y: [2] }] }]));
+    expect(patternError({ detail: { ...ors, z: [{ foo: 1 }] } }).message).toBe('Event pattern is not valid. Reason: Unrecognized match type foo');
   });
 
   test('errors are InvalidEventPatternException 400 "Event pattern is not valid. Reason: …"', () => {

@@ -1,3 +1,4 @@
+import { appendAll } from '../arrays';
 import { parseCidr } from './cidr';
 import { isPlainObject } from './match';
 import { wildcardProblem } from './wildcard';
@@ -27,16 +28,11 @@ const LIMIT = { eventbridge: 5e9, sns: 1e9 } as const;
  * (800 characters) made 2^24 branches and ran the process out of memory. SNS refuses any policy over 150
  * combinations, and every branch counts at least one, so 150 loses nothing there. EventBridge documents no
  * figure: 1,000 is ours (a pattern of at most 4,096 characters needs ten nested `$or`s to reach it).
+ * Expansion stops one branch past the budget while validation goes on, so a pattern's own errors come first
+ * (SNS: its scope and key checks too, then its combination check refuses the 151 branches kept).
  */
 const MAX_BRANCHES = { eventbridge: 1000, sns: 150 } as const;
-const TOO_MANY_BRANCHES = {
-  eventbridge: `Event pattern is too complex: its $or relationships expand to more than ${MAX_BRANCHES.eventbridge} combinations`,
-  sns: 'Filter policy is too complex',
-} as const;
-
-function checkBranches(count: number, dialect: Dialect): void {
-  if (count > MAX_BRANCHES[dialect]) fail(TOO_MANY_BRANCHES[dialect]);
-}
+const TOO_MANY_BRANCHES = `Event pattern is too complex: its $or relationships expand to more than ${MAX_BRANCHES.eventbridge} combinations`;
 /** Java's Double.toString of the limits, as the limit message prints them. */
 const LIMIT_TEXT = { eventbridge: '5.0E9', sns: '1.0E9' } as const;
 
@@ -58,7 +54,10 @@ export function parsePatternJson(text: string): Record<string, unknown> {
 
 /** Validates the whole pattern and returns its `$or`-expanded branches. */
 export function compilePattern(pattern: Record<string, unknown>, dialect: Dialect): Branch[] {
-  return compileObject(pattern, [], dialect);
+  const branches = compileObject(pattern, [], dialect);
+  // SNS needs no check of its own: its combination limit refuses the branches kept past the budget.
+  if (dialect === 'eventbridge' && branches.length > MAX_BRANCHES.eventbridge) fail(TOO_MANY_BRANCHES);
+  return branches;
 }
 
 function compileObject(obj: Record<string, unknown>, path: string[], dialect: Dialect): Branch[] {
@@ -78,10 +77,28 @@ function compileObject(obj: Record<string, unknown>, path: string[], dialect: Di
     } else {
       parts = fail(`"${key}" must be an object or an array`);
     }
-    checkBranches(branches.length * parts.length, dialect);
-    branches = branches.flatMap((b) => parts.map((p) => [...b, ...p]));
+    // Once past the budget, the rest is validated but no longer combined.
+    if (branches.length <= MAX_BRANCHES[dialect]) branches = andBranches(branches, parts, dialect);
   }
   return branches;
+}
+
+/** Every pairing of `left` with `right`, stopping one past the budget (enough to know it is exceeded). */
+function andBranches(left: Branch[], right: Branch[], dialect: Dialect): Branch[] {
+  // A plain key (one part): its leaves join every branch in place. Copying each branch per key instead made a
+  // policy of 128 branches and a few thousand keys take seconds (quadratic in the keys).
+  if (right.length === 1) {
+    for (const b of left) appendAll(b, right[0]!);
+    return left;
+  }
+  const out: Branch[] = [];
+  for (const b of left) {
+    for (const p of right) {
+      if (out.length > MAX_BRANCHES[dialect]) return out;
+      out.push([...b, ...p]);
+    }
+  }
+  return out;
 }
 
 function compileOr(items: unknown[], path: string[], dialect: Dialect): Branch[] {
@@ -89,8 +106,11 @@ function compileOr(items: unknown[], path: string[], dialect: Dialect): Branch[]
   if (items.length < 2) fail('There must have at least 2 Objects in $or relationship.');
   const branches: Branch[] = [];
   for (const item of items as Record<string, unknown>[]) {
-    for (const branch of compileObject(item, path, dialect)) branches.push(branch);
-    checkBranches(branches.length, dialect);
+    // Every item is compiled (validated); its branches are kept up to one past the budget.
+    for (const branch of compileObject(item, path, dialect)) {
+      if (branches.length > MAX_BRANCHES[dialect]) break;
+      branches.push(branch);
+    }
   }
   return branches;
 }

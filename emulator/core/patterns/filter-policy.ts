@@ -49,15 +49,15 @@ export function validateFilterPolicy(
     throw new AwsError('InvalidParameter', `${prefix}${reason}`, 400);
   };
   if (Buffer.byteLength(policyJson, 'utf8') > MAX_FILTER_POLICY_BYTES) reject('FilterPolicy: Filter policy is too large');
-  // Refused before compiling, which recurses once per level: past this depth a policy is too complex whatever
-  // it holds (see TOO_DEEP).
-  if (jsonNestingDepth(policyJson, TOO_DEEP) > TOO_DEEP) reject('FilterPolicy: Filter policy is too complex');
 
   let branches: Branch[];
   try {
     const parsed = parsePatternJson(policyJson);
     // An empty policy filters nothing (the same as having none).
     if (Object.keys(parsed).length === 0) return;
+    // Refused before compiling, which recurses once per level (JSON.parse does not, and reports malformed text
+    // first): past this depth a policy is too complex whatever it holds (see TOO_DEEP).
+    if (jsonNestingDepth(policyJson, TOO_DEEP) > TOO_DEEP) reject('FilterPolicy: Filter policy is too complex');
     branches = compilePattern(parsed, 'sns');
   } catch (e) {
     if (e instanceof PatternError) return reject(`FilterPolicy: ${e.message}`);
