@@ -6,7 +6,8 @@ import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
 import { pathInArn } from './arns';
 import { matchesPattern } from '../core/patterns';
-import { checkEventPattern, MAX_EVENT_NESTING, nestsTooDeep } from './nesting';
+import { MAX_PUT_EVENTS_BYTES, putEventsEntrySize } from './entry-size';
+import { checkEventPattern, eventNestsTooDeep, MAX_EVENT_NESTING, nestsTooDeep } from './nesting';
 import { deliverToTarget, type Target } from './targets';
 import { requireArchive, type Archive, type Replay } from './archives';
 import { withoutTags, type Tag } from '../core/tags';
@@ -331,6 +332,9 @@ export function createEventsProvider(deps: ServiceDeps) {
       if (entries.length === 0 || entries.length > 10) {
         throw new AwsError('ValidationException', '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length between 1 and 10', 400);
       }
+      if (entries.reduce((total, e) => total + putEventsEntrySize(e), 0) > MAX_PUT_EVENTS_BYTES) {
+        throw new AwsError('ValidationException', 'Total size of the entries in the request is over the limit.', 400);
+      }
       const results = entries.map((e) => {
         if (!e.Source || !e.DetailType || e.Detail === undefined) {
           return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source, DetailType and Detail are required.' };
@@ -377,7 +381,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       }
       // Valid JSON that is not an object (true, -1, null, [..]) is no event either.
       if (!event || typeof event !== 'object' || Array.isArray(event)) throw new AwsError('InvalidEventPatternException', 'Event is not a valid JSON object.', 400);
-      if (nestsTooDeep(input.Event)) {
+      if (eventNestsTooDeep(input.Event)) {
         throw new AwsError('ValidationException', `Parameter Event is not valid. Reason: Event nests JSON more than ${MAX_EVENT_NESTING} levels deep.`, 400);
       }
       for (const field of ['id', 'account', 'source', 'time', 'region', 'detail-type']) {
