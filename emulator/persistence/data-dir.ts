@@ -11,7 +11,8 @@ import { blobRefs, decodeValue, encodeValue, type BlobSink } from './codec';
  *
  * Crash safety: each flush (a request's changes, or the background ones) is one journal line written with one
  * write() before the request it records is answered, so a `kill -9` keeps every acknowledged change (the
- * kernel has the bytes). A torn last line is dropped on load, and with it the whole flush. Blobs and the snapshot are written to a temporary name and renamed, so none is ever half there.
+ * kernel has the bytes). A torn last line is dropped on load, and with it the whole flush. Blobs and the
+ * snapshot are written to a temporary name and renamed, so none is ever half there.
  * A crash between the snapshot's rename and the journal's truncation replays the journal over a snapshot that
  * already contains it: harmless for an entity written whole (the last line for a key wins); services that append
  * numbered entities (CloudWatch datapoints and history, Logs event batches) recognise the copies themselves.
