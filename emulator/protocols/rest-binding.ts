@@ -23,10 +23,16 @@ interface Candidate {
   segments: string[];
   /** Has the S3 bucket label outside the template. */
   bucketLevel: boolean;
-  /** Required members bound to a query key or header (lower-cased): present ones raise the score, a missing one rules the candidate out. */
-  requiredBindings: { query?: string; header?: string }[];
+  /**
+   * Required members bound to a query key or header (lower-cased): present ones raise the score, a missing one
+   * rules the candidate out. Worked out the first time a request gets this far (reading every member's traits of
+   * every operation up front cost ~20 ms of the emulator's first requests, for operations most runs never see).
+   */
+  requiredBindings?: RequiredBinding[];
   literalSegments: number;
 }
+
+type RequiredBinding = { query?: string; header?: string };
 
 export class RestRouter {
   /** Candidates by HTTP method, in model order (ties go to the first, as before). */
@@ -35,22 +41,12 @@ export class RestRouter {
   constructor(model: ServiceModel, private readonly bucketLabel = false) {
     for (const op of model.operations.values()) {
       if (!op.http) continue;
-      const traits = memberTraits(op.input);
-      const hasBucket = bucketLabel && traits.some(([n, t]) => n === 'Bucket' && t.httpLabel);
-      const required = requiredMembers(op.input);
-      const requiredBindings: Candidate['requiredBindings'] = [];
-      for (const [name, t] of traits) {
-        if (!required.has(name)) continue;
-        if (t.httpQuery) requiredBindings.push({ query: t.httpQuery });
-        else if (t.httpHeader) requiredBindings.push({ header: String(t.httpHeader).toLowerCase() });
-      }
       const segments = op.http.path.split('/').filter(Boolean);
       const candidate: Candidate = {
         op,
         http: op.http,
         segments,
-        bucketLevel: hasBucket,
-        requiredBindings,
+        bucketLevel: bucketLabel && hasBucketLabel(op.input),
         literalSegments: segments.filter((s) => !s.startsWith('{')).length,
       };
       const list = this.byMethod.get(op.http.method) ?? [];
@@ -71,7 +67,7 @@ export class RestRouter {
       if (!labels) continue;
       let satisfied = 0;
       let missing = false;
-      for (const b of c.requiredBindings) {
+      for (const b of (c.requiredBindings ??= requiredBindingsOf(c.op))) {
         if (b.query !== undefined) req.query.has(b.query) ? satisfied++ : (missing = true);
         else req.headers[b.header!] !== undefined ? satisfied++ : (missing = true);
       }
@@ -87,6 +83,24 @@ export class RestRouter {
     }
     return best?.match;
   }
+}
+
+/** S3: the input's `Bucket` member is an HTTP label (the SDK puts the bucket in the host or the path, not in the template). */
+function hasBucketLabel(input: OperationModel['input']): boolean {
+  const ns = NormalizedSchema.of(input);
+  const memberNames = ns.isStructSchema() ? (ns.getSchema() as unknown as [number, string, string, unknown, string[]])[4] : [];
+  return memberNames.includes('Bucket') && !!ns.getMemberSchema('Bucket').getMergedTraits().httpLabel;
+}
+
+function requiredBindingsOf(op: OperationModel): RequiredBinding[] {
+  const required = requiredMembers(op.input);
+  const bindings: RequiredBinding[] = [];
+  for (const [name, t] of memberTraits(op.input)) {
+    if (!required.has(name)) continue;
+    if (t.httpQuery) bindings.push({ query: t.httpQuery });
+    else if (t.httpHeader) bindings.push({ header: String(t.httpHeader).toLowerCase() });
+  }
+  return bindings;
 }
 
 /** Whether the request's query has every literal key (and value, where the template gives one). */
