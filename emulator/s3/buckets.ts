@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { bucketAclForCreate } from './acl';
 import { assertObjectOwnership } from './bucket-settings';
+import { assertValidBucketPolicy } from './bucket-policy';
 import { malformedXml } from './errors';
 import { assertBucketName, MAX_BUCKET_TAGS, validateTags, type Tag } from './names';
 import { bucketArn, getBucket, owner, wholeSecond, type Out, type S3State } from './state';
@@ -158,16 +159,7 @@ export function bucketOperations(state: S3State) {
     async PutBucketPolicy(input: S3.PutBucketPolicyCommandInput, _ctx?: RequestContext): Promise<Out<S3.PutBucketPolicyCommandOutput>> {
       const bucket = getBucket(state, input.Bucket);
       const text = input.Policy ?? '';
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      if (!text.trimStart().startsWith('{') || typeof parsed !== 'object' || parsed === null) {
-        throw new AwsError('MalformedPolicy', "Policies must be valid JSON and the first byte must be '{'", 400);
-      }
-      if (!('Statement' in parsed)) throw new AwsError('MalformedPolicy', 'Missing required field Statement', 400);
+      assertValidBucketPolicy(text, bucket.name);
       bucket.policy = text;
       return {};
     },
