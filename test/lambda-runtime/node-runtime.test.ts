@@ -177,6 +177,23 @@ describe('Node runtime', () => {
     expect(call?.authorization).toMatch(/Credential=test\/\d{8}\/eu-west-1\/s3\/aws4_request/);
   });
 
+  test("the provided SDK's Node-version warning stays out of the log; a function's own warnings do not", async () => {
+    // The SDK warns once per process when it finds Node < 22; called with an old version so it warns on any host.
+    const dir = writeCode({
+      'index.js': `const { emitWarningIfUnsupportedVersion } = require('@aws-sdk/core/client');
+        exports.handler = async () => {
+          emitWarningIfUnsupportedVersion('v18.0.0');
+          process.emitWarning('NodeVersionSupportWarning: the function says so itself');
+          await new Promise((resolve) => setImmediate(resolve)); // warnings are printed on the next tick
+          return 'ok';
+        };`,
+    });
+    const r = await pool.invoke(spec(dir), event({}));
+    expect(json(r.payload)).toBe('ok');
+    expect(r.logTail).toContain('NodeVersionSupportWarning: the function says so itself');
+    expect(r.logTail).not.toContain('You are running node');
+  });
+
   test('only the SDK is provided: packages of the emulator itself are not resolvable', async () => {
     const dir = writeCode({
       'index.js': `exports.handler = async () => { try { require('yauzl'); return 'found'; } catch (e) { return e.code; } };`,

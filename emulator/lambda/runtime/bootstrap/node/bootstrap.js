@@ -187,6 +187,35 @@ function patchConsole() {
   }
 }
 
+/**
+ * The SDK this runtime provides (the last NODE_PATH folder, linked to the emulator's own) is newer than the one
+ * Lambda's runtime bundles, and on Node < 22 it warns once, as an ERROR line in the function's log, that later
+ * versions will need Node 22. Lambda's own runtime SDK prints no such thing, so that one warning is dropped when
+ * it comes from the provided SDK; a function's own copy of the SDK (bundled, or in a layer) still warns, as it
+ * would on Lambda.
+ */
+function quietProvidedSdkVersionWarning() {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (warning, ...rest) {
+    if (typeof warning === 'string' && warning.startsWith('NodeVersionSupportWarning:') && fromProvidedSdk(new Error().stack)) return;
+    return emitWarning.call(this, warning, ...rest);
+  };
+}
+
+function fromProvidedSdk(stack) {
+  const dirs = (process.env.NODE_PATH || '').split(path.delimiter).filter(Boolean);
+  if (dirs.length === 0) return false;
+  let sdkDir;
+  try {
+    sdkDir = fs.realpathSync(path.join(dirs[dirs.length - 1], '@aws-sdk'));
+  } catch {
+    return false;
+  }
+  // Frame 0 is the message, 1 the wrapper above, 2 whoever called process.emitWarning.
+  const caller = String(stack).split('\n')[2] || '';
+  return caller.includes(sdkDir + path.sep);
+}
+
 // ---------- Errors, shaped as Lambda's Node runtime shapes them ----------
 
 function isError(e) {
@@ -599,6 +628,7 @@ async function crash(label, payload, exitCode) {
 
 async function main() {
   patchConsole();
+  quietProvidedSdkVersionWarning();
   installGlobals();
   process.on('uncaughtException', (err) => crash('Uncaught Exception', toRapidResponse(err), 129));
   process.on('unhandledRejection', (reason) => {
