@@ -188,11 +188,11 @@ function patchConsole() {
 }
 
 /**
- * The SDK this runtime provides (the last NODE_PATH folder, linked to the emulator's own) is newer than the one
- * Lambda's runtime bundles, and on Node < 22 it warns once, as an ERROR line in the function's log, that later
- * versions will need Node 22. Lambda's own runtime SDK prints no such thing, so that one warning is dropped when
- * it comes from the provided SDK; a function's own copy of the SDK (bundled, or in a layer) still warns, as it
- * would on Lambda.
+ * The SDK this runtime provides (the last NODE_PATH folder) is the emulator's own, and on Node < 22 it warns once,
+ * as an ERROR block in the function's log, that later versions will need Node 22. That is about the emulator's SDK
+ * and the emulator's Node, not the function: a nodejs22.x function runs on Node 22 on Lambda, and Lambda's runtimes
+ * bundle an SDK of their own. So that one warning is dropped when the provided SDK emits it; a function's own copy
+ * of the SDK (bundled, or in a layer) still warns.
  */
 function quietProvidedSdkVersionWarning() {
   const emitWarning = process.emitWarning;
