@@ -118,6 +118,25 @@ function lookup(context: PolicyRequest['context'], key: string): string[] | unde
   return undefined;
 }
 
+/** IAM's condition operators (case-sensitive), without an `IfExists` suffix or a `ForAllValues:`/`ForAnyValue:` prefix. */
+export const CONDITION_OPERATORS: ReadonlySet<string> = new Set([
+  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
+  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
+  'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
+  'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
+]);
+
+/** A condition operator's name taken apart: `ForAnyValue:StringLikeIfExists` → any, StringLike, IfExists. */
+export function parseConditionOperator(name: string): { operator: string; setMode?: 'any' | 'all'; ifExists: boolean } {
+  let operator = name;
+  let setMode: 'any' | 'all' | undefined;
+  if (operator.startsWith('ForAnyValue:')) [setMode, operator] = ['any', operator.slice('ForAnyValue:'.length)];
+  else if (operator.startsWith('ForAllValues:')) [setMode, operator] = ['all', operator.slice('ForAllValues:'.length)];
+  const ifExists = operator.endsWith('IfExists');
+  if (ifExists) operator = operator.slice(0, -'IfExists'.length);
+  return { operator, setMode, ifExists };
+}
+
 function conditionHolds(rawOperator: string, key: string, expectedRaw: OneOrMany<string | number | boolean>, context: PolicyRequest['context']): boolean {
   const expected = list(expectedRaw).map(String);
   const actual = lookup(context, key);
@@ -125,12 +144,7 @@ function conditionHolds(rawOperator: string, key: string, expectedRaw: OneOrMany
     const wantMissing = expected.some((e) => e.toLowerCase() === 'true');
     return wantMissing ? actual === undefined : actual !== undefined;
   }
-  let operator = rawOperator;
-  let setMode: 'any' | 'all' | undefined;
-  if (operator.startsWith('ForAnyValue:')) [setMode, operator] = ['any', operator.slice('ForAnyValue:'.length)];
-  else if (operator.startsWith('ForAllValues:')) [setMode, operator] = ['all', operator.slice('ForAllValues:'.length)];
-  const ifExists = operator.endsWith('IfExists');
-  if (ifExists) operator = operator.slice(0, -'IfExists'.length);
+  const { operator, setMode, ifExists } = parseConditionOperator(rawOperator);
   const compare = COMPARATORS[operator];
   if (!compare) return false;
   const negated = NEGATED.has(operator);

@@ -74,14 +74,23 @@ export function loadServiceModel(sdkModule: Record<string, unknown>): ServiceMod
   return { namespace, operations, errors };
 }
 
-/** Names of the members that must be present (the SDK lists required members first). */
-export function requiredMembers(structSchema: Schema): Set<string> {
+/** A structure schema's own array (`[3, namespace, name, traits, memberNames, memberSchemas, requiredCount]`). */
+function structArray(structSchema: Schema): any[] | undefined {
   const raw = typeof structSchema === 'function' ? structSchema() : structSchema;
   const ns = NormalizedSchema.of(structSchema).getSchema() as any;
   const arr = Array.isArray(raw) ? raw : Array.isArray(ns) ? ns : undefined;
-  if (!arr || arr[0] !== 3) return new Set();
-  const names: string[] = arr[4] ?? [];
-  return new Set(names.slice(0, arr[6] ?? 0));
+  return arr && arr[0] === 3 ? arr : undefined;
+}
+
+/** Names of a structure's members, in model order, read without building every member's schema. */
+export function memberNames(structSchema: Schema): string[] {
+  return structArray(structSchema)?.[4] ?? [];
+}
+
+/** Names of the members that must be present (the SDK lists required members first). */
+export function requiredMembers(structSchema: Schema): Set<string> {
+  const arr = structArray(structSchema);
+  return new Set(arr ? (arr[4] ?? []).slice(0, arr[6] ?? 0) : []);
 }
 
 export const memberEntries = (schema: Schema): [string, NormalizedSchema][] => {

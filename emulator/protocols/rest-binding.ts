@@ -1,7 +1,7 @@
 import { NormalizedSchema } from '@smithy/core/schema';
 import { Readable } from 'node:stream';
 import type { OperationModel, ServiceModel } from './model';
-import { requiredMembers } from './model';
+import { memberNames, requiredMembers } from './model';
 import type { WireRequest, WireResponse } from './types';
 import { invalidParameterValue, readHeaderValue, readScalar, writeHeaderValue, type InvalidValue } from './values';
 import { RESPONSE_META, type ResponseMeta } from '../core/service';
@@ -87,9 +87,7 @@ export class RestRouter {
 
 /** S3: the input's `Bucket` member is an HTTP label (the SDK puts the bucket in the host or the path, not in the template). */
 function hasBucketLabel(input: OperationModel['input']): boolean {
-  const ns = NormalizedSchema.of(input);
-  const memberNames = ns.isStructSchema() ? (ns.getSchema() as unknown as [number, string, string, unknown, string[]])[4] : [];
-  return memberNames.includes('Bucket') && !!ns.getMemberSchema('Bucket').getMergedTraits().httpLabel;
+  return memberNames(input).includes('Bucket') && !!NormalizedSchema.of(input).getMemberSchema('Bucket').getMergedTraits().httpLabel;
 }
 
 function requiredBindingsOf(op: OperationModel): RequiredBinding[] {

@@ -1,5 +1,6 @@
 import { AwsError } from '../core/errors';
 import { globMatches, globTokens } from '../core/patterns/glob';
+import { CONDITION_OPERATORS, parseConditionOperator } from '../core/resource-policy';
 import { bucketArn } from './state';
 
 /**
@@ -15,11 +16,11 @@ import { bucketArn } from './state';
  */
 
 /** "Bucket policies are limited to 20 KB in size", counted on the document without insignificant white space. */
-export const MAX_BUCKET_POLICY_BYTES = 20_480;
+const MAX_BUCKET_POLICY_BYTES = 20_480;
 
 const malformed = (message: string): AwsError => new AwsError('MalformedPolicy', message, 400);
 
-export const POLICY_MESSAGES = {
+const POLICY_MESSAGES = {
   notJson: "Policies must be valid JSON and the first byte must be '{'",
   invalidJson: 'This policy contains invalid Json',
   tooLarge: `Normalized policy document exceeds the maximum allowed size of ${MAX_BUCKET_POLICY_BYTES} bytes`,
@@ -44,14 +45,6 @@ const POLICY_FIELDS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_FIELDS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'CanonicalUser', 'Federated']);
-
-/** The IAM condition operators (case-sensitive), before an `IfExists` suffix or a `ForAllValues:`/`ForAnyValue:` prefix. */
-const CONDITION_OPERATORS = new Set([
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
-  'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
-  'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
-]);
 
 /**
  * Actions whose only resource type is an object, and actions whose only resource type is the bucket (lowercase,
@@ -218,12 +211,8 @@ function checkCondition(condition: Json): void {
 
 /** An operator name: optional `ForAllValues:`/`ForAnyValue:`, the operator, optional `IfExists` (never on `Null`). */
 function isConditionOperator(name: string): boolean {
-  let rest = name.replace(/^(ForAllValues|ForAnyValue):/, '');
-  if (rest.endsWith('IfExists')) {
-    rest = rest.slice(0, -'IfExists'.length);
-    if (rest === 'Null') return false;
-  }
-  return CONDITION_OPERATORS.has(rest);
+  const { operator, ifExists } = parseConditionOperator(name);
+  return CONDITION_OPERATORS.has(operator) && !(ifExists && operator === 'Null');
 }
 
 /**
