@@ -43,4 +43,37 @@ describe('VirtualClock with many timers', () => {
     clock.advance(100);
     expect(seen).toEqual(['a@10', 'b@10', 'd@20', 'c@60']);
   });
+
+  /*
+   * Cancelled timers stayed in the heap until their due time: a run answering 20 s long polls early held every
+   * one of them for 20 virtual seconds.
+   */
+  it('drops cancelled timers long before their due time, and still fires the live ones in order', () => {
+    const clock = new VirtualClock(0);
+    const fired: number[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const longPoll = clock.setTimer(20_000, () => fired.push(-1));
+      if (i % 1000 === 0) clock.setTimer(30_000 - i / 1000, () => fired.push(i));
+      longPoll.cancel();
+      longPoll.cancel(); // twice: counted once
+    }
+    expect(clock.pendingCount).toBe(100);
+    expect(clock.heldCount).toBeLessThan(100 + 2 * 1024);
+    clock.advance(40_000);
+    expect(fired).toEqual(Array.from({ length: 100 }, (_, k) => (99 - k) * 1000));
+    expect(clock.heldCount).toBe(0);
+  });
+
+  it('does not count a cancel after the timer fired', () => {
+    const clock = new VirtualClock(0);
+    const timers = Array.from({ length: 3000 }, () => clock.setTimer(1, () => undefined));
+    clock.advance(1);
+    for (const t of timers) t.cancel();
+    const live = clock.setTimer(5, () => undefined);
+    expect(clock.pendingCount).toBe(1);
+    expect(clock.nextDue()).toBe(6);
+    live.cancel();
+    expect(clock.pendingCount).toBe(0);
+    expect(clock.nextDue()).toBeUndefined();
+  });
 });
