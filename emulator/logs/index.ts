@@ -1,5 +1,5 @@
 import { AwsError } from '../core/errors';
-import { offsetPage, pageToken, tokenOffset } from '../core/paging';
+import { offsetPage, pageToken } from '../core/paging';
 import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView } from './metric-filters';
@@ -8,6 +8,7 @@ import { logsPersistence } from './persistence';
 import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from './retention';
 import type { LogEvent, LogGroup, LogStream } from './state';
 import { appendAll } from '../core/arrays';
+import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, parsePositionToken, positionToken } from './event-order';
 
 /**
  * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
@@ -24,6 +25,10 @@ export interface LogsPut {
 }
 
 const PAGE = 50;
+/** GetLogEvents and FilterLogEvents: up to 10,000 events (the default limit) and 1 MB a page. */
+const MAX_EVENTS = 10_000;
+const MAX_PAGE_BYTES = 1024 * 1024;
+const EVENT_OVERHEAD_BYTES = 26;
 
 export function createLogsProvider(deps: ServiceDeps) {
   const groups = new Map<string, LogGroup>();
@@ -122,10 +127,9 @@ export function createLogsProvider(deps: ServiceDeps) {
     append(groups.get(logGroupName)!, s, events, 'function');
   });
 
-  /** Opaque paging tokens (core/paging.ts); GetLogEvents also hands out sequence and forward tokens of its own. */
+  /** Opaque paging tokens (core/paging.ts); PutLogEvents hands out sequence tokens, the event reads position tokens (event-order.ts). */
   const invalidToken = () => new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
   const token = (n: number) => pageToken('o', n);
-  const offset = (t: string | undefined) => tokenOffset('o', t, invalidToken);
   const page = <T>(items: T[], nextToken: string | undefined, limit: number | undefined) => {
     const { items: slice, next } = offsetPage(items, nextToken, Math.min(limit ?? PAGE, PAGE), 'o', invalidToken);
     return { slice, next };
@@ -291,8 +295,8 @@ export function createLogsProvider(deps: ServiceDeps) {
         logStreams: slice.map((s) => ({
           logStreamName: s.name,
           creationTime: s.creationTime,
-          firstEventTimestamp: s.events[0]?.timestamp,
-          lastEventTimestamp: s.events.at(-1)?.timestamp,
+          firstEventTimestamp: eventsInTimeOrder(s)[0]?.timestamp,
+          lastEventTimestamp: eventsInTimeOrder(s).at(-1)?.timestamp,
           lastIngestionTime: s.events.at(-1)?.ingestionTime,
           arn: `${groupArn(g, ctx)}:log-stream:${s.name}`,
           storedBytes: 0,
@@ -310,29 +314,58 @@ export function createLogsProvider(deps: ServiceDeps) {
     },
     GetLogEvents(input: any) {
       const s = stream(settled(group(input.logGroupName)), input.logStreamName);
-      const events = s.events.filter((e) => inRange(e.timestamp, input.startTime, input.endTime));
-      const ordered = input.startFromHead ? events : events.slice(-(input.limit ?? 10_000));
-      const { slice, next } = page(ordered, input.nextToken, input.limit ?? 10_000);
-      const view = slice.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime }));
-      const fwd = next ?? token(offset(input.nextToken) + slice.length);
-      return { events: view, nextForwardToken: fwd, nextBackwardToken: token(0) };
+      const all = eventsInTimeOrder(s);
+      // The time range is a slice of the ordered events; a token moves inside it.
+      const lo = input.startTime === undefined ? 0 : indexAtTime(all, input.startTime);
+      const hi = Math.max(lo, input.endTime === undefined ? all.length : indexAtTime(all, input.endTime));
+      const limit = input.limit ?? MAX_EVENTS;
+      const at = input.nextToken === undefined ? undefined : parsePositionToken(input.nextToken, ['f', 'b']);
+      const forward = at ? at.direction === 'f' : input.startFromHead === true;
+      let from: number;
+      let to: number;
+      if (forward) {
+        from = at ? Math.max(lo, indexAfter(all, at.key, true)) : lo;
+        to = takeWithin(all, from, hi, limit, 1);
+      } else {
+        to = at ? Math.min(hi, Math.max(lo, indexAfter(all, at.key, false))) : hi;
+        from = takeWithin(all, to - 1, lo - 1, limit, -1) + 1;
+      }
+      const slice = all.slice(from, to);
+      const events = slice.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime }));
+      if (slice.length) return { events, nextForwardToken: positionToken('f', slice.at(-1)!), nextBackwardToken: positionToken('b', slice[0]!) };
+      // Nothing further: the token in the direction read comes back unchanged (so a reader can keep polling
+      // with it), the other one turns round at the same place.
+      if (!at) return { events, nextForwardToken: positionToken('f', BEFORE_ALL), nextBackwardToken: positionToken('b', BEFORE_ALL) };
+      const { timestamp, seq } = at.key;
+      return at.direction === 'f'
+        ? { events, nextForwardToken: input.nextToken, nextBackwardToken: positionToken('b', { timestamp, seq: seq + 1 }) }
+        : { events, nextForwardToken: positionToken('f', { timestamp, seq: Math.max(seq - 1, -1) }), nextBackwardToken: input.nextToken };
     },
     FilterLogEvents(input: any) {
       const g = settled(group(input.logGroupName));
       const matches = compilePattern(input.filterPattern);
       const names: string[] | undefined = input.logStreamNames;
-      const events: (LogEvent & { logStreamName: string })[] = [];
+      const limit = input.limit ?? MAX_EVENTS;
+      const after = input.nextToken === undefined ? undefined : parsePositionToken(input.nextToken, ['f']).key;
+      // Each stream gives at most limit + 1 matches after the position; the page is the earliest of them all.
+      const found: (LogEvent & { logStreamName: string })[] = [];
       for (const s of g.streams.values()) {
         if (names && !names.includes(s.name)) continue;
         if (input.logStreamNamePrefix && !s.name.startsWith(input.logStreamNamePrefix)) continue;
-        for (const e of s.events) {
-          if (!inRange(e.timestamp, input.startTime, input.endTime)) continue;
+        const all = eventsInTimeOrder(s);
+        let i = input.startTime === undefined ? 0 : indexAtTime(all, input.startTime);
+        if (after) i = Math.max(i, indexAfter(all, after, true));
+        for (let taken = 0; i < all.length && taken <= limit; i++) {
+          const e = all[i]!;
+          if (input.endTime !== undefined && e.timestamp >= input.endTime) break;
           if (!matches(e.message)) continue;
-          events.push({ ...e, logStreamName: s.name });
+          found.push({ ...e, logStreamName: s.name });
+          taken++;
         }
       }
-      events.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
-      const { slice, next } = page(events, input.nextToken, input.limit ?? 10_000);
+      found.sort(compareEvents);
+      const end = takeWithin(found, 0, found.length, limit, 1);
+      const slice = found.slice(0, end);
       return {
         events: slice.map((e) => ({
           logStreamName: e.logStreamName,
@@ -342,7 +375,7 @@ export function createLogsProvider(deps: ServiceDeps) {
           eventId: eventId(e.seq),
         })),
         searchedLogStreams: [...g.streams.keys()].map((logStreamName) => ({ logStreamName, searchedCompletely: true })),
-        nextToken: next,
+        nextToken: end < found.length ? positionToken('f', slice.at(-1)!) : undefined,
       };
     },
     TagLogGroup(input: any) {
@@ -373,5 +406,20 @@ export function createLogsProvider(deps: ServiceDeps) {
   };
 }
 
-const lastTime = (s: LogStream) => s.events.at(-1)?.timestamp ?? s.creationTime;
+const lastTime = (s: LogStream) => eventsInTimeOrder(s).at(-1)?.timestamp ?? s.creationTime;
+
+/**
+ * Where a page of events read from `start` towards `stop` (step 1 or -1, `stop` excluded) ends: after at most
+ * `limit` events or once they pass 1 MiB (each counted as its UTF-8 message plus 26 bytes, as PutLogEvents
+ * counts a batch), with at least one event.
+ */
+function takeWithin(events: readonly LogEvent[], start: number, stop: number, limit: number, step: 1 | -1): number {
+  let i = start;
+  let bytes = 0;
+  for (let n = 0; i !== stop && n < limit; i += step, n++) {
+    bytes += Buffer.byteLength(events[i]!.message, 'utf8') + EVENT_OVERHEAD_BYTES;
+    if (bytes > MAX_PAGE_BYTES && n > 0) break;
+  }
+  return i;
+}
 const inRange = (t: number, start?: number, end?: number) => (start === undefined || t >= start) && (end === undefined || t < end);
