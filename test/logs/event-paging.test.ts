@@ -40,7 +40,7 @@ async function put(stream: string, messages: string[], at: (i: number) => number
 const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const get = (input: { limit?: number; startFromHead?: boolean; nextToken?: string; startTime?: number; endTime?: number }) =>
   logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 's', ...input }));
-const messages = (out: { events?: { message?: string }[] }) => out.events?.map((e) => e.message);
+const messages = (out: { events?: { message?: string }[] }): string[] => (out.events ?? []).map((e) => e.message ?? '');
 
 describe('GetLogEvents', () => {
   it('reads the latest events by default and the earliest from the head', async () => {
@@ -64,14 +64,14 @@ describe('GetLogEvents', () => {
     await put('s', names(12, 'm'), (i) => base + i);
     const seen: string[][] = [];
     let out = await get({ limit: 5 });
-    seen.push(messages(out)!);
+    seen.push(messages(out));
     for (let pages = 0; pages < 10; pages++) {
       const back = await get({ limit: 5, nextToken: out.nextBackwardToken });
       if (!back.events?.length) {
         expect(back.nextBackwardToken).toBe(out.nextBackwardToken);
         break;
       }
-      seen.push(messages(back)!);
+      seen.push(messages(back));
       out = back;
     }
     expect(seen).toEqual([['m7', 'm8', 'm9', 'm10', 'm11'], ['m2', 'm3', 'm4', 'm5', 'm6'], ['m0', 'm1']]);
@@ -83,7 +83,7 @@ describe('GetLogEvents', () => {
     expect((await get({ startFromHead: true })).events).toHaveLength(10_000);
     const read: string[] = [];
     for await (const page of paginateGetLogEvents({ client: logs, stopOnSameToken: true }, { logGroupName: group, logStreamName: 's', startFromHead: true })) {
-      read.push(...messages(page)!);
+      read.push(...messages(page));
     }
     expect(read).toEqual(names(10_500, 'e'));
   });
@@ -132,11 +132,11 @@ describe('FilterLogEvents', () => {
     expect(messages(first)).toEqual(['a0', 'b0', 'a1', 'b1', 'a2']);
     // Arrives before the page boundary: an index-based token would now return b2 again.
     await put('b', ['early'], () => base);
-    const read = [...messages(first)!];
+    const read = [...messages(first)];
     let token = first.nextToken;
     while (token) {
       const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group, limit: 5, nextToken: token }));
-      read.push(...messages(out)!);
+      read.push(...messages(out));
       token = out.nextToken;
     }
     expect(read).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2', 'a3', 'b3', 'a4', 'b4', 'a5', 'b5']);
@@ -148,7 +148,7 @@ describe('FilterLogEvents', () => {
     const read: string[] = [];
     for await (const page of paginateFilterLogEvents({ client: logs }, { logGroupName: group, filterPattern: '"e1"' })) {
       pages.push(page.events?.length ?? 0);
-      read.push(...messages(page)!);
+      read.push(...messages(page));
     }
     const expected = names(12_000, 'e').filter((m) => m.includes('e1'));
     expect(read).toEqual(expected);
