@@ -120,7 +120,8 @@ export function bucketOperations(state: S3State) {
 
     async PutBucketVersioning(input: S3.PutBucketVersioningCommandInput, _ctx?: RequestContext): Promise<Out<S3.PutBucketVersioningCommandOutput>> {
       const bucket = getBucket(state, input.Bucket);
-      const status = input.VersioningConfiguration?.Status;
+      if (!input.VersioningConfiguration) throw malformedXml(); // no body at all: S3 parses nothing
+      const status = input.VersioningConfiguration.Status;
       if (status !== undefined && status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
       if (status === 'Suspended' && bucket.objectLock) {
         throw new AwsError('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', 409);

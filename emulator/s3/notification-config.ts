@@ -3,6 +3,7 @@ import type * as S3 from '@aws-sdk/client-s3';
 import type { RequestContext } from '../core/context';
 import type { Origin } from '../core/delivery';
 import { AwsError } from '../core/errors';
+import { malformedXml } from './errors';
 import { buildTestEvent, validateNotificationConfiguration, type NotificationConfiguration } from './notifications';
 import { messageFor } from './notify';
 import { bucketArn, getBucket, type Out, type S3State } from './state';
@@ -21,7 +22,9 @@ export function notificationConfigOperations(state: S3State) {
       ctx: RequestContext,
     ): Promise<Out<S3.PutBucketNotificationConfigurationCommandOutput>> {
       const bucket = getBucket(state, input.Bucket);
-      const cfg = validateNotificationConfiguration((input.NotificationConfiguration ?? {}) as NotificationConfiguration);
+      // An empty <NotificationConfiguration/> turns notifications off; no body at all is not XML.
+      if (!input.NotificationConfiguration) throw malformedXml();
+      const cfg = validateNotificationConfiguration(input.NotificationConfiguration as NotificationConfiguration);
       const skip = input.SkipDestinationValidation === true || String(ctx.headers['x-amz-skip-destination-validation'] ?? '') === 'true';
       if (!skip) {
         const origin: Origin = {
