@@ -85,4 +85,6 @@ export interface Persistable {
   entities(): Iterable<[string, unknown]>;
   /** Rebuilds state from saved entities; runs once, before the server listens. */
   restore(entities: Map<string, unknown>): void | Promise<void>;
+  /** Runs once every service is restored: work that may reach another service (a delivery owed) starts here. */
+  resume?(): void;
 }

@@ -31,15 +31,18 @@ export class Persistence {
   /** Loads the saved state into the providers (in registry order: queues exist before the mappings that poll them). */
   async restore(): Promise<void> {
     const saved = this.store.load();
+    let changedByRestore = false;
     for (const { name, persistence } of this.services) {
       const prefix = `${name}/`;
       const mine = new Map<string, unknown>();
       for (const [key, value] of saved) if (key.startsWith(prefix)) mine.set(key.slice(prefix.length), value);
       await persistence.restore(mine);
-      persistence.takeChanges();
+      if (persistence.takeChanges().length) changedByRestore = true;
     }
-    // Start from a fresh snapshot of what was restored (drops torn tails and unreferenced blobs).
-    this.compact();
+    for (const { persistence } of this.services) persistence.resume?.();
+    // Start from a fresh snapshot of what was restored (the journal folded in, blobs it no longer needs dropped),
+    // unless that is the snapshot already there: rewriting 100,000 objects took 2.3 s of every restart.
+    if (changedByRestore || this.store.journalBytes > 0) this.compact();
     this.interval = setInterval(() => this.flush(), BACKGROUND_FLUSH_MS);
     this.interval.unref();
   }
@@ -78,7 +81,7 @@ export class Persistence {
   close(): void {
     if (this.interval) clearInterval(this.interval);
     this.flush();
-    this.compact();
+    if (this.store.journalBytes > 0) this.compact(); // else the snapshot already holds everything
     this.store.close();
   }
 }

@@ -83,12 +83,14 @@ export function snsPersistence(store: SnsStore, delivery: SnsDelivery, owed: Owe
       return changes;
     },
 
-    // Persistence.restore snapshots every service once all are restored: the first call is that moment.
     entities() {
+      return current();
+    },
+
+    resume() {
       const resuming = toResume;
       toResume = [];
       for (const o of resuming) delivery.resume(o);
-      return current();
     },
 
     async restore(entities) {
