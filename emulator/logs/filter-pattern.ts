@@ -9,9 +9,12 @@
  * - space-delimited: `[ip, user, ..., status=4* || status=5*, bytes>1000]`; a log event is split on spaces,
  *   with "double quoted" and [bracketed] runs kept as one field; `...` stands for any number of fields.
  * What a match extracts (`$.latency`, `$status`) feeds a metric filter's value and dimensions.
- * Not supported: regular expressions (`%…%`); such a pattern is refused as invalid.
+ * - regular expressions between `%` signs (filter-regex.ts): the whole pattern (`%ERROR|FAIL%`), or a value
+ *   compared with = or != in a JSON or space-delimited pattern (`{ $.code = %^5\d\d$% }`), two at most there.
  */
 import { globMatches, globTokens } from '../core/patterns/glob';
+import { FilterPatternError } from './filter-pattern-error';
+import { compileFilterRegex, type FilterRegex } from './filter-regex';
 
 export interface FilterMatch {
   /** The values the pattern's fields took (`$.path` for JSON, `$name` for space-delimited). */
@@ -21,7 +24,7 @@ export interface FilterMatch {
 }
 export type CompiledPattern = (message: string) => FilterMatch | undefined;
 
-export class FilterPatternError extends Error {}
+export { FilterPatternError };
 
 export function matchesFilterPattern(pattern: string | undefined, message: string): boolean {
   return compileFilterPattern(pattern)(message) !== undefined;
@@ -59,7 +62,12 @@ function compileTerms(text: string): CompiledPattern {
   const terms = tokenizeTerms(text);
   // `""` and `" "` match every event (AWS documents `" "` as "match everything"), not only events with a space.
   if (terms.every((t) => t.trim() === '')) return () => ({ values: {} });
-  if (text.startsWith('%')) throw new FilterPatternError('Regular expressions in filter patterns are not supported by the emulator');
+  if (text.startsWith('%')) {
+    const m = /^%([^%]*)%$/.exec(text);
+    if (!m) throw new FilterPatternError(`A regular expression filter pattern is one expression between % signs: ${text}`);
+    const re = compileFilterRegex(m[1]!);
+    return (message) => (re.test(message) ? { values: {} } : undefined);
+  }
   const excluded = terms.filter((t) => t.startsWith('-')).map((t) => t.slice(1));
   // A `?` term opens an alternative and the plain terms after it belong to it: CDK's anyTermGroup writes
   // `?"ERROR" "MainThread" ?"WARN" "Deadlock"` for (ERROR and MainThread) or (WARN and Deadlock). Plain terms
@@ -90,8 +98,11 @@ function tokenizeTerms(text: string): string[] {
 
 /* ---------- conditions shared by JSON and space-delimited patterns ---------- */
 
+/** AWS's limit on regular expressions inside one JSON or space-delimited pattern. */
+const MAX_REGEX_PER_PATTERN = 2;
+
 type Op = '=' | '!=' | '<' | '>' | '<=' | '>=';
-type Literal = { kind: 'number'; value: number } | { kind: 'string'; value: string };
+type Literal = { kind: 'number'; value: number } | { kind: 'string'; value: string } | { kind: 'regex'; value: FilterRegex };
 
 /** AWS compares numbers numerically and strings exactly (with `*` wildcards), for = and != only. */
 function compare(actual: unknown, op: Op, literal: Literal): boolean {
@@ -115,6 +126,7 @@ function compare(actual: unknown, op: Op, literal: Literal): boolean {
   }
   if (op !== '=' && op !== '!=') return false;
   if (typeof actual !== 'string' && typeof actual !== 'number' && typeof actual !== 'boolean') return op === '!=';
+  if (literal.kind === 'regex') return literal.value.test(String(actual)) === (op === '=');
   // `*` wildcards, matched without a RegExp: `*a*a*a…` against a long value would backtrack for ever (see glob.ts).
   const equal = globMatches(globTokens(literal.value), String(actual));
   return op === '=' ? equal : !equal;
@@ -122,11 +134,11 @@ function compare(actual: unknown, op: Op, literal: Literal): boolean {
 
 /* ---------- a small tokenizer and boolean-expression parser ---------- */
 
-type Token = { t: 'sel' | 'op' | 'num' | 'str' | 'word' | '(' | ')' | '&&' | '||' | ',' | '...'; v: string };
+type Token = { t: 'sel' | 'op' | 'num' | 'str' | 'word' | 'regex' | '(' | ')' | '&&' | '||' | ',' | '...'; v: string };
 
 function lex(src: string): Token[] {
   const out: Token[] = [];
-  const re = /\s*(?:(\$[\w.[\]$-]*)|(&&|\|\|)|(!=|<=|>=|=|<|>)|(\(|\)|,)|(\.\.\.)|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?![\w*])|([^\s=!<>(),&|"]+))/y;
+  const re = /\s*(?:(\$[\w.[\]$-]*)|(&&|\|\|)|(!=|<=|>=|=|<|>)|(\(|\)|,)|(\.\.\.)|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?![\w*])|%([^%]*)%|([^\s=!<>(),&|"%]+))/y;
   let m: RegExpExecArray | null;
   let at = 0;
   while (at < src.length && (m = (re.lastIndex = at, re.exec(src)))) {
@@ -138,7 +150,11 @@ function lex(src: string): Token[] {
     else if (m[5] !== undefined) out.push({ t: '...', v: m[5] });
     else if (m[6] !== undefined) out.push({ t: 'str', v: m[6].replace(/\\(.)/g, '$1') });
     else if (m[7] !== undefined) out.push({ t: 'num', v: m[7] });
-    else if (m[8] !== undefined) out.push({ t: 'word', v: m[8] });
+    else if (m[8] !== undefined) out.push({ t: 'regex', v: m[8] });
+    else if (m[9] !== undefined) out.push({ t: 'word', v: m[9] });
+  }
+  if (out.filter((tok) => tok.t === 'regex').length > MAX_REGEX_PER_PATTERN) {
+    throw new FilterPatternError(`A JSON or space-delimited filter pattern may hold at most ${MAX_REGEX_PER_PATTERN} regular expressions`);
   }
   if (src.slice(at).trim() !== '') throw new FilterPatternError(`Invalid character(s) in term '${src.slice(at).trim()}'`);
   return out;
@@ -184,8 +200,12 @@ class Parser {
     }
     return leaf();
   }
-  literal(): Literal {
+  literal(op: Op): Literal {
     const tok = this.next();
+    if (tok.t === 'regex') {
+      if (op !== '=' && op !== '!=') throw new FilterPatternError(`A regular expression can only be compared with = or !=, not ${op}`);
+      return { kind: 'regex', value: compileFilterRegex(tok.v) };
+    }
     if (tok.t === 'num') return { kind: 'number', value: Number(tok.v) };
     if (tok.t === 'str' || tok.t === 'word') return { kind: 'string', value: tok.v };
     throw new FilterPatternError(`Expected a value, found '${tok.v}'`);
@@ -212,7 +232,7 @@ function compileJson(text: string): CompiledPattern {
       throw new FilterPatternError(`Unknown condition ${tok.v} ${what}`);
     }
     if (tok.t !== 'op') throw new FilterPatternError(`Expected a comparison after ${sel.v}`);
-    const literal = parser.literal();
+    const literal = parser.literal(tok.v as Op);
     return (doc) => compare(jsonPath(doc, sel.v), tok.v as Op, literal);
   });
   if (!parser.done()) throw new FilterPatternError(`Unexpected '${parser.peek()!.v}' in filter pattern`);
@@ -266,7 +286,7 @@ function compileSpaceDelimited(text: string): CompiledPattern {
         name ??= tok.v;
         if (parser.peek()?.t !== 'op') return () => true;
         const op = parser.next().v as Op;
-        const literal = parser.literal();
+        const literal = parser.literal(op);
         return (values) => compare(values[tok.v], op, literal);
       });
       fields.push({ name, test });
