@@ -44,6 +44,14 @@ export function compileFilterPattern(pattern: string | undefined): CompiledPatte
   return compiled;
 }
 
+/** Whether a (valid) pattern holds a regular expression: AWS counts those per log group. */
+export function filterPatternUsesRegex(pattern: string | undefined): boolean {
+  const text = (pattern ?? '').trim();
+  if (text.startsWith('%')) return true;
+  if (!text.startsWith('{') && !text.startsWith('[')) return false;
+  return lex(text.slice(1, -1)).some((tok) => tok.t === 'regex');
+}
+
 /** The value a `$.path` names in a JSON event, or undefined. */
 export function jsonPath(doc: unknown, path: string): unknown {
   const steps = path.replace(/^\$\.?/, '').match(/[^.[\]]+|\[\d+\]/g) ?? [];

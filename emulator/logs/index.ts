@@ -8,6 +8,7 @@ import { logsPersistence } from './persistence';
 import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from './retention';
 import type { LogEvent, LogGroup, LogStream } from './state';
 import { appendAll } from '../core/arrays';
+import { filterPatternUsesRegex } from './filter-pattern';
 import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, parsePositionToken, positionToken } from './event-order';
 
 /**
@@ -191,7 +192,9 @@ export function createLogsProvider(deps: ServiceDeps) {
     },
     PutMetricFilter(input: any) {
       const g = group(input.logGroupName);
-      changed(g).metricFilters.set(input.filterName, buildMetricFilter(input, g.metricFilters, deps.clock.now()));
+      const filter = buildMetricFilter(input, g.metricFilters, deps.clock.now());
+      checkRegexQuota(g, 'metric', input.filterName, input.filterPattern);
+      changed(g).metricFilters.set(input.filterName, filter);
       return {};
     },
     DescribeMetricFilters(input: any) {
@@ -228,6 +231,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       const g = group(input.logGroupName);
       // Replacing a filter leaves events it already matched to be delivered under its old settings.
       const filter = subscriptions.build(input, g.subscriptionFilters, ctx);
+      checkRegexQuota(g, 'subscription', input.filterName, input.filterPattern);
       changed(g).subscriptionFilters.set(filter.filterName, filter);
       return {};
     },
@@ -404,6 +408,21 @@ export function createLogsProvider(deps: ServiceDeps) {
       return { tags: groupByArn(input.resourceArn).tags };
     },
   };
+}
+
+/** Metric and subscription filters whose pattern holds a regular expression: at most this many per log group. */
+const MAX_REGEX_FILTERS_PER_GROUP = 5;
+
+/** Refuses a filter with a regular expression past the group's quota (the filter it replaces does not count). */
+function checkRegexQuota(g: LogGroup, kind: 'metric' | 'subscription', name: string, pattern: string): void {
+  if (!filterPatternUsesRegex(pattern)) return;
+  const others = [
+    ...[...g.metricFilters.values()].filter((f) => kind !== 'metric' || f.filterName !== name),
+    ...[...g.subscriptionFilters.values()].filter((f) => kind !== 'subscription' || f.filterName !== name),
+  ];
+  if (others.filter((f) => filterPatternUsesRegex(f.filterPattern)).length >= MAX_REGEX_FILTERS_PER_GROUP) {
+    throw new AwsError('LimitExceededException', 'Resource limit exceeded.', 400);
+  }
 }
 
 const lastTime = (s: LogStream) => eventsInTimeOrder(s).at(-1)?.timestamp ?? s.creationTime;

@@ -97,4 +97,17 @@ describe('through the API', () => {
       logs.send(new PutMetricFilterCommand({ logGroupName: '/regex', filterName: 'bad', filterPattern: '%(a)%', metricTransformations })),
     ).rejects.toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
   });
+
+  it('keeps to 5 filters with a regular expression per log group; replacing one, or one without, is fine', async () => {
+    const logs = new CloudWatchLogsClient(clientConfig(emulator()));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/quota' }));
+    const metricTransformations = [{ metricName: 'M', metricNamespace: 'App', metricValue: '1' }];
+    const put = (filterName: string, filterPattern: string) =>
+      logs.send(new PutMetricFilterCommand({ logGroupName: '/quota', filterName, filterPattern, metricTransformations }));
+    for (let i = 0; i < 4; i++) await put(`r${i}`, `%code${i}%`);
+    await put('json', '{ $.level = %^ERR% }');
+    await expect(put('sixth', '[a, b = %x%]')).rejects.toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 400 } });
+    await put('r0', '%other%');
+    await put('plain', 'ERROR "100%"');
+  });
 });
