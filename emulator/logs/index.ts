@@ -64,6 +64,15 @@ export function createLogsProvider(deps: ServiceDeps) {
     if (!m) throw new AwsError('InvalidParameterException', `Invalid resource ARN: ${arn}`, 400);
     return group(m[1]);
   };
+  /** The group a read names by `logGroupName` or by `logGroupIdentifier` (its name or ARN), not both. */
+  const namedGroup = (input: { logGroupName?: string; logGroupIdentifier?: string }): LogGroup => {
+    const id = input.logGroupIdentifier;
+    if (id === undefined) return group(input.logGroupName);
+    if (input.logGroupName !== undefined) {
+      throw new AwsError('InvalidParameterException', 'Specify either logGroupName or logGroupIdentifier, not both.', 400);
+    }
+    return id.startsWith('arn:') ? groupByArn(id) : group(id);
+  };
   const stream = (g: LogGroup, name: string | undefined): LogStream => {
     const s = name ? g.streams.get(name) : undefined;
     if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
@@ -289,7 +298,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       return {};
     },
     DescribeLogStreams(input: any, ctx: RequestContext) {
-      const g = settled(group(input.logGroupName));
+      const g = settled(namedGroup(input));
       let all = [...g.streams.values()].filter((s) => !input.logStreamNamePrefix || s.name.startsWith(input.logStreamNamePrefix));
       if (input.orderBy === 'LastEventTime') all.sort((a, b) => lastTime(a) - lastTime(b));
       else all.sort((a, b) => a.name.localeCompare(b.name));
@@ -317,7 +326,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       return { nextSequenceToken: token(s.events.length), ...(expired ? { rejectedLogEventsInfo: { expiredLogEventEndIndex: expired } } : {}) };
     },
     GetLogEvents(input: any) {
-      const s = stream(settled(group(input.logGroupName)), input.logStreamName);
+      const s = stream(settled(namedGroup(input)), input.logStreamName);
       const all = eventsInTimeOrder(s);
       // The time range is a slice of the ordered events; a token moves inside it.
       const lo = input.startTime === undefined ? 0 : indexAtTime(all, input.startTime);
@@ -346,7 +355,7 @@ export function createLogsProvider(deps: ServiceDeps) {
         : { events, nextForwardToken: positionToken('f', { timestamp, seq: Math.max(seq - 1, -1) }), nextBackwardToken: input.nextToken };
     },
     FilterLogEvents(input: any) {
-      const g = settled(group(input.logGroupName));
+      const g = settled(namedGroup(input));
       const matches = compilePattern(input.filterPattern);
       const names: string[] | undefined = input.logStreamNames;
       const limit = input.limit ?? MAX_EVENTS;

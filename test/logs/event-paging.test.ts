@@ -155,3 +155,26 @@ describe('FilterLogEvents', () => {
     expect(pages[0]).toBe(Math.min(10_000, expected.length));
   });
 });
+
+/* GetLogEvents, FilterLogEvents and DescribeLogStreams took the group by logGroupName only; AWS also takes
+ * logGroupIdentifier, the group's name or ARN (with or without `:*`), but not both. */
+describe('logGroupIdentifier', () => {
+  it('names the group by name or ARN in the three reads; with logGroupName as well it is refused', async () => {
+    await put('s', ['one'], () => base);
+    const arn = `arn:aws:logs:us-east-1:000000000000:log-group:${group}`;
+    for (const logGroupIdentifier of [group, arn, `${arn}:*`]) {
+      const got = await logs.send(new GetLogEventsCommand({ logGroupIdentifier, logStreamName: 's' }));
+      expect(messages(got)).toEqual(['one']);
+      expect(messages(await logs.send(new FilterLogEventsCommand({ logGroupIdentifier })))).toEqual(['one']);
+      const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupIdentifier }));
+      expect(streams.logStreams?.map((x) => x.logStreamName)).toEqual(['s']);
+    }
+    await expect(logs.send(new FilterLogEventsCommand({ logGroupIdentifier: group, logGroupName: group }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(logs.send(new GetLogEventsCommand({ logGroupIdentifier: `${group}-missing`, logStreamName: 's' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});
