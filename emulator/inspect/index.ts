@@ -5,7 +5,7 @@ import type { DeliveryBus } from '../core/delivery';
  * The harness's own endpoints (not AWS APIs), under /_harness/:
  *   GET  /_harness/health           → {"status":"running","services":[…]}
  *   POST /_harness/reset            → drops all state
- *   GET  /_harness/outbox           → email/http deliveries captured by SNS
+ *   GET  /_harness/outbox           → email/sms/http deliveries captured by SNS
  *   GET  /_harness/queues/peek?queue=<url|arn|name> → every message, without touching visibility
  */
 export function inspectionHandler(bus: DeliveryBus, services: () => string[], reset: () => Promise<void>) {

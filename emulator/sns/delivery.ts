@@ -8,6 +8,7 @@ import { passesFilter } from './filter';
 import { post, type PostOutcome } from './http-post';
 import type { OwedDeliveries, OwedMessage } from './owed-deliveries';
 import { EMULATOR_MANAGED_RETRY, httpDeliverySettings, retryDelay, type RetryPhases } from './retry';
+import { smsDelivery, smsText } from './sms';
 import { isRaw, messageFor, type OutboxEntry, type PublishedMessage, type Subscription, type Topic } from './state';
 
 /**
@@ -26,6 +27,8 @@ import { isRaw, messageFor, type OutboxEntry, type PublishedMessage, type Subscr
 export interface SubscriptionLookup {
   subscription(arn: string): Subscription | undefined;
   findTopic(arn: string): Topic | undefined;
+  /** The account's SMS settings in that Region (SetSMSAttributes). */
+  smsSettings(accountId: string, region: string): Record<string, string>;
 }
 
 /** SQS's limit on message attributes: more than this on raw delivery is a client-side error in SNS. */
@@ -170,8 +173,10 @@ export class SnsDelivery {
       case 'email':
       case 'email-json':
         return this.deliverEmail(sub, m);
+      case 'sms':
+        return this.deliverSms(sub, m);
       default:
-        // sms, application, firehose: accepted as subscriptions, not delivered by the emulator.
+        // application, firehose: accepted as subscriptions, not delivered by the emulator.
         this.hop('sns.deliver.skipped', sub, m, { reason: `protocol ${sub.protocol} is not delivered by the emulator` });
     }
   }
@@ -265,6 +270,31 @@ export class SnsDelivery {
         messageId: m.messageId,
         subject: m.subject ?? 'AWS Notification Message',
         body: json ? notificationEnvelope(m, sub) : messageFor(m, sub.protocol),
+        time: this.deps.clock.now(),
+      });
+      this.hop('sns.deliver', sub, m, { attempt: 1 });
+    });
+  }
+
+  /** Captured in the outbox, as the phone would show it: the topic's display name first, no subject. */
+  private deliverSms(sub: Subscription, m: PublishedMessage): void {
+    const generation = this.generation;
+    this.later(() => {
+      if (generation !== this.generation) return;
+      const fault = this.injectedFault(sub);
+      if (fault) return this.failed(sub, m, fault, 'retries-exhausted', 1);
+      const topic = this.lookup.findTopic(sub.topicArn);
+      const owner = parseArn(sub.topicArn);
+      const account = owner ? this.lookup.smsSettings(owner.accountId, owner.region) : {};
+      this.outbox.push({
+        protocol: 'sms',
+        endpoint: sub.endpoint,
+        subscriptionArn: sub.arn,
+        topicArn: m.topicArn,
+        type: 'Notification',
+        messageId: m.messageId,
+        body: smsText(topic?.attributes.DisplayName, messageFor(m, 'sms')),
+        ...smsDelivery(account, m.attributes),
         time: this.deps.clock.now(),
       });
       this.hop('sns.deliver', sub, m, { attempt: 1 });

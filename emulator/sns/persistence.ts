@@ -24,6 +24,8 @@ interface SavedTopology {
   topics: Topic[];
   subscriptions: Subscription[];
   tokens: [string, string][];
+  /** SetSMSAttributes by `account:region` (absent in data saved before they were kept). */
+  sms?: [string, Record<string, string>][];
 }
 
 export interface SnsPersistence extends Persistable {
@@ -36,6 +38,7 @@ export function snsPersistence(store: SnsStore, delivery: SnsDelivery, owed: Owe
     topics: [...store.topics.values()].map((t) => ({ ...t, dedup: new Map() })),
     subscriptions: [...store.subscriptions.values()],
     tokens: [...store.tokens],
+    sms: [...store.smsAttributes],
   });
   const topology = rewrittenWhole(/^(Get|List|Publish|CheckIfPhoneNumberIsOptedOut)/, () => [[TOPOLOGY, saved()]], (entities) => {
     const s = entities.get(TOPOLOGY) as SavedTopology | undefined;
@@ -43,6 +46,7 @@ export function snsPersistence(store: SnsStore, delivery: SnsDelivery, owed: Owe
     for (const t of s.topics) store.topics.set(t.arn, t);
     for (const sub of s.subscriptions) store.subscriptions.set(sub.arn, sub);
     for (const [token, arn] of s.tokens) store.tokens.set(token, arn);
+    for (const [key, attributes] of s.sms ?? []) store.smsAttributes.set(key, attributes);
   });
   const fifoRecords = new PendingRecords();
   /** FIFO topics with saved windows or sequence, as the object that wrote them: a deleted topic's records go. */

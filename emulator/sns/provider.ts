@@ -2,17 +2,19 @@ import type { ServiceDeps } from '../core/service';
 import type { SnsDelivery } from './delivery';
 import { publishOperations, type Publisher } from './publish';
 import type { SnsStore } from './store';
+import { smsOperations } from './sms';
 import { subscriptionOperations } from './subscriptions';
 import { topicOperations } from './topics';
 
 /**
  * Every SNS operation the emulator serves, one method each, named as the operation and taking the SDK's
- * input shape: topics (topics.ts), subscriptions (subscriptions.ts), Publish/PublishBatch (publish.ts).
+ * input shape: topics (topics.ts), subscriptions (subscriptions.ts), Publish/PublishBatch (publish.ts), SMS settings (sms.ts).
  */
 export function snsOperations(deps: ServiceDeps, store: SnsStore, delivery: SnsDelivery, publisher: Publisher) {
   return {
     ...topicOperations(deps, store),
     ...subscriptionOperations(deps, store, delivery),
     ...publishOperations(store, publisher, delivery, () => deps.clock.now()),
+    ...smsOperations(store),
   };
 }

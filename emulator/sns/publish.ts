@@ -6,6 +6,7 @@ import type {
   PublishCommandOutput,
 } from '@aws-sdk/client-sns';
 import type { RequestContext } from '../core/context';
+import { E164, smsDelivery } from './sms';
 import { carriedCorrelation, type SnsAttributeValue } from '../core/delivery';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
@@ -148,7 +149,9 @@ const requestOf = (input: {
 export function publishOperations(store: SnsStore, publisher: Publisher, delivery: SnsDelivery, now: () => number) {
   return {
     async Publish(input: PublishCommandInput, ctx: RequestContext): Promise<Out<PublishCommandOutput>> {
-      if (input.PhoneNumber !== undefined && !input.TopicArn && !input.TargetArn) return publishSms(input, delivery, now);
+      if (input.PhoneNumber !== undefined && !input.TopicArn && !input.TargetArn) {
+        return publishSms(input, delivery, now, store.smsSettings(ctx.accountId, ctx.region));
+      }
       const arn = input.TopicArn ?? input.TargetArn;
       if (!arn) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
       if (input.TopicArn && input.TargetArn && input.TopicArn !== input.TargetArn) {
@@ -183,9 +186,9 @@ export function publishOperations(store: SnsStore, publisher: Publisher, deliver
 }
 
 /** Publish to a phone number: captured in the outbox as an `sms` entry (no SMS is sent). */
-function publishSms(input: PublishCommandInput, delivery: SnsDelivery, now: () => number): Out<PublishCommandOutput> {
+function publishSms(input: PublishCommandInput, delivery: SnsDelivery, now: () => number, account: Record<string, string>): Out<PublishCommandOutput> {
   const phone = input.PhoneNumber!;
-  if (!/^\+?[1-9]\d{1,14}$/.test(phone)) throw invalidParameter(`PhoneNumber Reason: ${phone} is not valid to publish to`);
+  if (!E164.test(phone)) throw invalidParameter(`PhoneNumber Reason: ${phone} is not valid to publish to`);
   if (!input.Message) throw invalidParameter('Empty message');
   if (Buffer.byteLength(input.Message) > 1600) throw invalidParameter('Message too long');
   const messageId = uuid();
@@ -198,6 +201,7 @@ function publishSms(input: PublishCommandInput, delivery: SnsDelivery, now: () =
     messageId,
     subject: input.Subject,
     body: input.Message,
+    ...smsDelivery(account, input.MessageAttributes as Record<string, SnsAttributeValue> | undefined),
     time: now(),
   });
   return { MessageId: messageId };

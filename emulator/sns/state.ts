@@ -85,6 +85,10 @@ export interface OutboxEntry {
   status?: 'pending' | 'delivered' | 'failed';
   /** http/https: attempts made so far. */
   attempts?: number;
+  /** sms: `Promotional` or `Transactional` (the message's AWS.SNS.SMS.SMSType, else the account's DefaultSMSType). */
+  smsType?: string;
+  /** sms: the message's AWS.SNS.SMS.SenderID, else the account's DefaultSenderID, if any. */
+  senderId?: string;
 }
 
 /** The message text a subscriber of `protocol` gets (MessageStructure=json picks its own entry or `default`). */

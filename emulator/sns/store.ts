@@ -10,6 +10,8 @@ export class SnsStore {
   readonly subscriptions = new Map<string, Subscription>();
   /** Confirmation token → subscription ARN. */
   readonly tokens = new Map<string, string>();
+  /** SetSMSAttributes, by `account:region`. */
+  readonly smsAttributes = new Map<string, Record<string, string>>();
   /** Well-formed topic ARNs seen → their Region (every Publish names its topic; parsing it each time showed). */
   private readonly validArnRegions = new Map<string, string>();
 
@@ -17,6 +19,11 @@ export class SnsStore {
     this.topics.clear();
     this.subscriptions.clear();
     this.tokens.clear();
+    this.smsAttributes.clear();
+  }
+
+  smsSettings(accountId: string, region: string): Record<string, string> {
+    return this.smsAttributes.get(`${accountId}:${region}`) ?? {};
   }
 
   findTopic(arn: string): Topic | undefined {

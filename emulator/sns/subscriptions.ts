@@ -17,6 +17,7 @@ import type {
 import type { RequestContext } from '../core/context';
 import { parseArn, randomHex, uuid } from '../core/ids';
 import type { ServiceDeps } from '../core/service';
+import { E164 } from './sms';
 import type { SnsDelivery } from './delivery';
 import { checkFilterPolicy } from './filter';
 import { page } from './paging';
@@ -81,7 +82,7 @@ function validateEndpoint(protocol: Protocol, endpoint: string | undefined, topi
       if (!/^[^@\s]+@[^@\s]+$/.test(endpoint)) throw invalidParameter('Email address');
       break;
     case 'sms':
-      if (!/^\+?[1-9]\d{1,14}$/.test(endpoint)) throw invalidParameter(`SMS endpoint`);
+      if (!E164.test(endpoint)) throw invalidParameter(`SMS endpoint`);
       break;
   }
   if (topic.fifo && protocol !== 'sqs' && protocol !== 'firehose') {
