@@ -358,6 +358,9 @@ export function createLogsProvider(deps: ServiceDeps) {
       const g = settled(namedGroup(input));
       const matches = compilePattern(input.filterPattern);
       const names: string[] | undefined = input.logStreamNames;
+      if (names && input.logStreamNamePrefix !== undefined) {
+        throw new AwsError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix cannot both be specified.', 400);
+      }
       const limit = input.limit ?? MAX_EVENTS;
       const after = input.nextToken === undefined ? undefined : parsePositionToken(input.nextToken, ['f']).key;
       // Each stream gives at most limit + 1 matches after the position; the page is the earliest of them all.
@@ -370,7 +373,8 @@ export function createLogsProvider(deps: ServiceDeps) {
         if (after) i = Math.max(i, indexAfter(all, after, true));
         for (let taken = 0; i < all.length && taken <= limit; i++) {
           const e = all[i]!;
-          if (input.endTime !== undefined && e.timestamp >= input.endTime) break;
+          // Unlike GetLogEvents' endTime, FilterLogEvents' takes events at that very time too.
+          if (input.endTime !== undefined && e.timestamp > input.endTime) break;
           if (!matches(e.message)) continue;
           found.push({ ...e, logStreamName: s.name });
           taken++;
@@ -450,4 +454,3 @@ function takeWithin(events: readonly LogEvent[], start: number, stop: number, li
   }
   return i;
 }
-const inRange = (t: number, start?: number, end?: number) => (start === undefined || t >= start) && (end === undefined || t < end);

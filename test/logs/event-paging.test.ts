@@ -125,6 +125,20 @@ describe('GetLogEvents', () => {
 });
 
 describe('FilterLogEvents', () => {
+  it('takes events from startTime to endTime, both included (GetLogEvents leaves endTime out)', async () => {
+    await put('s', names(5, 'm'), (i) => base + i * 1000);
+    const filtered = await logs.send(new FilterLogEventsCommand({ logGroupName: group, startTime: base + 1000, endTime: base + 3000 }));
+    expect(messages(filtered)).toEqual(['m1', 'm2', 'm3']);
+    expect(messages(await get({ startFromHead: true, startTime: base + 1000, endTime: base + 3000 }))).toEqual(['m1', 'm2']);
+  });
+
+  it('refuses logStreamNames together with logStreamNamePrefix', async () => {
+    await put('s', ['a'], () => base);
+    await expect(
+      logs.send(new FilterLogEventsCommand({ logGroupName: group, logStreamNames: ['s'], logStreamNamePrefix: 's' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+  });
+
   it('pages across streams in time order without repeating or skipping when events arrive between pages', async () => {
     await put('a', names(6, 'a'), (i) => base + i * 10);
     await put('b', names(6, 'b'), (i) => base + 5 + i * 10);
