@@ -31,6 +31,14 @@ interface Alternative {
   atStart: boolean;
   atEnd: boolean;
   items: Item[];
+  /** Per item: the highest count a state keeps (`max`, or `min` for an unbounded item). */
+  cap: number[];
+  /** Per item: its first state's number. */
+  offset: number[];
+  /** Per state: its item. */
+  itemOf: Int32Array;
+  /** The accepting state (all items done). */
+  final: number;
 }
 
 const isDigit: CharTest = (c) => c >= '0' && c <= '9';
@@ -92,9 +100,17 @@ function parseAlternative(text: string, bad: (why: string) => FilterPatternError
     items.push({ test, min, max });
     i = next;
   }
-  const states = items.reduce((n, it) => n + (Number.isFinite(it.max) ? it.max : it.min) + 1, 1);
-  if (states > MAX_STATES) throw bad('its repetitions are too large');
-  return { atStart, atEnd, items };
+  const cap = items.map((it) => (Number.isFinite(it.max) ? it.max : it.min));
+  const offset: number[] = [];
+  let final = 0;
+  for (const c of cap) {
+    offset.push(final);
+    final += c + 1;
+  }
+  if (final + 1 > MAX_STATES) throw bad('its repetitions are too large');
+  const itemOf = new Int32Array(final);
+  for (let k = 0; k < items.length; k++) itemOf.fill(k, offset[k]!, offset[k]! + cap[k]! + 1);
+  return { atStart, atEnd, items, cap, offset, itemOf, final };
 }
 
 /** Index of the `]` closing the class opened at `open` (a `]` right after `[` or `[^`, or escaped, is a member). */
@@ -165,49 +181,38 @@ function parseQuantifier(text: string, i: number, bad: (why: string) => FilterPa
  * of that item matched so far (capped at `min` for an unbounded item, which then loops).
  */
 function matches(alt: Alternative, value: string): boolean {
-  const { items } = alt;
-  const cap = items.map((it) => (Number.isFinite(it.max) ? it.max : it.min));
-  const offset: number[] = [];
-  let total = 0;
-  for (const c of cap) {
-    offset.push(total);
-    total += c + 1;
-  }
-  const FINAL = total;
-  const itemOf = new Int32Array(total);
-  for (let k = 0; k < items.length; k++) itemOf.fill(k, offset[k]!, offset[k]! + cap[k]! + 1);
-
-  let current: number[] = [];
-  let seen = new Uint8Array(total + 1);
+  const { items, cap, offset, itemOf, final } = alt;
   const add = (list: number[], marks: Uint8Array, state: number): void => {
     // Closure: an item that has had its minimum may be left for the next one.
     for (;;) {
       if (marks[state]) return;
       marks[state] = 1;
       list.push(state);
-      if (state === FINAL) return;
+      if (state === final) return;
       const k = itemOf[state]!;
       if (state - offset[k]! < items[k]!.min) return;
-      state = k + 1 < items.length ? offset[k + 1]! : FINAL;
+      state = k + 1 < items.length ? offset[k + 1]! : final;
     }
   };
-  const chars = [...value];
-  for (let p = 0; ; p++) {
-    if (!alt.atStart || p === 0) add(current, seen, items.length ? 0 : FINAL);
-    if (seen[FINAL] && (!alt.atEnd || p === chars.length)) return true;
-    if (p === chars.length || current.length === 0) return false;
-    const ch = chars[p]!;
+  const start = items.length ? 0 : final;
+  let current: number[] = [];
+  let marks = new Uint8Array(final + 1);
+  add(current, marks, start);
+  for (const ch of value) {
+    if (marks[final] && !alt.atEnd) return true;
     const next: number[] = [];
-    const marks = new Uint8Array(total + 1);
+    const nextMarks = new Uint8Array(final + 1);
     for (const state of current) {
-      if (state === FINAL) continue;
+      if (state === final) continue;
       const k = itemOf[state]!;
       if (!items[k]!.test(ch)) continue;
-      const count = state - offset[k]!;
-      if (count < cap[k]!) add(next, marks, state + 1);
-      else if (!Number.isFinite(items[k]!.max)) add(next, marks, state);
+      if (state - offset[k]! < cap[k]!) add(next, nextMarks, state + 1);
+      else if (!Number.isFinite(items[k]!.max)) add(next, nextMarks, state);
     }
+    if (!alt.atStart) add(next, nextMarks, start);
+    else if (next.length === 0) return false;
     current = next;
-    seen = marks;
+    marks = nextMarks;
   }
+  return marks[final] === 1;
 }
