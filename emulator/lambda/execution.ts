@@ -53,7 +53,7 @@ export class Executor {
       pythonPath: options.pythonPath,
       accountConcurrencyLimit: options.lambdaConcurrencyLimit,
       clock: this.poolClock,
-      onLog: (functionName, logStreamName, lines) => this.shipLogs(functionName, logStreamName, lines),
+      onLog: (_functionName, logStreamName, lines, logGroupName) => this.shipLogs(logGroupName, logStreamName, lines),
     });
     return this.pool;
   }
@@ -62,15 +62,17 @@ export class Executor {
    * Log lines go to CloudWatch Logs when that provider is mounted (it answers `logs.put`). Their timestamps
    * are moved onto the emulator's clock, like every other timestamp the emulator hands out (S3 LastModified,
    * SQS SentTimestamp…), so a query for "logs since the upload" finds them even when time is scaled.
+   * A log group may be created on the way (Lambda does so for a LogGroup that does not exist yet), but not one
+   * named `aws/…`: CloudWatch Logs keeps those names for AWS, so Lambda cannot create it and the lines are lost.
    */
-  private shipLogs(functionName: string, logStreamName: string, lines: LogLine[]): void {
-    if (lines.length === 0) return;
+  private shipLogs(logGroupName: string, logStreamName: string, lines: LogLine[]): void {
+    if (lines.length === 0 || logGroupName.startsWith('aws/')) return;
     const { clock, options } = this.deps;
     const poolNow = this.poolClock.now();
     const emulatedNow = clock.now();
     const scale = this.poolClock === clock ? 1 : options.timeScale > 0 ? options.timeScale : 1;
     const events = lines.map((l) => ({ timestamp: Math.round(emulatedNow - (poolNow - l.timestamp) / scale), message: l.message }));
-    this.deps.bus.ask('logs.put', { logGroupName: `/aws/lambda/${functionName}`, logStreamName, events }).catch(() => undefined);
+    this.deps.bus.ask('logs.put', { logGroupName, logStreamName, events }).catch(() => undefined);
   }
 
   /** Runs one version of a function (`target.version`), as invoked by `target.invokedArn`. */
@@ -160,6 +162,7 @@ export function specOf({ fn, version, config: c }: RunTarget): FunctionSpec {
     region: fn.region,
     accountId: fn.accountId,
     layers: (c.layers ?? []).map((l) => ({ arn: l.arn, sha256: l.sha256, zip: l.zip })),
+    ...(c.logging ? { logging: c.logging } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { withMeta } from '../core/service';
 import { prepareCode, removeCodeDir } from './code';
 import type { Executor } from './execution';
 import { checkUnzippedTotal, layersOutput, resolveLayers } from './function-layers';
+import { loggingOutput, resolveLogging } from './logging-config';
 import { functionArn, parseFunctionRef, validation, type Scope } from './names';
 import { offsetPage } from './paging';
 import { revisionMismatch } from './permissions';
@@ -113,7 +114,7 @@ export class FunctionStore {
       RuntimeVersionConfig: {
         RuntimeVersionArn: `arn:aws:lambda:${fn.region}::runtime:${createHash('sha256').update(c.runtime).digest('hex')}`,
       },
-      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
+      LoggingConfig: loggingOutput(c.logging, fn.name),
     };
   }
 
@@ -177,6 +178,7 @@ export class FunctionStore {
     checkArchitectures(input.Architectures);
     checkEnvironment(input.Environment?.Variables);
     checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
+    const logging = resolveLogging(undefined, input.LoggingConfig);
     if (!input.Code) throw new AwsError('ValidationException', "1 validation error detected: Value null at 'code' failed to satisfy constraint: Member must not be null", 400);
     const scope = { region: ctx.region, accountId: ctx.accountId };
     const layers = resolveLayers(this.core, input.Layers, scope);
@@ -207,6 +209,7 @@ export class FunctionStore {
       architectures: input.Architectures?.length ? [...input.Architectures] : ['x86_64'],
       ephemeralStorageMb: input.EphemeralStorage?.Size,
       tracingMode: input.TracingConfig?.Mode ?? 'PassThrough',
+      ...(logging ? { logging } : {}),
       code,
       layers,
       oldCodeDirs: [],
@@ -332,6 +335,7 @@ export class FunctionStore {
     checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
     const layers = input.Layers !== undefined ? resolveLayers(this.core, input.Layers, fn) : undefined;
     if (layers) checkUnzippedTotal(fn.code.unzippedSize, layers);
+    const logging = resolveLogging(fn.logging, input.LoggingConfig);
 
     if (input.Role !== undefined) fn.role = input.Role;
     // New layers need new environments: the runtime pool matches environments on them and starts fresh ones.
@@ -348,6 +352,8 @@ export class FunctionStore {
     }
     if (input.DeadLetterConfig !== undefined) fn.deadLetterTargetArn = input.DeadLetterConfig.TargetArn || undefined;
     if (input.TracingConfig?.Mode) fn.tracingMode = input.TracingConfig.Mode;
+    // A new format, level or group needs new environments: the runtime pool matches environments on them too.
+    if (logging) fn.logging = logging;
     this.touch(fn);
     this.transition(fn, 'update');
     this.core.deps.bus.record({ type: 'lambda.function.update-configuration', functionName: fn.name });

@@ -2,6 +2,7 @@ import type { Cors, DestinationConfig, FilterCriteria, ScalingConfig } from '@aw
 import type { Clock, Timer } from '../core/clock';
 import type { ServiceDeps } from '../core/service';
 import type { PolicyStatement } from './permissions';
+import type { LogSettings } from './runtime';
 
 /**
  * What a published version freezes: configuration and code. $LATEST keeps the same fields, live, on
@@ -23,6 +24,8 @@ export interface FunctionConfig {
   code: FunctionCodeVersion;
   /** Layers in the order given (Layers); absent in state saved before layers existed. */
   layers?: FunctionLayer[];
+  /** LoggingConfig as set; absent means Lambda's default (Text, into `/aws/lambda/<function>`). */
+  logging?: LogSettings;
   lastModified: number;
   revisionId: string;
 }

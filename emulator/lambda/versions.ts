@@ -21,6 +21,7 @@ function configFingerprint(c: FunctionConfig): string {
     c.code.sha256, c.runtime, c.handler, c.role, c.description, c.timeout, c.memorySize, env,
     c.deadLetterTargetArn ?? null, c.architectures, c.ephemeralStorageMb ?? null, c.tracingMode,
     (c.layers ?? []).map((l) => [l.arn, l.sha256]),
+    [c.logging?.format, c.logging?.applicationLogLevel, c.logging?.systemLogLevel, c.logging?.logGroup],
   ]);
 }
 
@@ -42,6 +43,7 @@ function frozenCopy(fn: LambdaFunction): FunctionConfig {
     code: fn.code,
     // The layers it has now, content included: a later DeleteLayerVersion does not reach a published version.
     ...(fn.layers?.length ? { layers: [...fn.layers] } : {}),
+    ...(fn.logging ? { logging: { ...fn.logging } } : {}),
     lastModified: fn.lastModified,
     revisionId: fn.revisionId,
   };

@@ -2,14 +2,20 @@ import * as path from 'node:path';
 import type { FunctionSpec } from './types';
 import { randomHex } from '../../core/ids';
 
-/** `YYYY/MM/DD/[$LATEST]<32 hex>` (or `[3]` for version 3): one log stream per execution environment, dated when it starts. */
-export function newLogStreamName(nowMs: number, version = '$LATEST'): string {
+/**
+ * `YYYY/MM/DD/[$LATEST]<32 hex>` (or `[3]` for version 3): one log stream per execution environment, dated when it
+ * starts. In a custom log group, which several functions may share, the function's name comes first
+ * (`YYYY/MM/DD/<function>[$LATEST]<32 hex>`), as Lambda names them there.
+ */
+export function newLogStreamName(nowMs: number, version = '$LATEST', functionName = ''): string {
   const d = new Date(nowMs);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/[${version}]${randomHex(16)}`;
+  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${functionName}[${version}]${randomHex(16)}`;
 }
 
-export const logGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
+/** The function's log group: LoggingConfig's LogGroup, else `/aws/lambda/<function>`. */
+export const logGroupOf = (spec: Pick<FunctionSpec, 'functionName' | 'logging'>): string =>
+  spec.logging?.logGroup ?? `/aws/lambda/${spec.functionName}`;
 
 export interface EnvInputs {
   spec: FunctionSpec;
@@ -78,7 +84,7 @@ export function buildFunctionEnv(i: EnvInputs): Record<string, string> {
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMb),
     AWS_LAMBDA_FUNCTION_VERSION: spec.version ?? '$LATEST',
     AWS_LAMBDA_INITIALIZATION_TYPE: i.initializationType ?? 'on-demand',
-    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(spec.functionName),
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupOf(spec),
     AWS_LAMBDA_LOG_STREAM_NAME: i.logStreamName,
     // The emulator accepts any credentials; these only have to be present for the SDK to sign.
     AWS_ACCESS_KEY_ID: 'test',
@@ -88,6 +94,10 @@ export function buildFunctionEnv(i: EnvInputs): Record<string, string> {
     LAMBDA_TASK_ROOT: spec.codeDir,
     LAMBDA_RUNTIME_DIR: i.runtimeDir,
     ...(optDir ? { [OPT_DIR_VAR]: optDir } : {}),
+    // With the JSON format the runtimes write JSON and drop lines below the application log level.
+    ...(spec.logging?.format === 'JSON'
+      ? { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: spec.logging.applicationLogLevel ?? 'INFO' }
+      : {}),
     TZ: 'UTC',
   };
   return { ...defaults, ...spec.environment, ...reserved };

@@ -4,10 +4,11 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ScaledClock, type Clock, type Timer } from '../../core/clock';
 import { randomHex } from '../../core/ids';
-import { buildFunctionEnv, newLogStreamName } from './env-vars';
+import { buildFunctionEnv, logGroupOf, newLogStreamName } from './env-vars';
 import { LogCapture } from './log-capture';
 import * as fmt from './log-format';
 import { killGroup, track } from './host-exit';
+import { platformLogFor, type PlatformLog } from './platform-log';
 import { RuntimeApiServer, MAX_RESULT_BYTES, type ApiReply, type Delivery, type ResponseSink } from './runtime-api-server';
 import type { Launcher } from './runtimes';
 import type { FunctionSpec, InvokeResult, LogLine } from './types';
@@ -37,7 +38,7 @@ export interface EnvironmentOptions {
   idleTimeoutMs: number;
   /** Started ahead of any invocation for provisioned concurrency: never reclaimed while it stays provisioned. */
   provisioned?: boolean;
-  onLog?: (functionName: string, logStreamName: string, lines: LogLine[]) => void;
+  onLog?: (functionName: string, logStreamName: string, lines: LogLine[], logGroupName: string) => void;
   /** The process is gone; the pool forgets this environment. */
   onDead: (env: ExecutionEnvironment) => void;
 }
@@ -111,6 +112,10 @@ export class ExecutionEnvironment {
   /** The function version it runs (`$LATEST` or a number): environments never serve another version. */
   readonly version: string;
   readonly logStreamName: string;
+  /** Where its lines go: the function's LoggingConfig LogGroup, or `/aws/lambda/<function>`. */
+  readonly logGroupName: string;
+  /** START / END / REPORT or their JSON records, and the application log level (LoggingConfig). */
+  private readonly platform: PlatformLog;
   /** Set by retire(): finish the current invocation, then stop. */
   retireWhenIdle = false;
   /** Part of a version's provisioned concurrency: kept warm however long it idles. */
@@ -139,7 +144,10 @@ export class ExecutionEnvironment {
   private constructor(private readonly o: EnvironmentOptions) {
     this.functionName = o.spec.functionName;
     this.version = o.spec.version ?? '$LATEST';
-    this.logStreamName = newLogStreamName(o.clock.now(), this.version);
+    this.logGroupName = logGroupOf(o.spec);
+    const shared = this.logGroupName !== logGroupOf({ functionName: o.spec.functionName });
+    this.logStreamName = newLogStreamName(o.clock.now(), this.version, shared ? o.spec.functionName : '');
+    this.platform = platformLogFor(o.spec.logging, () => o.clock.now());
     this.exitPromise = new Promise((resolve) => (this.markExited = resolve));
     this.provisioned = o.provisioned ?? false;
     this.ready = new Promise((resolve) => (this.markReady = resolve));
@@ -275,7 +283,8 @@ export class ExecutionEnvironment {
     const deliver = this.deliverNext!;
     this.deliverNext = undefined;
     inv.deliveredAt = performance.now();
-    inv.lines.push(this.line(fmt.startLine(inv.requestId, this.version)));
+    const start = this.platform.start(inv.requestId, this.version);
+    if (start !== undefined) inv.lines.push(this.line(start));
     const timeoutMs = inv.timeoutSeconds * 1000;
     inv.timer = this.o.clock.setTimer(timeoutMs, () => this.onTimeout(inv));
     deliver({
@@ -396,6 +405,7 @@ export class ExecutionEnvironment {
   }
 
   private onLine(message: string): void {
+    if (!this.platform.keeps(message)) return;
     const inv = this.current;
     if (inv && !inv.finished) inv.lines.push(this.line(message));
     else if (this.pendingLines.length < MAX_PENDING_LINES) this.pendingLines.push(this.line(message));
@@ -430,7 +440,7 @@ export class ExecutionEnvironment {
     this.exit = { code, signal, spawnError };
     if (this.current) this.failCurrent();
     else if (this.pendingLines.length && this.o.onLog) {
-      this.o.onLog(this.functionName, this.logStreamName, this.pendingLines);
+      this.o.onLog(this.functionName, this.logStreamName, this.pendingLines, this.logGroupName);
       this.pendingLines = [];
     }
   }
@@ -492,22 +502,20 @@ export class ExecutionEnvironment {
     const billedDurationMs = Math.max(1, Math.ceil(durationMs + (inv.initDurationMs ?? 0)));
     // A synchronous /proc read on the emulator's event loop, so only when the runtime did not say (crash, timeout).
     if (!inv.rssReported) this.peakRssKb = Math.max(this.peakRssKb, (!this.exited && procPeakKb(this.child.pid)) || 0);
-    inv.lines.push(
-      this.line(fmt.endLine(inv.requestId)),
-      this.line(
-        fmt.reportLine({
-          requestId: inv.requestId,
-          durationMs,
-          billedDurationMs,
-          memorySizeMb: this.o.spec.memorySizeMb,
-          maxMemoryUsedMb: Math.ceil(this.peakRssKb / 1024),
-          initDurationMs: inv.initDurationMs,
-          status: outcome.status,
-          errorType: outcome.status === 'error' ? outcome.errorType : undefined,
-        }),
-      ),
-    );
-    this.o.onLog?.(this.functionName, this.logStreamName, inv.lines);
+    const closing = this.platform.end({
+      requestId: inv.requestId,
+      durationMs,
+      billedDurationMs,
+      memorySizeMb: this.o.spec.memorySizeMb,
+      maxMemoryUsedMb: Math.ceil(this.peakRssKb / 1024),
+      initDurationMs: inv.initDurationMs,
+      status: outcome.status,
+      errorType: outcome.status === 'error' ? outcome.errorType : outcome.functionError ? errorTypeOf(outcome.payload) : undefined,
+      runStatus: outcome.status === 'timeout' ? 'timeout' : outcome.functionError ? 'error' : 'success',
+      producedBytes: inv.streamed ? inv.streamed.size : outcome.payload.length,
+    });
+    inv.lines.push(...closing.map((l) => this.line(l)));
+    this.o.onLog?.(this.functionName, this.logStreamName, inv.lines, this.logGroupName);
     this.current = undefined;
     this.child.unref();
     if (!this.exited) {

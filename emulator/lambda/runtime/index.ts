@@ -6,4 +6,4 @@ export { RuntimePool } from './pool';
 export { extractZip, unzippedSize } from './zip';
 export { runtimeFamily } from './runtimes';
 export { ownedTempPrefix, sweepStaleTempDirs } from './temp-dirs';
-export type { FunctionSpec, InvokeOptions, InvokeResult, LayerContent, LogLine, RuntimePoolOptions } from './types';
+export type { FunctionSpec, InvokeOptions, InvokeResult, LayerContent, LogLine, LogSettings, RuntimePoolOptions } from './types';

@@ -23,6 +23,8 @@ function fingerprintOf(spec: FunctionSpec): string {
   return JSON.stringify([
     spec.version ?? '$LATEST', spec.codeSha256, spec.codeDir, spec.runtime, spec.handler, spec.memorySizeMb,
     spec.functionArn, spec.region, spec.accountId, env, (spec.layers ?? []).map((l) => [l.arn, l.sha256]),
+    // The format and levels are read by the runtime at start, the log group names its streams.
+    [spec.logging?.format, spec.logging?.applicationLogLevel, spec.logging?.systemLogLevel, spec.logging?.logGroup],
   ]);
 }
 

@@ -22,6 +22,19 @@ export interface FunctionSpec {
   accountId: string;
   /** The function's layers in order: extracted into its /opt (a later one's files replace an earlier one's). */
   layers?: LayerContent[];
+  /** LoggingConfig; absent means Lambda's default: Text, into `/aws/lambda/<functionName>`. */
+  logging?: LogSettings;
+}
+
+/** A function's LoggingConfig as the runtime applies it. */
+export interface LogSettings {
+  format: 'Text' | 'JSON';
+  /** JSON only: TRACE … FATAL, filters the function's own lines (AWS_LAMBDA_LOG_LEVEL). */
+  applicationLogLevel?: string;
+  /** JSON only: DEBUG | INFO | WARN, filters the platform's records (platform.start, platform.report, …). */
+  systemLogLevel?: string;
+  /** The log group, when not `/aws/lambda/<functionName>`. */
+  logGroup?: string;
 }
 
 /** One layer version as an environment mounts it. */
@@ -77,8 +90,8 @@ export interface RuntimePoolOptions {
   pythonPath?: string;
   /** Account-wide concurrent executions (default 1000). */
   accountConcurrencyLimit?: number;
-  /** Receives each invocation's log lines, once the invocation is over. */
-  onLog?: (functionName: string, logStreamName: string, lines: LogLine[]) => void;
+  /** Receives each invocation's log lines, once the invocation is over, with the log group they belong in. */
+  onLog?: (functionName: string, logStreamName: string, lines: LogLine[], logGroupName: string) => void;
   /** Address the Runtime API servers bind to (default 127.0.0.1). */
   host?: string;
   /**

@@ -168,23 +168,87 @@ function writeMarkers(requestId) {
   return Promise.all([write(process.stdout), write(process.stderr)]);
 }
 
-// ---------- Logging, in Lambda's text format ----------
+// ---------- Logging: Lambda's text format, or JSON (LoggingConfig) ----------
+
+/**
+ * The format and the lowest level written, from the variables Lambda sets for a function's LoggingConfig (a
+ * function may set them itself too). Ranked as Lambda's Node runtime ranks them: TRACE is the most detailed.
+ */
+const LOG_LEVELS = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
+const jsonLogs = String(process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+const lowestLevel = LOG_LEVELS[String(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] || LOG_LEVELS.TRACE;
+const logs = (level) => LOG_LEVELS[level] >= lowestLevel;
+
+/** One log event per call: newlines become \r so a stack trace stays one event (the emulator turns them back). */
+function writeEvent(text) {
+  process.stdout.write(text.replace(/\n/g, '\r') + '\n');
+}
 
 function logLine(level, requestId, message) {
-  // One log event per call: Lambda's runtime turns newlines into \r so a stack trace stays one event.
-  const text = `${new Date().toISOString()}\t${requestId}\t${level}\t${message}`.replace(/\n/g, '\r');
-  process.stdout.write(text + '\n');
+  writeEvent(`${new Date().toISOString()}\t${requestId}\t${level}\t${message}`);
+}
+
+/** An error's class as Lambda's JSON logs name it: `Runtime.ImportModuleError` is an ImportModuleError. */
+const errorClass = (err) =>
+  typeof err.name === 'string' && err.name.startsWith('Runtime.') ? err.name.slice('Runtime.'.length) : (err.constructor && err.constructor.name) || 'UnknownError';
+
+const errorFields = (err, stackTrace) => ({ errorType: errorClass(err), errorMessage: err.message, stackTrace });
+
+/** Errors anywhere in a logged value become their type, message and stack lines, with their own fields after. */
+const withErrorsSpelledOut = (_key, value) =>
+  value instanceof Error ? Object.assign(errorFields(value, typeof value.stack === 'string' ? value.stack.split('\n') : value.stack), value) : value;
+
+/**
+ * A console call as one JSON object, as Lambda's Node runtime writes it: a single argument is the message as it
+ * is (an object stays an object), several are formatted like console.log does, and the first Error among them
+ * also gives the entry its errorType, errorMessage and stackTrace. No requestId outside an invocation.
+ */
+function jsonEntry(level, requestId, args) {
+  const entry = { timestamp: new Date().toISOString(), level, requestId };
+  if (args.length <= 1) {
+    entry.message = args[0];
+    try {
+      return JSON.stringify(entry, withErrorsSpelledOut);
+    } catch {
+      entry.message = util.format(args[0]); // circular, BigInt…
+      return JSON.stringify(entry);
+    }
+  }
+  entry.message = util.format(...args);
+  const err = args.find((a) => a instanceof Error);
+  if (err) Object.assign(entry, errorFields(err, typeof err.stack === 'string' ? err.stack.split('\n') : []));
+  return JSON.stringify(entry);
 }
 
 function patchConsole() {
-  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE', fatal: 'FATAL' };
   for (const [method, level] of Object.entries(levels)) {
-    console[method] = (...args) => {
-      let message = util.format(...args);
-      if (method === 'trace') message = `Trace: ${message}\n${new Error().stack.split('\n').slice(2).join('\n')}`;
-      logLine(level, current ? current.requestId : 'undefined', message);
-    };
+    if (!logs(level)) {
+      console[method] = () => {};
+    } else if (jsonLogs) {
+      console[method] = (...args) => writeEvent(jsonEntry(level, current ? current.requestId : undefined, args));
+    } else {
+      console[method] = (...args) => {
+        let message = util.format(...args);
+        if (method === 'trace') message = `Trace: ${message}\n${new Error().stack.split('\n').slice(2).join('\n')}`;
+        logLine(level, current ? current.requestId : 'undefined', message);
+      };
+    }
   }
+}
+
+/**
+ * What the runtime logs when an invocation or init fails (`Invoke Error`, `Uncaught Exception`…): in text, the
+ * label and the error document; in JSON, the error itself as an ERROR entry (Lambda's JSON logger drops the label).
+ */
+function logFailure(label, requestId, err, payload) {
+  if (!logs('ERROR')) return;
+  if (jsonLogs) {
+    const error = err instanceof Error ? err : new Error(err);
+    writeEvent(jsonEntry('ERROR', requestId === 'undefined' ? undefined : requestId, [error]));
+    return;
+  }
+  logLine('ERROR', requestId, `${label} \t${JSON.stringify({ errorType: payload.errorType, errorMessage: payload.errorMessage, stack: payload.trace })}`);
 }
 
 /**
@@ -466,7 +530,7 @@ async function runStreamingHandler(handler, event, context, requestId) {
     await stream.answer();
   } catch (err) {
     const payload = toRapidResponse(err);
-    logLine('ERROR', requestId, `Invoke Error \t${JSON.stringify({ errorType: payload.errorType, errorMessage: payload.errorMessage, stack: payload.trace })}`);
+    logFailure('Invoke Error', requestId, err, payload);
     await stream.fail(payload);
   }
 }
@@ -592,7 +656,7 @@ async function invokeOnce(handler, nextAnswer) {
     outcome = { kind: 'response', body: body === undefined ? 'null' : body };
   } catch (err) {
     const payload = toRapidResponse(err);
-    logLine('ERROR', requestId, `Invoke Error \t${JSON.stringify({ errorType: payload.errorType, errorMessage: payload.errorMessage, stack: payload.trace })}`);
+    logFailure('Invoke Error', requestId, err, payload);
     outcome = { kind: 'error', payload };
   }
   if (current.answered) return { next: api.request(NEXT.method, NEXT.path) }; // a crash handler already answered
@@ -605,9 +669,9 @@ async function invokeOnce(handler, nextAnswer) {
 }
 
 /** An error escaping the handler's promise chain: report it for the invocation (or init), then exit like Lambda. */
-async function crash(label, payload, exitCode) {
+async function crash(label, err, payload, exitCode) {
   try {
-    logLine('ERROR', current ? current.requestId : 'undefined', `${label} \t${JSON.stringify({ errorType: payload.errorType, errorMessage: payload.errorMessage, stack: payload.trace })}`);
+    logFailure(label, current ? current.requestId : 'undefined', err, payload);
     if (current && current.stream && !current.answered) {
       current.answered = true;
       await current.stream.fail(payload); // the connection carries the open response: end it with the error
@@ -630,12 +694,12 @@ async function main() {
   patchConsole();
   quietProvidedSdkVersionWarning();
   installGlobals();
-  process.on('uncaughtException', (err) => crash('Uncaught Exception', toRapidResponse(err), 129));
+  process.on('uncaughtException', (err) => crash('Uncaught Exception', err, toRapidResponse(err), 129));
   process.on('unhandledRejection', (reason) => {
     const message = isError(reason) ? `${reason.name}: ${reason.message}` : String(reason);
     const error = new Error(message);
     error.name = 'Runtime.UnhandledPromiseRejection';
-    crash('Unhandled Promise Rejection', toRapidResponse(error), 128);
+    crash('Unhandled Promise Rejection', error, toRapidResponse(error), 128);
   });
 
   let handler;
@@ -643,7 +707,7 @@ async function main() {
     handler = await loadHandler();
   } catch (err) {
     const payload = toInitError(err);
-    logLine('ERROR', 'undefined', `Uncaught Exception \t${JSON.stringify({ errorType: payload.errorType, errorMessage: payload.errorMessage, stack: payload.trace })}`);
+    logFailure('Uncaught Exception', 'undefined', err, payload);
     await api.request('POST', '/runtime/init/error', JSON.stringify(payload), {
       'Content-Type': 'application/json',
       'Lambda-Runtime-Function-Error-Type': payload.errorType,

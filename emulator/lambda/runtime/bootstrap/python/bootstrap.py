@@ -92,9 +92,13 @@ class RuntimeApi:
         )
 
 
-# ---------- Logging, in Lambda's text format ----------
+# ---------- Logging: Lambda's text format, or JSON (LoggingConfig) ----------
 
 current_request_id = None
+
+# Set by Lambda for a function's LoggingConfig (or by the function itself). Python has no TRACE: it is DEBUG.
+JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+LOG_LEVEL = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper().replace("TRACE", "DEBUG")
 
 
 def write_event(text):
@@ -109,9 +113,46 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def utc_millis(created):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + ".%03dZ" % (int(created * 1000) % 1000)
+
+
 class LambdaFormatter(logging.Formatter):
     def formatTime(self, record, datefmt=None):
         return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs
+
+
+# LogRecord attributes that are not the caller's `extra` fields (a JSON entry carries those as its own keys).
+RECORD_FIELDS = {
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info", "exc_text",
+    "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread", "threadName",
+    "processName", "process", "aws_request_id",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    """A record as one JSON object, with the field names of Lambda's Python runtime: level names rounded down to
+    DEBUG, INFO, WARNING, ERROR or CRITICAL; the exception's type, message, traceback and where it was logged
+    when there is one; `extra` fields as keys of their own; fields without a value left out."""
+
+    def format(self, record):
+        level = min(50, max(0, record.levelno)) // 10 * 10
+        exc = record.exc_info
+        entry = {
+            "timestamp": utc_millis(record.created),
+            "level": logging.getLevelName(level),
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+            "errorType": exc[0].__name__ if exc else None,
+            "errorMessage": str(exc[1]) if exc else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc else None,
+        }
+        for key, value in vars(record).items():
+            if key not in RECORD_FIELDS and key not in entry:
+                entry[key] = value
+        return json.dumps({k: v for k, v in entry.items() if v is not None}, ensure_ascii=False)
 
 
 class LambdaHandler(logging.Handler):
@@ -124,9 +165,15 @@ class LambdaHandler(logging.Handler):
 
 def setup_logging():
     handler = LambdaHandler()
-    handler.setFormatter(LambdaFormatter("[%(levelname)s]\t%(asctime)s\t%(aws_request_id)s\t%(message)s"))
+    if JSON_LOGS:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(LambdaFormatter("[%(levelname)s]\t%(asctime)s\t%(aws_request_id)s\t%(message)s"))
     handler.addFilter(RequestIdFilter())
-    logging.getLogger().addHandler(handler)
+    root = logging.getLogger()
+    if LOG_LEVEL in logging._nameToLevel:
+        root.setLevel(LOG_LEVEL)
+    root.addHandler(handler)
 
 
 def write_markers(token, request_id):
@@ -171,6 +218,11 @@ def error_from_exception(exc, request_id=""):
 
 
 def log_error(error):
+    if JSON_LOGS:
+        # As Lambda's Python runtime: the error document with a timestamp (to the second) and the level.
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+        write_event(json.dumps(dict({"timestamp": stamp, "level": "ERROR"}, **error)))
+        return
     lines = ["[ERROR] %s: %s" % (error["errorType"], error["errorMessage"])]
     if error.get("stackTrace"):
         lines.append("Traceback (most recent call last):")
