@@ -52,6 +52,12 @@ export type DeliveryMessage =
       /** An EventBridge event (the envelope: version, id, detail-type, source, account, time, region, resources, detail). */
       kind: 'event';
       event: Record<string, unknown>;
+    }
+  | {
+      /** Log events for a log group (an EventBridge rule's target), into the named stream (created if missing). */
+      kind: 'logs';
+      logStreamName: string;
+      events: { timestamp: number; message: string }[];
     };
 
 /** Who is delivering: resource policies are checked against it (strict mode), and it is traced. */

@@ -297,7 +297,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       const failed: { TargetId: string; ErrorCode: string; ErrorMessage: string }[] = [];
       for (const t of (input.Targets ?? []) as Target[]) {
         const service = parseArn(t.Arn)?.service;
-        if (!service || !['sqs', 'sns', 'lambda', 'events'].includes(service)) {
+        if (!service || !['sqs', 'sns', 'lambda', 'events', 'logs'].includes(service) || (service === 'logs' && !/:log-group:[^:]+(:\*)?$/.test(t.Arn))) {
           failed.push({ TargetId: t.Id, ErrorCode: 'ValidationException', ErrorMessage: `Target ${t.Arn} is not supported by the emulator.` });
           continue;
         }

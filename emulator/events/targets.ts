@@ -52,9 +52,11 @@ export function targetInput(target: Target, event: Record<string, unknown>, rule
   return JSON.stringify(event);
 }
 
-function messageFor(targetArn: string, input: string, target: Target): DeliveryMessage {
+function messageFor(targetArn: string, input: string, target: Target, event: Record<string, unknown>): DeliveryMessage {
   const service = parseArn(targetArn)?.service;
   switch (service) {
+    case 'logs':
+      return logsMessage(input, target, event);
     case 'sqs':
       return { kind: 'sqs', body: input, messageGroupId: target.SqsParameters?.MessageGroupId };
     case 'sns':
@@ -64,6 +66,32 @@ function messageFor(targetArn: string, input: string, target: Target): DeliveryM
     default:
       throw new AwsError('InvalidArgument', `Unsupported target ${targetArn}`, 400);
   }
+}
+
+/**
+ * A log group target gets one log event in a stream named after the event's id: the target's input as the message,
+ * stamped with the event's time. An input transformer must make `{"timestamp": …, "message": …}` itself (epoch
+ * milliseconds or an ISO time), as AWS requires of transformers for log group targets.
+ */
+function logsMessage(input: string, target: Target, event: Record<string, unknown>): DeliveryMessage {
+  let timestamp = Date.parse(String(event.time));
+  let message = input;
+  if (target.InputTransformer) {
+    let doc: { timestamp?: unknown; message?: unknown } | undefined;
+    try {
+      doc = JSON.parse(input);
+    } catch {
+      doc = undefined;
+    }
+    const stamp = typeof doc?.timestamp === 'number' ? doc.timestamp : Date.parse(String(doc?.timestamp));
+    if (!doc || typeof doc !== 'object' || doc.message === undefined || !Number.isFinite(stamp)) {
+      throw new AwsError('InvalidParameterException', 'The input transformer of a log group target must produce {"timestamp": <time>, "message": <text>}.', 400);
+    }
+    timestamp = stamp;
+    message = typeof doc.message === 'string' ? doc.message : JSON.stringify(doc.message);
+  }
+  if (!Number.isFinite(timestamp)) timestamp = Date.now();
+  return { kind: 'logs', logStreamName: String(event.id), events: [{ timestamp, message }] };
 }
 
 /** Errors that will not go away by retrying: the target is gone or refuses us. Retrying them is pointless. */
@@ -103,7 +131,7 @@ export function deliverToTarget(
     const custom = params.send;
     if (custom) send = () => custom(input);
     else {
-      const message = messageFor(target.Arn, input, target);
+      const message = messageFor(target.Arn, input, target, event);
       send = () => bus.sendNow(target.Arn, message, params.origin);
     }
   } catch (err) {

@@ -1,6 +1,7 @@
 import { AwsError } from '../core/errors';
 import { offsetPage, pageToken } from '../core/paging';
 import type { RequestContext } from '../core/context';
+import type { Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView } from './metric-filters';
 import { createSubscriptions, eventId, subscriptionFilterView, type EventSource } from './subscription-filters';
@@ -9,6 +10,7 @@ import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from '
 import type { LogEvent, LogGroup, LogStream } from './state';
 import { appendAll } from '../core/arrays';
 import { filterPatternUsesRegex } from './filter-pattern';
+import { resourcePolicyOperations, servicePutAllowed, type AccountPolicy } from './resource-policies';
 import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, parsePositionToken, positionToken } from './event-order';
 
 /**
@@ -33,11 +35,13 @@ const EVENT_OVERHEAD_BYTES = 26;
 
 export function createLogsProvider(deps: ServiceDeps) {
   const groups = new Map<string, LogGroup>();
+  const policies = new Map<string, AccountPolicy>();
   const subscriptions = createSubscriptions(deps);
   let seq = 0;
   const journal = deps.options.dataDir
     ? logsPersistence(
         groups,
+        policies,
         (next) => {
           seq = next;
           retention.syncAll();
@@ -132,6 +136,27 @@ export function createLogsProvider(deps: ServiceDeps) {
     return lastExpired + 1;
   }
 
+  /**
+   * Deliveries from other services (EventBridge rule targets): the group must exist, and with `strict` a resource
+   * policy must let the sender create the stream and put events in it, as on AWS.
+   */
+  const deliveryGroup = (arn: string, origin: Origin, streamName = '*'): LogGroup => {
+    const g = groupByArn(arn);
+    const streamArn = `${arn.replace(/:\*$/, '')}:log-stream:${streamName}`;
+    if (deps.options.strict && !servicePutAllowed(policies.values(), g, streamArn, origin)) {
+      throw new AwsError('AccessDeniedException', `${origin.principal} is not allowed to put log events in ${arn}`, 400);
+    }
+    return g;
+  };
+  deps.bus.register('logs', {
+    check: (arn, origin) => void deliveryGroup(arn, origin),
+    receive: async (arn, message, origin) => {
+      if (message.kind !== 'logs') throw new AwsError('InvalidParameterException', `Logs cannot accept a ${message.kind} delivery`, 400);
+      const g = deliveryGroup(arn, origin, message.logStreamName);
+      append(g, ensure(g.name, message.logStreamName), message.events, 'client');
+    },
+  });
+
   deps.bus.answer<LogsPut, void>('logs.put', async ({ logGroupName, logStreamName, events }) => {
     const s = ensure(logGroupName, logStreamName);
     append(groups.get(logGroupName)!, s, events, 'function');
@@ -151,6 +176,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       subscriptions.reset();
       retention.cancelAll();
       groups.clear();
+      policies.clear();
     },
     close() {
       subscriptions.close();
@@ -395,6 +421,15 @@ export function createLogsProvider(deps: ServiceDeps) {
         nextToken: end < found.length ? positionToken('f', slice.at(-1)!) : undefined,
       };
     },
+    ...resourcePolicyOperations({
+      policies,
+      groupByArn,
+      now: () => deps.clock.now(),
+      changed: ({ account, group: g }) => {
+        if (g) journal?.groupChanged(g);
+        if (account !== undefined) journal?.accountPolicyChanged(account);
+      },
+    }),
     TagLogGroup(input: any) {
       Object.assign(changed(group(input.logGroupName)).tags, input.tags);
       return {};

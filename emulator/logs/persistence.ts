@@ -1,6 +1,7 @@
 import { PendingRecords } from '../core/pending-records';
 import type { EntityChange, Persistable } from '../core/service';
 import { compilePattern, type MetricFilter } from './metric-filters';
+import type { AccountPolicy, GroupPolicy } from './resource-policies';
 import type { SubscriptionFilter } from './subscription-filters';
 import type { LogEvent, LogGroup, LogStream } from './state';
 import { appendAll } from '../core/arrays';
@@ -13,12 +14,14 @@ import { appendAll } from '../core/arrays';
  *                                     PutLogEvents (or a function's output) adds one entity and rewrites none
  *   `e\0<group>\0<stream>\0x<seq>`    arrival numbers of events that expired (retention.ts), as [first, last]
  *                                     ranges, keyed by the first: a sweep writes what it removed, not the stream
+ *   `p\0<policy name>`                an account-scoped resource policy (a group's own is part of its record)
  * Deleting a stream or group drops its families of keys (expiry records included) with prefix deletions. A
  * snapshot regroups a stream's events into chunks; arrival numbers only grow, so a later batch's key never meets a
  * chunk's.
  */
 const SEP = '\u0000';
 const groupKey = (group: string) => `g${SEP}${group}`;
+const policyKey = (name: string) => `p${SEP}${name}`;
 const streamKey = (group: string, stream: string) => `s${SEP}${group}${SEP}${stream}`;
 const eventsPrefix = (group: string, stream?: string) => `e${SEP}${group}${SEP}${stream === undefined ? '' : `${stream}${SEP}`}`;
 /** The next arrival number, in a snapshot: the events that had the highest may have expired or been deleted. */
@@ -41,6 +44,7 @@ interface SavedGroup {
   tags: Record<string, string>;
   metricFilters: SavedMetricFilter[];
   subscriptionFilters: SavedSubscriptionFilter[];
+  resourcePolicy?: GroupPolicy;
 }
 
 export interface LogsJournal extends Persistable {
@@ -52,6 +56,8 @@ export interface LogsJournal extends Persistable {
   eventsAdded(group: LogGroup, stream: LogStream, events: LogEvent[]): void;
   /** Events left the stream because they expired (retention.ts). */
   eventsExpired(group: LogGroup, stream: LogStream, events: LogEvent[]): void;
+  /** An account-scoped resource policy was put or deleted. */
+  accountPolicyChanged(name: string): void;
 }
 
 const withoutMatch = <T extends { match: unknown }>({ match: _m, ...rest }: T): Omit<T, 'match'> => rest;
@@ -64,6 +70,7 @@ const savedGroup = (g: LogGroup): SavedGroup => ({
   tags: { ...g.tags },
   metricFilters: [...g.metricFilters.values()].map(withoutMatch),
   subscriptionFilters: [...g.subscriptionFilters.values()].map(withoutMatch),
+  ...(g.resourcePolicy ? { resourcePolicy: { ...g.resourcePolicy } } : {}),
 });
 const savedEvents = (events: LogEvent[]): SavedEvent[] => events.map((e) => [e.timestamp, e.ingestionTime, e.seq, e.message]);
 /** Arrival numbers as ranges: events expire mostly in arrival order, so a sweep is usually one or a few ranges. */
@@ -92,7 +99,12 @@ function withoutRanges(events: LogEvent[], ranges: SavedExpiry): LogEvent[] {
  * `groups` is the provider's map; `restored(nextSeq)` tells it the arrival number to continue from, which
  * `nextSeq()` gives for a snapshot.
  */
-export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSeq: number) => void, nextSeq: () => number): LogsJournal {
+export function logsPersistence(
+  groups: Map<string, LogGroup>,
+  policies: Map<string, AccountPolicy>,
+  restored: (nextSeq: number) => void,
+  nextSeq: () => number,
+): LogsJournal {
   /** Event batches and prefix deletions, in the order they happened. */
   let ordered: EntityChange[] = [];
   /** Group and stream records, written as they are when the changes are taken. */
@@ -132,6 +144,10 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
       ordered.push({ key: `${eventsPrefix(g.name, s.name)}${EXPIRED_MARK}${ranges[0]![0]}`, value: ranges });
     },
 
+    accountPolicyChanged(name) {
+      dirty.note(policyKey(name), () => policies.get(name));
+    },
+
     takeChanges() {
       const changes = ordered;
       ordered = [];
@@ -141,6 +157,7 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
 
     *entities() {
       yield [NEXT_SEQ_KEY, nextSeq()];
+      for (const p of policies.values()) yield [policyKey(p.policyName), p];
       for (const g of groups.values()) {
         yield [groupKey(g.name), savedGroup(g)];
         for (const s of g.streams.values()) {
@@ -167,7 +184,12 @@ export function logsPersistence(groups: Map<string, LogGroup>, restored: (nextSe
           streams: new Map(),
           metricFilters: new Map(s.metricFilters.map((f) => [f.filterName, { ...f, match: compilePattern(f.filterPattern) }])),
           subscriptionFilters: new Map(s.subscriptionFilters.map((f) => [f.filterName, { ...f, match: compilePattern(f.filterPattern) }])),
+          resourcePolicy: s.resourcePolicy,
         });
+      }
+      for (const [, value] of byKind('p')) {
+        const p = value as AccountPolicy;
+        policies.set(p.policyName, p);
       }
       for (const [key, value] of byKind('s')) {
         const [, group] = key.split(SEP);

@@ -1,4 +1,5 @@
 import type { MetricFilter } from './metric-filters';
+import type { GroupPolicy } from './resource-policies';
 import type { SubscriptionFilter } from './subscription-filters';
 
 /** The Logs provider's state: groups hold their streams (which hold their events) and their filters. */
@@ -24,4 +25,6 @@ export interface LogGroup {
   tags: Record<string, string>;
   metricFilters: Map<string, MetricFilter>;
   subscriptionFilters: Map<string, SubscriptionFilter>;
+  /** PutResourcePolicy with this group's ARN. */
+  resourcePolicy?: GroupPolicy;
 }

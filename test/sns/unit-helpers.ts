@@ -150,6 +150,7 @@ export function bodyOf(r: Received): string {
   if (m.kind === 'sqs') return m.body;
   if (m.kind === 'lambda') return m.payload;
   if (m.kind === 'sns') return m.message;
+  if (m.kind === 'logs') return JSON.stringify(m.events);
   return JSON.stringify(m.event);
 }
 
