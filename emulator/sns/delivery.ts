@@ -8,8 +8,9 @@ import { passesFilter } from './filter';
 import { post, type PostOutcome } from './http-post';
 import type { OwedDeliveries, OwedMessage } from './owed-deliveries';
 import { EMULATOR_MANAGED_RETRY, httpDeliverySettings, retryDelay, type RetryPhases } from './retry';
+import { deviceEntry, deviceOf, isEnabled } from './platform';
 import { smsDelivery, smsText } from './sms';
-import { isRaw, messageFor, type OutboxEntry, type PublishedMessage, type Subscription, type Topic } from './state';
+import { isRaw, messageFor, type OutboxEntry, type PlatformApplication, type PlatformEndpoint, type PublishedMessage, type Subscription, type Topic } from './state';
 
 /**
  * Fan-out of published messages to subscriptions, and what happens when a delivery fails.
@@ -19,7 +20,7 @@ import { isRaw, messageFor, type OutboxEntry, type PublishedMessage, type Subscr
  *   failures (queue or function missing, policy refusal, more than 10 attributes on raw delivery) are not.
  * - http / https are real POSTs; 5xx and network errors are retried per the DeliveryPolicy on the emulator
  *   clock, other statuses are client-side failures.
- * - email / email-json are captured in the outbox (no mail is sent).
+ * - email / email-json, sms and application (mobile push) are captured in the outbox (nothing is sent).
  * Failed deliveries go to the subscription's RedrivePolicy DLQ (the envelope as body, the message attributes as
  * SQS attributes), else are dropped. Hops: sns.deliver, sns.filtered, sns.deliver.failed, sns.dlq, sns.dlq.failed.
  */
@@ -29,6 +30,9 @@ export interface SubscriptionLookup {
   findTopic(arn: string): Topic | undefined;
   /** The account's SMS settings in that Region (SetSMSAttributes). */
   smsSettings(accountId: string, region: string): Record<string, string>;
+  /** Mobile push endpoints and applications, by ARN (`application` subscribers). */
+  platformEndpoint(arn: string): PlatformEndpoint | undefined;
+  platformApplication(arn: string): PlatformApplication | undefined;
 }
 
 /** SQS's limit on message attributes: more than this on raw delivery is a client-side error in SNS. */
@@ -175,8 +179,10 @@ export class SnsDelivery {
         return this.deliverEmail(sub, m);
       case 'sms':
         return this.deliverSms(sub, m);
+      case 'application':
+        return this.deliverToDevice(sub, m);
       default:
-        // application, firehose: accepted as subscriptions, not delivered by the emulator.
+        // firehose: accepted as subscriptions, not delivered by the emulator.
         this.hop('sns.deliver.skipped', sub, m, { reason: `protocol ${sub.protocol} is not delivered by the emulator` });
     }
   }
@@ -297,6 +303,25 @@ export class SnsDelivery {
         ...smsDelivery(account, m.attributes),
         time: this.deps.clock.now(),
       });
+      this.hop('sns.deliver', sub, m, { attempt: 1 });
+    });
+  }
+
+  /**
+   * Captured in the outbox as the device would get it: the platform's own entry of a json message structure, else
+   * `default`. A disabled endpoint is skipped; one deleted since subscribing is a failed delivery (to the DLQ if any).
+   */
+  private deliverToDevice(sub: Subscription, m: PublishedMessage): void {
+    const generation = this.generation;
+    this.later(() => {
+      if (generation !== this.generation) return;
+      const device = deviceOf(this.lookup, sub.endpoint);
+      if (!device) return this.failed(sub, m, new AwsError('EndpointNotFound', `no platform endpoint ${sub.endpoint}`, 400), 'client-error', 1);
+      if (!isEnabled(device.endpoint)) return this.hop('sns.deliver.skipped', sub, m, { reason: 'endpoint disabled' });
+      const fault = this.injectedFault(sub);
+      if (fault) return this.failed(sub, m, fault, 'retries-exhausted', 1);
+      const entry = deviceEntry(device, messageFor(m, device.app.platform), m.messageId, this.deps.clock.now(), { subscriptionArn: sub.arn, topicArn: m.topicArn });
+      this.outbox.push(entry);
       this.hop('sns.deliver', sub, m, { attempt: 1 });
     });
   }

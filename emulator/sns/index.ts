@@ -12,13 +12,15 @@ import { snsPersistence } from './persistence';
 import { SnsStore } from './store';
 
 /**
- * SNS: standard and FIFO topics, subscriptions (sqs, lambda, http/https, email/email-json), Publish and
- * PublishBatch with filter policies, raw delivery, FIFO deduplication, delivery retries and subscription DLQs.
+ * SNS: standard and FIFO topics, subscriptions (sqs, lambda, http/https, email/email-json, sms, application), Publish
+ * and PublishBatch with filter policies, raw delivery, FIFO deduplication, delivery retries and subscription DLQs,
+ * mobile push platform applications and endpoints (platform.ts).
  *
  * In-process API for the harness (methods on the provider, never over HTTP):
- *   outbox(): OutboxEntry[]          what email/email-json/http/https subscribers (and SMS numbers) were sent,
- *                                    oldest first: {protocol, endpoint, subscriptionArn, topicArn, type, messageId,
- *                                    subject, body, time, status?, attempts?}
+ *   outbox(): OutboxEntry[]          what email/email-json/http/https subscribers, SMS numbers and mobile devices
+ *                                    were sent, oldest first: {protocol, endpoint, subscriptionArn, topicArn, type,
+ *                                    messageId, subject, body, time, status?, attempts?, smsType?, senderId?,
+ *                                    platform?, token?}
  *   clearOutbox(): void
  *   setManagedRetry(phases | 'aws' | 'emulator')  retry schedule for sqs/lambda subscribers (retry.ts)
  *   signingPublicKey(): string       PEM of the key that signs envelopes (Signature verifies against it)

@@ -3,12 +3,13 @@ import { PendingRecords } from '../core/pending-records';
 import type { EntityChange, Persistable } from '../core/service';
 import type { SnsDelivery } from './delivery';
 import type { OwedDeliveries, OwedMessage } from './owed-deliveries';
-import type { DedupWindow, Subscription, Topic } from './state';
+import type { DedupWindow, PlatformApplication, PlatformEndpoint, Subscription, Topic } from './state';
 import type { SnsStore } from './store';
 
 /**
  * SNS state as persisted entities:
- * - `topology`: topics (without their deduplication windows) and subscriptions with their confirmation tokens,
+ * - `topology`: topics (without their deduplication windows), subscriptions with their confirmation tokens, SMS
+ *   settings, and mobile push applications and endpoints,
  *   written whole after any request that may have changed them (not Publish);
  * - `d\0<topicArn>\0<dedupId>`: a FIFO topic's open 5-minute deduplication window, written by the publish that
  *   opened it (left out of snapshots once closed on the emulator clock), and `s\0<topicArn>`: its last sequence
@@ -26,6 +27,9 @@ interface SavedTopology {
   tokens: [string, string][];
   /** SetSMSAttributes by `account:region` (absent in data saved before they were kept). */
   sms?: [string, Record<string, string>][];
+  /** Mobile push applications and endpoints (absent in data saved before they were kept). */
+  platformApplications?: PlatformApplication[];
+  platformEndpoints?: PlatformEndpoint[];
 }
 
 export interface SnsPersistence extends Persistable {
@@ -39,6 +43,8 @@ export function snsPersistence(store: SnsStore, delivery: SnsDelivery, owed: Owe
     subscriptions: [...store.subscriptions.values()],
     tokens: [...store.tokens],
     sms: [...store.smsAttributes],
+    platformApplications: [...store.platformApplications.values()],
+    platformEndpoints: [...store.platformEndpoints.values()],
   });
   const topology = rewrittenWhole(/^(Get|List|Publish|CheckIfPhoneNumberIsOptedOut)/, () => [[TOPOLOGY, saved()]], (entities) => {
     const s = entities.get(TOPOLOGY) as SavedTopology | undefined;
@@ -47,6 +53,8 @@ export function snsPersistence(store: SnsStore, delivery: SnsDelivery, owed: Owe
     for (const sub of s.subscriptions) store.subscriptions.set(sub.arn, sub);
     for (const [token, arn] of s.tokens) store.tokens.set(token, arn);
     for (const [key, attributes] of s.sms ?? []) store.smsAttributes.set(key, attributes);
+    for (const app of s.platformApplications ?? []) store.platformApplications.set(app.arn, app);
+    for (const endpoint of s.platformEndpoints ?? []) store.platformEndpoints.set(endpoint.arn, endpoint);
   });
   const fifoRecords = new PendingRecords();
   /** FIFO topics with saved windows or sequence, as the object that wrote them: a deleted topic's records go. */

@@ -7,6 +7,7 @@ import type {
 } from '@aws-sdk/client-sns';
 import type { RequestContext } from '../core/context';
 import { E164, smsDelivery } from './sms';
+import { isEndpointArn, publishToEndpoint } from './platform';
 import { carriedCorrelation, type SnsAttributeValue } from '../core/delivery';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
@@ -152,6 +153,7 @@ export function publishOperations(store: SnsStore, publisher: Publisher, deliver
       if (input.PhoneNumber !== undefined && !input.TopicArn && !input.TargetArn) {
         return publishSms(input, delivery, now, store.smsSettings(ctx.accountId, ctx.region));
       }
+      if (!input.TopicArn && isEndpointArn(input.TargetArn)) return publishToEndpoint(input, ctx, store, delivery, now);
       const arn = input.TopicArn ?? input.TargetArn;
       if (!arn) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
       if (input.TopicArn && input.TargetArn && input.TopicArn !== input.TargetArn) {

@@ -67,9 +67,29 @@ export interface PublishedMessage {
   traceHeader?: string;
 }
 
-/** What an email/email-json/http/https subscriber (or an SMS phone number) was sent, captured for the harness. */
+/** A mobile push app (CreatePlatformApplication): its credentials and settings, by ARN. */
+export interface PlatformApplication {
+  arn: string;
+  name: string;
+  /** APNS, APNS_SANDBOX, GCM, ADM, BAIDU, … as given. */
+  platform: string;
+  region: string;
+  accountId: string;
+  /** As set by the client, the write-only PlatformCredential and PlatformPrincipal included. */
+  attributes: Record<string, string>;
+}
+
+/** One device of a platform application (CreatePlatformEndpoint). */
+export interface PlatformEndpoint {
+  arn: string;
+  applicationArn: string;
+  /** Token, Enabled ('true'/'false'), and CustomUserData when given. */
+  attributes: Record<string, string>;
+}
+
+/** What an email/email-json/http/https subscriber, an SMS phone number or a mobile device was sent, captured for the harness. */
 export interface OutboxEntry {
-  protocol: 'email' | 'email-json' | 'http' | 'https' | 'sms';
+  protocol: 'email' | 'email-json' | 'http' | 'https' | 'sms' | 'application';
   endpoint: string;
   subscriptionArn: string;
   topicArn: string;
@@ -89,6 +109,9 @@ export interface OutboxEntry {
   smsType?: string;
   /** sms: the message's AWS.SNS.SMS.SenderID, else the account's DefaultSenderID, if any. */
   senderId?: string;
+  /** application: the endpoint's platform (GCM, APNS, …) and its device token when the message went out. */
+  platform?: string;
+  token?: string;
 }
 
 /** The message text a subscriber of `protocol` gets (MessageStructure=json picks its own entry or `default`). */

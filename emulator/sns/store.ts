@@ -1,7 +1,7 @@
 import type { RequestContext } from '../core/context';
 import { defaultTopicPolicy } from './policy';
 import { effectiveDeliveryPolicy } from './retry';
-import type { Subscription, Topic } from './state';
+import type { PlatformApplication, PlatformEndpoint, Subscription, Topic } from './state';
 import { invalidParameter, parseTopicArn, topicNotFound } from './validation';
 
 /** Topics and subscriptions by ARN, confirmation tokens, and the attribute views GetTopicAttributes returns. */
@@ -12,6 +12,9 @@ export class SnsStore {
   readonly tokens = new Map<string, string>();
   /** SetSMSAttributes, by `account:region`. */
   readonly smsAttributes = new Map<string, Record<string, string>>();
+  /** Mobile push: platform applications and their device endpoints, by ARN (platform.ts). */
+  readonly platformApplications = new Map<string, PlatformApplication>();
+  readonly platformEndpoints = new Map<string, PlatformEndpoint>();
   /** Well-formed topic ARNs seen → their Region (every Publish names its topic; parsing it each time showed). */
   private readonly validArnRegions = new Map<string, string>();
 
@@ -20,6 +23,16 @@ export class SnsStore {
     this.subscriptions.clear();
     this.tokens.clear();
     this.smsAttributes.clear();
+    this.platformApplications.clear();
+    this.platformEndpoints.clear();
+  }
+
+  platformEndpoint(arn: string): PlatformEndpoint | undefined {
+    return this.platformEndpoints.get(arn);
+  }
+
+  platformApplication(arn: string): PlatformApplication | undefined {
+    return this.platformApplications.get(arn);
   }
 
   smsSettings(accountId: string, region: string): Record<string, string> {

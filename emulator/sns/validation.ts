@@ -278,9 +278,10 @@ export function payloadSize(message: string, attrs: Record<string, SnsAttributeV
 
 /**
  * MessageStructure=json: a JSON object with a string `default` and optional per-protocol strings
- * (non-string values are ignored, as SNS does).
+ * (non-string values are ignored, as SNS does). A publish straight to a device endpoint may leave out
+ * `default` when it has its platform's entry (`requireDefault` false).
  */
-export function parseMessageStructure(message: string): Record<string, string> {
+export function parseMessageStructure(message: string, requireDefault = true): Record<string, string> {
   let doc: unknown;
   try {
     doc = JSON.parse(message);
@@ -292,7 +293,7 @@ export function parseMessageStructure(message: string): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(doc)) if (typeof v === 'string') out[k] = v;
-  if (out.default === undefined) throw invalidParameter('Message Structure - No default entry in JSON message body');
+  if (out.default === undefined && requireDefault) throw invalidParameter('Message Structure - No default entry in JSON message body');
   return out;
 }
 
