@@ -29,7 +29,7 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
     encode(operation: string, output: unknown, ctx: RequestContext): WireResponse {
       const op = model.operations.get(operation)!;
       let inner = '';
-      const hasMembers = outputHasMembers(op);
+      const { hasOutput, hasMembers } = outputShape(op);
       if (hasMembers && output && typeof output === 'object') {
         const plan = flatStringPlan(op);
         const flat = plan && writeFlatStrings(plan, output as Record<string, unknown>);
@@ -44,9 +44,10 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
           inner = unwrapRoot(String(ser.flush()));
         }
       }
-      // Clients expect the Result element whenever the operation has an output shape, even when it is empty
-      // (botocore fails on a ReceiveMessage answer without <ReceiveMessageResult/>).
-      const result = hasMembers ? `<${operation}Result>${inner}</${operation}Result>` : '';
+      // Clients expect the Result element whenever the operation has an output shape, even an empty one or one
+      // without members (botocore fails on a ReceiveMessage answer without <ReceiveMessageResult/>, and on SNS
+      // TagResource without <TagResourceResult/>); operations whose output is the unit type have none.
+      const result = hasOutput ? `<${operation}Result>${inner}</${operation}Result>` : '';
       const body =
         `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${xmlNamespace}">${result}` +
         `<ResponseMetadata><RequestId>${ctx.requestId}</RequestId></ResponseMetadata></${operation}Response>`;
@@ -64,16 +65,17 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
   };
 }
 
-/** Whether an operation's output structure has members; once per operation (the schemas are static). */
-const hasMembersByOp = new WeakMap<OperationModel, boolean>();
-function outputHasMembers(op: OperationModel): boolean {
-  let has = hasMembersByOp.get(op);
-  if (has === undefined) {
+/** Whether an operation has an output structure (not the unit type), and whether it has members; once per operation. */
+const outputShapeByOp = new WeakMap<OperationModel, { hasOutput: boolean; hasMembers: boolean }>();
+function outputShape(op: OperationModel): { hasOutput: boolean; hasMembers: boolean } {
+  let shape = outputShapeByOp.get(op);
+  if (shape === undefined) {
     const outputSchema = NormalizedSchema.of(op.output);
-    has = outputSchema.isStructSchema() && Object.keys(outputSchema.getMemberSchemas()).length > 0;
-    hasMembersByOp.set(op, has);
+    const hasOutput = outputSchema.isStructSchema();
+    shape = { hasOutput, hasMembers: hasOutput && Object.keys(outputSchema.getMemberSchemas()).length > 0 };
+    outputShapeByOp.set(op, shape);
   }
-  return has;
+  return shape;
 }
 
 export async function queryParams(req: WireRequest): Promise<Map<string, string>> {
