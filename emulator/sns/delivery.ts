@@ -260,39 +260,40 @@ export class SnsDelivery {
     this.deps.bus.dispatch(sub.endpoint, msg, origin, { delayMs, onFailure, onDelivered });
   }
 
-  private deliverEmail(sub: Subscription, m: PublishedMessage): void {
+  /** Email and SMS are captured in the outbox on the next tick (a reset in between drops them), once. */
+  private capture(sub: Subscription, m: PublishedMessage, entry: () => OutboxEntry): void {
     const generation = this.generation;
     this.later(() => {
       if (generation !== this.generation) return;
       const fault = this.injectedFault(sub);
       if (fault) return this.failed(sub, m, fault, 'retries-exhausted', 1);
-      const json = sub.protocol === 'email-json';
-      this.outbox.push({
-        protocol: sub.protocol as 'email' | 'email-json',
-        endpoint: sub.endpoint,
-        subscriptionArn: sub.arn,
-        topicArn: m.topicArn,
-        type: 'Notification',
-        messageId: m.messageId,
-        subject: m.subject ?? 'AWS Notification Message',
-        body: json ? notificationEnvelope(m, sub) : messageFor(m, sub.protocol),
-        time: this.deps.clock.now(),
-      });
+      this.outbox.push(entry());
       this.hop('sns.deliver', sub, m, { attempt: 1 });
     });
   }
 
-  /** Captured in the outbox, as the phone would show it: the topic's display name first, no subject. */
+  private deliverEmail(sub: Subscription, m: PublishedMessage): void {
+    const json = sub.protocol === 'email-json';
+    this.capture(sub, m, () => ({
+      protocol: sub.protocol as 'email' | 'email-json',
+      endpoint: sub.endpoint,
+      subscriptionArn: sub.arn,
+      topicArn: m.topicArn,
+      type: 'Notification',
+      messageId: m.messageId,
+      subject: m.subject ?? 'AWS Notification Message',
+      body: json ? notificationEnvelope(m, sub) : messageFor(m, sub.protocol),
+      time: this.deps.clock.now(),
+    }));
+  }
+
+  /** As the phone would show it: the topic's display name first, no subject. */
   private deliverSms(sub: Subscription, m: PublishedMessage): void {
-    const generation = this.generation;
-    this.later(() => {
-      if (generation !== this.generation) return;
-      const fault = this.injectedFault(sub);
-      if (fault) return this.failed(sub, m, fault, 'retries-exhausted', 1);
+    this.capture(sub, m, () => {
       const topic = this.lookup.findTopic(sub.topicArn);
       const owner = parseArn(sub.topicArn);
       const account = owner ? this.lookup.smsSettings(owner.accountId, owner.region) : {};
-      this.outbox.push({
+      return {
         protocol: 'sms',
         endpoint: sub.endpoint,
         subscriptionArn: sub.arn,
@@ -302,8 +303,7 @@ export class SnsDelivery {
         body: smsText(topic?.attributes.DisplayName, messageFor(m, 'sms')),
         ...smsDelivery(account, m.attributes),
         time: this.deps.clock.now(),
-      });
-      this.hop('sns.deliver', sub, m, { attempt: 1 });
+      };
     });
   }
 
