@@ -10,6 +10,7 @@ import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from '
 import type { LogEvent, LogGroup, LogStream } from './state';
 import { appendAll } from '../core/arrays';
 import { filterPatternUsesRegex } from './filter-pattern';
+import { queryDefinitionOperations, type QueryDefinition } from './query-definitions';
 import { resourcePolicyOperations, servicePutAllowed, type AccountPolicy } from './resource-policies';
 import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, parsePositionToken, positionToken } from './event-order';
 
@@ -36,12 +37,14 @@ const EVENT_OVERHEAD_BYTES = 26;
 export function createLogsProvider(deps: ServiceDeps) {
   const groups = new Map<string, LogGroup>();
   const policies = new Map<string, AccountPolicy>();
+  const queryDefinitions = new Map<string, QueryDefinition>();
   const subscriptions = createSubscriptions(deps);
   let seq = 0;
   const journal = deps.options.dataDir
     ? logsPersistence(
         groups,
         policies,
+        queryDefinitions,
         (next) => {
           seq = next;
           retention.syncAll();
@@ -177,6 +180,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       retention.cancelAll();
       groups.clear();
       policies.clear();
+      queryDefinitions.clear();
     },
     close() {
       subscriptions.close();
@@ -429,6 +433,11 @@ export function createLogsProvider(deps: ServiceDeps) {
         if (g) journal?.groupChanged(g);
         if (account !== undefined) journal?.accountPolicyChanged(account);
       },
+    }),
+    ...queryDefinitionOperations({
+      definitions: queryDefinitions,
+      now: () => deps.clock.now(),
+      changed: (id) => journal?.queryDefinitionChanged(id),
     }),
     TagLogGroup(input: any) {
       Object.assign(changed(group(input.logGroupName)).tags, input.tags);

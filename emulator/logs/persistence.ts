@@ -1,6 +1,7 @@
 import { PendingRecords } from '../core/pending-records';
 import type { EntityChange, Persistable } from '../core/service';
 import { compilePattern, type MetricFilter } from './metric-filters';
+import type { QueryDefinition } from './query-definitions';
 import type { AccountPolicy, GroupPolicy } from './resource-policies';
 import type { SubscriptionFilter } from './subscription-filters';
 import type { LogEvent, LogGroup, LogStream } from './state';
@@ -15,6 +16,7 @@ import { appendAll } from '../core/arrays';
  *   `e\0<group>\0<stream>\0x<seq>`    arrival numbers of events that expired (retention.ts), as [first, last]
  *                                     ranges, keyed by the first: a sweep writes what it removed, not the stream
  *   `p\0<policy name>`                an account-scoped resource policy (a group's own is part of its record)
+ *   `q\0<query definition id>`        a saved Logs Insights query
  * Deleting a stream or group drops its families of keys (expiry records included) with prefix deletions. A
  * snapshot regroups a stream's events into chunks; arrival numbers only grow, so a later batch's key never meets a
  * chunk's.
@@ -22,6 +24,7 @@ import { appendAll } from '../core/arrays';
 const SEP = '\u0000';
 const groupKey = (group: string) => `g${SEP}${group}`;
 const policyKey = (name: string) => `p${SEP}${name}`;
+const queryKey = (id: string) => `q${SEP}${id}`;
 const streamKey = (group: string, stream: string) => `s${SEP}${group}${SEP}${stream}`;
 const eventsPrefix = (group: string, stream?: string) => `e${SEP}${group}${SEP}${stream === undefined ? '' : `${stream}${SEP}`}`;
 /** The next arrival number, in a snapshot: the events that had the highest may have expired or been deleted. */
@@ -58,6 +61,8 @@ export interface LogsJournal extends Persistable {
   eventsExpired(group: LogGroup, stream: LogStream, events: LogEvent[]): void;
   /** An account-scoped resource policy was put or deleted. */
   accountPolicyChanged(name: string): void;
+  /** A query definition was put or deleted. */
+  queryDefinitionChanged(id: string): void;
 }
 
 const withoutMatch = <T extends { match: unknown }>({ match: _m, ...rest }: T): Omit<T, 'match'> => rest;
@@ -102,6 +107,7 @@ function withoutRanges(events: LogEvent[], ranges: SavedExpiry): LogEvent[] {
 export function logsPersistence(
   groups: Map<string, LogGroup>,
   policies: Map<string, AccountPolicy>,
+  queryDefinitions: Map<string, QueryDefinition>,
   restored: (nextSeq: number) => void,
   nextSeq: () => number,
 ): LogsJournal {
@@ -147,6 +153,9 @@ export function logsPersistence(
     accountPolicyChanged(name) {
       dirty.note(policyKey(name), () => policies.get(name));
     },
+    queryDefinitionChanged(id) {
+      dirty.note(queryKey(id), () => queryDefinitions.get(id));
+    },
 
     takeChanges() {
       const changes = ordered;
@@ -158,6 +167,7 @@ export function logsPersistence(
     *entities() {
       yield [NEXT_SEQ_KEY, nextSeq()];
       for (const p of policies.values()) yield [policyKey(p.policyName), p];
+      for (const q of queryDefinitions.values()) yield [queryKey(q.queryDefinitionId), q];
       for (const g of groups.values()) {
         yield [groupKey(g.name), savedGroup(g)];
         for (const s of g.streams.values()) {
@@ -190,6 +200,10 @@ export function logsPersistence(
       for (const [, value] of byKind('p')) {
         const p = value as AccountPolicy;
         policies.set(p.policyName, p);
+      }
+      for (const [, value] of byKind('q')) {
+        const q = value as QueryDefinition;
+        queryDefinitions.set(q.queryDefinitionId, q);
       }
       for (const [key, value] of byKind('s')) {
         const [, group] = key.split(SEP);
