@@ -6,7 +6,7 @@ import type { OperationModel, ServiceModel, Schema } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { unknownOperation } from './errors';
 import { readScalar } from './values';
-import { escapeXml, unwrapRoot } from './xml';
+import { escapeXmlText, unwrapRoot } from './xml';
 import { flatStringPlan, writeFlatStrings } from './flat-xml';
 import { requiredMemberError } from './required';
 
@@ -58,7 +58,7 @@ export function queryCodec(model: ServiceModel, xmlNamespace: string): Codec {
       const code = model.errors.get(err.code)?.queryCode ?? err.code;
       const body =
         `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${xmlNamespace}"><Error><Type>${err.fault}</Type>` +
-        `<Code>${escapeXml(code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
+        `<Code>${escapeXmlText(code)}</Code><Message>${escapeXmlText(err.message)}</Message></Error>` +
         `<RequestId>${ctx.requestId}</RequestId></ErrorResponse>`;
       return { status: err.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': ctx.requestId }, body };
     },

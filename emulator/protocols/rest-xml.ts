@@ -6,7 +6,7 @@ import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
 import type { Codec, WireRequest, WireResponse } from './types';
 import { hasDocumentMembers, pathSegments, rawBody, readBoundInput, readRawPayload, RestRouter, writeBoundOutput, type BoundInputOptions } from './rest-binding';
-import { escapeXml } from './xml';
+import { escapeXml, escapeXmlText } from './xml';
 import { RESPONSE_META, type ResponseMeta } from '../core/service';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -153,9 +153,9 @@ export function restXmlCodec(model: ServiceModel): Codec {
       const meta: ResponseMeta | undefined = (err as any)[RESPONSE_META];
       const headers = { ...(meta?.headers ?? {}), 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': ctx.hostId };
       if (req.method === 'HEAD' || err.status === 304) return { status: err.status, headers };
-      const fields = Object.entries(err.fields).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('');
+      const fields = Object.entries(err.fields).map(([k, v]) => `<${k}>${escapeXmlText(v)}</${k}>`).join('');
       const body =
-        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>` +
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXmlText(err.code)}</Code><Message>${escapeXmlText(err.message)}</Message>` +
         `${fields}<RequestId>${ctx.requestId}</RequestId><HostId>${escapeXml(ctx.hostId)}</HostId></Error>`;
       return { status: err.status, headers: { ...headers, 'content-type': 'application/xml' }, body };
     },
