@@ -9,7 +9,9 @@ import { findings, runPython, summarize, sweepCases } from './botocore-sweep';
  * Debian's /usr/bin/python3: 1.26, SQS and CloudWatch over Query): the empty input and a few well-typed ones each.
  * botocore must read every answer: a modeled error or a refused input is fine, any other exception once the request
  * went out is a response shape it cannot parse (the sweep found XML error answers echoing characters XML 1.0
- * forbids; before it, SNS TagResource without <TagResourceResult/>). Each Python gets its own emulator, so the
+ * forbids; before it, SNS TagResource without <TagResourceResult/>). A successful answer must also lose nothing:
+ * every text value of the raw XML/JSON body under a name the client's model knows is somewhere in what botocore
+ * returned (a list read as empty, a member under the wrong element name, would not be). Each Python gets its own emulator, so the
  * deletions of one run leave the other's seeded resources alone.
  */
 const run = promisify(execFile);

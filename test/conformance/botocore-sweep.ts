@@ -2,7 +2,8 @@
  * The botocore sweep: every operation every service implements, a few well-typed inputs each (the well-typed
  * fuzzer's generators, mostly plausible values naming seeded resources), sent through boto3 by
  * botocore-sweep.py. It reports the answers botocore cannot read: any exception other than a modeled error
- * (ClientError) or a refused input (ParamValidationError) once the request went out.
+ * (ClientError) or a refused input (ParamValidationError) once the request went out, and successful answers of
+ * which botocore lost a text value its model names ('lossy').
  *
  * Run alone: node bin/run-ts.js test/conformance/botocore-sweep.ts [casesPerOperation] [python...]
  */
@@ -33,7 +34,7 @@ export const SWEPT_SERVICES: [string, Record<string, any>][] = [
 export interface SweepResult {
   service: string;
   operation: string;
-  outcome: 'ok' | 'client-error' | 'invalid' | 'unknown-operation' | 'connection' | 'finding' | 'not-sent' | 'skipped';
+  outcome: 'ok' | 'lossy' | 'client-error' | 'invalid' | 'unknown-operation' | 'connection' | 'finding' | 'not-sent' | 'skipped';
   detail?: string;
   params?: unknown;
 }
@@ -105,8 +106,8 @@ export function summarize(report: SweepReport): Record<string, Record<string, nu
 /** Findings grouped by operation and exception (one example input each). */
 export function findings(report: SweepReport) {
   const seen = new Map<string, SweepResult & { count: number }>();
-  for (const r of report.results.filter((x) => x.outcome === 'finding')) {
-    const key = `${r.service}.${r.operation} ${r.detail?.split(':')[0]}`;
+  for (const r of report.results.filter((x) => x.outcome === 'finding' || x.outcome === 'lossy')) {
+    const key = `${r.service}.${r.operation} ${r.outcome} ${r.detail?.split(":")[0]}`;
     const f = seen.get(key);
     if (f) f.count++;
     else seen.set(key, { ...r, count: 1 });
@@ -126,7 +127,7 @@ if (/botocore-sweep\.ts$/.test(process.argv[1] ?? "")) {
         console.log(`== ${python}: boto3 ${report.boto3} botocore ${report.botocore}, ${report.results.length} cases in ${Date.now() - started} ms`);
         console.log(JSON.stringify(summarize(report)));
         for (const f of findings(report)) console.log(`FINDING ${f.service}.${f.operation} x${f.count}: ${f.detail}\n  params: ${JSON.stringify(f.params).slice(0, 400)}`);
-        for (const c of report.results.filter((r) => r.outcome === 'connection' || r.outcome === 'not-sent')) console.log(`${c.outcome} ${c.service}.${c.operation}: ${c.detail}`);
+        for (const c of report.results.filter((r) => r.outcome === 'connection' || r.outcome === 'not-sent')) console.log(`${c.outcome} ${c.service}.${c.operation}: ${c.detail}${c.params ? ` longest value ${Math.max(...JSON.stringify(c.params).split(/[",]/).map((x) => x.length))} chars` : ''}`);
       } finally {
         await emu.stop();
       }
