@@ -83,13 +83,16 @@ it('a token is fetched again once its expires_in has run out on the emulator clo
   const { ConnectionArn } = await events().send(new CreateConnectionCommand({ Name: 'expiring', ...oauth('s') }));
   const asked = tokenRequests.length;
   const first = await waitFor(() => tokenRequests[asked], { what: 'the first token request' });
-  const fetchedAt = emulator().clock.now();
   // Used for 3,000 s (3 s here at timeScale 0.001), fetched again 10 s before it runs out: long enough that the
   // set-up below, on a busy machine, still makes its first call with this token (600 s was not, once in ten).
   first.answer('short-1', 3010);
   await waitFor(async () => (await events().send(new DescribeConnectionCommand({ Name: 'expiring' }))).ConnectionState === 'AUTHORIZED', {
     what: 'the connection to be authorized',
   });
+  // Taken once the emulator holds the token: its lifetime runs from when the answer arrived, and each real
+  // millisecond between the request and the answer is a second here (on a busy machine the wait below ended while
+  // the token was still good, and the event went out with it without a new token request).
+  const fetchedAt = emulator().clock.now();
   const { ApiDestinationArn } = await events().send(
     new CreateApiDestinationCommand({ Name: 'expiring-hook', ConnectionArn, InvocationEndpoint: `${base}/hook`, HttpMethod: 'POST' }),
   );
