@@ -9,6 +9,7 @@ import { internalError, notImplemented } from './protocols/errors';
 import type { Codec, WireRequest, WireResponse } from './protocols/types';
 import { routeRequest, virtualHostBucket } from './router';
 import { checkPresignedUrl, verifySignature } from './core/sigv4';
+import { checkS3HeaderSection } from './s3/header-section';
 import { ScaledClock, type Clock } from './core/clock';
 import { bodyLimitFor, type BodyLimit } from './body-limits';
 
@@ -28,6 +29,9 @@ export interface ServerLog {
 }
 
 /** One HTTP listener for every service: route → decode → provider method → encode. */
+/** What the HTTP server reads of a request's header section before giving up on it (Node's default is 16 KB). */
+const MAX_HEADER_SECTION_BYTES = 1024 * 1024;
+
 export function createServer(
   services: Map<string, MountedService>,
   options: EmulatorOptions,
@@ -52,7 +56,9 @@ export function createServer(
     return temporary === undefined ? options.credentials : { ...options.credentials, [accessKeyId]: temporary };
   };
 
-  return http.createServer((req, res) => {
+  // Header sections well past any AWS limit are still read, so that the service answers its own error (S3:
+  // RequestHeaderSectionTooLarge over 8 KB) instead of Node resetting the connection at its 16 KB default.
+  return http.createServer({ maxHeaderSize: MAX_HEADER_SECTION_BYTES }, (req, res) => {
     track(handle(req, res)).catch((err) => {
       log.error('request failed outside any service', err);
       if (!res.headersSent) res.writeHead(500);
@@ -111,7 +117,10 @@ export function createServer(
     try {
       if (bodyError) throw bodyError;
       // S3 checks a presigned URL's parameters and expiry even where signatures are not verified.
-      if (service.name === 's3') checkPresignedUrl(wire.query, clock.now());
+      if (service.name === 's3') {
+        checkS3HeaderSection(req.rawHeaders);
+        checkPresignedUrl(wire.query, clock.now());
+      }
       if (options.verifySignatures) {
         const body = service.name === 's3' ? undefined : await wire.body();
         await verifySignature({ ...wire, service: service.name, body }, signingSecrets(ctx.accessKeyId, req.headers['x-amz-security-token'] ?? wire.query.get('X-Amz-Security-Token')));
