@@ -70,7 +70,8 @@ export interface Position {
   key: EventKey;
 }
 
-const invalidToken = () => new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
+/** Logs' answer to a nextToken it did not hand out (paging tokens and position tokens alike). */
+export const invalidToken = () => new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
 
 /** `f/<timestamp>/<seq>` reads on after that event, `b/…` back from before it (the shape AWS's tokens have). */
 export const positionToken = (direction: Direction, key: EventKey): string => `${direction}/${key.timestamp}/${key.seq}`;

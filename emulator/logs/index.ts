@@ -12,7 +12,7 @@ import { appendAll } from '../core/arrays';
 import { filterPatternUsesRegex } from './filter-pattern';
 import { queryDefinitionOperations, type QueryDefinition } from './query-definitions';
 import { resourcePolicyOperations, servicePutAllowed, type AccountPolicy } from './resource-policies';
-import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, parsePositionToken, positionToken } from './event-order';
+import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, invalidToken, parsePositionToken, positionToken } from './event-order';
 
 /**
  * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
@@ -166,7 +166,6 @@ export function createLogsProvider(deps: ServiceDeps) {
   });
 
   /** Opaque paging tokens (core/paging.ts); PutLogEvents hands out sequence tokens, the event reads position tokens (event-order.ts). */
-  const invalidToken = () => new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
   const token = (n: number) => pageToken('o', n);
   const page = <T>(items: T[], nextToken: string | undefined, limit: number | undefined) => {
     const { items: slice, next } = offsetPage(items, nextToken, Math.min(limit ?? PAGE, PAGE), 'o', invalidToken);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../core/errors';
+import { offsetPage } from '../core/paging';
+import { invalidToken } from './event-order';
 
 /**
  * Saved Logs Insights queries (PutQueryDefinition and friends): a name, the query text and the log groups it
@@ -62,13 +64,10 @@ export function queryDefinitionOperations(d: QueryDefinitionDeps) {
       const all = [...d.definitions.values()]
         .filter((q) => q.name.startsWith(prefix) && (input.queryLanguage === undefined || q.queryLanguage === input.queryLanguage))
         .sort((a, b) => a.name.localeCompare(b.name) || a.queryDefinitionId.localeCompare(b.queryDefinitionId));
-      const start = input.nextToken === undefined ? 0 : Number(Buffer.from(String(input.nextToken), 'base64').toString('utf8').replace(/^q:/, ''));
-      if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidParameterException', 'The specified nextToken is invalid.', 400);
-      const size = Math.min(input.maxResults ?? PAGE, PAGE);
-      const slice = all.slice(start, start + size);
+      const { items, next } = offsetPage(all, input.nextToken, Math.min(input.maxResults ?? PAGE, PAGE), 'q', invalidToken);
       return {
-        queryDefinitions: slice.map((q) => ({ ...q, ...(q.logGroupNames ? { logGroupNames: [...q.logGroupNames] } : {}) })),
-        nextToken: start + size < all.length ? Buffer.from(`q:${start + size}`).toString('base64') : undefined,
+        queryDefinitions: items.map((q) => ({ ...q, ...(q.logGroupNames ? { logGroupNames: [...q.logGroupNames] } : {}) })),
+        nextToken: next,
       };
     },
 

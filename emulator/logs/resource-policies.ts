@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../core/errors';
+import { offsetPage } from '../core/paging';
+import { invalidToken } from './event-order';
 import { evaluatePolicy } from '../core/resource-policy';
 import type { LogGroup } from './state';
 
@@ -92,12 +94,8 @@ export function resourcePolicyOperations(d: ResourcePolicyDeps) {
         all = [...d.policies.values()].sort((a, b) => a.policyName.localeCompare(b.policyName)).map(accountView);
       }
       if (input.policyScope !== undefined) all = all.filter((p) => p.policyScope === input.policyScope);
-      const start = input.nextToken === undefined ? 0 : Number(Buffer.from(String(input.nextToken), 'base64').toString('utf8').replace(/^p:/, ''));
-      if (!Number.isInteger(start) || start < 0) throw invalid('The specified nextToken is invalid.');
-      const size = Math.min(input.limit ?? PAGE, PAGE);
-      const slice = all.slice(start, start + size);
-      const next = start + size < all.length ? Buffer.from(`p:${start + size}`).toString('base64') : undefined;
-      return { resourcePolicies: slice, nextToken: next };
+      const { items, next } = offsetPage(all, input.nextToken, Math.min(input.limit ?? PAGE, PAGE), 'p', invalidToken);
+      return { resourcePolicies: items, nextToken: next };
     },
 
     DeleteResourcePolicy(input: any) {

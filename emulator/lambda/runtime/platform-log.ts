@@ -85,7 +85,8 @@ function jsonLog(settings: LogSettings, now: () => number): PlatformLog {
       ];
       return lines.filter((l): l is string => l !== undefined);
     },
-    keeps: (line) => lineLevel(line) >= applicationRank,
+    // TRACE keeps every line: no need to read each one's level on the event loop.
+    keeps: applicationRank <= 0 ? () => true : (line) => lineLevel(line) >= applicationRank,
   };
 }
 
