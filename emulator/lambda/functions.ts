@@ -16,6 +16,7 @@ import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
 import { withMeta } from '../core/service';
 import { prepareCode, removeCodeDir } from './code';
+import type { CodeSigningConfigs } from './code-signing';
 import type { Executor } from './execution';
 import { checkUnzippedTotal, layersOutput, resolveLayers } from './function-layers';
 import { loggingOutput, resolveLogging } from './logging-config';
@@ -55,6 +56,8 @@ interface View {
 export class FunctionStore {
   /** Set once the provider is assembled (PublishVersion is its own part, which needs the store too). */
   versions!: Versions;
+  /** Set once the provider is assembled: deployments are checked against a function's code signing configuration. */
+  codeSigning!: CodeSigningConfigs;
 
   constructor(
     private readonly core: LambdaCore,
@@ -184,6 +187,8 @@ export class FunctionStore {
     const layers = resolveLayers(this.core, input.Layers, scope);
     const arn = functionArn(scope, name);
     if (this.core.functions.has(arn)) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409, { Type: 'User' });
+    const codeSigning = this.codeSigning.forFunction(input.CodeSigningConfigArn);
+    this.codeSigning.checkDeployment(name, codeSigning?.arn, { code: true, layers });
 
     const code = await prepareCode(this.core.deps.bus, input.Code, this.keepZip);
     try {
@@ -225,6 +230,7 @@ export class FunctionStore {
       aliases: new Map(),
       urlConfigs: new Map(),
       provisioned: new Map(),
+      ...(codeSigning ? { codeSigningConfigArn: codeSigning.arn } : {}),
       deleted: false,
     };
     this.core.functions.set(arn, fn);
@@ -290,6 +296,7 @@ export class FunctionStore {
     fn = this.find(input.FunctionName, ctx);
     if (input.RevisionId && input.RevisionId !== fn.revisionId) throw revisionMismatch();
     checkArchitectures(input.Architectures);
+    this.codeSigning.checkDeployment(fn.name, fn.codeSigningConfigArn, { code: true });
     if (input.Architectures?.length) fn.architectures = [...input.Architectures];
     const code = await prepareCode(this.core.deps.bus, input, this.keepZip);
     try {
@@ -335,6 +342,9 @@ export class FunctionStore {
     checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
     const layers = input.Layers !== undefined ? resolveLayers(this.core, input.Layers, fn) : undefined;
     if (layers) checkUnzippedTotal(fn.code.unzippedSize, layers);
+    // Only layers the function does not have yet are new deployments for its code signing configuration.
+    const added = layers?.filter((l) => !fn.layers?.some((old) => old.arn === l.arn));
+    this.codeSigning.checkDeployment(fn.name, fn.codeSigningConfigArn, { layers: added });
     const logging = resolveLogging(fn.logging, input.LoggingConfig);
 
     if (input.Role !== undefined) fn.role = input.Role;

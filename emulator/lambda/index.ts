@@ -4,7 +4,7 @@
  * asynchronous invocation (retries, DLQ, destinations; InvokeAsync too), response streaming
  * (InvokeWithResponseStream, response-stream.ts), function URLs (function-urls.ts, served by url-http.ts),
  * resource policies, reserved and provisioned concurrency, runtime management settings, recursive loop
- * detection, and SQS event source mappings. One method per operation of @aws-sdk/client-lambda, speaking
+ * detection, code signing configurations (code-signing.ts), and SQS event source mappings. One method per operation of @aws-sdk/client-lambda, speaking
  * REST-JSON through the protocol layer.
  *
  * Deliveries: registered on the bus as the receiver for `arn:aws:lambda:…` (`kind: 'lambda'` messages are
@@ -15,7 +15,7 @@
  * Trace hops: lambda.invoke.start / .end / .error, lambda.retry, lambda.throttle, lambda.dlq,
  * lambda.destination, lambda.recursion, lambda.async.enqueue / .failed / .dropped, lambda.esm.*,
  * lambda.function.* (publish, delete-version among them), lambda.layer.publish / .delete-version,
- * lambda.alias.*, lambda.url.create / .delete, lambda.provisioned.ready / .failed. Invocation hops of a
+ * lambda.alias.*, lambda.url.create / .delete, lambda.provisioned.ready / .failed, lambda.code-signing.warn. Invocation hops of a
  * published version carry `version`; a function URL request's have `source: 'url'`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -27,6 +27,7 @@ import { uuid } from '../core/ids';
 import type { ServiceDeps } from '../core/service';
 import { withMeta } from '../core/service';
 import { Aliases } from './aliases';
+import { CodeSigningConfigs } from './code-signing';
 import { AsyncQueue } from './async-queue';
 import { EventSourceMappings } from './event-source-mappings';
 import { Executor } from './execution';
@@ -65,7 +66,7 @@ export interface LambdaInvokeAnswer {
 const POLICY_CHECKED = new Set(['s3.amazonaws.com', 'sns.amazonaws.com', 'events.amazonaws.com']);
 
 export function createLambdaProvider(deps: ServiceDeps) {
-  const core: LambdaCore = { deps, functions: new Map(), layers: new Map(), mappings: new Map(), timers: new TimerSet(deps.clock) };
+  const core: LambdaCore = { deps, functions: new Map(), layers: new Map(), mappings: new Map(), codeSigningConfigs: new Map(), timers: new TimerSet(deps.clock) };
   const executor = new Executor(deps);
   const store = new FunctionStore(core, executor);
   const versions = (store.versions = new Versions(core, store, executor));
@@ -74,6 +75,7 @@ export function createLambdaProvider(deps: ServiceDeps) {
   const settings = new Settings(core, store);
   const esm = new EventSourceMappings(core, store, executor);
   const runtimeSettings = new RuntimeSettings(store);
+  const codeSigning = (store.codeSigning = new CodeSigningConfigs(core, store));
   const provisioned = new ProvisionedConcurrencyConfigs(core, store, executor, settings);
   aliases.onRetarget = (fn, alias, oldVersion) => provisioned.retargeted(fn, alias, oldVersion);
   aliases.onDelete = (fn, alias) => provisioned.aliasDeleted(fn, alias);
@@ -125,6 +127,7 @@ export function createLambdaProvider(deps: ServiceDeps) {
     core.functions.clear();
     core.layers.clear();
     core.mappings.clear();
+    core.codeSigningConfigs.clear();
     await Promise.all(fns.map((fn) => store.dispose(fn)));
   }
 
@@ -206,9 +209,18 @@ export function createLambdaProvider(deps: ServiceDeps) {
     UntagResource: (input: L.UntagResourceCommandInput, ctx: RequestContext) => settings.untagResource(input, ctx),
     GetRuntimeManagementConfig: (input: L.GetRuntimeManagementConfigCommandInput, ctx: RequestContext) => runtimeSettings.getRuntimeManagement(input, ctx),
     PutRuntimeManagementConfig: (input: L.PutRuntimeManagementConfigCommandInput, ctx: RequestContext) => runtimeSettings.putRuntimeManagement(input, ctx),
-    GetFunctionCodeSigningConfig: (input: L.GetFunctionCodeSigningConfigCommandInput, ctx: RequestContext) => runtimeSettings.getCodeSigning(input, ctx),
-    DeleteFunctionCodeSigningConfig: (input: L.DeleteFunctionCodeSigningConfigCommandInput, ctx: RequestContext) => runtimeSettings.deleteCodeSigning(input, ctx),
     GetAccountSettings: (_input: L.GetAccountSettingsCommandInput) => settings.accountSettings(),
+
+    // ---- code signing ----
+    CreateCodeSigningConfig: (input: L.CreateCodeSigningConfigCommandInput, ctx: RequestContext) => codeSigning.create(input, ctx),
+    GetCodeSigningConfig: (input: L.GetCodeSigningConfigCommandInput) => codeSigning.get(input),
+    ListCodeSigningConfigs: (input: L.ListCodeSigningConfigsCommandInput, ctx: RequestContext) => codeSigning.list(input, ctx),
+    UpdateCodeSigningConfig: (input: L.UpdateCodeSigningConfigCommandInput) => codeSigning.update(input),
+    DeleteCodeSigningConfig: (input: L.DeleteCodeSigningConfigCommandInput) => codeSigning.delete(input),
+    ListFunctionsByCodeSigningConfig: (input: L.ListFunctionsByCodeSigningConfigCommandInput) => codeSigning.listFunctions(input),
+    PutFunctionCodeSigningConfig: (input: L.PutFunctionCodeSigningConfigCommandInput, ctx: RequestContext) => codeSigning.putFunction(input, ctx),
+    GetFunctionCodeSigningConfig: (input: L.GetFunctionCodeSigningConfigCommandInput, ctx: RequestContext) => codeSigning.getFunction(input, ctx),
+    DeleteFunctionCodeSigningConfig: (input: L.DeleteFunctionCodeSigningConfigCommandInput, ctx: RequestContext) => codeSigning.deleteFunction(input, ctx),
 
     // ---- SQS event source mappings ----
     CreateEventSourceMapping: (input: L.CreateEventSourceMappingCommandInput, ctx: RequestContext) => esm.create(input, ctx),

@@ -4,15 +4,16 @@ import { ASYNC_EVENT_PREFIX, asyncEventPersistence } from './async-persistence';
 import type { AsyncQueue } from './async-queue';
 import { unpackCode } from './code';
 import type { EventSourceMappings } from './event-source-mappings';
-import type { EventSourceMapping, FunctionCodeVersion, FunctionLayer, FunctionVersion, LambdaCore, LambdaFunction, Layer } from './state';
+import type { CodeSigningConfigRecord, EventSourceMapping, FunctionCodeVersion, FunctionLayer, FunctionVersion, LambdaCore, LambdaFunction, Layer } from './state';
 
 /**
  * Lambda state as persisted entities: `f\0<arn>` (a function's configuration, package, policy, settings,
  * its published versions with their packages, its aliases, and the layer contents it uses),
- * `l\0<layer arn>` (a layer: its versions with their archives and policies, and the last number given)
- * and `m\0<uuid>` (an event source mapping), rewritten after any request that may have changed one. A
- * restart unpacks each package into a new task root (layers wait, as always, for the first environment that
- * needs them) and brings functions back Active and mappings in their settled state (Enabled ones polling again).
+ * `l\0<layer arn>` (a layer: its versions with their archives and policies, and the last number given),
+ * `m\0<uuid>` (an event source mapping) and `c\0<arn>` (a code signing configuration), rewritten after any
+ * request that may have changed one. A restart unpacks each package into a new task root (layers wait, as
+ * always, for the first environment that needs them) and brings functions back Active and mappings in their
+ * settled state (Enabled ones polling again).
  * Asynchronous events not yet done are kept one by one as they change (async-persistence.ts).
  */
 const SEP = '\u0000';
@@ -28,6 +29,7 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
     }),
     ...[...core.layers.values()].map((l): [string, unknown] => [`l${SEP}${l.arn}`, l]),
     ...[...core.mappings.values()].filter((m) => m.state !== 'Deleting').map((m): [string, unknown] => [`m${SEP}${m.uuid}`, m]),
+    ...[...core.codeSigningConfigs.values()].map((c): [string, unknown] => [`c${SEP}${c.arn}`, c]),
   ];
 
   const whole = rewrittenWhole(/^(Get|List|Invoke)/, entries, async (entities) => {
@@ -36,6 +38,9 @@ export function lambdaPersistence(core: LambdaCore, mappings: EventSourceMapping
     const archives = new Map<string, Buffer>();
     const shared = (sha256: string, zip: Buffer): Buffer => archives.get(sha256) ?? (archives.set(sha256, zip), zip);
     const sharedLayers = (layers: FunctionLayer[] | undefined) => layers?.map((l) => ({ ...l, zip: shared(l.sha256, l.zip) }));
+    for (const [key, value] of entities) {
+      if (key.startsWith(`c${SEP}`)) core.codeSigningConfigs.set((value as CodeSigningConfigRecord).arn, value as CodeSigningConfigRecord);
+    }
     for (const [key, value] of entities) {
       if (!key.startsWith(`l${SEP}`)) continue;
       const layer = value as Layer;

@@ -1,7 +1,4 @@
 import type {
-  DeleteFunctionCodeSigningConfigCommandInput,
-  GetFunctionCodeSigningConfigCommandInput,
-  GetFunctionCodeSigningConfigCommandOutput,
   GetRuntimeManagementConfigCommandInput,
   GetRuntimeManagementConfigCommandOutput,
   PutRuntimeManagementConfigCommandInput,
@@ -9,16 +6,12 @@ import type {
 } from '@aws-sdk/client-lambda';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
-import { withMeta } from '../core/service';
 import type { FunctionStore } from './functions';
 import { validation } from './names';
 import type { Out, RuntimeManagement } from './state';
 import { notFound, type Target } from './targets';
 
-/**
- * The small reads infrastructure tools make on every plan: code signing (the emulator has no code signing
- * configurations, so a function never has one) and runtime management (Auto unless Put says otherwise).
- */
+/** Runtime management, which infrastructure tools read on every plan: Auto unless Put says otherwise. */
 
 const UPDATE_MODES = ['Auto', 'Manual', 'FunctionUpdate'] as const;
 const RUNTIME_VERSION_ARN = /^arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}::runtime:.+$/;
@@ -64,16 +57,5 @@ export class RuntimeSettings {
     const c: RuntimeManagement = { updateRuntimeOn: mode as RuntimeManagement['updateRuntimeOn'], ...(arn ? { runtimeVersionArn: arn } : {}) };
     t.fn.runtimeManagement = { ...(t.fn.runtimeManagement ?? {}), [key]: c };
     return this.render(t, c) as Out<PutRuntimeManagementConfigCommandOutput>;
-  }
-
-  /** No function has a code signing configuration here: AWS answers 200 with neither member. */
-  getCodeSigning(input: GetFunctionCodeSigningConfigCommandInput, ctx: RequestContext): Out<GetFunctionCodeSigningConfigCommandOutput> {
-    this.store.find(input.FunctionName, ctx);
-    return {} as Out<GetFunctionCodeSigningConfigCommandOutput>;
-  }
-
-  deleteCodeSigning(input: DeleteFunctionCodeSigningConfigCommandInput, ctx: RequestContext) {
-    this.store.find(input.FunctionName, ctx);
-    return withMeta({}, { status: 204 });
   }
 }

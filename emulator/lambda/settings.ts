@@ -190,6 +190,11 @@ export class Settings {
   private taggable(resource: string | undefined, ctx: RequestContext): Record<string, string> {
     const arn = resource ? parseArn(resource) : undefined;
     if (!arn || arn.service !== 'lambda') throw validation('resource', resource, 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|event-source-mapping:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})');
+    if (arn.resource.startsWith('code-signing-config:')) {
+      const c = this.core.codeSigningConfigs.get(resource!);
+      if (!c) throw resourceNotFound(`The code signing configuration cannot be found. Check that the provided configuration is not deleted: ${resource}.`);
+      return c.tags;
+    }
     if (arn.resource.startsWith('event-source-mapping:')) {
       const m = this.core.mappings.get(arn.resource.slice('event-source-mapping:'.length));
       if (!m) throw resourceNotFound();

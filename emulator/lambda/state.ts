@@ -97,7 +97,22 @@ export interface LambdaFunction extends FunctionConfig {
   provisioned: Map<string, ProvisionedConcurrency>;
   /** PutRuntimeManagementConfig by version (`$LATEST` or a number); absent means Lambda's default, Auto. */
   runtimeManagement?: Record<string, RuntimeManagement>;
+  /** The code signing configuration new deployments are checked against (CreateFunction, PutFunctionCodeSigningConfig). */
+  codeSigningConfigArn?: string;
   deleted: boolean;
+}
+
+/** A code signing configuration (CreateCodeSigningConfig): which Signer profiles may sign, and what unsigned code meets. */
+export interface CodeSigningConfigRecord {
+  id: string;
+  arn: string;
+  region: string;
+  accountId: string;
+  description: string;
+  signingProfileVersionArns: string[];
+  untrustedArtifactOnDeployment: 'Warn' | 'Enforce';
+  lastModified: number;
+  tags: Record<string, string>;
 }
 
 export interface RuntimeManagement {
@@ -237,6 +252,8 @@ export interface LambdaCore {
   /** Layers by layer ARN (unversioned). */
   layers: Map<string, Layer>;
   mappings: Map<string, EventSourceMapping>;
+  /** Code signing configurations by ARN. */
+  codeSigningConfigs: Map<string, CodeSigningConfigRecord>;
   timers: TimerSet;
 }
 
