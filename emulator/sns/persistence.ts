@@ -4,12 +4,13 @@ import type { EntityChange, Persistable } from '../core/service';
 import type { SnsDelivery } from './delivery';
 import type { OwedDeliveries, OwedMessage } from './owed-deliveries';
 import type { DedupWindow, PlatformApplication, PlatformEndpoint, Subscription, Topic } from './state';
+import type { SandboxNumber } from './sms-sandbox';
 import type { SnsStore } from './store';
 
 /**
  * SNS state as persisted entities:
  * - `topology`: topics (without their deduplication windows), subscriptions with their confirmation tokens, SMS
- *   settings, and mobile push applications and endpoints,
+ *   settings and sandbox numbers, and mobile push applications and endpoints,
  *   written whole after any request that may have changed them (not Publish);
  * - `d\0<topicArn>\0<dedupId>`: a FIFO topic's open 5-minute deduplication window, written by the publish that
  *   opened it (left out of snapshots once closed on the emulator clock), and `s\0<topicArn>`: its last sequence
@@ -27,6 +28,8 @@ interface SavedTopology {
   tokens: [string, string][];
   /** SetSMSAttributes by `account:region` (absent in data saved before they were kept). */
   sms?: [string, Record<string, string>][];
+  /** SMS sandbox numbers by `account:region:phone` (absent in data saved before they were kept). */
+  sandboxNumbers?: [string, SandboxNumber][];
   /** Mobile push applications and endpoints (absent in data saved before they were kept). */
   platformApplications?: PlatformApplication[];
   platformEndpoints?: PlatformEndpoint[];
@@ -43,6 +46,7 @@ export function snsPersistence(store: SnsStore, delivery: SnsDelivery, owed: Owe
     subscriptions: [...store.subscriptions.values()],
     tokens: [...store.tokens],
     sms: [...store.smsAttributes],
+    sandboxNumbers: [...store.sandboxNumbers],
     platformApplications: [...store.platformApplications.values()],
     platformEndpoints: [...store.platformEndpoints.values()],
   });
@@ -53,6 +57,7 @@ export function snsPersistence(store: SnsStore, delivery: SnsDelivery, owed: Owe
     for (const sub of s.subscriptions) store.subscriptions.set(sub.arn, sub);
     for (const [token, arn] of s.tokens) store.tokens.set(token, arn);
     for (const [key, attributes] of s.sms ?? []) store.smsAttributes.set(key, attributes);
+    for (const [key, n] of s.sandboxNumbers ?? []) store.sandboxNumbers.set(key, n);
     for (const app of s.platformApplications ?? []) store.platformApplications.set(app.arn, app);
     for (const endpoint of s.platformEndpoints ?? []) store.platformEndpoints.set(endpoint.arn, endpoint);
   });

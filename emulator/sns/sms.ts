@@ -63,13 +63,9 @@ export function smsOperations(store: SnsStore) {
       return {};
     },
 
-    /** Out of the sandbox, so a message may go to any number without verifying it first. */
+    /** Out of the sandbox, so a message may go to any number without verifying it first (sandbox numbers: sms-sandbox.ts). */
     async GetSMSSandboxAccountStatus(): Promise<Out<SNS.GetSMSSandboxAccountStatusCommandOutput>> {
       return { IsInSandbox: false };
-    },
-
-    async ListSMSSandboxPhoneNumbers(): Promise<Out<SNS.ListSMSSandboxPhoneNumbersCommandOutput>> {
-      return { PhoneNumbers: [] };
     },
 
     async ListOriginationNumbers(): Promise<Out<SNS.ListOriginationNumbersCommandOutput>> {

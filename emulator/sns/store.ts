@@ -1,6 +1,7 @@
 import type { RequestContext } from '../core/context';
 import { defaultTopicPolicy } from './policy';
 import { effectiveDeliveryPolicy } from './retry';
+import type { SandboxNumber } from './sms-sandbox';
 import type { PlatformApplication, PlatformEndpoint, Subscription, Topic } from './state';
 import { invalidParameter, parseTopicArn, topicNotFound } from './validation';
 
@@ -12,6 +13,8 @@ export class SnsStore {
   readonly tokens = new Map<string, string>();
   /** SetSMSAttributes, by `account:region`. */
   readonly smsAttributes = new Map<string, Record<string, string>>();
+  /** SMS sandbox destination numbers, by `account:region:phone` (sms-sandbox.ts). */
+  readonly sandboxNumbers = new Map<string, SandboxNumber>();
   /** Mobile push: platform applications and their device endpoints, by ARN (platform.ts). */
   readonly platformApplications = new Map<string, PlatformApplication>();
   readonly platformEndpoints = new Map<string, PlatformEndpoint>();
@@ -23,6 +26,7 @@ export class SnsStore {
     this.subscriptions.clear();
     this.tokens.clear();
     this.smsAttributes.clear();
+    this.sandboxNumbers.clear();
     this.platformApplications.clear();
     this.platformEndpoints.clear();
   }
