@@ -7,7 +7,8 @@ import { blobRefs, decodeValue, encodeValue, type BlobSink } from './codec';
 
 /**
  * The files under `--data-dir`: `state/snapshot.jsonl` (every entity, written whole at compaction),
- * `state/journal.jsonl` (entity changes appended since), `state/blobs/` (large bodies).
+ * `state/journal.jsonl` (entity changes appended since), `state/blobs/` (large bodies), and while a compaction
+ * runs in the background `state/journal.sealed.jsonl` (the changes the snapshot being written replaces).
  *
  * Crash safety: each flush (a request's changes, or the background ones) is one journal line written with one
  * write() before the request it records is answered, so a `kill -9` keeps every acknowledged change (the
@@ -16,16 +17,25 @@ import { blobRefs, decodeValue, encodeValue, type BlobSink } from './codec';
  * A crash between the snapshot's rename and the journal's truncation replays the journal over a snapshot that
  * already contains it: harmless for an entity written whole (the last line for a key wins); services that append
  * numbered entities (CloudWatch datapoints and history, Logs event batches) recognise the copies themselves.
+ *
+ * A background compaction (`beginCompaction`) first seals the journal (renames it) and starts a new one, then writes
+ * the snapshot a slice at a time while requests go on appending to the new journal. Its entities are read as they
+ * are when their slice is written, so the snapshot is newer than the sealed journal but older than the new one:
+ * loading the snapshot, then the sealed journal, then the journal ends at the latest state whenever a crash came
+ * (every change since the seal is in the new journal, and each line sets or deletes whole entities).
  */
 export class DataDirStore {
   private readonly stateDir: string;
   private readonly blobDir: string;
   private readonly snapshotPath: string;
   private readonly journalPath: string;
+  private readonly sealedPath: string;
   private readonly lockPath: string;
   private journalFd: number;
   private readonly blobIds = new WeakMap<Buffer, string>();
   private readonly liveBlobs = new Set<string>();
+  /** The background compaction under way, if any. */
+  private running?: BackgroundCompaction;
   /** Bytes appended to the journal since the last compaction. */
   journalBytes = 0;
 
@@ -34,6 +44,7 @@ export class DataDirStore {
     this.blobDir = path.join(this.stateDir, 'blobs');
     this.snapshotPath = path.join(this.stateDir, 'snapshot.jsonl');
     this.journalPath = path.join(this.stateDir, 'journal.jsonl');
+    this.sealedPath = path.join(this.stateDir, 'journal.sealed.jsonl');
     this.lockPath = path.join(this.stateDir, 'lock');
     fs.mkdirSync(this.blobDir, { recursive: true });
     this.lock();
@@ -80,6 +91,7 @@ export class DataDirStore {
       }
     };
     if (fs.existsSync(this.snapshotPath)) readLines(this.snapshotPath, apply);
+    readLines(this.sealedPath, apply); // a background compaction did not finish: its journal still counts
     const goodBytes = readLines(this.journalPath, apply);
     if (goodBytes < this.journalBytes) {
       // The tail was torn by a crash mid-write: that change was never acknowledged.
@@ -103,10 +115,56 @@ export class DataDirStore {
     const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
     fs.writeSync(this.journalFd, bytes);
     this.journalBytes += bytes.length;
+    if (this.running) for (const e of entries) if ('v' in e) blobRefs(e.v, this.running.journalRefs);
+  }
+
+  /** True when a sealed journal is left over (a background compaction that a crash or a stop cut short). */
+  get hasSealedJournal(): boolean {
+    return fs.existsSync(this.sealedPath);
+  }
+
+  /**
+   * Starts a compaction written in slices (`write`), so that the caller can serve requests between them: the
+   * journal is sealed and a new one started. Only one at a time, and none while a sealed journal is left.
+   */
+  beginCompaction(): BackgroundCompaction {
+    if (this.running || this.hasSealedJournal) throw new Error('a compaction is already under way');
+    fs.closeSync(this.journalFd);
+    fs.renameSync(this.journalPath, this.sealedPath);
+    this.journalFd = fs.openSync(this.journalPath, 'a');
+    this.journalBytes = 0;
+    const tmp = `${this.snapshotPath}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    const snapshotRefs = new Set<string>();
+    const compaction: BackgroundCompaction = {
+      journalRefs: new Set(),
+      write: (entities) => {
+        const lines: string[] = [];
+        for (const [key, value] of entities) lines.push(this.snapshotLine(key, value, snapshotRefs));
+        if (lines.length) fs.writeSync(fd, lines.join(''));
+      },
+      finish: () => {
+        this.running = undefined;
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fs.renameSync(tmp, this.snapshotPath);
+        fs.rmSync(this.sealedPath, { force: true });
+        // Blobs written since the seal may be referred to by the new journal only.
+        this.dropBlobsExcept(snapshotRefs, compaction.journalRefs);
+      },
+      abort: () => {
+        this.running = undefined;
+        fs.closeSync(fd);
+        fs.rmSync(tmp, { force: true });
+      },
+    };
+    this.running = compaction;
+    return compaction;
   }
 
   /** Writes every entity as the new snapshot, empties the journal and drops blobs nothing refers to. */
   compact(entities: Iterable<[string, unknown]>): void {
+    this.running?.abort();
     const tmp = `${this.snapshotPath}.tmp`;
     const fd = fs.openSync(tmp, 'w');
     const referenced = new Set<string>();
@@ -117,9 +175,7 @@ export class DataDirStore {
         chunk = [];
       };
       for (const [key, value] of entities) {
-        const v = encodeValue(value, this.blobSink);
-        blobRefs(v, referenced);
-        chunk.push(JSON.stringify({ k: key, v }) + '\n');
+        chunk.push(this.snapshotLine(key, value, referenced));
         if (chunk.length >= 1000) writeChunk();
       }
       writeChunk();
@@ -128,16 +184,29 @@ export class DataDirStore {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, this.snapshotPath);
+    fs.rmSync(this.sealedPath, { force: true });
     fs.ftruncateSync(this.journalFd, 0);
     this.journalBytes = 0;
+    this.dropBlobsExcept(referenced);
+  }
+
+  private snapshotLine(key: string, value: unknown, referenced: Set<string>): string {
+    const v = encodeValue(value, this.blobSink);
+    blobRefs(v, referenced);
+    return `${JSON.stringify({ k: key, v })}\n`;
+  }
+
+  /** Removes the blob files no snapshot or journal line refers to (only once the lines that did are gone). */
+  private dropBlobsExcept(...keep: Set<string>[]): void {
     for (const id of [...this.liveBlobs]) {
-      if (referenced.has(id)) continue;
+      if (keep.some((refs) => refs.has(id))) continue;
       fs.rmSync(path.join(this.blobDir, id), { force: true });
       this.liveBlobs.delete(id);
     }
   }
 
   close(): void {
+    this.running?.abort();
     fs.closeSync(this.journalFd);
     fs.rmSync(this.lockPath, { force: true });
   }
@@ -174,6 +243,15 @@ export class DataDirStore {
       return id;
     },
   };
+}
+
+/** A snapshot being written a slice at a time; `finish` puts it in place, `abort` drops it (the sealed journal stays). */
+export interface BackgroundCompaction {
+  write(entities: Iterable<[string, unknown]>): void;
+  finish(): void;
+  abort(): void;
+  /** Blobs the journal lines appended since the seal refer to: kept by `finish`. */
+  readonly journalRefs: Set<string>;
 }
 
 /** Another live emulator holds the directory (a user error: said plainly, without a stack). */
