@@ -1,26 +1,48 @@
 import { persistedMaps } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
+import { accessKeyCredentials, accessKeyOperations, type KeyIdentity } from './access-keys';
+import { groupOperations } from './groups';
 import { instanceProfileOperations } from './instance-profiles';
 import type { IamState } from './model';
 import { policyOperations } from './policies';
 import { roleOperations } from './roles';
+import { userOperations } from './users';
+
+/** What `bus.ask('iam.accessKeyIdentity', { accessKeyId })` answers: the user behind an Active key, if any. */
+export type AccessKeyIdentityAnswer = KeyIdentity | undefined;
 
 /**
- * IAM as provisioning tools use it (scripts, Terraform, CDK): roles with their inline and attached policies,
- * customer managed policies with versions, instance profiles. Everything is stored and shown, never enforced.
+ * IAM as provisioning tools use it (scripts, Terraform, CDK): roles, users and groups with their inline and
+ * attached policies, customer managed policies with versions, instance profiles, users' access keys. Everything
+ * is stored and shown, never enforced; but an Active access key signs requests as the configured keys do.
  */
 export function createIamProvider(deps: ServiceDeps) {
-  const state: IamState = { deps, roles: new Map(), policies: new Map(), instanceProfiles: new Map() };
-  const { roles, policies, instanceProfiles } = state;
+  const state: IamState = {
+    deps,
+    roles: new Map(),
+    policies: new Map(),
+    instanceProfiles: new Map(),
+    users: new Map(),
+    groups: new Map(),
+    accessKeys: new Map(),
+    account: new Map(),
+  };
+  const { roles, policies, instanceProfiles, users, groups, accessKeys, account } = state;
+  const credentials = accessKeyCredentials(state);
+  deps.bus.answer<{ accessKeyId: string }, AccessKeyIdentityAnswer>('iam.accessKeyIdentity', async ({ accessKeyId }) => credentials.identityFor(accessKeyId));
+  const maps = { roles, policies, instanceProfiles, users, groups, accessKeys, account };
   return {
-    persistence: deps.options.dataDir ? persistedMaps({ roles, policies, instanceProfiles }, /^(Get|List)/) : undefined,
+    persistence: deps.options.dataDir ? persistedMaps(maps, /^(Get|List)/) : undefined,
     reset() {
-      roles.clear();
-      policies.clear();
-      instanceProfiles.clear();
+      for (const map of Object.values(maps)) map.clear();
     },
+    /** For SigV4 verification (emulator/server.ts asks every provider that has one). */
+    secretFor: credentials.secretFor,
     ...roleOperations(state),
     ...policyOperations(state),
     ...instanceProfileOperations(state),
+    ...userOperations(state),
+    ...groupOperations(state),
+    ...accessKeyOperations(state),
   };
 }

@@ -20,6 +20,44 @@ export interface Role {
   attached: Map<string, string>;
   /** Inline policies: name → document. */
   inline: Map<string, string>;
+  /** The managed policy's ARN that bounds the role's permissions (stored, not enforced). */
+  permissionsBoundary?: string;
+}
+
+export interface User {
+  UserName: string;
+  /** `AIDA…`: stays the same across renames, so keys and group memberships refer to it. */
+  UserId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+  Tags: Tag[];
+  attached: Map<string, string>;
+  inline: Map<string, string>;
+  permissionsBoundary?: string;
+  loginProfile?: { CreateDate: Date; PasswordResetRequired: boolean };
+}
+
+export interface Group {
+  GroupName: string;
+  GroupId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+  attached: Map<string, string>;
+  inline: Map<string, string>;
+  /** Members by UserId, in the order they were added. */
+  members: Set<string>;
+}
+
+/** A user's long-term access key; the secret is shown once, at creation, and kept to verify signatures. */
+export interface AccessKey {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  userId: string;
+  Status: 'Active' | 'Inactive';
+  CreateDate: Date;
+  lastUsed?: { date: Date; service: string; region: string };
 }
 
 export interface PolicyVersion {
@@ -61,6 +99,12 @@ export interface IamState {
   /** By ARN. */
   policies: Map<string, ManagedPolicy>;
   instanceProfiles: Map<string, InstanceProfile>;
+  users: Map<string, User>;
+  groups: Map<string, Group>;
+  /** By AccessKeyId. */
+  accessKeys: Map<string, AccessKey>;
+  /** Account-wide settings: `alias` (string) and `passwordPolicy`. */
+  account: Map<string, unknown>;
 }
 
 export const noSuchEntity = (message: string): AwsError => new AwsError('NoSuchEntity', message, 404);
@@ -72,7 +116,32 @@ export function getRole(state: IamState, name: string | undefined): Role {
   return role;
 }
 
-/** IAM's ids: a four-letter prefix naming the kind (AROA role, ANPA policy, AIPA instance profile), then 17 characters. */
+export function getUser(state: IamState, name: string | undefined): User {
+  const user = name === undefined ? undefined : state.users.get(name);
+  if (!user) throw noSuchEntity(`The user with name ${name} cannot be found.`);
+  return user;
+}
+
+export function getGroup(state: IamState, name: string | undefined): Group {
+  const group = name === undefined ? undefined : state.groups.get(name);
+  if (!group) throw noSuchEntity(`The group with name ${name} cannot be found.`);
+  return group;
+}
+
+export const userById = (state: IamState, userId: string): User | undefined => [...state.users.values()].find((u) => u.UserId === userId);
+
+/** A customer managed policy of this account must exist to be attached; AWS managed ones are not catalogued here. */
+export function checkAttachable(state: IamState, arn: string): void {
+  if (arn.split(':')[4] !== 'aws' && !state.policies.has(arn)) {
+    throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+  }
+}
+
+/** How users and roles show their permissions boundary. */
+export const boundaryView = (arn: string | undefined) =>
+  arn === undefined ? undefined : { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn };
+
+/** IAM's ids: a four-letter prefix naming the kind (AROA role, ANPA policy, AIPA instance profile, AIDA user, AGPA group), then 17 characters. */
 export const iamId = (prefix: string, random: string): string => `${prefix}${random.replace(/-/g, '').slice(0, 17).toUpperCase()}`;
 
 /** Tags after TagRole (or creation): keys unique, the last value wins, at most 50. */

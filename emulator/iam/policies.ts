@@ -8,8 +8,24 @@ import { checkName, checkPath, checkPolicyArn, checkPolicyDocument } from './val
 
 const MAX_VERSIONS = 5;
 
-/** Roles a managed policy is attached to (the count is derived, never stored, so it cannot drift). */
-const attachedRoles = (state: IamState, arn: string) => [...state.roles.values()].filter((r) => r.attached.has(arn));
+/** Roles, users and groups a managed policy is attached to (derived, never stored, so counts cannot drift). */
+function attachedTo(state: IamState, arn: string) {
+  const holding = <T extends { attached: Map<string, string> }>(m: Map<string, T>) => [...m.values()].filter((e) => e.attached.has(arn));
+  return { roles: holding(state.roles), users: holding(state.users), groups: holding(state.groups) };
+}
+const attachmentCount = (state: IamState, arn: string) => {
+  const { roles, users, groups } = attachedTo(state, arn);
+  return roles.length + users.length + groups.length;
+};
+
+/** Roles and users whose permissions boundary the policy is. */
+function boundedBy(state: IamState, arn: string) {
+  return { roles: [...state.roles.values()].filter((r) => r.permissionsBoundary === arn), users: [...state.users.values()].filter((u) => u.permissionsBoundary === arn) };
+}
+const boundaryCount = (state: IamState, arn: string) => {
+  const { roles, users } = boundedBy(state, arn);
+  return roles.length + users.length;
+};
 
 function getPolicy(state: IamState, arn: string | undefined): ManagedPolicy {
   const policy = state.policies.get(checkPolicyArn(arn));
@@ -38,8 +54,8 @@ function policyView(state: IamState, p: ManagedPolicy, withTags = true) {
     Arn: p.Arn,
     Path: p.Path,
     DefaultVersionId: p.DefaultVersionId,
-    AttachmentCount: attachedRoles(state, p.Arn).length,
-    PermissionsBoundaryUsageCount: 0,
+    AttachmentCount: attachmentCount(state, p.Arn),
+    PermissionsBoundaryUsageCount: boundaryCount(state, p.Arn),
     IsAttachable: true,
     Description: p.Description,
     CreateDate: p.CreateDate,
@@ -99,13 +115,13 @@ export function policyOperations(state: IamState) {
       const prefix: string = input.PathPrefix ?? '/';
       const scope: string = input.Scope ?? 'All';
       const listed = scope === 'AWS' ? [] : [...state.policies.values()].map(upgraded).filter((p) => p.Path.startsWith(prefix));
-      const shown = listed.filter((p) => !input.OnlyAttached || attachedRoles(state, p.Arn).length > 0).map((p) => policyView(state, p, false));
+      const shown = listed.filter((p) => !input.OnlyAttached || attachmentCount(state, p.Arn) > 0).map((p) => policyView(state, p, false));
       const { items, ...rest } = page(shown, input);
       return { Policies: items, ...rest };
     },
     DeletePolicy(input: any) {
       const p = getPolicy(state, input.PolicyArn);
-      if (attachedRoles(state, p.Arn).length) throw deleteConflict('Cannot delete a policy attached to entities.');
+      if (attachmentCount(state, p.Arn) || boundaryCount(state, p.Arn)) throw deleteConflict('Cannot delete a policy attached to entities.');
       if (p.versions.length > 1) {
         throw deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
       }
@@ -149,11 +165,23 @@ export function policyOperations(state: IamState) {
       p.UpdateDate = now();
       return {};
     },
+    /** Entities using the policy as a permissions policy, as a boundary, or both (PolicyUsageFilter unset), paged together. */
     ListEntitiesForPolicy(input: any) {
       const p = getPolicy(state, input.PolicyArn);
-      const roles = input.EntityFilter === undefined || input.EntityFilter === 'Role' ? attachedRoles(state, p.Arn) : [];
-      const { items, ...rest } = page(roles.map((r) => ({ RoleName: r.RoleName, RoleId: r.RoleId })), input);
-      return { PolicyRoles: items, PolicyUsers: [], PolicyGroups: [], ...rest };
+      const filter: string | undefined = input.EntityFilter;
+      const usage: string | undefined = input.PolicyUsageFilter;
+      const attached = usage === 'PermissionsBoundary' ? { roles: [], users: [], groups: [] } : attachedTo(state, p.Arn);
+      const bounded = usage === 'PermissionsPolicy' ? { roles: [], users: [] } : boundedBy(state, p.Arn);
+      const wanted = (kind: string) => filter === undefined || filter === kind;
+      const unique = <T>(items: T[]) => [...new Set(items)];
+      const entities = [
+        ...(wanted('Group') ? attached.groups.map((g) => ({ kind: 'group', view: { GroupName: g.GroupName, GroupId: g.GroupId } })) : []),
+        ...(wanted('User') ? unique([...attached.users, ...bounded.users]).map((u) => ({ kind: 'user', view: { UserName: u.UserName, UserId: u.UserId } })) : []),
+        ...(wanted('Role') ? unique([...attached.roles, ...bounded.roles]).map((r) => ({ kind: 'role', view: { RoleName: r.RoleName, RoleId: r.RoleId } })) : []),
+      ];
+      const { items, ...rest } = page(entities, input);
+      const of = (kind: string) => items.filter((e) => e.kind === kind).map((e) => e.view);
+      return { PolicyGroups: of('group'), PolicyUsers: of('user'), PolicyRoles: of('role'), ...rest };
     },
     TagPolicy(input: any) {
       const p = getPolicy(state, input.PolicyArn);

@@ -2,7 +2,7 @@ import { AwsError, constraintViolation } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import { uuid } from '../core/ids';
 import { withoutTags } from '../core/tags';
-import { deleteConflict, getRole, iamId, iamNow, mergeTags, noSuchEntity, type IamState, type Role } from './model';
+import { boundaryView, checkAttachable, deleteConflict, getRole, iamId, iamNow, mergeTags, noSuchEntity, type IamState, type Role } from './model';
 import { page } from './paging';
 import { checkName, checkPath, checkPolicyArn, checkPolicyDocument } from './validation';
 
@@ -18,6 +18,7 @@ export const roleView = (r: Role) => ({
   AssumeRolePolicyDocument: encoded(r.AssumeRolePolicyDocument),
   Description: r.Description,
   MaxSessionDuration: r.MaxSessionDuration,
+  PermissionsBoundary: boundaryView(r.permissionsBoundary),
   Tags: r.Tags,
 });
 
@@ -36,12 +37,6 @@ function checkDescription(description: string | undefined): string | undefined {
   return description;
 }
 
-/** A customer managed policy of this account must exist to be attached; AWS managed ones are not catalogued here. */
-function checkAttachable(state: IamState, arn: string): void {
-  if (arn.split(':')[4] !== 'aws' && !state.policies.has(arn)) {
-    throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
-  }
-}
 
 export function roleOperations(state: IamState) {
   return {
@@ -51,6 +46,8 @@ export function roleOperations(state: IamState) {
       checkPolicyDocument('assumeRolePolicyDocument', input.AssumeRolePolicyDocument);
       const maxSession = checkMaxSessionDuration(input.MaxSessionDuration);
       checkDescription(input.Description);
+      const boundary = input.PermissionsBoundary === undefined ? undefined : checkPolicyArn(input.PermissionsBoundary);
+      if (boundary !== undefined) checkAttachable(state, boundary);
       if (state.roles.has(input.RoleName)) {
         throw new AwsError('EntityAlreadyExists', `Role with name ${input.RoleName} already exists.`, 409);
       }
@@ -66,6 +63,7 @@ export function roleOperations(state: IamState) {
         Tags: mergeTags([], input.Tags),
         attached: new Map(),
         inline: new Map(),
+        permissionsBoundary: boundary,
       };
       state.roles.set(r.RoleName, r);
       return { Role: roleView(r) };
@@ -91,6 +89,17 @@ export function roleOperations(state: IamState) {
       r.AssumeRolePolicyDocument = checkPolicyDocument('policyDocument', input.PolicyDocument);
       return {};
     },
+    PutRolePermissionsBoundary(input: any) {
+      const r = getRole(state, input.RoleName);
+      const arn = checkPolicyArn(input.PermissionsBoundary);
+      checkAttachable(state, arn);
+      r.permissionsBoundary = arn;
+      return {};
+    },
+    DeleteRolePermissionsBoundary(input: any) {
+      getRole(state, input.RoleName).permissionsBoundary = undefined;
+      return {};
+    },
     TagRole(input: any) {
       const r = getRole(state, input.RoleName);
       r.Tags = mergeTags(r.Tags, input.Tags);
@@ -105,13 +114,13 @@ export function roleOperations(state: IamState) {
       const { items, ...rest } = page(getRole(state, input.RoleName).Tags, input);
       return { Tags: items, ...rest };
     },
-    /** ListRoles leaves tags out, as IAM does (GetRole has them). */
+    /** ListRoles leaves tags and the permissions boundary out, as IAM does (GetRole has them). */
     ListRoles(input: any) {
       const prefix: string = input.PathPrefix ?? '/';
       const roles = [...state.roles.values()]
         .filter((r) => r.Path.startsWith(prefix))
         .map((r) => {
-          const { Tags: _tags, ...shown } = roleView(r);
+          const { Tags: _tags, PermissionsBoundary: _boundary, ...shown } = roleView(r);
           return shown;
         });
       const { items, ...rest } = page(roles, input);
