@@ -49,11 +49,18 @@ export function createServer(
     return undefined;
   };
 
-  /** The configured keys, and a temporary key STS handed out (with its session token). */
-  const signingSecrets = (accessKeyId: string, sessionToken: unknown): Record<string, string> => {
-    if (accessKeyId in options.credentials || typeof sessionToken !== 'string') return options.credentials;
-    const temporary: string | undefined = services.get('sts')?.provider.secretFor?.(accessKeyId, sessionToken);
-    return temporary === undefined ? options.credentials : { ...options.credentials, [accessKeyId]: temporary };
+  /**
+   * The configured keys, and a key a service handed out: a temporary one from STS (with its session token), an
+   * IAM user's access key. Each such service offers `secretFor(accessKeyId, sessionToken, use)`.
+   */
+  const signingSecrets = (accessKeyId: string, sessionToken: unknown, use: { service: string; region: string }): Record<string, string> => {
+    if (accessKeyId in options.credentials) return options.credentials;
+    const token = typeof sessionToken === 'string' ? sessionToken : undefined;
+    for (const s of services.values()) {
+      const secret: string | undefined = s.provider.secretFor?.(accessKeyId, token, use);
+      if (secret !== undefined) return { ...options.credentials, [accessKeyId]: secret };
+    }
+    return options.credentials;
   };
 
   // Header sections well past any AWS limit are still read, so that the service answers its own error (S3:
@@ -123,7 +130,7 @@ export function createServer(
       }
       if (options.verifySignatures) {
         const body = service.name === 's3' ? undefined : await wire.body();
-        await verifySignature({ ...wire, service: service.name, body }, signingSecrets(ctx.accessKeyId, req.headers['x-amz-security-token'] ?? wire.query.get('X-Amz-Security-Token')));
+        await verifySignature({ ...wire, service: service.name, body }, signingSecrets(ctx.accessKeyId, req.headers['x-amz-security-token'] ?? wire.query.get('X-Amz-Security-Token'), { service: service.name, region: ctx.region }));
       }
       codec = service.codecFor(wire);
       const { operation, input, invalid } = await codec.decode(wire);

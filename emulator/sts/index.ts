@@ -73,12 +73,27 @@ export function createStsProvider(deps: ServiceDeps) {
     return { Credentials: issue(seconds, { UserId: user.AssumedRoleId, Account: account!, Arn: user.Arn }), AssumedRoleUser: user };
   }
 
-  /** The identity behind a caller's key: a session this STS issued, or the account's root for any other key. */
-  function callerIdentity(ctx: RequestContext): Session['identity'] {
+  /**
+   * The identity behind a caller's key: a session this STS issued, an IAM user's access key (IAM answers on the
+   * bus), or the account's root for any other key.
+   */
+  async function callerIdentity(ctx: RequestContext): Promise<Session['identity']> {
     const session = sessions.get(ctx.accessKeyId);
-    if (!session) return { UserId: 'AKIAIOSFODNN7EXAMPLE', Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root` };
-    if (deps.clock.now() >= session.expiresAt) throw expiredToken();
-    return session.identity;
+    if (session) {
+      if (deps.clock.now() >= session.expiresAt) throw expiredToken();
+      return session.identity;
+    }
+    const user = await iamUserFor(ctx.accessKeyId);
+    return user ?? { UserId: 'AKIAIOSFODNN7EXAMPLE', Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:root` };
+  }
+
+  /** The IAM user owning a long-term key, when IAM is mounted and knows the key. */
+  async function iamUserFor(accessKeyId: string): Promise<Session['identity'] | undefined> {
+    try {
+      return await deps.bus.ask<{ accessKeyId: string }, Session['identity'] | undefined>('iam.accessKeyIdentity', { accessKeyId });
+    } catch {
+      return undefined;
+    }
   }
 
   /** GetSessionToken and GetFederationToken are for long-term keys (an IAM user or the root): AWS refuses session credentials. */
@@ -91,7 +106,7 @@ export function createStsProvider(deps: ServiceDeps) {
     reset() {
       sessions.clear();
     },
-    GetCallerIdentity(_input: unknown, ctx: RequestContext) {
+    async GetCallerIdentity(_input: unknown, ctx: RequestContext) {
       return callerIdentity(ctx);
     },
     /** Fifteen minutes to twelve hours (the role's MaxSessionDuration is not looked up), one hour by default. */
@@ -117,9 +132,10 @@ export function createStsProvider(deps: ServiceDeps) {
       };
     },
     /** Credentials for the caller itself (a long-term key): GetCallerIdentity with them names the same identity. */
-    GetSessionToken(input: { DurationSeconds?: number }, ctx: RequestContext) {
+    async GetSessionToken(input: { DurationSeconds?: number }, ctx: RequestContext) {
       requireLongTermKey(ctx, 'GetSessionToken');
-      return { Credentials: issue(duration(input.DurationSeconds, 900, 129_600, 43_200), callerIdentity(ctx)) };
+      const seconds = duration(input.DurationSeconds, 900, 129_600, 43_200);
+      return { Credentials: issue(seconds, await callerIdentity(ctx)) };
     },
     GetFederationToken(input: { Name?: string; DurationSeconds?: number }, ctx: RequestContext) {
       requireLongTermKey(ctx, 'GetFederationToken');
@@ -128,9 +144,9 @@ export function createStsProvider(deps: ServiceDeps) {
       const seconds = duration(input.DurationSeconds, 900, 129_600, 43_200);
       return { Credentials: issue(seconds, { UserId: user.FederatedUserId, Account: ctx.accountId, Arn: user.Arn }), FederatedUser: user };
     },
-    GetAccessKeyInfo(input: { AccessKeyId?: string }, ctx: RequestContext) {
+    async GetAccessKeyInfo(input: { AccessKeyId?: string }, ctx: RequestContext) {
       const key = required('accessKeyId', input.AccessKeyId);
-      return { Account: sessions.get(key)?.identity.Account ?? ctx.accountId };
+      return { Account: sessions.get(key)?.identity.Account ?? (await iamUserFor(key))?.Account ?? ctx.accountId };
     },
     /** The secret of a key this STS issued, for SigV4 verification: only with its own session token, until it expires. */
     secretFor(accessKeyId: string, sessionToken: string | undefined): string | undefined {
