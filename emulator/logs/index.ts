@@ -11,6 +11,7 @@ import type { LogEvent, LogGroup, LogStream } from './state';
 import { appendAll } from '../core/arrays';
 import { filterPatternUsesRegex } from './filter-pattern';
 import { queryDefinitionOperations, type QueryDefinition } from './query-definitions';
+import { insightsOperations } from './insights/queries';
 import { resourcePolicyOperations, servicePutAllowed, type AccountPolicy } from './resource-policies';
 import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, invalidToken, parsePositionToken, positionToken } from './event-order';
 
@@ -20,6 +21,7 @@ import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, 
  * CloudWatch metrics (metric-filters.ts); subscription filters deliver them to Lambda (subscription-filters.ts).
  * With dataDir, groups, streams, events and filters are kept across restarts (persistence.ts); events still
  * waiting in a subscription filter's batch are not. Retention policies expire events on the emulator clock (retention.ts).
+ * Logs Insights queries (StartQuery, GetQueryResults…) run over the stored events (insights/), kept in memory only.
  */
 
 export interface LogsPut {
@@ -80,6 +82,8 @@ export function createLogsProvider(deps: ServiceDeps) {
     }
     return id.startsWith('arn:') ? groupByArn(id) : group(id);
   };
+  /** Logs Insights queries (insights/): kept in memory only. */
+  const { clear: clearQueries, ...insights } = insightsOperations({ clock: deps.clock, groups, settled, namedGroup });
   const stream = (g: LogGroup, name: string | undefined): LogStream => {
     const s = name ? g.streams.get(name) : undefined;
     if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
@@ -180,8 +184,10 @@ export function createLogsProvider(deps: ServiceDeps) {
       groups.clear();
       policies.clear();
       queryDefinitions.clear();
+      clearQueries();
     },
     close() {
+      clearQueries();
       subscriptions.close();
       retention.cancelAll();
     },
@@ -433,6 +439,7 @@ export function createLogsProvider(deps: ServiceDeps) {
         if (account !== undefined) journal?.accountPolicyChanged(account);
       },
     }),
+    ...insights,
     ...queryDefinitionOperations({
       definitions: queryDefinitions,
       now: () => deps.clock.now(),

@@ -6,7 +6,7 @@ import { invalidToken } from './event-order';
 /**
  * Saved Logs Insights queries (PutQueryDefinition and friends): a name, the query text and the log groups it
  * runs on. The emulator keeps them (Terraform's aws_cloudwatch_query_definition, the console's saved queries);
- * it does not run Logs Insights queries.
+ * StartQuery runs query text (insights/).
  */
 export interface QueryDefinition {
   queryDefinitionId: string;
