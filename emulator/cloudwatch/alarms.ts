@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock';
 import { MetricStore, statistic, type Dimension, type MetricId } from './metrics';
 import { mathAlarmPeriod, mathAlarmReads, mathAlarmValues } from './metric-math/alarm';
 import type { MetricDataQuery } from './metric-math';
+import { regionName } from './notification-format';
 
 /**
  * Metric alarms evaluated on the emulator's clock: every minute of emulated time and whenever a datapoint
@@ -84,13 +85,6 @@ export function evaluate(alarm: Alarm, store: MetricStore, now: number): { state
   return { state: 'OK', reason: `Threshold Crossed: ${breaching} out of the last ${alarm.EvaluationPeriods} datapoints ${described} did not cross the threshold (${alarm.Threshold}).` };
 }
 
-const REGION_NAMES: Record<string, string> = {
-  'us-east-1': 'US East (N. Virginia)',
-  'us-east-2': 'US East (Ohio)',
-  'us-west-2': 'US West (Oregon)',
-  'eu-west-1': 'EU (Ireland)',
-  'eu-central-1': 'EU (Frankfurt)',
-};
 
 const notifiedDimensions = (dims: Dimension[] = []) => dims.map((d) => ({ value: d.Value, name: d.Name }));
 
@@ -134,7 +128,7 @@ export function notifyStateChange(bus: DeliveryBus, clock: Clock, alarm: Alarm, 
     NewStateValue: alarm.StateValue,
     NewStateReason: alarm.StateReason,
     StateChangeTime: new Date(clock.now()).toISOString(),
-    Region: REGION_NAMES[alarm.region] ?? alarm.region,
+    Region: regionName(alarm.region),
     AlarmArn: alarm.AlarmArn,
     OldStateValue: oldState,
     OKActions: alarm.OKActions,
@@ -142,7 +136,7 @@ export function notifyStateChange(bus: DeliveryBus, clock: Clock, alarm: Alarm, 
     InsufficientDataActions: alarm.InsufficientDataActions,
     Trigger: triggerOf(alarm),
   };
-  const subject = `${alarm.StateValue}: "${alarm.AlarmName}" in ${REGION_NAMES[alarm.region] ?? alarm.region}`.slice(0, 100);
+  const subject = `${alarm.StateValue}: "${alarm.AlarmName}" in ${regionName(alarm.region)}`.slice(0, 100);
   const origin = { principal: 'cloudwatch.amazonaws.com', sourceArn: alarm.AlarmArn, sourceAccount: alarm.accountId };
   for (const arn of actions) {
     if (!arn.startsWith('arn:aws:sns:')) continue;

@@ -1,6 +1,7 @@
 import { AwsError } from '../core/errors';
 import { offsetPage } from '../core/paging';
 import type { Alarm, AlarmState } from './alarms';
+import type { CompositeAlarm } from './composite-alarms';
 import { appendAll } from '../core/arrays';
 
 /**
@@ -61,6 +62,25 @@ const configurationOf = (a: Alarm) => ({
   unit: a.Unit,
 });
 
+/** A composite alarm's configuration as HistoryData shows it. */
+const compositeConfigurationOf = (a: CompositeAlarm) => ({
+  alarmName: a.AlarmName,
+  alarmArn: a.AlarmArn,
+  alarmDescription: a.AlarmDescription,
+  alarmRule: a.AlarmRule,
+  actionsEnabled: a.ActionsEnabled,
+  alarmActions: a.AlarmActions,
+  okActions: a.OKActions,
+  insufficientDataActions: a.InsufficientDataActions,
+  actionsSuppressor: a.ActionsSuppressor,
+  actionsSuppressorWaitPeriod: a.ActionsSuppressorWaitPeriod,
+  actionsSuppressorExtensionPeriod: a.ActionsSuppressorExtensionPeriod,
+});
+
+const isComposite = (a: Alarm | CompositeAlarm): a is CompositeAlarm => 'AlarmRule' in a;
+const typeOf = (a: Alarm | CompositeAlarm) => (isComposite(a) ? 'CompositeAlarm' : 'MetricAlarm');
+const configuration = (a: Alarm | CompositeAlarm) => (isComposite(a) ? compositeConfigurationOf(a) : configurationOf(a));
+
 export class AlarmHistory {
   private items: HistoryItem[] = [];
   /** Told of every item added (persistence appends them). */
@@ -80,10 +100,10 @@ export class AlarmHistory {
     appendAll(this.items, items);
   }
 
-  stateChanged(alarm: Alarm, old: { state: AlarmState; reason: string }, at: number): void {
+  stateChanged(alarm: Alarm | CompositeAlarm, old: { state: AlarmState; reason: string }, at: number): void {
     this.add({
       AlarmName: alarm.AlarmName,
-      AlarmType: 'MetricAlarm',
+      AlarmType: typeOf(alarm),
       Timestamp: new Date(at),
       HistoryItemType: 'StateUpdate',
       HistorySummary: `Alarm updated from ${old.state} to ${alarm.StateValue}`,
@@ -95,14 +115,14 @@ export class AlarmHistory {
     });
   }
 
-  configured(alarm: Alarm, kind: 'Create' | 'Update' | 'Delete', at: number, previous?: Alarm): void {
+  configured<A extends Alarm | CompositeAlarm>(alarm: A, kind: 'Create' | 'Update' | 'Delete', at: number, previous?: A): void {
     const data: Record<string, unknown> = { version: '1.0', type: kind };
-    if (kind === 'Create') data.createdAlarm = configurationOf(alarm);
-    if (kind === 'Update') Object.assign(data, { originalAlarm: previous && configurationOf(previous), updatedAlarm: configurationOf(alarm) });
-    if (kind === 'Delete') data.deletedAlarm = configurationOf(alarm);
+    if (kind === 'Create') data.createdAlarm = configuration(alarm);
+    if (kind === 'Update') Object.assign(data, { originalAlarm: previous && configuration(previous), updatedAlarm: configuration(alarm) });
+    if (kind === 'Delete') data.deletedAlarm = configuration(alarm);
     this.add({
       AlarmName: alarm.AlarmName,
-      AlarmType: 'MetricAlarm',
+      AlarmType: typeOf(alarm),
       Timestamp: new Date(at),
       HistoryItemType: 'ConfigurationUpdate',
       HistorySummary: `Alarm "${alarm.AlarmName}" ${kind === 'Create' ? 'created' : kind === 'Update' ? 'updated' : 'deleted'}`,
@@ -124,12 +144,13 @@ export class AlarmHistory {
     }
     const start = input.StartDate ? new Date(input.StartDate).getTime() : -Infinity;
     const end = input.EndDate ? new Date(input.EndDate).getTime() : Infinity;
-    const types: string[] | undefined = input.AlarmTypes?.length ? input.AlarmTypes : undefined;
+    // Without AlarmTypes, AWS answers metric alarms' history only.
+    const types: string[] = input.AlarmTypes?.length ? input.AlarmTypes : ['MetricAlarm'];
     const matching = this.items.filter(
       (h) =>
         (!input.AlarmName || h.AlarmName === input.AlarmName) &&
         (!input.HistoryItemType || h.HistoryItemType === input.HistoryItemType) &&
-        (!types || types.includes(h.AlarmType)) &&
+        types.includes(h.AlarmType) &&
         h.Timestamp.getTime() >= start &&
         h.Timestamp.getTime() <= end,
     );

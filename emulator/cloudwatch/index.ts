@@ -11,12 +11,18 @@ import { mergedTags, withoutTags } from '../core/tags';
 import { AlarmHistory } from './history';
 import { createDashboards } from './dashboards';
 import { cloudWatchPersistence, type CloudWatchJournal } from './persistence';
+import { createCompositeAlarms } from './composite-alarms';
+import { createAnomalyDetectors } from './anomaly-detectors';
+import { createMetricStreams } from './metric-streams';
+import { describeAlarms } from './describe-alarms';
 
 /**
  * CloudWatch metrics and alarms. Custom metrics come from PutMetricData; AWS/Lambda, AWS/SQS and AWS/SNS
  * metrics are derived from the delivery trace (see service-metrics.ts). Alarms are evaluated on the
- * emulator's clock and publish state changes to SNS. With dataDir, datapoints, alarms (state, tags, history) and
- * dashboards are kept across restarts (persistence.ts), and alarm evaluation resumes on the clock.
+ * emulator's clock and publish state changes to SNS; composite alarms (composite-alarms.ts) follow the states of the
+ * alarms they reference. Anomaly detectors and metric streams are stored only. With dataDir, datapoints, alarms
+ * (state, tags, history), dashboards, anomaly detectors and metric streams are kept across restarts
+ * (persistence.ts), and alarm evaluation resumes on the clock.
  */
 export function createCloudWatchProvider(deps: ServiceDeps) {
   const store = new MetricStore();
@@ -30,6 +36,16 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   let ticker: Timer | undefined;
   /** Notes an alarm whose configuration, state or tags changed (for persistence). */
   const changed = (name: string) => journal?.alarmChanged(name);
+  const composites = createCompositeAlarms({
+    clock: deps.clock,
+    bus: deps.bus,
+    history,
+    tags,
+    metricAlarm: (name) => alarms.get(name),
+    changed: (name) => journal?.compositeChanged(name),
+  });
+  const anomalyDetectors = createAnomalyDetectors((key) => journal?.anomalyDetectorChanged(key));
+  const metricStreams = createMetricStreams(deps.clock, tags, (name) => journal?.metricStreamChanged(name));
 
   const setState = (alarm: Alarm, state: AlarmState, reason: string, reasonData?: string) => {
     if (alarm.StateValue === state) return;
@@ -42,6 +58,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     changed(alarm.AlarmName);
     history.stateChanged(alarm, { state: old, reason: oldReason }, deps.clock.now());
     notifyStateChange(deps.bus, deps.clock, alarm, old);
+    composites.stateChanged(alarm.AlarmName, old);
   };
   const evaluateAll = (filter?: (a: Alarm) => boolean) => {
     for (const alarm of alarms.values()) {
@@ -66,13 +83,37 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   };
   store.onPut((id) => evaluateAll((a) => alarmReads(a, id)));
 
-  /** The alarm an ARN names (`arn:aws:cloudwatch:<region>:<account>:alarm:<name>`): the only taggable resource here. */
-  const alarmByArn = (arn: string | undefined): Alarm => {
-    const m = /^arn:aws[\w-]*:cloudwatch:[^:]*:\d{12}:alarm:(.+)$/.exec(arn ?? '');
+  /**
+   * The taggable resource an ARN names: a metric or composite alarm (`…:alarm:<name>`) or a metric stream
+   * (`…:metric-stream/<name>`). `noteChange` records it for persistence.
+   */
+  const taggable = (arn: string | undefined): { arn: string; noteChange(): void } => {
+    const m = /^arn:aws[\w-]*:cloudwatch:[^:]*:\d{12}:(?:alarm:(.+)|metric-stream\/(.+))$/.exec(arn ?? '');
     if (!m) throw new AwsError('InvalidParameterValueException', `Invalid value for parameter ResourceARN: ${arn}`, 400);
-    const a = alarms.get(m[1]!);
-    if (!a || a.AlarmArn !== arn) throw new AwsError('ResourceNotFoundException', `Alarm ${m[1]} does not exist.`, 404);
-    return a;
+    if (m[2] !== undefined) {
+      const stream = metricStreams.byArn(arn!);
+      if (!stream) throw new AwsError('ResourceNotFoundException', `Metric stream ${m[2]} does not exist.`, 404);
+      return { arn: stream.Arn, noteChange: () => journal?.metricStreamChanged(stream.Name) };
+    }
+    const name = m[1]!;
+    if (alarms.get(name)?.AlarmArn === arn) return { arn: arn!, noteChange: () => changed(name) };
+    if (composites.composites.get(name)?.AlarmArn === arn) return { arn: arn!, noteChange: () => journal?.compositeChanged(name) };
+    throw new AwsError('ResourceNotFoundException', `Alarm ${m[1]} does not exist.`, 404);
+  };
+
+  /** Enable/DisableAlarmActions on metric and composite alarms; unknown names are passed over. */
+  const setActionsEnabled = (names: string[] | undefined, enabled: boolean) => {
+    for (const n of names ?? []) {
+      const alarm = alarms.get(n);
+      const composite = composites.composites.get(n);
+      if (alarm) {
+        alarm.ActionsEnabled = enabled;
+        changed(n);
+      } else if (composite) {
+        composite.ActionsEnabled = enabled;
+        journal?.compositeChanged(n);
+      }
+    }
   };
 
   const requireAlarmTicker = () => {
@@ -86,6 +127,9 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       tags,
       history,
       dashboards,
+      composites,
+      anomalyDetectors,
+      metricStreams,
       restored: () => {
         if (alarms.size) requireAlarmTicker();
       },
@@ -101,6 +145,9 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       tags.clear();
       history.clear();
       dashboards.clear();
+      composites.clear();
+      anomalyDetectors.clear();
+      metricStreams.clear();
       ticker?.cancel();
       ticker = undefined;
     },
@@ -176,6 +223,9 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       if (!metrics && (!input.MetricName || !input.Namespace || !input.Statistic || !input.Period)) {
         throw new AwsError('ValidationException', 'MetricName, Namespace, Statistic and Period are required unless the alarm has a list of Metrics.', 400);
       }
+      if (composites.composites.has(input.AlarmName)) {
+        throw new AwsError('ValidationException', `The alarm ${input.AlarmName} already exists as a composite alarm.`, 400);
+      }
       const now = new Date(deps.clock.now());
       const existing = alarms.get(input.AlarmName);
       const alarm: Alarm = {
@@ -215,24 +265,35 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       return {};
     },
     DescribeAlarms(input: any) {
-      const list = [...alarms.values()]
-        .filter((a) => !input.AlarmNames?.length || input.AlarmNames.includes(a.AlarmName))
-        .filter((a) => !input.AlarmNamePrefix || a.AlarmName.startsWith(input.AlarmNamePrefix))
-        .filter((a) => !input.StateValue || a.StateValue === input.StateValue)
-        .filter((a) => !input.ActionPrefix || a.AlarmActions.some((x) => x.startsWith(input.ActionPrefix)))
-        .sort((a, b) => a.AlarmName.localeCompare(b.AlarmName));
-      return { MetricAlarms: list.map(({ region: _r, accountId: _a, ...view }) => view), CompositeAlarms: [] };
+      return describeAlarms(input, alarms, composites);
+    },
+    PutCompositeAlarm(input: any, ctx: RequestContext) {
+      composites.put(input, ctx);
+      return {};
     },
     DescribeAlarmsForMetric(input: any) {
       const list = [...alarms.values()].filter((a) => a.Namespace === input.Namespace && a.MetricName === input.MetricName);
       return { MetricAlarms: list.map(({ region: _r, accountId: _a, ...view }) => view) };
     },
     DeleteAlarms(input: any) {
-      const missing = (input.AlarmNames ?? []).filter((n: string) => !alarms.has(n));
+      const names = [...new Set<string>(input.AlarmNames ?? [])];
+      const missing = names.filter((n) => !alarms.has(n) && !composites.composites.has(n));
       if (missing.length) throw new AwsError('ResourceNotFound', `The following alarms were not found: ${missing.join(', ')}`, 404);
-      // A name given twice is deleted once (the second pass would find nothing left).
-      for (const n of new Set<string>(input.AlarmNames ?? [])) {
-        const a = alarms.get(n)!;
+      // AWS deletes at most one composite alarm per call, and none that a composite outside the call depends on.
+      if (names.filter((n) => composites.composites.has(n)).length > 1) {
+        throw new AwsError('ValidationException', 'You can delete at most one composite alarm in a single DeleteAlarms request.', 400);
+      }
+      for (const n of names) {
+        if (composites.dependents(n).some((c) => !names.includes(c.AlarmName))) {
+          throw new AwsError('ValidationException', `Cannot delete ${n} as there are composite alarm(s) depending on it.`, 400);
+        }
+      }
+      for (const n of names) {
+        const a = alarms.get(n);
+        if (!a) {
+          composites.delete(n);
+          continue;
+        }
         history.configured(a, 'Delete', deps.clock.now());
         tags.delete(a.AlarmArn);
         alarms.delete(n);
@@ -242,51 +303,52 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     },
     SetAlarmState(input: any) {
       const alarm = alarms.get(input.AlarmName);
-      if (!alarm) throw new AwsError('ResourceNotFound', `Alarm ${input.AlarmName} does not exist.`, 404);
+      const composite = composites.composites.get(input.AlarmName);
+      if (!alarm && !composite) throw new AwsError('ResourceNotFound', `Alarm ${input.AlarmName} does not exist.`, 404);
       if (!['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(input.StateValue)) {
         throw new AwsError('InvalidParameterValue', `Invalid value for StateValue: ${input.StateValue}`, 400);
       }
-      setState(alarm, input.StateValue, input.StateReason, input.StateReasonData);
+      if (composite) composites.setState(composite, input.StateValue, input.StateReason, input.StateReasonData);
+      else setState(alarm!, input.StateValue, input.StateReason, input.StateReasonData);
       return {};
     },
     DescribeAlarmHistory(input: any) {
       return history.describe(input);
     },
     TagResource(input: any) {
-      const a = alarmByArn(input.ResourceARN);
-      tags.set(a.AlarmArn, mergedTags(tags.get(a.AlarmArn) ?? [], input.Tags ?? []));
-      changed(a.AlarmName);
+      const r = taggable(input.ResourceARN);
+      tags.set(r.arn, mergedTags(tags.get(r.arn) ?? [], input.Tags ?? []));
+      r.noteChange();
       return {};
     },
     UntagResource(input: any) {
-      const a = alarmByArn(input.ResourceARN);
-      tags.set(a.AlarmArn, withoutTags(tags.get(a.AlarmArn), input.TagKeys));
-      changed(a.AlarmName);
+      const r = taggable(input.ResourceARN);
+      tags.set(r.arn, withoutTags(tags.get(r.arn), input.TagKeys));
+      r.noteChange();
       return {};
     },
     ListTagsForResource(input: any) {
-      return { Tags: tags.get(alarmByArn(input.ResourceARN).AlarmArn) ?? [] };
+      return { Tags: tags.get(taggable(input.ResourceARN).arn) ?? [] };
     },
+    PutAnomalyDetector: anomalyDetectors.PutAnomalyDetector,
+    DescribeAnomalyDetectors: anomalyDetectors.DescribeAnomalyDetectors,
+    DeleteAnomalyDetector: anomalyDetectors.DeleteAnomalyDetector,
+    PutMetricStream: metricStreams.PutMetricStream,
+    GetMetricStream: metricStreams.GetMetricStream,
+    ListMetricStreams: metricStreams.ListMetricStreams,
+    DeleteMetricStream: metricStreams.DeleteMetricStream,
+    StartMetricStreams: metricStreams.StartMetricStreams,
+    StopMetricStreams: metricStreams.StopMetricStreams,
     PutDashboard: dashboards.PutDashboard,
     GetDashboard: dashboards.GetDashboard,
     ListDashboards: dashboards.ListDashboards,
     DeleteDashboards: dashboards.DeleteDashboards,
     EnableAlarmActions(input: any) {
-      for (const n of input.AlarmNames ?? []) {
-        const alarm = alarms.get(n);
-        if (!alarm) continue;
-        alarm.ActionsEnabled = true;
-        changed(n);
-      }
+      setActionsEnabled(input.AlarmNames, true);
       return {};
     },
     DisableAlarmActions(input: any) {
-      for (const n of input.AlarmNames ?? []) {
-        const alarm = alarms.get(n);
-        if (!alarm) continue;
-        alarm.ActionsEnabled = false;
-        changed(n);
-      }
+      setActionsEnabled(input.AlarmNames, false);
       return {};
     },
   };
