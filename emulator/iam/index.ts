@@ -1,9 +1,12 @@
 import { persistedMaps } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
+import { accountOperations } from './account';
 import { accessKeyCredentials, accessKeyOperations, type KeyIdentity } from './access-keys';
 import { groupOperations } from './groups';
 import { instanceProfileOperations } from './instance-profiles';
+import { loginProfileOperations } from './login-profiles';
 import type { IamState } from './model';
+import { passwordPolicyOperations } from './password-policy';
 import { policyOperations } from './policies';
 import { roleOperations } from './roles';
 import { userOperations } from './users';
@@ -13,7 +16,8 @@ export type AccessKeyIdentityAnswer = KeyIdentity | undefined;
 
 /**
  * IAM as provisioning tools use it (scripts, Terraform, CDK): roles, users and groups with their inline and
- * attached policies, customer managed policies with versions, instance profiles, users' access keys. Everything
+ * attached policies, customer managed policies with versions, instance profiles, users' access keys and login profiles, the
+ * account's alias and password policy. Everything
  * is stored and shown, never enforced; but an Active access key signs requests as the configured keys do.
  */
 export function createIamProvider(deps: ServiceDeps) {
@@ -44,5 +48,8 @@ export function createIamProvider(deps: ServiceDeps) {
     ...userOperations(state),
     ...groupOperations(state),
     ...accessKeyOperations(state),
+    ...loginProfileOperations(state),
+    ...passwordPolicyOperations(state),
+    ...accountOperations(state),
   };
 }

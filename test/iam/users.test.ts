@@ -1,13 +1,17 @@
 import {
   AttachUserPolicyCommand,
   CreatePolicyCommand,
+  CreateRoleCommand,
   CreateUserCommand,
   DeletePolicyCommand,
+  DeleteRoleCommand,
+  DeleteRolePermissionsBoundaryCommand,
   DeleteUserCommand,
   DeleteUserPermissionsBoundaryCommand,
   DeleteUserPolicyCommand,
   DetachUserPolicyCommand,
   GetPolicyCommand,
+  GetRoleCommand,
   GetUserCommand,
   GetUserPolicyCommand,
   IAMClient,
@@ -16,6 +20,7 @@ import {
   ListUserPoliciesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
+  PutRolePermissionsBoundaryCommand,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
   TagUserCommand,
@@ -135,6 +140,24 @@ describe('IAM users', () => {
     expect(await refused(c.send(new DetachUserPolicyCommand({ UserName: 'holder', PolicyArn: arn })))).toMatchObject({ name: 'NoSuchEntityException' });
     expect((await c.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!.AttachmentCount).toBe(0);
     await c.send(new DeleteUserCommand({ UserName: 'holder' }));
+    await c.send(new DeletePolicyCommand({ PolicyArn: arn }));
+    c.destroy();
+  });
+
+  it('gives roles a permissions boundary too, listed by ListEntitiesForPolicy as a boundary use', async () => {
+    const c = iam();
+    const arn = (await c.send(new CreatePolicyCommand({ PolicyName: 'role-boundary', PolicyDocument: doc('lambda:*') }))).Policy!.Arn!;
+    await c.send(new CreateRoleCommand({ RoleName: 'bounded', AssumeRolePolicyDocument: '{}', PermissionsBoundary: arn }));
+    expect((await c.send(new GetRoleCommand({ RoleName: 'bounded' }))).Role!.PermissionsBoundary).toEqual({ PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn });
+    const asBoundary = await c.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, PolicyUsageFilter: 'PermissionsBoundary' }));
+    expect(asBoundary.PolicyRoles!.map((r) => r.RoleName)).toEqual(['bounded']);
+    expect((await c.send(new ListEntitiesForPolicyCommand({ PolicyArn: arn, PolicyUsageFilter: 'PermissionsPolicy' }))).PolicyRoles).toEqual([]);
+    await c.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'bounded' }));
+    expect((await c.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!.PermissionsBoundaryUsageCount).toBe(0);
+    await c.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'bounded', PermissionsBoundary: arn }));
+    expect((await c.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!.PermissionsBoundaryUsageCount).toBe(1);
+    await c.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'bounded' }));
+    await c.send(new DeleteRoleCommand({ RoleName: 'bounded' }));
     await c.send(new DeletePolicyCommand({ PolicyArn: arn }));
     c.destroy();
   });
