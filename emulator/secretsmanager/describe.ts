@@ -3,6 +3,7 @@ import { inRange, invalidParameter, required } from './errors';
 import { checkFilters, matchesFilters, page, sortSecrets } from './listing';
 import { nextRotationDate } from './rotation';
 import type { Secret, SecretStore } from './secrets';
+import { replicationStatus } from './replication';
 import { pickVersion, readValue } from './values';
 import { versionsToStages } from './versions';
 
@@ -11,7 +12,7 @@ import { versionsToStages } from './versions';
 const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
 
 /** The members DescribeSecret and ListSecrets share (absent ones left out, as AWS does). */
-function metadata(s: Secret) {
+function metadata(s: Secret, store: SecretStore) {
   const out: Record<string, unknown> = {
     ARN: s.arn,
     Name: s.name,
@@ -30,13 +31,16 @@ function metadata(s: Secret) {
     CreatedDate: date(s.created),
     // Only a secret another service manages has one (managed.ts).
     OwningService: s.owningService,
+    // A replica names its primary's Region; any other secret, its own.
+    PrimaryRegion: s.primaryRegion ?? store.region,
+    ReplicationStatus: s.replicas?.length ? replicationStatus(store, s) : undefined,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
 
 export function describeOperations(store: SecretStore) {
-  const region = store.deps.options.region;
+  const region = store.region;
 
   /** BatchGetSecretValue's answer: each secret's AWSCURRENT value, or the error reading it gave, under the id asked for. */
   function currentValues(wanted: { id: string; secret: () => Secret }[]): { SecretValues: SM.SecretValueEntry[]; Errors: SM.APIErrorType[] } {
@@ -58,7 +62,7 @@ export function describeOperations(store: SecretStore) {
     DescribeSecret(input: SM.DescribeSecretCommandInput): SM.DescribeSecretResponse {
       const s = store.get(required(input.SecretId, 'secretId'), { allowDeleted: true });
       const stages = versionsToStages(s);
-      return { ...metadata(s), ...(stages ? { VersionIdsToStages: stages } : {}) } as SM.DescribeSecretResponse;
+      return { ...metadata(s, store), ...(stages ? { VersionIdsToStages: stages } : {}) } as SM.DescribeSecretResponse;
     },
 
     ListSecrets(input: SM.ListSecretsCommandInput): SM.ListSecretsResponse {
@@ -69,7 +73,7 @@ export function describeOperations(store: SecretStore) {
       return {
         SecretList: items.map((s) => {
           const stages = versionsToStages(s);
-          return { ...metadata(s), ...(stages ? { SecretVersionsToStages: stages } : {}) } as SM.SecretListEntry;
+          return { ...metadata(s, store), ...(stages ? { SecretVersionsToStages: stages } : {}) } as SM.SecretListEntry;
         }),
         ...(NextToken ? { NextToken } : {}),
       };

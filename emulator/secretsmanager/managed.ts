@@ -19,7 +19,7 @@ import { addVersion, CURRENT, holder } from './versions';
  */
 
 /** Operations that change a secret: refused on a managed one. */
-const CHANGING = [
+export const CHANGING = [
   'PutSecretValue',
   'UpdateSecret',
   'UpdateSecretVersionStage',

@@ -42,6 +42,18 @@ export interface Secret {
   rotation?: Rotation;
   /** The service that manages the secret (`events` for EventBridge connections: managed.ts); absent for the account's own. */
   owningService?: string;
+  /** On a replica: the Region of its primary (replication.ts). A replica changes only through its primary. */
+  primaryRegion?: string;
+  /** On a primary: the Regions it replicates to, in the order they were added. */
+  replicas?: Replica[];
+}
+
+export interface Replica {
+  region: string;
+  kmsKeyId?: string;
+  /** InSync once the replica exists (replication is done before the request answers); Failed when it could not be made. */
+  status: 'InSync' | 'Failed';
+  statusMessage: string;
 }
 
 export interface Rotation {
@@ -66,13 +78,21 @@ export function checkName(name: string): void {
   }
 }
 
-/** The secrets of the account, keyed by name (names stay taken while a secret waits out its recovery window). */
+/** The secrets of the account in one Region, keyed by name (names stay taken while a secret waits out its recovery window). */
 export class SecretStore {
   readonly secrets = new Map<string, Secret>();
   /** Told about every change to a secret and every removal (the rotation schedule follows them). */
   private readonly watchers: ((s: Secret) => void)[] = [];
+  /** The same account's store in another Region (set by the provider: replication reaches replicas through it). */
+  inRegion: (region: string) => SecretStore = (region) => {
+    if (region === this.region) return this;
+    throw new Error(`no store for ${region}`);
+  };
 
-  constructor(readonly deps: ServiceDeps) {}
+  constructor(
+    readonly deps: ServiceDeps,
+    readonly region: string = deps.options.region,
+  ) {}
 
   now(): number {
     return this.deps.clock.now();
@@ -82,7 +102,7 @@ export class SecretStore {
   newArn(name: string): string {
     const bytes = Buffer.from(randomHex(6), 'hex');
     const suffix = [...bytes].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
-    return arn('secretsmanager', this.deps.options.region, this.deps.options.accountId, `secret:${name}-${suffix}`);
+    return arn('secretsmanager', this.region, this.deps.options.accountId, `secret:${name}-${suffix}`);
   }
 
   /** Secrets whose recovery window has ended are deleted for good (checked on every request, so it survives restarts). */
