@@ -71,13 +71,13 @@ describe('AWS JSON 1.1 through CloudWatch Logs', () => {
 
   it('names an operation the SDK knows but the emulator does not implement', async () => {
     const res = await rawRequest(emulator(), '/', {
-      headers: { 'x-amz-target': 'Logs_20140328.StartQuery', 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
+      headers: { 'x-amz-target': 'Logs_20140328.CreateLogAnomalyDetector', 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
       body: '{}',
     });
     expect(res.status).toBe(501);
     const body = JSON.parse(res.text);
     expect(body.__type).toMatch(/NotImplemented$/);
-    expect(body.message).toContain('StartQuery');
+    expect(body.message).toContain('CreateLogAnomalyDetector');
   });
 
   it('rejects an unknown operation in the JSON error shape', async () => {

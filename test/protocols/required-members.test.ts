@@ -66,7 +66,7 @@ describe('missing required members', () => {
 
   it('an operation the emulator does not implement still answers NotImplemented, not a validation error', async () => {
     const res = await rawRequest(emulator(), '/', {
-      headers: { 'x-amz-target': 'Logs_20140328.StartQuery', 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
+      headers: { 'x-amz-target': 'Logs_20140328.CreateLogAnomalyDetector', 'content-type': 'application/x-amz-json-1.1', authorization: sigv4('logs') },
       body: '{}',
     });
     expect(res.status).toBe(501);
