@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { parseQuery } from '../../emulator/logs/insights/parser';
+import { sortCompare } from '../../emulator/logs/insights/sort-order';
 import { checkFunctions } from '../../emulator/logs/insights/stats';
 import { clientConfig, useEmulator } from '../helpers/emulator';
 import { seconds, T0, writeEvents } from './insights-helpers';
@@ -79,4 +80,9 @@ describe('through the SDK', () => {
     expect(err.message).toBe('unexpected symbol found frobnicate at line 2 and position 3');
     expect(err.queryCompileError).toEqual({ location: { startCharOffset: 18, endCharOffset: 27 }, message: err.message });
   });
+});
+
+it("sorts as AWS documents: text before numbers, text in natural order, numbers by value; descending reverses", () => {
+  const values = ['3', '01', 'a12345hfh', '5A', '@_', '!:', 'A9876fghj', '111A', '2345_', '0', '#', '2', '1', '*%04', '@', 'A', '0#'];
+  expect([...values].sort(sortCompare)).toEqual(['!:', '#', '*%04', '0#', '5A', '111A', '2345_', '@', '@_', 'A', 'A9876fghj', 'a12345hfh', '0', '01', '1', '2', '3']);
 });

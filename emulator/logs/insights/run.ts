@@ -1,4 +1,5 @@
-import { compareValues, evaluate, toText, truthy } from './evaluate';
+import { evaluate, toText, truthy } from './evaluate';
+import { sortCompare } from './sort-order';
 import { eventRow, formatValue, pointerOf, type Row, type SourceEvent } from './fields';
 import type { Command } from './parser';
 import { runStats } from './stats';
@@ -67,7 +68,7 @@ export function runQuery(commands: Command[], events: SourceEvent[], accountId: 
               if (x !== y) return x === null ? 1 : -1;
               continue;
             }
-            const d = compareValues(x, y) ?? 0;
+            const d = sortCompare(x, y);
             if (d) return k.desc ? -d : d;
           }
           return 0;
