@@ -7,14 +7,14 @@ import type { AlarmState } from './alarms';
 import type { AlarmHistory } from './history';
 import { evaluateRule, MAX_RULE_ALARMS, parseRule, ruleReferences, type Rule } from './composite-rule';
 import { awsStateTime, regionName, stateReasonTime } from './notification-format';
+import { createSuppressionGate } from './composite-suppression';
 
 /**
  * Composite alarms: an alarm whose state is its AlarmRule over other alarms' states (ALARM when the rule is TRUE,
  * OK when FALSE). A new or updated composite is evaluated at once; afterwards whenever an alarm it references
  * changes state. A change is recorded in the history and published to the composite's SNS actions in the shape
- * AWS sends (with AlarmRule and TriggeringChildren). Actions are suppressed while the ActionsSuppressor alarm is in
- * ALARM and for ActionsSuppressorExtensionPeriod seconds after it leaves ALARM (the WaitPeriod is not modelled:
- * actions go out at once when the suppressor is not in ALARM).
+ * AWS sends (with AlarmRule and TriggeringChildren), unless its ActionsSuppressor holds them
+ * (composite-suppression.ts).
  */
 export interface CompositeAlarm {
   AlarmName: string;
@@ -68,8 +68,6 @@ export function createCompositeAlarms(deps: CompositeDeps) {
   const { clock, bus, history } = deps;
   const composites = new Map<string, CompositeAlarm>();
   const rules = new Map<string, { text: string; rule: Rule }>();
-  /** When each alarm last left ALARM (for a suppressor's extension period). */
-  const leftAlarmAt = new Map<string, number>();
   /** Composites being evaluated now: a cycle of composites stops here, as AWS stops evaluating one. */
   const evaluating = new Set<string>();
 
@@ -90,26 +88,14 @@ export function createCompositeAlarms(deps: CompositeDeps) {
     return rule;
   };
 
-  const suppression = (c: CompositeAlarm): Pick<CompositeAlarm, 'ActionsSuppressedBy' | 'ActionsSuppressedReason'> | undefined => {
+  const suppressorOf = (c: CompositeAlarm): AlarmSummary | undefined => {
     if (!c.ActionsSuppressor) return undefined;
     const name = nameOf(c.ActionsSuppressor, c.region, c.accountId);
-    const s = name === undefined ? undefined : lookup(name);
-    if (!s) return undefined;
-    if (s.StateValue === 'ALARM') return { ActionsSuppressedBy: 'Alarm', ActionsSuppressedReason: `Alarm ${s.AlarmArn} is in ALARM state` };
-    const left = leftAlarmAt.get(s.AlarmName);
-    if (left !== undefined && clock.now() - left < (c.ActionsSuppressorExtensionPeriod ?? 0) * 1000) {
-      return { ActionsSuppressedBy: 'ExtensionPeriod', ActionsSuppressedReason: `Alarm ${s.AlarmArn} left ALARM state less than ${c.ActionsSuppressorExtensionPeriod} seconds ago` };
-    }
-    return undefined;
+    return name === undefined ? undefined : lookup(name);
   };
 
   /** Publishes the change to the actions for the new state, in the message shape AWS sends for composites. */
-  const act = (c: CompositeAlarm, oldState: AlarmState, triggering: AlarmSummary[]) => {
-    const suppressed = suppression(c);
-    c.ActionsSuppressedBy = suppressed?.ActionsSuppressedBy;
-    c.ActionsSuppressedReason = suppressed?.ActionsSuppressedReason;
-    bus.record({ type: 'cloudwatch.alarm', alarmName: c.AlarmName, from: oldState, to: c.StateValue });
-    if (!c.ActionsEnabled || suppressed) return;
+  const publish = (c: CompositeAlarm, oldState: AlarmState, triggering: AlarmSummary[]) => {
     const actions = c.StateValue === 'ALARM' ? c.AlarmActions : c.StateValue === 'OK' ? c.OKActions : c.InsufficientDataActions;
     const message = {
       AlarmName: c.AlarmName,
@@ -134,6 +120,7 @@ export function createCompositeAlarms(deps: CompositeDeps) {
       bus.dispatch(arn, { kind: 'sns', message: JSON.stringify(message), subject }, origin);
     }
   };
+  const gate = createSuppressionGate({ clock, suppressorOf, publish, changed: deps.changed });
 
   const setState = (c: CompositeAlarm, state: AlarmState, reason: string, reasonData: string | undefined, triggering: AlarmSummary[]) => {
     if (c.StateValue === state) return;
@@ -142,7 +129,8 @@ export function createCompositeAlarms(deps: CompositeDeps) {
     Object.assign(c, { StateValue: state, StateReason: reason, StateReasonData: reasonData, StateUpdatedTimestamp: now, StateTransitionedTimestamp: now });
     deps.changed(c.AlarmName);
     history.stateChanged(c, old, now.getTime());
-    act(c, old.state, triggering);
+    bus.record({ type: 'cloudwatch.alarm', alarmName: c.AlarmName, from: old.state, to: c.StateValue });
+    gate.act(c, old.state, triggering);
     stateChanged(c.AlarmName, old.state);
   };
 
@@ -168,7 +156,7 @@ export function createCompositeAlarms(deps: CompositeDeps) {
 
   /** Told of every alarm's state change (metric or composite): the composites over it are evaluated again. */
   function stateChanged(name: string, oldState: AlarmState): void {
-    if (oldState === 'ALARM') leftAlarmAt.set(name, clock.now());
+    gate.alarmChanged(name, oldState, composites.values());
     const child = lookup(name);
     if (!child) return;
     for (const c of composites.values()) {
@@ -266,6 +254,7 @@ export function createCompositeAlarms(deps: CompositeDeps) {
       deps.tags.delete(c.AlarmArn);
       composites.delete(name);
       rules.delete(name);
+      gate.forget(name);
       deps.changed(name);
     },
 
@@ -282,7 +271,7 @@ export function createCompositeAlarms(deps: CompositeDeps) {
     clear(): void {
       composites.clear();
       rules.clear();
-      leftAlarmAt.clear();
+      gate.clear();
     },
   };
 }
