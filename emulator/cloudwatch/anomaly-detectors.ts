@@ -39,7 +39,9 @@ const invalidValue = (message: string) => new AwsError('InvalidParameterValueExc
 const combination = (message: string) => new AwsError('InvalidParameterCombinationException', message, 400);
 
 const singleKey = (m: SingleMetric) => `single\u0000${metricKey({ namespace: m.Namespace, name: m.MetricName, dimensions: m.Dimensions })}\u0000${m.Stat}`;
-const mathKey = (queries: MetricDataQuery[]) => `math\u0000${JSON.stringify(queries)}`;
+/** The same expression whichever client sent it: ReturnData spelled out, members in one order. */
+const mathKey = (queries: MetricDataQuery[]) =>
+  `math\u0000${JSON.stringify(queries.map((q) => [q.Id, q.Expression, q.MetricStat, q.Period, q.Label, q.AccountId, q.ReturnData !== false]))}`;
 
 /** The detector an input names (Put and Delete take the same forms), with its identity key. */
 function detectorOf(input: any): Pick<AnomalyDetectorRecord, 'key' | 'SingleMetricAnomalyDetector' | 'MetricMathAnomalyDetector'> {
