@@ -10,6 +10,7 @@ import { inspectionHandler } from './inspect';
 import { createServer, listen } from './server';
 import { mountServices } from './services';
 import { Persistence } from './persistence';
+import { SIGNING_SECRETS, signingSecretsLookup, type SigningSecretsQuestion } from './core/signing-secrets';
 
 export type { EmulatorOptions } from './core/service';
 export { DataDirInUseError } from './persistence/data-dir';
@@ -76,6 +77,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const services = mountServices({ clock, bus, options });
   const providers = Object.fromEntries([...services].map(([name, s]) => [name, s.provider]));
+  const signingSecrets = signingSecretsLookup(options.credentials, Object.values(providers));
+  bus.answer<SigningSecretsQuestion, Record<string, string>>(SIGNING_SECRETS, async (q) => signingSecrets(q.accessKeyId, q.sessionToken, q.use));
   const persistence = options.dataDir ? new Persistence(options.dataDir, new Map(Object.entries(providers))) : undefined;
   await persistence?.restore();
   const reset = async () => {

@@ -12,6 +12,7 @@ import { checkPresignedUrl, verifySignature } from './core/sigv4';
 import { checkS3HeaderSection } from './s3/header-section';
 import { ScaledClock, type Clock } from './core/clock';
 import { bodyLimitFor, type BodyLimit } from './body-limits';
+import { signingSecretsLookup } from './core/signing-secrets';
 
 /** A service as the server sees it: how to pick its codec for a request, and its provider. */
 export interface MountedService {
@@ -49,19 +50,7 @@ export function createServer(
     return undefined;
   };
 
-  /**
-   * The configured keys, and a key a service handed out: a temporary one from STS (with its session token), an
-   * IAM user's access key. Each such service offers `secretFor(accessKeyId, sessionToken, use)`.
-   */
-  const signingSecrets = (accessKeyId: string, sessionToken: unknown, use: { service: string; region: string }): Record<string, string> => {
-    if (accessKeyId in options.credentials) return options.credentials;
-    const token = typeof sessionToken === 'string' ? sessionToken : undefined;
-    for (const s of services.values()) {
-      const secret: string | undefined = s.provider.secretFor?.(accessKeyId, token, use);
-      if (secret !== undefined) return { ...options.credentials, [accessKeyId]: secret };
-    }
-    return options.credentials;
-  };
+  const signingSecrets = signingSecretsLookup(options.credentials, [...services.values()].map((s) => s.provider));
 
   // Header sections well past any AWS limit are still read, so that the service answers its own error (S3:
   // RequestHeaderSectionTooLarge over 8 KB) instead of Node resetting the connection at its 16 KB default.

@@ -3,6 +3,7 @@ import type { Cors } from '@aws-sdk/client-lambda';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
 import { verifySignature } from '../core/sigv4';
+import { SIGNING_SECRETS, type SigningSecretsQuestion } from '../core/signing-secrets';
 import type { Executor } from './execution';
 import type { FunctionUrls } from './function-urls';
 import { runSync, SYNC_PAYLOAD_LIMIT } from './invoke';
@@ -119,7 +120,7 @@ export class FunctionUrlServer {
     const q = rawTarget.indexOf('?');
     const rawPath = q >= 0 ? rawTarget.slice(0, q) : rawTarget;
     const rawQuery = q >= 0 ? rawTarget.slice(q + 1) : '';
-    const auth = url.authType === 'AWS_IAM' ? await this.authorize(req, rawTarget, body) : undefined;
+    const auth = url.authType === 'AWS_IAM' ? await this.authorize(req, rawTarget, body, fn.region) : undefined;
     if (auth && 'status' in auth) return auth;
 
     const requestId = uuid();
@@ -144,7 +145,7 @@ export class FunctionUrlServer {
   }
 
   /** AWS_IAM: a SigV4-signed request only (the signature is checked when the emulator verifies signatures). */
-  private async authorize(req: IncomingMessage, rawTarget: string, body: Buffer): Promise<HttpAnswer | { accessKey: string }> {
+  private async authorize(req: IncomingMessage, rawTarget: string, body: Buffer, fnRegion: string): Promise<HttpAnswer | { accessKey: string }> {
     const authorization = header(req, 'authorization') ?? '';
     const query = new URLSearchParams(rawTarget.includes('?') ? rawTarget.slice(rawTarget.indexOf('?') + 1) : '');
     const m = /Credential=([^/,\s]+)\//.exec(authorization) ?? /^([^/]+)\//.exec(query.get('X-Amz-Credential') ?? '');
@@ -153,7 +154,14 @@ export class FunctionUrlServer {
       try {
         const rawPath = (req.url ?? '/').split('?')[0]!;
         const full = new URL(req.url ?? '/', 'http://localhost');
-        await verifySignature({ method: req.method ?? 'GET', rawPath, query: full.searchParams, headers: req.headers, service: 'lambda', body }, this.core.deps.options.credentials);
+        const accessKeyId = m?.[1] ?? '';
+        const sessionToken = header(req, 'x-amz-security-token') ?? query.get('X-Amz-Security-Token') ?? undefined;
+        const secrets = await this.core.deps.bus.ask<SigningSecretsQuestion, Record<string, string>>(SIGNING_SECRETS, {
+          accessKeyId,
+          sessionToken,
+          use: { service: 'lambda', region: fnRegion },
+        });
+        await verifySignature({ method: req.method ?? 'GET', rawPath, query: full.searchParams, headers: req.headers, service: 'lambda', body }, secrets);
       } catch (e) {
         return jsonAnswer(403, { Message: (e as Error).message }, { 'x-amzn-errortype': 'AccessDeniedException' });
       }
