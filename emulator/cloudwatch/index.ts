@@ -283,11 +283,9 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       if (names.filter((n) => composites.composites.has(n)).length > 1) {
         throw new AwsError('ValidationException', 'You can delete at most one composite alarm in a single DeleteAlarms request.', 400);
       }
-      for (const n of names) {
-        if (composites.dependents(n).some((c) => !names.includes(c.AlarmName))) {
-          throw new AwsError('ValidationException', `Cannot delete ${n} as there are composite alarm(s) depending on it.`, 400);
-        }
-      }
+      // Worded as AWS words it (quoted in cloud-custodian#7763): every blocked name, comma-separated.
+      const blocked = names.filter((n) => composites.dependents(n).some((c) => !names.includes(c.AlarmName)));
+      if (blocked.length) throw new AwsError('ValidationException', `Cannot delete ${blocked.join(',')} as there are composite alarm(s) depending on them.`, 400);
       for (const n of names) {
         const a = alarms.get(n);
         if (!a) {

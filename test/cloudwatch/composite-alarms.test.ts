@@ -289,7 +289,7 @@ describe('composite alarms in the other alarm operations', () => {
   it('refuses to delete a child a composite depends on, or two composites at once, then deletes the composite', async () => {
     await expect(cw().send(new DeleteAlarmsCommand({ AlarmNames: ['ops-child'] }))).rejects.toMatchObject({
       name: 'ValidationException',
-      message: 'Cannot delete ops-child as there are composite alarm(s) depending on it.',
+      message: 'Cannot delete ops-child as there are composite alarm(s) depending on them.',
     });
     await cw().send(new PutCompositeAlarmCommand({ AlarmName: 'ops-other', AlarmRule: 'TRUE' }));
     await expect(cw().send(new DeleteAlarmsCommand({ AlarmNames: ['ops-parent', 'ops-other'] }))).rejects.toMatchObject({ name: 'ValidationException' });
