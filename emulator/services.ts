@@ -29,6 +29,10 @@ import { createLambdaProvider } from './lambda';
 import { createSqsProvider } from './sqs';
 import { createSnsProvider } from './sns';
 import { createS3Provider } from './s3';
+import * as schedulerSdk from '@aws-sdk/client-scheduler';
+import * as pipesSdk from '@aws-sdk/client-pipes';
+import { createSchedulerProvider } from './scheduler';
+import { createPipesProvider } from './pipes';
 
 /**
  * Every service the emulator serves: its API model (from the official SDK client), the protocols it
@@ -73,6 +77,8 @@ const DEFINITIONS: ServiceDefinition[] = [
   { name: 'events', sdk: eventsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createEventsProvider },
   { name: 'logs', sdk: logsSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createLogsProvider },
   { name: 'ssm', sdk: ssmSdk, codecs: (m) => only(awsJsonCodec(m, '1.1')), create: createSsmProvider },
+  { name: 'scheduler', sdk: schedulerSdk, codecs: (m) => only(restJsonCodec(m)), create: createSchedulerProvider },
+  { name: 'pipes', sdk: pipesSdk, codecs: (m) => only(restJsonCodec(m)), create: createPipesProvider },
 ];
 
 export function mountServices(deps: ServiceDeps): Map<string, MountedService> {
