@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuid } from '../../core/ids';
 import type { Clock, Timer } from '../../core/clock';
 import { AwsError, constraintViolation } from '../../core/errors';
 import { offsetPage } from '../../core/paging';
@@ -147,7 +147,7 @@ export function insightsOperations(d: InsightsDeps) {
       const groups = [...new Set(ids.map((id) => queryGroup(id, ctx.accountId)))];
       forgetOldest();
       const q: Query = {
-        queryId: randomUUID(),
+        queryId: uuid(),
         queryString,
         status: 'Running',
         createTime: d.clock.now(),
