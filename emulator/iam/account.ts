@@ -64,7 +64,7 @@ export function accountOperations(state: IamState) {
           Policies: policies.length,
           InstanceProfiles: state.instanceProfiles.size,
           ServerCertificates: 0,
-          Providers: 0,
+          Providers: state.oidcProviders.size + state.samlProviders.size,
           MFADevices: 0,
           MFADevicesInUse: 0,
           AccountMFAEnabled: 0,

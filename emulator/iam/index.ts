@@ -6,9 +6,12 @@ import { groupOperations } from './groups';
 import { instanceProfileOperations } from './instance-profiles';
 import { loginProfileOperations } from './login-profiles';
 import type { IamState } from './model';
+import { oidcProviderOperations } from './oidc-providers';
 import { passwordPolicyOperations } from './password-policy';
 import { policyOperations } from './policies';
 import { roleOperations } from './roles';
+import { samlProviderOperations } from './saml-providers';
+import { serviceLinkedRoleOperations } from './service-linked-roles';
 import { userOperations } from './users';
 
 /** What `bus.ask('iam.accessKeyIdentity', { accessKeyId })` answers: the user behind an Active key, if any. */
@@ -30,13 +33,16 @@ export function createIamProvider(deps: ServiceDeps) {
     groups: new Map(),
     accessKeys: new Map(),
     account: new Map(),
+    oidcProviders: new Map(),
+    samlProviders: new Map(),
+    deletionTasks: new Map(),
   };
-  const { roles, policies, instanceProfiles, users, groups, accessKeys, account } = state;
+  const { roles, policies, instanceProfiles, users, groups, accessKeys, account, oidcProviders, samlProviders, deletionTasks } = state;
   const credentials = accessKeyCredentials(state);
   deps.bus.answer<{ accessKeyId: string }, AccessKeyIdentityAnswer>('iam.accessKeyIdentity', async ({ accessKeyId }) => credentials.identityFor(accessKeyId));
-  const maps = { roles, policies, instanceProfiles, users, groups, accessKeys, account };
+  const maps = { roles, policies, instanceProfiles, users, groups, accessKeys, account, oidcProviders, samlProviders, deletionTasks };
   return {
-    persistence: deps.options.dataDir ? persistedMaps(maps, /^(Get|List)/) : undefined,
+    persistence: deps.options.dataDir ? persistedMaps(maps, /^(Get|List|Simulate)/) : undefined,
     reset() {
       for (const map of Object.values(maps)) map.clear();
     },
@@ -51,5 +57,8 @@ export function createIamProvider(deps: ServiceDeps) {
     ...loginProfileOperations(state),
     ...passwordPolicyOperations(state),
     ...accountOperations(state),
+    ...oidcProviderOperations(state),
+    ...samlProviderOperations(state),
+    ...serviceLinkedRoleOperations(state),
   };
 }

@@ -93,6 +93,29 @@ export interface InstanceProfile {
   roleName?: string;
 }
 
+/** An OpenID Connect identity provider (GitHub Actions, EKS), keyed by ARN. */
+export interface OidcProvider {
+  Arn: string;
+  /** As given, with its `https://` scheme. */
+  Url: string;
+  ClientIDList: string[];
+  ThumbprintList: string[];
+  CreateDate: Date;
+  Tags: Tag[];
+}
+
+/** A SAML 2.0 identity provider, keyed by ARN; its metadata document is kept as given. */
+export interface SamlProvider {
+  Arn: string;
+  Name: string;
+  SAMLProviderUUID: string;
+  SAMLMetadataDocument: string;
+  CreateDate: Date;
+  ValidUntil: Date;
+  AssertionEncryptionMode?: string;
+  Tags: Tag[];
+}
+
 export interface IamState {
   deps: ServiceDeps;
   roles: Map<string, Role>;
@@ -105,6 +128,12 @@ export interface IamState {
   accessKeys: Map<string, AccessKey>;
   /** Account-wide settings: `alias` (string) and `passwordPolicy`. */
   account: Map<string, unknown>;
+  /** By ARN. */
+  oidcProviders: Map<string, OidcProvider>;
+  /** By ARN. */
+  samlProviders: Map<string, SamlProvider>;
+  /** Service-linked role deletions by DeletionTaskId (they finish at once here): task id → status. */
+  deletionTasks: Map<string, string>;
 }
 
 export const noSuchEntity = (message: string): AwsError => new AwsError('NoSuchEntity', message, 404);

@@ -37,6 +37,7 @@ function checkDescription(description: string | undefined): string | undefined {
   return description;
 }
 
+export const isServiceLinked = (role: Role) => role.Path.startsWith('/aws-service-role/');
 
 export function roleOperations(state: IamState) {
   return {
@@ -128,6 +129,10 @@ export function roleOperations(state: IamState) {
     },
     DeleteRole(input: any) {
       const r = getRole(state, input.RoleName);
+      // Only DeleteServiceLinkedRole removes a service-linked role.
+      if (isServiceLinked(r)) {
+        throw new AwsError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${r.RoleName}' - this role is only modifiable by AWS`, 400);
+      }
       if ([...state.instanceProfiles.values()].some((p) => p.roleName === r.RoleName)) {
         throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
       }
