@@ -206,7 +206,7 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       };
     },
     GetMetricData(input: any) {
-      return getMetricData(store, input);
+      return getMetricData(store, input, deps.clock.now());
     },
     PutMetricAlarm(input: any, ctx: RequestContext) {
       for (const k of ['AlarmName', 'EvaluationPeriods', 'ComparisonOperator']) {

@@ -1,6 +1,7 @@
 import { statistic, type MetricStore } from '../metrics';
 import { evaluatePlan, type MetricStat, type QueryPlan, type QueryResult } from './queries';
 import type { Series } from './series';
+import { runInsightsQuery } from './insights-evaluate';
 
 export { planQueries, requireSeries, returnedSeries, type MetricDataQuery, type QueryPlan, type QueryResult } from './queries';
 export { MAX_DATAPOINTS, sortedTimes } from './series';
@@ -13,6 +14,15 @@ export function metricSeries(store: MetricStore, ms: MetricStat, start: number, 
   return { label: ms.Metric.MetricName, periodMs, points };
 }
 
-/** Evaluates a checked query list over [start, end) on the store's data. */
-export const evaluateQueries = (store: MetricStore, plan: QueryPlan, start: number, end: number): Map<string, QueryResult> =>
-  evaluatePlan(plan, (q) => metricSeries(store, q.MetricStat, start, end), start, end);
+/**
+ * Evaluates a checked query list over [start, end) on the store's data. A Metrics Insights query reads no datapoint
+ * before `insightsFrom` (AWS lets GetMetricData queries reach two weeks back, alarm evaluations three hours).
+ */
+export const evaluateQueries = (store: MetricStore, plan: QueryPlan, start: number, end: number, insightsFrom = start): Map<string, QueryResult> =>
+  evaluatePlan(
+    plan,
+    (q) => metricSeries(store, q.MetricStat, start, end),
+    start,
+    end,
+    (query, periodMs, ctx, label) => runInsightsQuery(store, query, { start, end, periodMs, dataFrom: insightsFrom }, ctx, label),
+  );

@@ -2,7 +2,8 @@ import { AwsError } from '../../core/errors';
 import { STATISTICS } from '../metrics';
 import { evaluateNode, type MathEnv } from './evaluate';
 import { MathError, parseExpression, type Node } from './parser';
-import { KIND_NAMES, MAX_COMPUTED_POINTS, type Series, type Value } from './series';
+import { KIND_NAMES, MAX_COMPUTED_POINTS, type MathContext, type Series, type Value } from './series';
+import { isInsightsQuery, parseInsightsQuery, type InsightsQuery } from './insights-parser';
 
 /**
  * A MetricDataQuery list, as GetMetricData and PutMetricAlarm's Metrics take it: metric queries (MetricStat)
@@ -39,8 +40,22 @@ export interface QueryResult {
 export interface QueryPlan {
   queries: MetricDataQuery[];
   parsed: Map<string, Node>;
+  /** The Metrics Insights queries (expressions starting with SELECT), by Id. */
+  insights: Map<string, InsightsQuery>;
   field: string;
 }
+
+/**
+ * Runs a Metrics Insights query over the range of `ctx` at `periodMs`: one series per group, exactly one without
+ * GROUP BY. `label` is the query's own label, for a query without GROUP BY.
+ */
+export type InsightsRunner = (query: InsightsQuery, periodMs: number, ctx: MathContext, label: string) => Series[];
+
+/** What a query gives on no data (PutMetricAlarm's dry run): an empty series, or no series at all for GROUP BY. */
+const noInsightsData: InsightsRunner = (query, periodMs, _ctx, label) => (query.groupBy.length ? [] : [{ label, periodMs, points: new Map() }]);
+
+/** Metrics Insights aggregates high-resolution data at one-minute granularity whatever the Period asked. */
+const MIN_INSIGHTS_PERIOD = 60;
 
 const invalid = (message: string) => new AwsError('ValidationException', message, 400);
 
@@ -59,6 +74,7 @@ export function planQueries(input: unknown, field: string): QueryPlan {
   if (input.length > MAX_QUERIES) throw invalid(`The collection ${field} must not have a size greater than ${MAX_QUERIES}.`);
   const queries = input as MetricDataQuery[];
   const parsed = new Map<string, Node>();
+  const insights = new Map<string, InsightsQuery>();
   const seen = new Set<string>();
   queries.forEach((q, i) => {
     const at = `${field}.member.${i + 1}`;
@@ -76,11 +92,15 @@ export function planQueries(input: unknown, field: string): QueryPlan {
       if (typeof q.Expression !== 'string' || q.Expression.length > MAX_EXPRESSION_LENGTH) {
         throw invalid(`1 validation error detected: Value at '${memberName(field)}.${i + 1}.member.expression' failed to satisfy constraint: Member must have length less than or equal to ${MAX_EXPRESSION_LENGTH}`);
       }
-      parsed.set(q.Id, parseOrThrow(q.Id, q.Expression));
+      if (isInsightsQuery(q.Expression)) {
+        // AWS takes one Metrics Insights query per request (the other queries may be anything else).
+        if (insights.size) throw invalid(`The ${field} list may hold only one Metrics Insights query (an Expression starting with SELECT): ${[...insights.keys()][0]} and ${q.Id} both are.`);
+        insights.set(q.Id, parseOrThrow(q.Id, q.Expression, parseInsightsQuery));
+      } else parsed.set(q.Id, parseOrThrow(q.Id, q.Expression, parseExpression));
     } else throw invalid(`The parameter ${at}.MetricStat is required.\n`);
     if (q.Period !== undefined && !(Number.isInteger(q.Period) && q.Period > 0)) throw invalid(`The parameter ${at}.Period must be a positive whole number of seconds.`);
   });
-  return { queries, parsed, field };
+  return { queries, parsed, insights, field };
 }
 
 function checkMetricStat(ms: MetricStat, at: string): void {
@@ -99,9 +119,9 @@ function checkMetricStat(ms: MetricStat, at: string): void {
 
 const expressionError = (id: string, e: unknown): unknown => (e instanceof MathError ? invalid(`Error in expression ${id}: ${e.message}`) : e);
 
-function parseOrThrow(id: string, expression: string): Node {
+function parseOrThrow<T>(id: string, expression: string, parse: (text: string) => T): T {
   try {
-    return parseExpression(expression);
+    return parse(expression);
   } catch (e) {
     throw expressionError(id, e);
   }
@@ -112,7 +132,13 @@ function parseOrThrow(id: string, expression: string): Node {
  * from them (each once, whatever refers to it). A reference to an unknown Id or a cycle of expressions is a
  * ValidationError, whether or not there is data.
  */
-export function evaluatePlan(plan: QueryPlan, fetch: (q: MetricDataQuery & { MetricStat: MetricStat }) => Series, start: number, end: number): Map<string, QueryResult> {
+export function evaluatePlan(
+  plan: QueryPlan,
+  fetch: (q: MetricDataQuery & { MetricStat: MetricStat }) => Series,
+  start: number,
+  end: number,
+  select: InsightsRunner = noInsightsData,
+): Map<string, QueryResult> {
   const byId = new Map(plan.queries.map((q) => [q.Id, q]));
   const metricPeriods = plan.queries.flatMap((q) => (q.MetricStat ? [q.MetricStat.Period] : []));
   const fallbackPeriod = metricPeriods.length ? Math.max(...metricPeriods) : 60;
@@ -127,8 +153,13 @@ export function evaluatePlan(plan: QueryPlan, fetch: (q: MetricDataQuery & { Met
     inProgress.push(q.Id);
     let dropped = false;
     let value: Value;
+    const insights = plan.insights.get(q.Id);
     if (q.MetricStat) {
       value = { kind: 'series', series: { ...fetch(q as MetricDataQuery & { MetricStat: MetricStat }), label: defaultLabel(q) } };
+    } else if (insights) {
+      const periodMs = Math.max(MIN_INSIGHTS_PERIOD, q.Period ?? fallbackPeriod) * 1000;
+      const list = select(insights, periodMs, { start, end, budget, dropped: () => undefined }, defaultLabel(q));
+      value = insights.groupBy.length ? { kind: 'array', list } : { kind: 'series', series: list[0]! };
     } else {
       const env: MathEnv = {
         start,
