@@ -55,6 +55,8 @@ export interface EmulatorOptions {
   credentials: Record<string, string>;
   /** Keep state in this directory across restarts (every acknowledged change survives a kill -9). */
   dataDir?: string;
+  /** The run's seed (StartOptions.seed), for services that draw their own random choices (Scheduler's flexible windows). */
+  seed?: number;
 }
 
 /** Extra metadata a handler may attach to its output: HTTP status and headers the model cannot express. */
