@@ -1,6 +1,317 @@
-import type { ServiceDeps } from '../core/service';
+import type * as P from '@aws-sdk/client-pipes';
+import type { RequestContext } from '../core/context';
+import { AwsError } from '../core/errors';
+import { offsetPage } from '../core/paging';
+import { persistedMaps } from '../core/persist-whole';
+import type { Persistable, ServiceDeps } from '../core/service';
+import { arnService, describe, listed, pipeArn, summary, TRANSITIONAL, type PipeRecord } from './model';
+import { SqsPipePoller } from './poller';
+import { invalidField } from './validation';
+import * as check from './validation';
+import type { Timer } from '../core/clock';
 
-/** EventBridge Pipes (being built; every operation answers NotImplemented). */
-export function createPipesProvider(_deps: ServiceDeps): Record<string, any> {
-  return {};
+/** How long (emulated) CREATING, UPDATING, STARTING, STOPPING and DELETING last: a client polling DescribePipe sees them. */
+const TRANSITION_MS = 5;
+
+/** What SQS tells about a queue (`sqs.queueInfo`). */
+interface QueueInfo {
+  exists: boolean;
+  fifo?: boolean;
+}
+
+const notFound = (name: string | undefined) => new AwsError('NotFoundException', `Pipe ${name} does not exist.`, 404);
+const conflict = (name: string, message: string) => new AwsError('ConflictException', message, 409, { resourceId: name, resourceType: 'pipe' });
+
+/**
+ * EventBridge Pipes: pipes from a source to a target with filtering, enrichment and input templates. Pipes whose
+ * source is an SQS queue run (poller.ts); other sources are kept and shown RUNNING with a StateReason saying the
+ * emulator does not poll them. State changes (CREATING → RUNNING, STOPPING → STOPPED…) finish on the emulator
+ * clock a few milliseconds later, as a client polling DescribePipe expects.
+ */
+export function createPipesProvider(deps: ServiceDeps) {
+  const { bus, clock } = deps;
+  const pipes = new Map<string, PipeRecord>();
+  const pollers = new Map<string, SqsPipePoller>();
+  const timers = new Set<Timer>();
+
+  const later = (fn: () => void) => {
+    const t = clock.setTimer(TRANSITION_MS, () => {
+      timers.delete(t);
+      fn();
+    });
+    timers.add(t);
+  };
+
+  const require = (name: string | undefined): PipeRecord => {
+    const p = name ? pipes.get(name) : undefined;
+    if (!p) throw notFound(name);
+    return p;
+  };
+
+  const byArn = (arn: string | undefined): PipeRecord => {
+    const name = arn?.match(/^arn:[^:]+:pipes:[^:]*:\d*:pipe\/(.+)$/)?.[1];
+    const p = name ? pipes.get(name) : undefined;
+    if (!p || p.arn !== arn) throw notFound(name ?? arn);
+    return p;
+  };
+
+  async function queueInfo(queueArn: string): Promise<QueueInfo> {
+    try {
+      return await bus.ask<{ queueArn: string }, QueueInfo>('sqs.queueInfo', { queueArn });
+    } catch {
+      return { exists: false };
+    }
+  }
+
+  function stopPoller(name: string): void {
+    pollers.get(name)?.stop();
+    pollers.delete(name);
+  }
+
+  /** Starts polling a RUNNING pipe's source when the emulator polls that kind of source. */
+  function startPoller(p: PipeRecord): void {
+    stopPoller(p.name);
+    if (arnService(p.source) !== 'sqs') {
+      p.stateReason = `The emulator does not poll ${arnService(p.source)} sources: this pipe is kept but receives no events.`;
+      return;
+    }
+    p.stateReason = undefined;
+    const poller = new SqsPipePoller(deps, p);
+    pollers.set(p.name, poller);
+    void poller.start();
+  }
+
+  /** Ends a transitional state: the pipe settles in its desired state (or goes, when deleted). */
+  function settle(p: PipeRecord): void {
+    later(() => {
+      if (pipes.get(p.name) !== p) return;
+      if (p.desiredState === 'DELETED') {
+        stopPoller(p.name);
+        pipes.delete(p.name);
+        return;
+      }
+      void settleNow(p);
+    });
+  }
+
+  async function settleNow(p: PipeRecord): Promise<void> {
+    if (arnService(p.source) === 'sqs' && !(await queueInfo(p.source)).exists) {
+      const failed = p.currentState === 'CREATING' ? 'CREATE_FAILED' : p.currentState === 'UPDATING' ? 'UPDATE_FAILED' : p.currentState === 'STARTING' ? 'START_FAILED' : undefined;
+      if (failed && p.desiredState === 'RUNNING') {
+        stopPoller(p.name);
+        p.currentState = failed;
+        p.stateReason = `The source queue ${p.source} does not exist.`;
+        return;
+      }
+    }
+    p.currentState = p.desiredState === 'RUNNING' ? 'RUNNING' : 'STOPPED';
+    if (p.currentState === 'RUNNING') startPoller(p);
+    else {
+      stopPoller(p.name);
+      p.stateReason = undefined;
+    }
+    bus.record({ type: 'pipes.state', pipeName: p.name, state: p.currentState });
+  }
+
+  async function validateParts(input: { Source: string; SourceParameters?: P.PipeSourceParameters; Enrichment?: string; EnrichmentParameters?: P.PipeEnrichmentParameters; Target?: string; TargetParameters?: P.PipeTargetParameters; RoleArn?: string; Description?: string }) {
+    check.checkDescription(input.Description);
+    check.checkEnrichment(input.Enrichment);
+    check.checkTarget(input.Target);
+    check.checkRole(input.RoleArn);
+    if (input.Enrichment && arnService(input.Enrichment) !== 'lambda') {
+      throw check.fieldError(`The emulator supports Lambda function enrichments only (got ${input.Enrichment}).`, 'enrichment');
+    }
+    const fifo = arnService(input.Source) === 'sqs' && (input.Source.endsWith('.fifo') || Boolean((await queueInfo(input.Source)).fifo));
+    check.checkSourceParameters(input.Source, input.SourceParameters, fifo);
+    check.checkEnrichmentParameters(input.EnrichmentParameters);
+    check.checkTargetParameters(input.Target ?? '', input.TargetParameters);
+  }
+
+  function checkDesired(state: string | undefined): void {
+    if (state !== undefined && state !== 'RUNNING' && state !== 'STOPPED') {
+      throw invalidField('desiredState', state, 'Member must satisfy enum value set: [RUNNING, STOPPED]');
+    }
+  }
+
+  function requireSettled(p: PipeRecord, action: string): void {
+    if (TRANSITIONAL.has(p.currentState)) {
+      throw conflict(p.name, `Pipe ${p.name} cannot be ${action} while it is in state ${p.currentState}.`);
+    }
+  }
+
+  const persistence: Persistable | undefined = deps.options.dataDir
+    ? {
+        ...persistedMaps({ pipes }, /^(Describe|List)/),
+        // After a restart: transitions under way finish, and running pipes poll again.
+        resume() {
+          for (const p of [...pipes.values()]) {
+            if (p.desiredState === 'DELETED') pipes.delete(p.name);
+            else if (TRANSITIONAL.has(p.currentState) || p.currentState === 'RUNNING') void settleNow(p);
+          }
+        },
+      }
+    : undefined;
+
+  function stopAll(): void {
+    for (const name of [...pollers.keys()]) stopPoller(name);
+    for (const t of timers) t.cancel();
+    timers.clear();
+  }
+
+  return {
+    persistence,
+    reset() {
+      stopAll();
+      pipes.clear();
+    },
+    close() {
+      stopAll();
+    },
+
+    async CreatePipe(input: P.CreatePipeCommandInput, ctx: RequestContext) {
+      check.checkName(input.Name);
+      check.checkSource(input.Source);
+      checkDesired(input.DesiredState);
+      check.checkTags(input.Tags);
+      await validateParts({ ...input, Source: input.Source! });
+      if (pipes.has(input.Name!)) throw conflict(input.Name!, `Pipe ${input.Name} already exists.`);
+      const now = clock.now();
+      const p: PipeRecord = {
+        name: input.Name!,
+        arn: pipeArn(ctx.region, ctx.accountId, input.Name!),
+        description: input.Description,
+        desiredState: input.DesiredState ?? 'RUNNING',
+        currentState: 'CREATING',
+        source: input.Source!,
+        sourceParameters: input.SourceParameters,
+        enrichment: input.Enrichment || undefined,
+        enrichmentParameters: input.EnrichmentParameters,
+        target: input.Target!,
+        targetParameters: input.TargetParameters,
+        roleArn: input.RoleArn!,
+        tags: { ...(input.Tags ?? {}) },
+        logConfiguration: input.LogConfiguration,
+        kmsKeyIdentifier: input.KmsKeyIdentifier,
+        creationTime: now,
+        lastModifiedTime: now,
+      };
+      pipes.set(p.name, p);
+      bus.record({ type: 'pipes.create', pipeName: p.name, source: p.source, target: p.target });
+      settle(p);
+      return summary(p);
+    },
+
+    DescribePipe(input: P.DescribePipeCommandInput) {
+      return describe(require(input.Name));
+    },
+
+    ListPipes(input: P.ListPipesCommandInput) {
+      check.checkNamePrefix('namePrefix', input.NamePrefix);
+      checkDesired(input.DesiredState);
+      if (input.Limit !== undefined && (input.Limit < 1 || input.Limit > 100)) throw invalidField('limit', input.Limit, 'Member must have value between 1 and 100');
+      const all = [...pipes.values()]
+        .filter(
+          (p) =>
+            (!input.NamePrefix || p.name.startsWith(input.NamePrefix)) &&
+            (!input.SourcePrefix || p.source.startsWith(input.SourcePrefix)) &&
+            (!input.TargetPrefix || p.target.startsWith(input.TargetPrefix)) &&
+            (!input.DesiredState || p.desiredState === input.DesiredState) &&
+            (!input.CurrentState || p.currentState === input.CurrentState),
+        )
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const page = offsetPage(all, input.NextToken, input.Limit ?? 100, 'pipes', () => new AwsError('ValidationException', 'The provided NextToken is not valid.', 400));
+      return { Pipes: page.items.map(listed), ...(page.next ? { NextToken: page.next } : {}) };
+    },
+
+    async UpdatePipe(input: P.UpdatePipeCommandInput) {
+      const p = require(input.Name);
+      checkDesired(input.DesiredState);
+      requireSettled(p, 'updated');
+      // Members left out keep their values; a service's parameter object given is replaced whole (AWS's rule).
+      const merged = <T extends object>(current: T | undefined, given: T | undefined): T | undefined => (given === undefined ? current : { ...(current ?? {}), ...given });
+      const next = {
+        Source: p.source,
+        SourceParameters: merged(p.sourceParameters, input.SourceParameters as P.PipeSourceParameters | undefined),
+        Enrichment: input.Enrichment !== undefined ? input.Enrichment : p.enrichment,
+        EnrichmentParameters: merged(p.enrichmentParameters, input.EnrichmentParameters),
+        Target: input.Target ?? p.target,
+        TargetParameters: merged(p.targetParameters, input.TargetParameters),
+        RoleArn: input.RoleArn,
+        Description: input.Description ?? p.description,
+      };
+      await validateParts(next);
+      p.sourceParameters = next.SourceParameters;
+      p.enrichment = next.Enrichment || undefined;
+      p.enrichmentParameters = next.EnrichmentParameters;
+      p.target = next.Target;
+      p.targetParameters = next.TargetParameters;
+      p.roleArn = input.RoleArn!;
+      p.description = next.Description;
+      if (input.DesiredState) p.desiredState = input.DesiredState;
+      if (input.LogConfiguration !== undefined) p.logConfiguration = input.LogConfiguration;
+      if (input.KmsKeyIdentifier !== undefined) p.kmsKeyIdentifier = input.KmsKeyIdentifier || undefined;
+      p.currentState = 'UPDATING';
+      p.lastModifiedTime = clock.now();
+      // The old poller stops at once; the new settings poll when the update settles.
+      stopPoller(p.name);
+      settle(p);
+      return summary(p);
+    },
+
+    StartPipe(input: P.StartPipeCommandInput) {
+      const p = require(input.Name);
+      requireSettled(p, 'started');
+      p.desiredState = 'RUNNING';
+      p.lastModifiedTime = clock.now();
+      if (p.currentState !== 'RUNNING') {
+        p.currentState = 'STARTING';
+        settle(p);
+      }
+      return summary(p);
+    },
+
+    StopPipe(input: P.StopPipeCommandInput) {
+      const p = require(input.Name);
+      requireSettled(p, 'stopped');
+      p.desiredState = 'STOPPED';
+      p.lastModifiedTime = clock.now();
+      if (p.currentState !== 'STOPPED') {
+        p.currentState = 'STOPPING';
+        // No new batches from now on; batches under way finish.
+        stopPoller(p.name);
+        settle(p);
+      }
+      return summary(p);
+    },
+
+    DeletePipe(input: P.DeletePipeCommandInput) {
+      const p = require(input.Name);
+      if (p.currentState === 'DELETING') throw conflict(p.name, `Pipe ${p.name} is already being deleted.`);
+      p.desiredState = 'DELETED';
+      p.currentState = 'DELETING';
+      p.lastModifiedTime = clock.now();
+      stopPoller(p.name);
+      bus.record({ type: 'pipes.delete', pipeName: p.name });
+      settle(p);
+      return summary(p);
+    },
+
+    TagResource(input: P.TagResourceCommandInput) {
+      const p = byArn(input.resourceArn);
+      const tags = { ...p.tags, ...(input.tags ?? {}) };
+      check.checkTags(tags);
+      p.tags = tags;
+      return {};
+    },
+
+    UntagResource(input: P.UntagResourceCommandInput) {
+      const p = byArn(input.resourceArn);
+      for (const k of input.tagKeys ?? []) delete p.tags[k];
+      return {};
+    },
+
+    ListTagsForResource(input: P.ListTagsForResourceCommandInput) {
+      return { tags: { ...byArn(input.resourceArn).tags } };
+    },
+  };
 }
