@@ -76,8 +76,8 @@ export interface Invocation {
 
 /**
  * Invokes a schedule's target once (a scheduled time), retrying with exponential backoff on the emulator clock within
- * the RetryPolicy, then sending the dead-letter event to the DLQ. Trace hops: scheduler.invoke (delivered),
- * scheduler.failed (each failed attempt), scheduler.dlq / scheduler.dlq.failed.
+ * the RetryPolicy, then sending the dead-letter event to the DLQ. Trace hops: scheduler.invoke (an attempt starts),
+ * scheduler.delivered / scheduler.failed (its outcome), scheduler.dlq / scheduler.dlq.failed.
  */
 export function invokeTarget(bus: DeliveryBus, clock: Clock, inv: Invocation, accountId: string, signal: AbortSignal): void {
   const { target, scheduleArn, scheduledTime } = inv;
@@ -91,9 +91,11 @@ export function invokeTarget(bus: DeliveryBus, clock: Clock, inv: Invocation, ac
   const attempt = (n: number) => {
     if (signal.aborted) return;
     const input = inputFor(n);
+    // Recorded as the attempt starts, so its time is when the schedule fired (or the retry came due).
+    bus.record({ type: 'scheduler.invoke', ...hop, attempt: n });
     bus
       .track(Promise.resolve().then(() => bus.sendNow(target.Arn, messageFor(target, input, scheduleArn, scheduledTime), origin)))
-      .then(() => bus.record({ type: 'scheduler.invoke', ...hop, attempt: n }))
+      .then(() => bus.record({ type: 'scheduler.delivered', ...hop, attempt: n }))
       .catch((err: unknown) => {
         if (signal.aborted) return;
         const code = err instanceof AwsError ? err.code : 'InternalServerException';
