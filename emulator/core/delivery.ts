@@ -58,6 +58,14 @@ export type DeliveryMessage =
       kind: 'logs';
       logStreamName: string;
       events: { timestamp: number; message: string }[];
+    }
+  | {
+      /** An object an AWS service writes into a bucket (a Logs export task): stored and notified as a PutObject. */
+      kind: 's3';
+      key: string;
+      body: Buffer;
+      contentType?: string;
+      contentEncoding?: string;
     };
 
 /** Who is delivering: resource policies are checked against it (strict mode), and it is traced. */

@@ -17,6 +17,7 @@ import { versionForRead } from './object-read';
 import { restoreOperations } from './restore';
 import { LifecycleScheduler, rearmOnRestore, withLifecycle } from './lifecycle';
 import { s3Persistence } from './persistence';
+import { registerServiceWrites } from './service-writes';
 import { assertCustomerKeyFor } from './sse-c';
 import { getBucket, type S3State } from './state';
 import type { Bucket, ObjectVersion } from './store';
@@ -60,7 +61,7 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
 
   deps.bus.answer<GetObjectQuery, Buffer>('s3.getObject', async (q) => getObjectBytes(q));
 
-  return withLifecycle(state, lifecycle, {
+  const provider = withLifecycle(state, lifecycle, {
     ...bucketOperations(state),
     ...objectOperations(state),
     ...listOperations(state),
@@ -129,6 +130,9 @@ export function createS3Provider(deps: ServiceDeps, options: S3ProviderOptions =
       return h.digest('hex');
     },
   });
+  // Objects other services write (a Logs export) go through the same PutObject, lifecycle bookkeeping included.
+  registerServiceWrites(state, (input, ctx) => provider.PutObject(input, ctx));
+  return provider;
 }
 
 /** The bucket's sub-resource settings, in a fixed order (without replication rule ids: S3 makes one up for a rule that has none). */

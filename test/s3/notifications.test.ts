@@ -9,7 +9,7 @@ const TOPIC = 'arn:aws:sns:us-east-1:000000000000:events-topic';
 const FUNCTION = 'arn:aws:lambda:us-east-1:000000000000:function:on-event';
 
 const textOf = (m: DeliveryMessage): string =>
-  m.kind === 'sqs' ? m.body : m.kind === 'sns' ? m.message : m.kind === 'lambda' ? m.payload : m.kind === 'event' ? JSON.stringify(m.event) : JSON.stringify(m.events);
+  m.kind === 'sqs' ? m.body : m.kind === 'sns' ? m.message : m.kind === 'lambda' ? m.payload : m.kind === 'event' ? JSON.stringify(m.event) : m.kind === 'logs' ? JSON.stringify(m.events) : m.body.toString('utf8');
 const records = (r: FakeReceiver) =>
   r.received.map((d) => JSON.parse(textOf(d.message))).filter((b) => b.Records).map((b) => (expect(b.Records).toHaveLength(1), b.Records[0]));
 

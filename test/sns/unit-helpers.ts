@@ -151,6 +151,7 @@ export function bodyOf(r: Received): string {
   if (m.kind === 'lambda') return m.payload;
   if (m.kind === 'sns') return m.message;
   if (m.kind === 'logs') return JSON.stringify(m.events);
+  if (m.kind === 's3') return m.body.toString('utf8');
   return JSON.stringify(m.event);
 }
 
