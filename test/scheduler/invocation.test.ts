@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient, type CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, SchedulerClient, UpdateScheduleCommand, type CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -193,6 +193,38 @@ describe('completion and flexible windows', () => {
     expect((await scheduler.send(new GetScheduleCommand({ Name: 'once-keep' }))).State).toBe('ENABLED');
     clock.advance(86_400_000);
     expect(of('scheduler.invoke', 'once-keep')).toHaveLength(1);
+  });
+
+  it('stops while DISABLED, counts again from the update when re-enabled, and stops for good when deleted', async () => {
+    const q = await queue('sched-toggle');
+    const base = { Name: 'toggle', ScheduleExpression: 'rate(10 minutes)', FlexibleTimeWindow: { Mode: 'OFF' as const }, Target: { Arn: q.arn, RoleArn: ROLE } };
+    await scheduler.send(new CreateScheduleCommand({ ...base, State: 'DISABLED' }));
+    clock.advance(30 * 60_000);
+    expect(of('scheduler.invoke', 'toggle')).toHaveLength(0);
+    const enabled = clock.now();
+    await scheduler.send(new UpdateScheduleCommand({ ...base, State: 'ENABLED' }));
+    clock.advance(10 * 60_000);
+    expect(of('scheduler.invoke', 'toggle').map((h) => h.time)).toEqual([enabled + 600_000]);
+    await scheduler.send(new DeleteScheduleCommand({ Name: 'toggle' }));
+    clock.advance(60 * 60_000);
+    expect(of('scheduler.invoke', 'toggle')).toHaveLength(1);
+  });
+
+  it('runs a recurring schedule from its StartDate to its EndDate, then deletes it with ActionAfterCompletion DELETE', async () => {
+    const q = await queue('sched-window');
+    const start = clock.now() + 7 * 60_000;
+    await schedule(
+      'bounded',
+      { Arn: q.arn, RoleArn: ROLE, Input: '<aws.scheduler.scheduled-time>' },
+      { ScheduleExpression: 'rate(10 minutes)', StartDate: new Date(start), EndDate: new Date(start + 25 * 60_000), ActionAfterCompletion: 'DELETE' },
+    );
+    clock.advance(24 * 60_000);
+    expect(of('scheduler.invoke', 'bounded').map((h) => h.time)).toEqual([start, start + 600_000]);
+    expect((await scheduler.send(new GetScheduleCommand({ Name: 'bounded' }))).Name).toBe('bounded');
+    clock.advance(60 * 60_000);
+    expect(of('scheduler.invoke', 'bounded').map((h) => h.time)).toEqual([start, start + 600_000, start + 1_200_000]);
+    await expect(scheduler.send(new GetScheduleCommand({ Name: 'bounded' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await messages(q.url, 3)).toHaveLength(3);
   });
 
   it('draws each invocation within the flexible window, the same draws for the same seed', async () => {
