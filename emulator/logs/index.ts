@@ -12,6 +12,8 @@ import { appendAll } from '../core/arrays';
 import { filterPatternUsesRegex } from './filter-pattern';
 import { queryDefinitionOperations, type QueryDefinition } from './query-definitions';
 import { insightsOperations } from './insights/queries';
+import { exportTaskOperations, type ExportTask } from './export-tasks';
+import { createLiveTail } from './live-tail';
 import { resourcePolicyOperations, servicePutAllowed, type AccountPolicy } from './resource-policies';
 import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, invalidToken, parsePositionToken, positionToken } from './event-order';
 
@@ -41,6 +43,7 @@ export function createLogsProvider(deps: ServiceDeps) {
   const policies = new Map<string, AccountPolicy>();
   const queryDefinitions = new Map<string, QueryDefinition>();
   const subscriptions = createSubscriptions(deps);
+  const exportTasks = new Map<string, ExportTask>();
   let seq = 0;
   const journal = deps.options.dataDir
     ? logsPersistence(
@@ -52,6 +55,9 @@ export function createLogsProvider(deps: ServiceDeps) {
           retention.syncAll();
         },
         () => seq,
+        { x: exportTasks },
+        // Export tasks under way when the emulator stopped carry on (the operations are built below).
+        () => exportOps.resume(),
       )
     : undefined;
   const retention = createRetention(deps.clock, groups, {
@@ -82,6 +88,15 @@ export function createLogsProvider(deps: ServiceDeps) {
     }
     return id.startsWith('arn:') ? groupByArn(id) : group(id);
   };
+  const exportOps = exportTaskOperations({
+    tasks: exportTasks,
+    bus: deps.bus,
+    clock: deps.clock,
+    group: (name) => settled(group(name)),
+    changed: (id) => journal?.recordChanged('x', id),
+  });
+  /** Live Tail sessions (live-tail.ts): fed by append(), in memory only. */
+  const liveTail = createLiveTail({ clock: deps.clock, groupOf: (id) => (id.startsWith('arn:') ? groupByArn(id) : group(id)) });
   /** Logs Insights queries (insights/): kept in memory only. */
   const { clear: clearQueries, ...insights } = insightsOperations({ clock: deps.clock, groups, settled, namedGroup });
   const stream = (g: LogGroup, name: string | undefined): LogStream => {
@@ -140,6 +155,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     retention.added(g, stored);
     if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);
     if (g.subscriptionFilters.size) subscriptions.offer(g.subscriptionFilters.values(), g.name, s.name, stored, source);
+    liveTail.offer(g, s.name, stored);
     return lastExpired + 1;
   }
 
@@ -185,9 +201,14 @@ export function createLogsProvider(deps: ServiceDeps) {
       policies.clear();
       queryDefinitions.clear();
       clearQueries();
+      exportOps.clear();
+      exportTasks.clear();
+      liveTail.endAll();
     },
     close() {
       clearQueries();
+      exportOps.clear();
+      liveTail.endAll();
       subscriptions.close();
       retention.cancelAll();
     },
@@ -440,6 +461,10 @@ export function createLogsProvider(deps: ServiceDeps) {
       },
     }),
     ...insights,
+    ...exportOps.operations,
+    StartLiveTail: liveTail.StartLiveTail,
+    /** Live Tail sessions open now (not an AWS operation: lower case, so no request reaches it). */
+    liveTailSessions: liveTail.size,
     ...queryDefinitionOperations({
       definitions: queryDefinitions,
       now: () => deps.clock.now(),

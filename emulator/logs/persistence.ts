@@ -17,6 +17,8 @@ import { appendAll } from '../core/arrays';
  *                                     ranges, keyed by the first: a sweep writes what it removed, not the stream
  *   `p\0<policy name>`                an account-scoped resource policy (a group's own is part of its record)
  *   `q\0<query definition id>`        a saved Logs Insights query
+ *   `<family>\0<id>`                  one record of a family kept whole in a map (`records`): `x` export tasks,
+ *                                     `ap` account policies (PutAccountPolicy), `d` destinations
  * Deleting a stream or group drops its families of keys (expiry records included) with prefix deletions. A
  * snapshot regroups a stream's events into chunks; arrival numbers only grow, so a later batch's key never meets a
  * chunk's.
@@ -63,7 +65,12 @@ export interface LogsJournal extends Persistable {
   accountPolicyChanged(name: string): void;
   /** A query definition was put or deleted. */
   queryDefinitionChanged(id: string): void;
+  /** A record of one of the `records` families was put or deleted. */
+  recordChanged(family: string, id: string): void;
 }
+
+/** Records kept whole, by family (a key prefix of its own) then id. */
+export type RecordFamilies = Record<string, Map<string, unknown>>;
 
 const withoutMatch = <T extends { match: unknown }>({ match: _m, ...rest }: T): Omit<T, 'match'> => rest;
 
@@ -110,6 +117,8 @@ export function logsPersistence(
   queryDefinitions: Map<string, QueryDefinition>,
   restored: (nextSeq: number) => void,
   nextSeq: () => number,
+  records: RecordFamilies = {},
+  resume?: () => void,
 ): LogsJournal {
   /** Event batches and prefix deletions, in the order they happened. */
   let ordered: EntityChange[] = [];
@@ -156,6 +165,9 @@ export function logsPersistence(
     queryDefinitionChanged(id) {
       dirty.note(queryKey(id), () => queryDefinitions.get(id));
     },
+    recordChanged(family, id) {
+      dirty.note(`${family}${SEP}${id}`, () => records[family]?.get(id));
+    },
 
     takeChanges() {
       const changes = ordered;
@@ -168,6 +180,7 @@ export function logsPersistence(
       yield [NEXT_SEQ_KEY, nextSeq()];
       for (const p of policies.values()) yield [policyKey(p.policyName), p];
       for (const q of queryDefinitions.values()) yield [queryKey(q.queryDefinitionId), q];
+      for (const [family, items] of Object.entries(records)) for (const [id, r] of items) yield [`${family}${SEP}${id}`, r];
       for (const g of groups.values()) {
         yield [groupKey(g.name), savedGroup(g)];
         for (const s of g.streams.values()) {
@@ -205,6 +218,9 @@ export function logsPersistence(
         const q = value as QueryDefinition;
         queryDefinitions.set(q.queryDefinitionId, q);
       }
+      for (const [family, items] of Object.entries(records)) {
+        for (const [key, value] of byKind(family)) items.set(key.slice(family.length + 1), value);
+      }
       for (const [key, value] of byKind('s')) {
         const [, group] = key.split(SEP);
         const s = value as { name: string; creationTime: number };
@@ -240,5 +256,6 @@ export function logsPersistence(
       }
       restored(next);
     },
+    ...(resume ? { resume } : {}),
   };
 }

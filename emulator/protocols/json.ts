@@ -1,4 +1,5 @@
 import { JsonShapeDeserializer, JsonShapeSerializer } from '@aws-sdk/core/protocols';
+import { NormalizedSchema } from '@smithy/core/schema';
 import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import type { ServiceModel } from './model';
@@ -6,6 +7,7 @@ import type { Codec, WireRequest, WireResponse } from './types';
 import { errorCodeFor, notImplemented, unknownOperation } from './errors';
 import { checkShape } from './shape-check';
 import { requiredMemberError } from './required';
+import { encodeJsonEventStream, EVENT_STREAM_CONTENT_TYPE } from './event-stream';
 
 /**
  * AWS JSON 1.0 / 1.1 (SQS on current SDKs, CloudWatch Logs, EventBridge): `POST /` with
@@ -14,6 +16,18 @@ import { requiredMemberError } from './required';
 export function awsJsonCodec(model: ServiceModel, version: '1.0' | '1.1'): Codec {
   const settings = { timestampFormat: { useTrait: true, default: 7 as const }, jsonName: false };
   const contentType = `application/x-amz-json-${version}`;
+
+  /** Each operation's event-stream output member ('' for none), worked out once. */
+  const streamMembers = new Map<string, string>();
+  const eventStreamMemberOf = (operation: string, output: Parameters<typeof NormalizedSchema.of>[0]): string => {
+    let member = streamMembers.get(operation);
+    if (member === undefined) {
+      const schema = NormalizedSchema.of(output);
+      member = schema.isStructSchema() ? schema.getEventStreamMember() : '';
+      streamMembers.set(operation, member);
+    }
+    return member;
+  };
 
   return {
     async decode(req: WireRequest) {
@@ -42,8 +56,16 @@ export function awsJsonCodec(model: ServiceModel, version: '1.0' | '1.1'): Codec
       return { operation, input: input as Record<string, unknown>, invalid: requiredMemberError(model.namespace, op.input, input) };
     },
 
-    encode(operation: string, output: unknown): WireResponse {
+    encode(operation: string, output: unknown): WireResponse | Promise<WireResponse> {
       const op = model.operations.get(operation)!;
+      // An event stream output (Logs' StartLiveTail): the whole body is the stream of the member's events.
+      const streamMember = eventStreamMemberOf(operation, op.output);
+      if (streamMember) {
+        const outputSchema = NormalizedSchema.of(op.output);
+        const events = (output as Record<string, unknown> | undefined)?.[streamMember] as AsyncIterable<Record<string, unknown>> | undefined;
+        const response = { status: 200, headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE } };
+        return events ? encodeJsonEventStream(settings, outputSchema, events).then((body) => ({ ...response, body })) : response;
+      }
       const ser = new JsonShapeSerializer(settings);
       ser.write(op.output, output ?? {});
       return { status: 200, headers: { 'content-type': contentType }, body: ser.flush() || '{}' };
