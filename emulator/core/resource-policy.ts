@@ -4,10 +4,11 @@
  * a queue whose policy does not allow it.
  *
  * Covers Effect, Principal (`*`, AWS accounts/ARNs, Service), Action/NotAction and Resource/NotResource with
- * wildcards, and the condition operators delivery policies use (String*, Arn*, Null, Bool, Numeric*,
- * `…IfExists`, `ForAnyValue:`/`ForAllValues:`). An explicit Deny wins over any Allow; no matching Allow is
- * an implicit deny. Unknown condition operators never match, so they deny rather than allow by accident.
+ * wildcards, and the condition operators delivery policies use (String*, Arn*, Null, Bool, Numeric*, Date*,
+ * IpAddress/NotIpAddress, `…IfExists`, `ForAnyValue:`/`ForAllValues:`). An explicit Deny wins over any Allow; no
+ * matching Allow is an implicit deny. Unknown condition operators never match, so they deny rather than allow by accident.
  */
+import { ipInCidr, parseCidr } from './patterns/cidr';
 import { globMatches, globTokens } from './patterns/glob';
 
 export interface PolicyRequest {
@@ -24,7 +25,7 @@ export interface PolicyRequest {
 export type PolicyDecision = 'Allow' | 'Deny' | 'ImplicitDeny';
 
 type OneOrMany<T> = T | T[];
-interface Statement {
+export interface Statement {
   Sid?: string;
   Effect?: string;
   Principal?: '*' | Record<string, OneOrMany<string>>;
@@ -106,8 +107,27 @@ const COMPARATORS: Record<string, Comparator> = {
   NumericLessThanEquals: (e, a) => Number(a) <= Number(e),
   NumericGreaterThan: (e, a) => Number(a) > Number(e),
   NumericGreaterThanEquals: (e, a) => Number(a) >= Number(e),
+  DateEquals: (e, a) => dateOf(a) === dateOf(e),
+  DateNotEquals: (e, a) => dateOf(a) === dateOf(e),
+  DateLessThan: (e, a) => dateOf(a) < dateOf(e),
+  DateLessThanEquals: (e, a) => dateOf(a) <= dateOf(e),
+  DateGreaterThan: (e, a) => dateOf(a) > dateOf(e),
+  DateGreaterThanEquals: (e, a) => dateOf(a) >= dateOf(e),
+  IpAddress: (e, a) => ipMatches(e, a),
+  NotIpAddress: (e, a) => ipMatches(e, a),
 };
-const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike', 'NumericNotEquals']);
+const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'ArnNotEquals', 'ArnNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress']);
+
+/** A date as IAM takes one, ISO 8601 or epoch seconds; NaN (never equal, never ordered) for anything else. */
+function dateOf(value: string): number {
+  return /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+}
+
+/** An address within a CIDR block (a bare address is its own /32 or /128). */
+function ipMatches(cidr: string, address: string): boolean {
+  const block = parseCidr(cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`);
+  return typeof block !== 'string' && ipInCidr(address, block);
+}
 
 function lookup(context: PolicyRequest['context'], key: string): string[] | undefined {
   if (!context) return undefined;
@@ -155,10 +175,16 @@ function conditionHolds(rawOperator: string, key: string, expectedRaw: OneOrMany
   return negated ? !any : any;
 }
 
-function statementApplies(s: Statement, req: PolicyRequest): boolean {
-  if (s.Principal !== undefined && !principalMatches(s.Principal, req.principal)) return false;
-  if (s.NotPrincipal !== undefined && principalMatches(s.NotPrincipal, req.principal)) return false;
-  if (s.Principal === undefined && s.NotPrincipal === undefined) return false;
+/**
+ * Whether one statement applies to a request. An identity policy's statements name no Principal (the policy's holder
+ * is the principal): IAM's policy simulator passes `identityPolicy` to skip that test.
+ */
+export function statementApplies(s: Statement, req: PolicyRequest, identityPolicy = false): boolean {
+  if (!identityPolicy) {
+    if (s.Principal !== undefined && !principalMatches(s.Principal, req.principal)) return false;
+    if (s.NotPrincipal !== undefined && principalMatches(s.NotPrincipal, req.principal)) return false;
+    if (s.Principal === undefined && s.NotPrincipal === undefined) return false;
+  }
   if (s.Action !== undefined && !actionMatches(list(s.Action), req.action)) return false;
   if (s.NotAction !== undefined && actionMatches(list(s.NotAction), req.action)) return false;
   if (s.Resource !== undefined && !resourceMatches(list(s.Resource), req.resource)) return false;

@@ -9,6 +9,7 @@ import type { IamState } from './model';
 import { oidcProviderOperations } from './oidc-providers';
 import { passwordPolicyOperations } from './password-policy';
 import { policyOperations } from './policies';
+import { policySimulatorOperations } from './policy-simulator';
 import { roleOperations } from './roles';
 import { samlProviderOperations } from './saml-providers';
 import { serviceLinkedRoleOperations } from './service-linked-roles';
@@ -60,5 +61,6 @@ export function createIamProvider(deps: ServiceDeps) {
     ...oidcProviderOperations(state),
     ...samlProviderOperations(state),
     ...serviceLinkedRoleOperations(state),
+    ...policySimulatorOperations(state),
   };
 }

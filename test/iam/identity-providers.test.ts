@@ -22,23 +22,12 @@ import {
 } from '@aws-sdk/client-iam';
 import { clientConfig, useEmulator } from '../helpers/emulator';
 import { refused } from './refused';
+import { samlMetadata } from './saml-metadata';
 
 const emulator = useEmulator();
 const iam = () => new IAMClient(clientConfig(emulator()));
 const GITHUB = 'https://token.actions.githubusercontent.com';
 const THUMB = '6938fd4d98bab03faadb97b34396831e3780aea1';
-
-/** SAML metadata as an IdP publishes it (IAM wants at least 1,000 characters); `validUntil` only when given. */
-export function samlMetadata(entityId: string, validUntil?: string): string {
-  const cert = 'MIIC'.padEnd(900, 'A');
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entityId}"${validUntil ? ` validUntil="${validUntil}"` : ''}>
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>`;
-}
 
 describe('OpenID Connect providers', () => {
   it('creates a GitHub Actions provider named by its host, lists, reads and deletes it', async () => {
