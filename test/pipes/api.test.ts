@@ -198,3 +198,14 @@ describe('listing and tags', () => {
     expect(e.name).toBe('NotFoundException');
   });
 });
+
+describe('reset', () => {
+  it('forgets every pipe (and stops their pollers) on the harness reset', async () => {
+    const q = await createQueue(sqs, 'reset-q');
+    await pipes.send(new CreatePipeCommand({ Name: 'to-forget', Source: q.arn, Target: q.arn, RoleArn: ROLE }));
+    await waitForState(pipes, 'to-forget', 'RUNNING');
+    await emulator().reset();
+    expect((await pipes.send(new ListPipesCommand({}))).Pipes).toEqual([]);
+    expect((await rejection(pipes.send(new DescribePipeCommand({ Name: 'to-forget' })))).name).toBe('NotFoundException');
+  });
+});
