@@ -14,6 +14,8 @@ import { queryDefinitionOperations, type QueryDefinition } from './query-definit
 import { insightsOperations } from './insights/queries';
 import { exportTaskOperations, type ExportTask } from './export-tasks';
 import { createLiveTail } from './live-tail';
+import { accountPolicyOperations, type LogsAccountPolicy } from './account-policies';
+import { destinationOperations, destinationStored, type LogsDestination } from './destinations';
 import { resourcePolicyOperations, servicePutAllowed, type AccountPolicy } from './resource-policies';
 import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, invalidToken, parsePositionToken, positionToken } from './event-order';
 
@@ -44,6 +46,8 @@ export function createLogsProvider(deps: ServiceDeps) {
   const queryDefinitions = new Map<string, QueryDefinition>();
   const subscriptions = createSubscriptions(deps);
   const exportTasks = new Map<string, ExportTask>();
+  const accountPolicies = new Map<string, LogsAccountPolicy>();
+  const destinations = new Map<string, LogsDestination>();
   let seq = 0;
   const journal = deps.options.dataDir
     ? logsPersistence(
@@ -55,7 +59,7 @@ export function createLogsProvider(deps: ServiceDeps) {
           retention.syncAll();
         },
         () => seq,
-        { x: exportTasks },
+        { x: exportTasks, ap: accountPolicies, d: destinations },
         // Export tasks under way when the emulator stopped carry on (the operations are built below).
         () => exportOps.resume(),
       )
@@ -203,6 +207,8 @@ export function createLogsProvider(deps: ServiceDeps) {
       clearQueries();
       exportOps.clear();
       exportTasks.clear();
+      accountPolicies.clear();
+      destinations.clear();
       liveTail.endAll();
     },
     close() {
@@ -294,6 +300,8 @@ export function createLogsProvider(deps: ServiceDeps) {
     },
     PutSubscriptionFilter(input: any, ctx: RequestContext) {
       const g = group(input.logGroupName);
+      // A CloudWatch Logs destination must exist (it is not delivered to: destinations.ts).
+      if (!destinationStored(destinations, input.destinationArn ?? '')) throw new AwsError('ResourceNotFoundException', 'The specified destination does not exist.', 400);
       // Replacing a filter leaves events it already matched to be delivered under its old settings.
       const filter = subscriptions.build(input, g.subscriptionFilters, ctx);
       checkRegexQuota(g, 'subscription', input.filterName, input.filterPattern);
@@ -463,6 +471,8 @@ export function createLogsProvider(deps: ServiceDeps) {
     ...insights,
     ...exportOps.operations,
     StartLiveTail: liveTail.StartLiveTail,
+    ...accountPolicyOperations({ policies: accountPolicies, now: () => deps.clock.now(), changed: (id) => journal?.recordChanged('ap', id) }),
+    ...destinationOperations({ destinations, now: () => deps.clock.now(), changed: (name) => journal?.recordChanged('d', name) }),
     /** Live Tail sessions open now (not an AWS operation: lower case, so no request reaches it). */
     liveTailSessions: liveTail.size,
     ...queryDefinitionOperations({

@@ -15,7 +15,7 @@ import { compilePattern } from './metric-filters';
  *
  * Destinations: Lambda functions are delivered to. Kinesis data streams, Firehose delivery streams and CloudWatch
  * Logs destinations (`arn:aws:logs:…:destination:…`) are accepted and stored (Describe shows them) but nothing is
- * delivered to them: the emulator has no Kinesis or Firehose, and no PutDestination.
+ * delivered to them: the emulator has no Kinesis or Firehose (a Logs destination must have been stored by PutDestination).
  */
 export interface SubscriptionFilter {
   filterName: string;
