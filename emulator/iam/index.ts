@@ -5,6 +5,7 @@ import { accessKeyCredentials, accessKeyOperations, type KeyIdentity } from './a
 import { groupOperations } from './groups';
 import { instanceProfileOperations } from './instance-profiles';
 import { loginProfileOperations } from './login-profiles';
+import { mfaDeviceOperations } from './mfa-devices';
 import type { IamState } from './model';
 import { oidcProviderOperations } from './oidc-providers';
 import { passwordPolicyOperations } from './password-policy';
@@ -37,11 +38,19 @@ export function createIamProvider(deps: ServiceDeps) {
     oidcProviders: new Map(),
     samlProviders: new Map(),
     deletionTasks: new Map(),
+    mfaDevices: new Map(),
+    sshPublicKeys: new Map(),
+    serverCertificates: new Map(),
+    signingCertificates: new Map(),
   };
-  const { roles, policies, instanceProfiles, users, groups, accessKeys, account, oidcProviders, samlProviders, deletionTasks } = state;
+  const { roles, policies, instanceProfiles, users, groups, accessKeys, account } = state;
+  const { oidcProviders, samlProviders, deletionTasks, mfaDevices, sshPublicKeys, serverCertificates, signingCertificates } = state;
   const credentials = accessKeyCredentials(state);
   deps.bus.answer<{ accessKeyId: string }, AccessKeyIdentityAnswer>('iam.accessKeyIdentity', async ({ accessKeyId }) => credentials.identityFor(accessKeyId));
-  const maps = { roles, policies, instanceProfiles, users, groups, accessKeys, account, oidcProviders, samlProviders, deletionTasks };
+  const maps = {
+    ...{ roles, policies, instanceProfiles, users, groups, accessKeys, account },
+    ...{ oidcProviders, samlProviders, deletionTasks, mfaDevices, sshPublicKeys, serverCertificates, signingCertificates },
+  };
   return {
     persistence: deps.options.dataDir ? persistedMaps(maps, /^(Get|List|Simulate)/) : undefined,
     reset() {
@@ -62,5 +71,6 @@ export function createIamProvider(deps: ServiceDeps) {
     ...samlProviderOperations(state),
     ...serviceLinkedRoleOperations(state),
     ...policySimulatorOperations(state),
+    ...mfaDeviceOperations(state),
   };
 }

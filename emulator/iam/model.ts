@@ -116,6 +116,51 @@ export interface SamlProvider {
   Tags: Tag[];
 }
 
+/** A virtual MFA device; `userId` once enabled for a user (so a rename keeps it). */
+export interface MfaDevice {
+  SerialNumber: string;
+  /** The TOTP secret, base32 as authenticator apps take it. */
+  seed: string;
+  CreateDate: Date;
+  Tags: Tag[];
+  userId?: string;
+  EnableDate?: Date;
+  /** The last TOTP step accepted, so a code is never accepted twice. */
+  lastStep?: number;
+}
+
+/** A user's SSH public key (CodeCommit), keyed by SSHPublicKeyId. */
+export interface SshPublicKey {
+  SSHPublicKeyId: string;
+  userId: string;
+  SSHPublicKeyBody: string;
+  Fingerprint: string;
+  Status: 'Active' | 'Inactive';
+  UploadDate: Date;
+}
+
+/** A server certificate (for ELB/CloudFront), keyed by name; its private key is checked, never kept. */
+export interface ServerCertificate {
+  ServerCertificateName: string;
+  ServerCertificateId: string;
+  Arn: string;
+  Path: string;
+  UploadDate: Date;
+  Expiration: Date;
+  CertificateBody: string;
+  CertificateChain?: string;
+  Tags: Tag[];
+}
+
+/** A user's X.509 signing certificate, keyed by CertificateId. */
+export interface SigningCertificate {
+  CertificateId: string;
+  userId: string;
+  CertificateBody: string;
+  Status: 'Active' | 'Inactive';
+  UploadDate: Date;
+}
+
 export interface IamState {
   deps: ServiceDeps;
   roles: Map<string, Role>;
@@ -134,6 +179,11 @@ export interface IamState {
   samlProviders: Map<string, SamlProvider>;
   /** Service-linked role deletions by DeletionTaskId (they finish at once here): task id → status. */
   deletionTasks: Map<string, string>;
+  /** By SerialNumber. */
+  mfaDevices: Map<string, MfaDevice>;
+  sshPublicKeys: Map<string, SshPublicKey>;
+  serverCertificates: Map<string, ServerCertificate>;
+  signingCertificates: Map<string, SigningCertificate>;
 }
 
 export const noSuchEntity = (message: string): AwsError => new AwsError('NoSuchEntity', message, 404);

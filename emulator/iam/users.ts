@@ -85,6 +85,10 @@ export function userOperations(state: IamState) {
       const user = find(input.UserName);
       if (user.loginProfile) throw deleteConflict('Cannot delete entity, must delete login profile first.');
       if ([...state.accessKeys.values()].some((k) => k.userId === user.UserId)) throw deleteConflict('Cannot delete entity, must delete access keys first.');
+      const holds = (m: Map<string, { userId?: string }>) => [...m.values()].some((e) => e.userId === user.UserId);
+      if (holds(state.signingCertificates)) throw deleteConflict('Cannot delete entity, must delete signing certificates first.');
+      if (holds(state.sshPublicKeys)) throw deleteConflict('Cannot delete entity, must delete SSH public keys first.');
+      if (holds(state.mfaDevices)) throw deleteConflict('Cannot delete entity, must delete MFA device first.');
       if (user.inline.size) throw deleteConflict('Cannot delete entity, must delete policies first.');
       if (user.attached.size) throw deleteConflict('Cannot delete entity, must detach all policies first.');
       if ([...state.groups.values()].some((g) => g.members.has(user.UserId))) throw deleteConflict('Cannot delete entity, must remove user from all groups first.');
