@@ -86,7 +86,9 @@ describe('parsing', () => {
   it('rejects unknown ids, unknown and unsupported functions, and cycles between expressions', () => {
     expect(validationError(() => run('m1 + m9', { m1: [1] })).message).toMatch(/Unrecognized identifier 'm9'/);
     expect(validationError(() => run('avg(m1)', { m1: [1] })).message).toMatch(/Unknown function avg/);
-    expect(validationError(() => run(`SEARCH('{AWS/Lambda} Errors', 'Sum', 60)`)).message).toMatch(/SEARCH is not supported/);
+    expect(validationError(() => run(`ANOMALY_DETECTION_BAND(m1)`, { m1: [1] })).message).toMatch(/ANOMALY_DETECTION_BAND is not supported/);
+    // Without a store to search (the alarm dry run), SEARCH is refused as AWS refuses it in alarms.
+    expect(validationError(() => run(`SEARCH('{AWS/Lambda} Errors', 'Sum', 60)`)).message).toMatch(/SEARCH expressions cannot be used in alarms/);
     const cycle = validationError(() => run({ e1: 'e2 + 1', e2: 'e1 * 2' }, { m1: [1] }));
     expect(cycle.message).toMatch(/Circular reference: e1 -> e2 -> e1/);
     expect(validationError(() => run('e + 1')).message).toMatch(/Circular reference: e -> e/);

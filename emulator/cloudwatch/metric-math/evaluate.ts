@@ -10,6 +10,8 @@ export interface MathEnv extends FunctionContext {
   metrics(filter?: string): Series[];
   /** The period in seconds of a metric query; undefined for an expression or an unknown Id. */
   periodOf(id: string): number | undefined;
+  /** SEARCH's series: every stored metric its query finds, with the statistic per period. */
+  search(query: string, stat: string, periodMs: number): Series[];
 }
 
 const bool = (b: boolean) => (b ? 1 : 0);
@@ -71,9 +73,25 @@ function call(name: string, args: Node[], env: MathEnv): Value {
     if (period === undefined) throw new MathError('PERIOD takes the Id of a metric, not an expression or a value.');
     return { kind: 'scalar', value: period };
   }
+  if (name === 'SEARCH') return search(args, env);
   if (UNSUPPORTED.includes(name)) throw new MathError(`The function ${name} is not supported by this emulator.`);
   const fn = FUNCTIONS[name];
   if (!fn) throw new MathError(`Unknown function ${name}. Functions are written in uppercase.`);
   const values: Arg[] = args.map((a) => (a.type === 'keyword' ? { kind: 'keyword', name: a.name } : a.type === 'string' ? { kind: 'string', value: a.value } : evaluateNode(a, env)));
   return fn(values, env, name);
+}
+
+/** SEARCH('query', 'Statistic'[, period]): the period defaults to the query's own. */
+function search(args: Node[], env: MathEnv): Value {
+  const [query, stat, period] = args;
+  if (args.length < 2 || args.length > 3 || query?.type !== 'string' || stat?.type !== 'string') {
+    throw new MathError("SEARCH takes a search query and a statistic, both in single quotes, and optionally a period: SEARCH('{Namespace} term', 'Average', 300).");
+  }
+  let periodMs = env.periodMs;
+  if (period) {
+    const seconds = evaluateNode(period, env);
+    if (seconds.kind !== 'scalar' || !Number.isInteger(seconds.value) || seconds.value <= 0) throw new MathError("SEARCH's period must be a positive whole number of seconds.");
+    periodMs = seconds.value * 1000;
+  }
+  return array(env.search(query.value, stat.value, periodMs));
 }

@@ -195,7 +195,6 @@ export const FUNCTIONS: Record<string, Fn> = {
 
 /** CloudWatch functions the emulator does not evaluate: named in the error rather than called unknown. */
 export const UNSUPPORTED = [
-  'SEARCH',
   'ANOMALY_DETECTION_BAND',
   'INSIGHT_RULE_METRIC',
   'SERVICE_QUOTA',

@@ -2,6 +2,7 @@ import { statistic, type MetricStore } from '../metrics';
 import { evaluatePlan, type MetricStat, type QueryPlan, type QueryResult } from './queries';
 import type { Series } from './series';
 import { runInsightsQuery } from './insights-evaluate';
+import { runSearch } from './search';
 
 export { planQueries, requireSeries, returnedSeries, type MetricDataQuery, type QueryPlan, type QueryResult } from './queries';
 export { MAX_DATAPOINTS, sortedTimes } from './series';
@@ -24,5 +25,8 @@ export const evaluateQueries = (store: MetricStore, plan: QueryPlan, start: numb
     (q) => metricSeries(store, q.MetricStat, start, end),
     start,
     end,
-    (query, periodMs, ctx, label) => runInsightsQuery(store, query, { start, end, periodMs, dataFrom: insightsFrom }, ctx, label),
+    {
+      select: (query, periodMs, ctx, label) => runInsightsQuery(store, query, { start, end, periodMs, dataFrom: insightsFrom }, ctx, label),
+      search: (text, stat, periodMs, ctx) => runSearch(store, text, stat, periodMs, ctx),
+    },
   );

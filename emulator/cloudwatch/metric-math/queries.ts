@@ -51,8 +51,25 @@ export interface QueryPlan {
  */
 export type InsightsRunner = (query: InsightsQuery, periodMs: number, ctx: MathContext, label: string) => Series[];
 
-/** What a query gives on no data (PutMetricAlarm's dry run): an empty series, or no series at all for GROUP BY. */
-const noInsightsData: InsightsRunner = (query, periodMs, _ctx, label) => (query.groupBy.length ? [] : [{ label, periodMs, points: new Map() }]);
+/** Runs SEARCH(text, stat, period) over the range of `ctx`: one series per metric found. */
+export type SearchRunner = (text: string, stat: string, periodMs: number, ctx: MathContext) => Series[];
+
+/** Where the queries that find their own metrics (Metrics Insights, SEARCH) read them. */
+export interface MetricSources {
+  select: InsightsRunner;
+  search: SearchRunner;
+}
+
+/**
+ * PutMetricAlarm's dry run: a Metrics Insights query gives an empty series (no series at all with GROUP BY), and
+ * SEARCH is refused, as AWS refuses search expressions in alarms.
+ */
+const NO_DATA: MetricSources = {
+  select: (query, periodMs, _ctx, label) => (query.groupBy.length ? [] : [{ label, periodMs, points: new Map() }]),
+  search: () => {
+    throw new MathError('SEARCH expressions cannot be used in alarms.');
+  },
+};
 
 /** Metrics Insights aggregates high-resolution data at one-minute granularity whatever the Period asked. */
 const MIN_INSIGHTS_PERIOD = 60;
@@ -137,7 +154,7 @@ export function evaluatePlan(
   fetch: (q: MetricDataQuery & { MetricStat: MetricStat }) => Series,
   start: number,
   end: number,
-  select: InsightsRunner = noInsightsData,
+  sources: MetricSources = NO_DATA,
 ): Map<string, QueryResult> {
   const byId = new Map(plan.queries.map((q) => [q.Id, q]));
   const metricPeriods = plan.queries.flatMap((q) => (q.MetricStat ? [q.MetricStat.Period] : []));
@@ -158,7 +175,7 @@ export function evaluatePlan(
       value = { kind: 'series', series: { ...fetch(q as MetricDataQuery & { MetricStat: MetricStat }), label: defaultLabel(q) } };
     } else if (insights) {
       const periodMs = Math.max(MIN_INSIGHTS_PERIOD, q.Period ?? fallbackPeriod) * 1000;
-      const list = select(insights, periodMs, { start, end, budget, dropped: () => undefined }, defaultLabel(q));
+      const list = sources.select(insights, periodMs, { start, end, budget, dropped: () => undefined }, defaultLabel(q));
       value = insights.groupBy.length ? { kind: 'array', list } : { kind: 'series', series: list[0]! };
     } else {
       const env: MathEnv = {
@@ -169,6 +186,7 @@ export function evaluatePlan(
         dropped: () => {
           dropped = true;
         },
+        search: (text, stat, periodMs) => sources.search(text, stat, periodMs, env),
         ref: (id) => {
           const target = byId.get(id);
           if (!target) throw new MathError(`Unrecognized identifier '${id}': no query in the request has this Id.`);
