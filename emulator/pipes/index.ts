@@ -12,6 +12,8 @@ import type { Timer } from '../core/clock';
 
 /** How long (emulated) CREATING, UPDATING, STARTING, STOPPING and DELETING last: a client polling DescribePipe sees them. */
 const TRANSITION_MS = 5;
+/** Targets the emulator delivers to (those the delivery bus has a receiver for). */
+const RUN_TARGETS = new Set(['sqs', 'sns', 'lambda', 'events', 'logs']);
 
 /** What SQS tells about a queue (`sqs.queueInfo`). */
 interface QueueInfo {
@@ -24,8 +26,9 @@ const conflict = (name: string, message: string) => new AwsError('ConflictExcept
 
 /**
  * EventBridge Pipes: pipes from a source to a target with filtering, enrichment and input templates. Pipes whose
- * source is an SQS queue run (poller.ts); other sources are kept and shown RUNNING with a StateReason saying the
- * emulator does not poll them. State changes (CREATING → RUNNING, STOPPING → STOPPED…) finish on the emulator
+ * source is an SQS queue run (poller.ts) when their enrichment is a Lambda function (or none) and their target one of
+ * SQS, SNS, Lambda, an event bus or a log group; other pipes are kept and shown RUNNING with a StateReason saying why
+ * the emulator does not run them. State changes (CREATING → RUNNING, STOPPING → STOPPED…) finish on the emulator
  * clock a few milliseconds later, as a client polling DescribePipe expects.
  */
 export function createPipesProvider(deps: ServiceDeps) {
@@ -71,14 +74,24 @@ export function createPipesProvider(deps: ServiceDeps) {
   /** Starts polling a RUNNING pipe's source when the emulator polls that kind of source. */
   function startPoller(p: PipeRecord): void {
     stopPoller(p.name);
-    if (arnService(p.source) !== 'sqs') {
-      p.stateReason = `The emulator does not poll ${arnService(p.source)} sources: this pipe is kept but receives no events.`;
-      return;
-    }
-    p.stateReason = undefined;
+    p.stateReason = notRun(p);
+    if (p.stateReason) return;
     const poller = new SqsPipePoller(deps, p);
     pollers.set(p.name, poller);
     void poller.start();
+  }
+
+  /**
+   * Why the emulator keeps this pipe without running it, if it does: a source it does not poll, or an enrichment or
+   * target it cannot call. Not polling leaves the messages where they are instead of failing them into a DLQ.
+   */
+  function notRun(p: PipeRecord): string | undefined {
+    const source = arnService(p.source);
+    if (source !== 'sqs') return `The emulator does not poll ${source} sources: this pipe is kept but receives no events.`;
+    if (p.enrichment && arnService(p.enrichment) !== 'lambda') return `The emulator calls Lambda function enrichments only (not ${p.enrichment}): this pipe is kept but does not poll its source.`;
+    const target = arnService(p.target);
+    if (!RUN_TARGETS.has(target ?? '')) return `The emulator does not deliver to ${target} targets: this pipe is kept but does not poll its source.`;
+    return undefined;
   }
 
   /** Ends a transitional state: the pipe settles in its desired state (or goes, when deleted). */
@@ -118,9 +131,6 @@ export function createPipesProvider(deps: ServiceDeps) {
     check.checkEnrichment(input.Enrichment);
     check.checkTarget(input.Target);
     check.checkRole(input.RoleArn);
-    if (input.Enrichment && arnService(input.Enrichment) !== 'lambda') {
-      throw check.fieldError(`The emulator supports Lambda function enrichments only (got ${input.Enrichment}).`, 'enrichment');
-    }
     const fifo = arnService(input.Source) === 'sqs' && (input.Source.endsWith('.fifo') || Boolean((await queueInfo(input.Source)).fifo));
     check.checkSourceParameters(input.Source, input.SourceParameters, fifo);
     check.checkEnrichmentParameters(input.EnrichmentParameters);

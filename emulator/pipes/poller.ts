@@ -251,6 +251,7 @@ export class SqsPipePoller {
     }
     const done = records.filter((r) => !failedIds.has(r.messageId));
     if (failedIds.size) this.failed(records.filter((r) => failedIds.has(r.messageId)), 'target', 'error' in outcome ? outcome.error : 'reported in batchItemFailures');
+    if (!done.length) return;
     this.hop('pipes.target', done, { target: this.pipe.target, events: events.length });
     await this.deleteMessages(done, deleted);
   }

@@ -209,3 +209,14 @@ describe('reset', () => {
     expect((await rejection(pipes.send(new DescribePipeCommand({ Name: 'to-forget' })))).name).toBe('NotFoundException');
   });
 });
+
+describe('pipes the emulator keeps without running', () => {
+  it('says in StateReason that it does not call a Step Functions enrichment, and leaves the queue alone', async () => {
+    const q = await createQueue(sqs, 'unrun-q');
+    await pipes.send(
+      new CreatePipeCommand({ Name: 'sfn-enriched', Source: q.arn, Enrichment: 'arn:aws:states:us-east-1:000000000000:stateMachine:s', Target: q.arn, RoleArn: ROLE }),
+    );
+    const d = await waitForState(pipes, 'sfn-enriched', 'RUNNING');
+    expect(d.StateReason).toMatch(/Lambda function enrichments only/);
+  });
+});

@@ -235,3 +235,79 @@ it('keeps FIFO order through a pipe into a FIFO queue (MessageGroupId from the r
   );
   expect(got).toEqual([1, 2, 3, 4, 5].map((n) => `g:{"n":${n}}`));
 });
+
+it('invokes a Lambda target asynchronously with FIRE_AND_FORGET, the batch as one JSON array', async () => {
+  const src = await createQueue(sqs(), 'async-src');
+  const file = path.join(dir(), 'async.jsonl');
+  const fn = await deployNode(
+    lambda(),
+    'async-target',
+    `const fs = require('fs');
+exports.handler = async (events) => { fs.appendFileSync(${JSON.stringify(file)}, JSON.stringify(events) + '\\n'); };`,
+  );
+  await pipes.send(
+    new CreatePipeCommand({
+      Name: 'async',
+      Source: src.arn,
+      SourceParameters: { SqsQueueParameters: { BatchSize: 5, MaximumBatchingWindowInSeconds: 1 } },
+      Target: fn,
+      TargetParameters: { LambdaFunctionParameters: { InvocationType: 'FIRE_AND_FORGET' }, InputTemplate: '{"n": <$.body.n>}' },
+      RoleArn: ROLE,
+    }),
+  );
+  await waitForState(pipes, 'async', 'RUNNING');
+  await sqs().send(new SendMessageBatchCommand({ QueueUrl: src.url, Entries: [1, 2, 3].map((n) => ({ Id: String(n), MessageBody: JSON.stringify({ n }) })) }));
+  const events = await waitFor(
+    () => {
+      const got = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').flatMap((l) => JSON.parse(l)) : [];
+      return got.length >= 3 ? got : undefined;
+    },
+    { what: 'three events at the function' },
+  );
+  expect(events.map((e: any) => e.n).sort()).toEqual([1, 2, 3]);
+  await waitFor(() => empty(src.url), { what: 'the source queue to empty' });
+});
+
+it('publishes to an SNS topic and writes to a log group', async () => {
+  const { SNSClient, CreateTopicCommand, SubscribeCommand } = await import('@aws-sdk/client-sns');
+  const { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { clientConfig } = await import('../helpers/emulator');
+  const sns = new SNSClient({ ...clientConfig(emulator()), maxAttempts: 1 });
+  const logs = new CloudWatchLogsClient({ ...clientConfig(emulator()), maxAttempts: 1 });
+  try {
+    const src = await createQueue(sqs(), 'fan-src');
+    const sub = await createQueue(sqs(), 'fan-sub');
+    const topic = (await sns.send(new CreateTopicCommand({ Name: 'pipe-topic' }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'sqs', Endpoint: sub.arn, Attributes: { RawMessageDelivery: 'true' } }));
+    await logs.send(new CreateLogGroupCommand({ logGroupName: 'pipe-logs' }));
+    await pipes.send(new CreatePipeCommand({ Name: 'to-topic', Source: src.arn, Target: topic, TargetParameters: { InputTemplate: '{"note": "<$.body.text>!"}' }, RoleArn: ROLE }));
+    await pipes.send(
+      new CreatePipeCommand({
+        Name: 'to-logs',
+        Source: sub.arn,
+        Target: 'arn:aws:logs:us-east-1:000000000000:log-group:pipe-logs',
+        TargetParameters: { CloudWatchLogsParameters: { LogStreamName: 'from-pipe' }, InputTemplate: '<$.body>' },
+        RoleArn: ROLE,
+      }),
+    );
+    await waitForState(pipes, 'to-topic', 'RUNNING');
+    await waitForState(pipes, 'to-logs', 'RUNNING');
+    await sqs().send(new SendMessageCommand({ QueueUrl: src.url, MessageBody: JSON.stringify({ text: 'hi' }) }));
+    // queue → pipe → topic → (raw) queue → pipe → log group
+    const messages = await waitFor(
+      async () => {
+        try {
+          const out = await logs.send(new GetLogEventsCommand({ logGroupName: 'pipe-logs', logStreamName: 'from-pipe' }));
+          return out.events?.length ? out.events.map((e) => JSON.parse(e.message!)) : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      { what: 'a log event from the pipe' },
+    );
+    expect(messages).toEqual([{ note: 'hi!' }]);
+  } finally {
+    sns.destroy();
+    logs.destroy();
+  }
+});
