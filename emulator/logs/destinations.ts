@@ -87,8 +87,11 @@ export function destinationOperations(d: DestinationDeps) {
   };
 }
 
-/** Whether a subscription filter's destination ARN names a stored destination (other ARNs: true, not ours to judge). */
-export function destinationStored(destinations: Map<string, LogsDestination>, arn: string): boolean {
-  const m = /^arn:aws[\w-]*:logs:[^:]*:\d{12}:destination:(.+)$/.exec(arn);
-  return !m || destinations.has(m[1]!);
+/**
+ * Whether a subscription filter's destination ARN names a stored destination of this account. Other ARNs, and
+ * destinations of other accounts (the cross-account case destinations exist for), are not this check's to refuse.
+ */
+export function destinationStored(destinations: Map<string, LogsDestination>, arn: string, accountId: string): boolean {
+  const m = /^arn:aws[\w-]*:logs:[^:]*:(\d{12}):destination:(.+)$/.exec(arn);
+  return !m || m[1] !== accountId || destinations.has(m[2]!);
 }

@@ -301,7 +301,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     PutSubscriptionFilter(input: any, ctx: RequestContext) {
       const g = group(input.logGroupName);
       // A CloudWatch Logs destination must exist (it is not delivered to: destinations.ts).
-      if (!destinationStored(destinations, input.destinationArn ?? '')) throw new AwsError('ResourceNotFoundException', 'The specified destination does not exist.', 400);
+      if (!destinationStored(destinations, input.destinationArn ?? '', ctx.accountId)) throw new AwsError('ResourceNotFoundException', 'The specified destination does not exist.', 400);
       // Replacing a filter leaves events it already matched to be delivered under its old settings.
       const filter = subscriptions.build(input, g.subscriptionFilters, ctx);
       checkRegexQuota(g, 'subscription', input.filterName, input.filterPattern);
