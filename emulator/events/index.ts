@@ -15,6 +15,7 @@ import { mergeTags, putPermission, removePermission, type BusPolicy } from './re
 import { isApiDestinationArn } from './api-destinations';
 import { createWebhooks } from './webhooks';
 import { validateTargetHttpParameters } from './http-parameters';
+import { createRuleTimers, parseRuleSchedule } from './scheduled-rules';
 
 /** EventBridge's constraint on archive names. */
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]+$/;
@@ -36,6 +37,8 @@ interface Rule {
   targets: Map<string, Target>;
   /** Absent on rules saved before tags were kept. */
   Tags?: Tag[];
+  /** A scheduled rule's rate counts from here (scheduled-rules.ts). */
+  scheduleAnchor?: number;
 }
 interface EventBus {
   Name: string;
@@ -110,6 +113,39 @@ export function createEventsProvider(deps: ServiceDeps) {
     return pattern;
   };
 
+  function deliverToRuleTargets(r: Rule, event: Record<string, unknown>): void {
+    const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
+    for (const t of r.targets.values()) {
+      const send = isApiDestinationArn(t.Arn) ? (input: string) => webhooks.invoke(t, input, event) : undefined;
+      deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin, send, signal: lifecycle.signal });
+    }
+  }
+
+  /** Scheduled rules live on the default bus only (AWS refuses them elsewhere). */
+  const scheduledRule = (arn: string): Rule | undefined => {
+    for (const r of buses.get('default')?.rules.values() ?? []) if (r.Arn === arn) return r;
+    return undefined;
+  };
+  const ruleTimers = createRuleTimers(clock, scheduledRule, (r, due) => {
+    const [, , , region, account] = r.Arn.split(':');
+    const event = {
+      version: '0',
+      id: uuid(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account,
+      time: new Date(due).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region,
+      resources: [r.Arn],
+      detail: {},
+    };
+    bus.record({ type: 'events.scheduled', rule: r.Name, eventId: event.id, time: event.time });
+    deliverToRuleTargets(r, event);
+  });
+  const armAllScheduled = () => {
+    for (const r of buses.get('default')?.rules.values() ?? []) if (r.ScheduleExpression) ruleTimers.arm(r.Arn);
+  };
+
   /** Routes one event on a bus: archives it (unless replayed) and delivers it to every matching rule's targets. */
   function route(b: EventBus, event: Record<string, unknown>, opts: { replayOf?: Replay } = {}): void {
     if (!opts.replayOf) {
@@ -127,11 +163,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       if (!matchesPattern(patternOf(r, r.EventPattern), event, { mode: 'eventbridge' })) continue;
       matched++;
       bus.record({ type: 'events.match', rule: r.Name, eventBus: b.Name, eventId: String(event.id) });
-      const origin: Origin = { principal: 'events.amazonaws.com', sourceArn: r.Arn, sourceAccount: options.accountId, correlation: { eventId: String(event.id) } };
-      for (const t of r.targets.values()) {
-        const send = isApiDestinationArn(t.Arn) ? (input: string) => webhooks.invoke(t, input, event) : undefined;
-        deliverToTarget(bus, clock, { ruleArn: r.Arn, ruleName: r.Name, target: t, event, origin, send, signal: lifecycle.signal });
-      }
+      deliverToRuleTargets(r, event);
     }
     // MatchedEvents counts events that matched at least one rule.
     if (matched) bus.record({ type: 'events.matched', eventBus: b.Name, eventId: String(event.id), rules: matched });
@@ -157,11 +189,13 @@ export function createEventsProvider(deps: ServiceDeps) {
           () => [['buses', buses], ['archives', archives], ...webhooks.persisted.entries()],
           async (entities) => {
             restoreMaps({ buses, archives }, entities);
+            armAllScheduled();
             await webhooks.persisted.restore(entities);
           },
         )
       : undefined,
     reset() {
+      ruleTimers.clear();
       lifecycle.abort();
       lifecycle = new AbortController();
       buses.clear();
@@ -171,6 +205,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       ensureDefault();
     },
     close() {
+      ruleTimers.clear();
       lifecycle.abort();
     },
     CreateEventBus(input: any, ctx: RequestContext) {
@@ -248,6 +283,10 @@ export function createEventsProvider(deps: ServiceDeps) {
         throw new AwsError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.', 400);
       }
       if (input.EventPattern) checkEventPattern(input.EventPattern);
+      if (input.ScheduleExpression !== undefined) {
+        if (b.Name !== 'default') throw new AwsError('ValidationException', 'ScheduleExpression is supported only on the default event bus.', 400);
+        parseRuleSchedule(input.ScheduleExpression);
+      }
       const existing = b.rules.get(input.Name);
       const r: Rule = {
         Name: input.Name,
@@ -261,8 +300,11 @@ export function createEventsProvider(deps: ServiceDeps) {
         targets: existing?.targets ?? new Map(),
         // Tags given when the rule already exists are added to its tags (Terraform changes them with TagResource).
         Tags: mergeTags(existing?.Tags, input.Tags),
+        scheduleAnchor:
+          input.ScheduleExpression === undefined ? undefined : existing && existing.ScheduleExpression === input.ScheduleExpression ? existing.scheduleAnchor : clock.now(),
       };
       b.rules.set(r.Name, r);
+      ruleTimers.arm(r.Arn);
       return { RuleArn: r.Arn };
     },
     DescribeRule(input: any) {
@@ -281,14 +323,19 @@ export function createEventsProvider(deps: ServiceDeps) {
       const r = rule(input.EventBusName, input.Name);
       if (r.targets.size) throw new AwsError('ValidationException', 'Rule can\'t be deleted since it has targets.', 400);
       busByNameOrArn(input.EventBusName).rules.delete(r.Name);
+      ruleTimers.disarm(r.Arn);
       return {};
     },
     EnableRule(input: any) {
-      rule(input.EventBusName, input.Name).State = 'ENABLED';
+      const r = rule(input.EventBusName, input.Name);
+      r.State = 'ENABLED';
+      ruleTimers.arm(r.Arn);
       return {};
     },
     DisableRule(input: any) {
-      rule(input.EventBusName, input.Name).State = 'DISABLED';
+      const r = rule(input.EventBusName, input.Name);
+      r.State = 'DISABLED';
+      ruleTimers.disarm(r.Arn);
       return {};
     },
     PutTargets(input: any) {

@@ -1,6 +1,6 @@
 import { AwsError } from '../core/errors';
-import { nextCronTime, parseCron, type Cron } from './cron';
-import { fromWallTime } from './zoned-time';
+import { nextCronTime, parseCron, type Cron } from '../core/schedule/cron';
+import { fromWallTime } from '../core/schedule/zoned-time';
 
 /**
  * ScheduleExpression: `at(yyyy-mm-ddThh:mm:ss)` (once, in the schedule's time zone), `rate(n minutes|hours|days)`

@@ -1,5 +1,5 @@
 import { AwsError, constraintViolation } from '../core/errors';
-import { isTimeZone } from './zoned-time';
+import { isTimeZone } from '../core/schedule/zoned-time';
 import { parseExpression, type Expression } from './expression';
 
 /** What the Scheduler model constrains and the protocol layer does not check: required members, lengths, patterns, ranges. */

@@ -1,6 +1,6 @@
-import { nextCronTime, parseCron } from '../../emulator/scheduler/cron';
+import { nextCronTime, parseCron } from '../../emulator/core/schedule/cron';
 import { nextOccurrence, parseExpression } from '../../emulator/scheduler/expression';
-import { fromWallTime, wallTime } from '../../emulator/scheduler/zoned-time';
+import { fromWallTime, wallTime } from '../../emulator/core/schedule/zoned-time';
 
 /** The next `count` times a cron names after `from`, as ISO strings in UTC. */
 function runs(body: string, from: string, count: number, zone = 'UTC'): string[] {
