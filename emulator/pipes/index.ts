@@ -1,4 +1,5 @@
 import type * as P from '@aws-sdk/client-pipes';
+import type { Timer } from '../core/clock';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { offsetPage } from '../core/paging';
@@ -6,9 +7,7 @@ import { persistedMaps } from '../core/persist-whole';
 import type { Persistable, ServiceDeps } from '../core/service';
 import { arnService, describe, listed, pipeArn, summary, TRANSITIONAL, type PipeRecord } from './model';
 import { SqsPipePoller } from './poller';
-import { invalidField } from './validation';
 import * as check from './validation';
-import type { Timer } from '../core/clock';
 
 /** How long (emulated) CREATING, UPDATING, STARTING, STOPPING and DELETING last: a client polling DescribePipe sees them. */
 const TRANSITION_MS = 5;
@@ -139,7 +138,7 @@ export function createPipesProvider(deps: ServiceDeps) {
 
   function checkDesired(state: string | undefined): void {
     if (state !== undefined && state !== 'RUNNING' && state !== 'STOPPED') {
-      throw invalidField('desiredState', state, 'Member must satisfy enum value set: [RUNNING, STOPPED]');
+      throw check.invalidField('desiredState', state, 'Member must satisfy enum value set: [RUNNING, STOPPED]');
     }
   }
 
@@ -218,7 +217,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     ListPipes(input: P.ListPipesCommandInput) {
       check.checkNamePrefix('namePrefix', input.NamePrefix);
       checkDesired(input.DesiredState);
-      if (input.Limit !== undefined && (input.Limit < 1 || input.Limit > 100)) throw invalidField('limit', input.Limit, 'Member must have value between 1 and 100');
+      if (input.Limit !== undefined && (input.Limit < 1 || input.Limit > 100)) throw check.invalidField('limit', input.Limit, 'Member must have value between 1 and 100');
       const all = [...pipes.values()]
         .filter(
           (p) =>
