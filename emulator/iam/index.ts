@@ -1,6 +1,7 @@
 import { persistedMaps } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
 import { accountOperations } from './account';
+import { certificateOperations } from './certificates';
 import { accessKeyCredentials, accessKeyOperations, type KeyIdentity } from './access-keys';
 import { groupOperations } from './groups';
 import { instanceProfileOperations } from './instance-profiles';
@@ -14,6 +15,7 @@ import { policySimulatorOperations } from './policy-simulator';
 import { roleOperations } from './roles';
 import { samlProviderOperations } from './saml-providers';
 import { serviceLinkedRoleOperations } from './service-linked-roles';
+import { sshKeyOperations } from './ssh-keys';
 import { userOperations } from './users';
 
 /** What `bus.ask('iam.accessKeyIdentity', { accessKeyId })` answers: the user behind an Active key, if any. */
@@ -72,5 +74,7 @@ export function createIamProvider(deps: ServiceDeps) {
     ...serviceLinkedRoleOperations(state),
     ...policySimulatorOperations(state),
     ...mfaDeviceOperations(state),
+    ...certificateOperations(state),
+    ...sshKeyOperations(state),
   };
 }
