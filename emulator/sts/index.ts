@@ -2,10 +2,12 @@ import type { RequestContext } from '../core/context';
 import { AwsError, constraintViolation } from '../core/errors';
 import type { EntityChange, Persistable, ServiceDeps } from '../core/service';
 import { jwtClaims, randomSecret, randomSessionToken, roleIdFor, temporaryAccessKeyId, type Session } from './credentials';
+import { invalidAssertion, nameQualifier, samlClaims, subjectType } from './saml';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const FEDERATED_NAME = /^[\w+=,.@-]{2,32}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
+const SAML_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):saml-provider\/([\w._-]+)$/;
 
 const expiredToken = () => new AwsError('ExpiredToken', 'The security token included in the request is expired', 400);
 const validationError = (field: string, value: unknown, constraint: string) => constraintViolation('ValidationError', field, value, constraint);
@@ -130,6 +132,50 @@ export function createStsProvider(deps: ServiceDeps) {
         Audience: typeof audience === 'string' ? audience : undefined,
         Provider: input.ProviderId ?? (typeof claims.iss === 'string' ? claims.iss.replace(/^https:\/\//, '') : undefined),
       };
+    },
+    /**
+     * SAML federation (AD FS, Okta): the base64 assertion's Role attribute must pair RoleArn with PrincipalArn, and its
+     * RoleSessionName attribute names the session. The assertion's signature is not verified, nor is the provider
+     * looked up in IAM; an assertion past its NotOnOrAfter is refused.
+     */
+    AssumeRoleWithSAML(input: { RoleArn?: string; PrincipalArn?: string; SAMLAssertion?: string; DurationSeconds?: number }) {
+      const roleArn = required('roleArn', input.RoleArn);
+      const principalArn = required('principalArn', input.PrincipalArn);
+      const claims = samlClaims(required('sAMLAssertion', input.SAMLAssertion));
+      if (claims.notOnOrAfter !== undefined && deps.clock.now() >= claims.notOnOrAfter) {
+        throw new AwsError('ExpiredTokenException', 'Token must not be expired', 400);
+      }
+      if (!claims.rolePairs.some((p) => p.role === roleArn && p.provider === principalArn)) {
+        throw new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+      }
+      const provider = SAML_PROVIDER_ARN.exec(principalArn);
+      if (!provider) throw validationError('principalArn', principalArn, 'Member must be a SAML provider ARN (arn:aws:iam::<account>:saml-provider/<name>)');
+      if (claims.sessionName === undefined || !SESSION_NAME.test(claims.sessionName)) {
+        throw invalidAssertion('the RoleSessionName attribute is missing or not 2 to 64 characters of [\\w+=,.@-]');
+      }
+      const seconds = duration(input.DurationSeconds ?? claims.sessionDuration, 900, 43_200, 3600);
+      return {
+        ...assumedRole(roleArn, claims.sessionName, seconds),
+        Subject: claims.subject,
+        SubjectType: subjectType(claims.subjectFormat),
+        Issuer: claims.issuer,
+        Audience: claims.audience,
+        NameQualifier: claims.issuer === undefined ? undefined : nameQualifier(claims.issuer, provider[1]!, provider[2]!),
+      };
+    },
+    /**
+     * Nothing in the emulator encodes authorization failures, so the only messages it can decode are base64 JSON
+     * documents (as a test may build one); anything else is refused as AWS refuses a message it did not issue.
+     */
+    DecodeAuthorizationMessage(input: { EncodedMessage?: string }) {
+      const encoded = required('encodedMessage', input.EncodedMessage);
+      const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+      try {
+        JSON.parse(decoded);
+      } catch {
+        throw new AwsError('InvalidAuthorizationMessageException', 'The encoded authorization message is not valid.', 400);
+      }
+      return { DecodedMessage: decoded };
     },
     /** Credentials for the caller itself (a long-term key): GetCallerIdentity with them names the same identity. */
     async GetSessionToken(input: { DurationSeconds?: number }, ctx: RequestContext) {
