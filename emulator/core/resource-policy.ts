@@ -217,3 +217,9 @@ export function evaluatePolicy(policy: string | object | undefined, req: PolicyR
 
 export const isAllowed = (policy: string | object | undefined, req: PolicyRequest): boolean =>
   evaluatePolicy(policy, req) === 'Allow';
+
+/**
+ * Services that deliver with a role the customer gives them (identity-based permissions), so in strict mode a
+ * destination's resource policy is not asked: Lambda (DLQs, destinations), EventBridge Scheduler, EventBridge Pipes.
+ */
+export const ROLE_BASED_PRINCIPALS: readonly string[] = ['lambda.amazonaws.com', 'scheduler.amazonaws.com', 'pipes.amazonaws.com'];

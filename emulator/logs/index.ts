@@ -18,6 +18,7 @@ import { accountPolicyOperations, type LogsAccountPolicy } from './account-polic
 import { destinationOperations, destinationStored, type LogsDestination } from './destinations';
 import { resourcePolicyOperations, servicePutAllowed, type AccountPolicy } from './resource-policies';
 import { BEFORE_ALL, compareEvents, eventsInTimeOrder, indexAfter, indexAtTime, invalidToken, parsePositionToken, positionToken } from './event-order';
+import { ROLE_BASED_PRINCIPALS } from '../core/resource-policy';
 
 /**
  * CloudWatch Logs: log groups and streams, written by the Lambda provider (through `logs.put` on the bus)
@@ -165,12 +166,13 @@ export function createLogsProvider(deps: ServiceDeps) {
 
   /**
    * Deliveries from other services (EventBridge rule targets): the group must exist, and with `strict` a resource
-   * policy must let the sender create the stream and put events in it, as on AWS.
+   * policy must let the sender create the stream and put events in it, as on AWS (not for services acting with a
+   * role, such as Pipes).
    */
   const deliveryGroup = (arn: string, origin: Origin, streamName = '*'): LogGroup => {
     const g = groupByArn(arn);
     const streamArn = `${arn.replace(/:\*$/, '')}:log-stream:${streamName}`;
-    if (deps.options.strict && !servicePutAllowed(policies.values(), g, streamArn, origin)) {
+    if (deps.options.strict && !ROLE_BASED_PRINCIPALS.includes(origin.principal) && !servicePutAllowed(policies.values(), g, streamArn, origin)) {
       throw new AwsError('AccessDeniedException', `${origin.principal} is not allowed to put log events in ${arn}`, 400);
     }
     return g;

@@ -1,5 +1,5 @@
 import type { Origin } from '../core/delivery';
-import { evaluatePolicy } from '../core/resource-policy';
+import { evaluatePolicy, ROLE_BASED_PRINCIPALS } from '../core/resource-policy';
 import { authorizationError, invalidParameter } from './validation';
 
 /**
@@ -91,8 +91,8 @@ export function removePermission(policy: string, label: string): string {
   return JSON.stringify(doc);
 }
 
-/** Lambda publishes DLQ and destination records with the function's execution role, not the topic policy. */
-const IDENTITY_BASED_PRINCIPALS = new Set(['lambda.amazonaws.com', 'sns.amazonaws.com']);
+/** Lambda (DLQ and destination records), Scheduler and Pipes publish with a role, not through the topic policy. */
+const IDENTITY_BASED_PRINCIPALS = new Set([...ROLE_BASED_PRINCIPALS, 'sns.amazonaws.com']);
 
 /**
  * Strict mode: may this service principal publish to the topic? AWS authorises service principals (S3

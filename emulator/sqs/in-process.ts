@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DeliveryMessage, DeliveryReceiver, Origin } from '../core/delivery';
 import { AwsError } from '../core/errors';
-import { isAllowed } from '../core/resource-policy';
+import { isAllowed, ROLE_BASED_PRINCIPALS } from '../core/resource-policy';
 import type { ServiceDeps } from '../core/service';
 import { SqsProvider } from './provider';
 import type { Queue } from './queue';
@@ -27,11 +27,11 @@ export interface MappingDeleteResult {
 }
 
 /**
- * Principals whose deliveries AWS authorises with the queue policy (resource-based). Lambda (async DLQ,
- * destinations) and SQS itself act with identity-based permissions, so strict mode does not ask the policy.
+ * Principals whose deliveries AWS authorises with the queue policy (resource-based). Services acting with a role
+ * (Lambda's DLQs and destinations, Scheduler, Pipes) and SQS itself do not need it, so strict mode does not ask.
  */
 const POLICY_CHECKED_PRINCIPALS = /\.amazonaws\.com(\.cn)?$/;
-const IDENTITY_BASED_PRINCIPALS = new Set(['lambda.amazonaws.com', 'sqs.amazonaws.com']);
+const IDENTITY_BASED_PRINCIPALS = new Set([...ROLE_BASED_PRINCIPALS, 'sqs.amazonaws.com']);
 
 /** A stable SenderId for a service principal, in the shape of an IAM unique id. */
 function senderIdFor(principal: string): string {
