@@ -1,6 +1,7 @@
 import { AwsError } from '../core/errors';
 import type { RequestContext } from '../core/context';
 import { uuid } from '../core/ids';
+import { withoutTags } from '../core/tags';
 import { deleteConflict, getRole, iamId, iamNow, mergeTags, noSuchEntity, type IamState, type InstanceProfile } from './model';
 import { page } from './paging';
 import { roleView } from './roles';
@@ -62,6 +63,20 @@ export function instanceProfileOperations(state: IamState) {
       if (profile.roleName !== undefined) throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
       state.instanceProfiles.delete(profile.InstanceProfileName);
       return {};
+    },
+    TagInstanceProfile(input: any) {
+      const profile = getProfile(state, input.InstanceProfileName);
+      profile.Tags = mergeTags(profile.Tags, input.Tags);
+      return {};
+    },
+    UntagInstanceProfile(input: any) {
+      const profile = getProfile(state, input.InstanceProfileName);
+      profile.Tags = withoutTags(profile.Tags, input.TagKeys);
+      return {};
+    },
+    ListInstanceProfileTags(input: any) {
+      const { items, ...rest } = page(getProfile(state, input.InstanceProfileName).Tags, input);
+      return { Tags: items, ...rest };
     },
     AddRoleToInstanceProfile(input: any) {
       const profile = getProfile(state, input.InstanceProfileName);

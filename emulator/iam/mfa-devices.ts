@@ -90,6 +90,11 @@ export function mfaDeviceOperations(state: IamState) {
       device.lastStep = undefined;
       return {};
     },
+    GetMFADevice(input: any) {
+      const user = input.UserName === undefined ? undefined : getUser(state, input.UserName);
+      const device = enabledFor(user?.UserId, input.SerialNumber);
+      return { UserName: userById(state, device.userId!)?.UserName, SerialNumber: device.SerialNumber, EnableDate: device.EnableDate };
+    },
     /** Lines the device up again with two consecutive codes (its clock drifted); the same checks as enabling it. */
     ResyncMFADevice(input: any) {
       const user = getUser(state, input.UserName);

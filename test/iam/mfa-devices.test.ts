@@ -6,6 +6,7 @@ import {
   DeleteVirtualMFADeviceCommand,
   EnableMFADeviceCommand,
   GetAccountSummaryCommand,
+  GetMFADeviceCommand,
   IAMClient,
   ListMFADevicesCommand,
   ListVirtualMFADevicesCommand,
@@ -52,6 +53,7 @@ it('creates a virtual device with a base32 seed, enables it with two consecutive
   const now = stepNow();
   await client.send(new EnableMFADeviceCommand({ UserName: 'mfa-user', SerialNumber: serial, AuthenticationCode1: code(seed, now - 1), AuthenticationCode2: code(seed, now) }));
 
+  expect(await client.send(new GetMFADeviceCommand({ SerialNumber: serial }))).toMatchObject({ UserName: 'mfa-user', SerialNumber: serial, EnableDate: expect.any(Date) });
   const listed = await client.send(new ListMFADevicesCommand({ UserName: 'mfa-user' }));
   expect(listed.MFADevices).toEqual([{ UserName: 'mfa-user', SerialNumber: serial, EnableDate: expect.any(Date) }]);
   const assigned = await client.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned' }));
