@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuid } from '../core/ids';
 import { AwsError } from '../core/errors';
 import { offsetPage } from '../core/paging';
 import { invalidToken } from './event-order';
@@ -45,7 +45,7 @@ export function queryDefinitionOperations(d: QueryDefinitionDeps) {
       const id: string | undefined = input.queryDefinitionId;
       if (id !== undefined && !d.definitions.has(id)) throw notFound();
       if (id === undefined && d.definitions.size >= MAX_DEFINITIONS) throw new AwsError('LimitExceededException', 'Resource limit exceeded.', 400);
-      const queryDefinitionId = id ?? randomUUID();
+      const queryDefinitionId = id ?? uuid();
       const groups: string[] | undefined = input.logGroupNames;
       d.definitions.set(queryDefinitionId, {
         queryDefinitionId,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuid } from '../core/ids';
 import { AwsError } from '../core/errors';
 import { offsetPage } from '../core/paging';
 import { invalidToken } from './event-order';
@@ -70,7 +70,7 @@ export function resourcePolicyOperations(d: ResourcePolicyDeps) {
         if (current ? input.expectedRevisionId !== current.revisionId : input.expectedRevisionId !== undefined) {
           throw new AwsError('OperationAbortedException', 'The expected revision id does not match the resource policy\'s current revision.', 400);
         }
-        g.resourcePolicy = { policyDocument, lastUpdatedTime: d.now(), revisionId: randomUUID() };
+        g.resourcePolicy = { policyDocument, lastUpdatedTime: d.now(), revisionId: uuid() };
         d.changed({ group: g });
         return { resourcePolicy: groupView(g, input.resourceArn), revisionId: g.resourcePolicy.revisionId };
       }
