@@ -68,20 +68,35 @@ export function policySimulatorOperations(state: IamState) {
     return { EvaluationResults: items, ...rest };
   };
 
+  /**
+   * Who the resource policy's Principal is matched against: CallerArn (an IAM user's ARN), else the simulated user.
+   * AWS requires one when a ResourcePolicy is given; without a resource policy it matters to nothing.
+   */
+  const callerArn = (input: any, sourceUser: string | undefined, ctx: RequestContext): string => {
+    const caller: string | undefined = input.CallerArn ?? sourceUser;
+    if (input.CallerArn !== undefined && ENTITY_ARN.exec(input.CallerArn)?.[1] !== 'user') {
+      throw new AwsError('InvalidInput', `CallerArn ${input.CallerArn} is not the ARN of an IAM user.`, 400);
+    }
+    if (caller === undefined && input.ResourcePolicy !== undefined) {
+      throw new AwsError('InvalidInput', 'CallerArn is required when a ResourcePolicy is given, so its Principal has a value to match.', 400);
+    }
+    return caller ?? `arn:aws:iam::${ctx.accountId}:root`;
+  };
+
   const boundaryInput = (input: any) =>
     input.PermissionsBoundaryPolicyInputList?.length ? inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList') : undefined;
 
   return {
     SimulateCustomPolicy(input: any, ctx: RequestContext) {
       if (input.PolicyInputList === undefined) throw constraintViolation('ValidationError', 'policyInputList', undefined, 'Member must not be null');
-      const caller = input.CallerArn ?? `arn:aws:iam::${ctx.accountId}:root`;
-      return run(input, inputPolicies(input.PolicyInputList, 'PolicyInputList'), boundaryInput(input), caller);
+      return run(input, inputPolicies(input.PolicyInputList, 'PolicyInputList'), boundaryInput(input), callerArn(input, undefined, ctx));
     },
     /** The entity's own policies plus any PolicyInputList; PermissionsBoundaryPolicyInputList replaces its boundary. */
-    SimulatePrincipalPolicy(input: any) {
+    SimulatePrincipalPolicy(input: any, ctx: RequestContext) {
       const { identity, boundary } = principalPolicies(input.PolicySourceArn);
       const policies = [...identity, ...inputPolicies(input.PolicyInputList, 'PolicyInputList')];
-      return run(input, policies, boundaryInput(input) ?? boundary, input.CallerArn ?? input.PolicySourceArn);
+      const sourceUser = ENTITY_ARN.exec(input.PolicySourceArn)?.[1] === 'user' ? input.PolicySourceArn : undefined;
+      return run(input, policies, boundaryInput(input) ?? boundary, callerArn(input, sourceUser, ctx));
     },
     GetContextKeysForCustomPolicy(input: any) {
       if (input.PolicyInputList === undefined) throw constraintViolation('ValidationError', 'policyInputList', undefined, 'Member must not be null');

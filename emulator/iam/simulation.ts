@@ -51,7 +51,10 @@ export function contextOf(entries: { ContextKeyName?: string; ContextKeyValues?:
 
 const hasKey = (context: Record<string, string[]>, key: string) => Object.keys(context).some((k) => k.toLowerCase() === key.toLowerCase());
 
-/** `${aws:username}` in a Resource is replaced by the context's value; `${*}`, `${?}`, `${$}` stand for the literal characters. */
+/**
+ * Policy variables: `${aws:username}` in a Resource or a condition's value is replaced by the context's value (left
+ * as is, so matching nothing, when the context has none or several); `${*}`, `${?}`, `${$}` are the literal characters.
+ */
 function withVariables(statement: Statement, context: Record<string, string[]>): Statement {
   const substitute = (pattern: string) =>
     pattern.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
@@ -60,7 +63,13 @@ function withVariables(statement: Statement, context: Record<string, string[]>):
       return found?.length === 1 ? found[0]! : whole;
     });
   const resources = (v: Statement['Resource']) => (v === undefined ? undefined : list(v).map(substitute));
-  return { ...statement, Resource: resources(statement.Resource), NotResource: resources(statement.NotResource) };
+  type Value = string | number | boolean;
+  const one = (x: Value) => (typeof x === 'string' ? substitute(x) : x);
+  const values = (v: Value | Value[]) => (Array.isArray(v) ? v.map(one) : one(v));
+  const condition: Statement['Condition'] = statement.Condition
+    ? Object.fromEntries(Object.entries(statement.Condition).map(([operator, block]) => [operator, Object.fromEntries(Object.entries(block ?? {}).map(([k, v]) => [k, values(v)]))]))
+    : undefined;
+  return { ...statement, Resource: resources(statement.Resource), NotResource: resources(statement.NotResource), Condition: condition };
 }
 
 interface Match {

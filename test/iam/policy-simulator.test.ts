@@ -129,6 +129,34 @@ describe('SimulateCustomPolicy', () => {
     ]);
   });
 
+  it('fills policy variables in resources and condition values from the context', async () => {
+    const home = policy(
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::homes', Condition: { StringLike: { 's3:prefix': ['home/${aws:username}/*'] } } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::homes/home/${aws:username}/*' },
+    );
+    const decide = async (action: string, resource: string, entries: { ContextKeyName: string; ContextKeyValues: string[] }[]) => {
+      const ContextEntries = entries.map((e) => ({ ...e, ContextKeyType: 'string' as const }));
+      const out = await iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: [home], ActionNames: [action], ResourceArns: [resource], ContextEntries }));
+      return out.EvaluationResults![0]!.EvalDecision;
+    };
+    const alice = { ContextKeyName: 'aws:username', ContextKeyValues: ['alice'] };
+    expect(await decide('s3:GetObject', 'arn:aws:s3:::homes/home/alice/notes.txt', [alice])).toBe('allowed');
+    expect(await decide('s3:GetObject', 'arn:aws:s3:::homes/home/bob/notes.txt', [alice])).toBe('implicitDeny');
+    expect(await decide('s3:ListBucket', 'arn:aws:s3:::homes', [alice, { ContextKeyName: 's3:prefix', ContextKeyValues: ['home/alice/docs'] }])).toBe('allowed');
+    expect(await decide('s3:ListBucket', 'arn:aws:s3:::homes', [alice, { ContextKeyName: 's3:prefix', ContextKeyValues: ['home/bob/'] }])).toBe('implicitDeny');
+  });
+
+  it('wants a CallerArn naming an IAM user when a resource policy is given', async () => {
+    const input = {
+      PolicyInputList: [policy({ Effect: 'Allow', Action: 's3:*', Resource: '*' })],
+      ResourcePolicy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }),
+      ActionNames: ['s3:GetObject'],
+    };
+    expect((await refused(iam().send(new SimulateCustomPolicyCommand(input)))).name).toBe('InvalidInputException');
+    const asRole = { ...input, CallerArn: 'arn:aws:iam::000000000000:role/r' };
+    expect((await refused(iam().send(new SimulateCustomPolicyCommand(asRole)))).name).toBe('InvalidInputException');
+  });
+
   it('pages its results and refuses a policy that is not JSON', async () => {
     const client = iam();
     const first = await client.send(
