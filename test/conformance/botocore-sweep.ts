@@ -21,6 +21,8 @@ import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
 import * as secrets from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
+import * as scheduler from '@aws-sdk/client-scheduler';
+import * as pipes from '@aws-sdk/client-pipes';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { loadServiceModel } from '../../emulator/protocols/model';
 import { enumIndex, operationInputs } from '../fuzz/well-typed-inputs';
@@ -28,7 +30,7 @@ import { seedWellTyped } from '../fuzz/well-typed-setup';
 
 export const SWEPT_SERVICES: [string, Record<string, any>][] = [
   ['s3', s3], ['sqs', sqs], ['sns', sns], ['lambda', lambda], ['events', events], ['monitoring', cw],
-  ['logs', logs], ['iam', iam], ['sts', sts], ['secretsmanager', secrets], ['ssm', ssm],
+  ['logs', logs], ['iam', iam], ['sts', sts], ['secretsmanager', secrets], ['ssm', ssm], ['scheduler', scheduler], ['pipes', pipes],
 ];
 
 export interface SweepResult {

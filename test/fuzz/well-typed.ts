@@ -17,6 +17,8 @@ import * as iam from '@aws-sdk/client-iam';
 import * as sts from '@aws-sdk/client-sts';
 import * as secrets from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
+import * as scheduler from '@aws-sdk/client-scheduler';
+import * as pipes from '@aws-sdk/client-pipes';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RunningEmulator } from '../../emulator';
 import { loadServiceModel, requiredMembers } from '../../emulator/protocols/model';
@@ -44,10 +46,12 @@ const WELL_TYPED_SERVICES: FuzzedService[] = [
   { name: 'sts', sdk: sts, client: 'STSClient' },
   { name: 'secretsmanager', sdk: secrets, client: 'SecretsManagerClient' },
   { name: 'ssm', sdk: ssm, client: 'SSMClient' },
+  { name: 'scheduler', sdk: scheduler, client: 'SchedulerClient' },
+  { name: 'pipes', sdk: pipes, client: 'PipesClient' },
 ];
 
 /** REST protocols route by what is present: without a required member a request may be another operation. */
-const REST_SERVICES = new Set(['s3', 'lambda']);
+const REST_SERVICES = new Set(['s3', 'lambda', 'scheduler', 'pipes']);
 
 /** Operations whose answer is a stream that stays open by design (a live tail lasts up to three hours). */
 const LONG_LIVED_STREAMS = new Set(['StartLiveTail']);
