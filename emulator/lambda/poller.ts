@@ -1,5 +1,6 @@
-import { ScaledClock, type Timer } from '../core/clock';
+import type { Timer } from '../core/clock';
 import { uuid } from '../core/ids';
+import { SqsBatches } from '../core/sqs-batches';
 import { matchesPattern } from '../core/patterns';
 import { isThrottle, type Executor } from './execution';
 import { maxLineage, nextTrace } from './lineage';
@@ -14,21 +15,6 @@ const MAX_BATCH_BYTES = 6_291_456;
 const INITIAL_CONCURRENCY = 5;
 const RAMP_PER_MINUTE = 300;
 const MAX_CONCURRENCY = 1000;
-/** SQS's limit on a message's visibility timeout. */
-const MAX_VISIBILITY_SECONDS = 43_200;
-
-interface MappingDeleteResult {
-  deleted: string[];
-  failed: { receiptHandle: string; code: string; message: string }[];
-}
-
-/** How a batch is received: with the queue's visibility timeout, or held longer (see visibilityPlan). */
-interface VisibilityPlan {
-  /** The queue's visibility timeout (what failed messages get again after a held run). */
-  queueSeconds: number;
-  /** The visibility timeout to receive with, when it differs from the queue's. */
-  holdSeconds?: number;
-}
 
 /**
  * The poller behind one SQS event source mapping. It sleeps until the queue says messages became visible
@@ -37,54 +23,48 @@ interface VisibilityPlan {
  * until the batch is full. Success deletes the batch; ReportBatchItemFailures deletes all but the reported
  * failures; an error, timeout or throttle leaves the messages to come back after their visibility timeout
  * (the queue's RedrivePolicy then moves them to its DLQ). FIFO order holds because SQS hands out no message
- * of a group while an earlier one of that group is in flight. On a scaled or virtual clock a running batch is
- * kept in flight while its (real-time) function runs: see visibilityPlan.
+ * of a group while an earlier one of that group is in flight. Receiving, gathering and holding batches in
+ * flight on a scaled or virtual clock is SqsBatches' work (emulator/core/sqs-batches.ts).
  */
-export class SqsPoller {
-  private active = 0;
-  private pumping = false;
-  private wake = false;
-  private stopped = false;
-  private unsubscribe?: () => void;
-  private gather?: { records: SqsEventRecord[]; bytes: number; timer: Timer; plan: VisibilityPlan };
-  private busySince?: number;
-
+export class SqsPoller extends SqsBatches<SqsEventRecord> {
   constructor(
     private readonly core: LambdaCore,
     private readonly executor: Executor,
     private readonly mapping: EventSourceMapping,
-  ) {}
-
-  async start(): Promise<void> {
-    const { bus } = this.core.deps;
-    try {
-      const unsubscribe = await bus.ask<{ queueArn: string; listener: () => void }, () => void>('sqs.subscribeArrivals', {
-        queueArn: this.mapping.eventSourceArn,
-        listener: () => this.pump(),
-      });
-      if (this.stopped) unsubscribe();
-      else this.unsubscribe = unsubscribe;
-    } catch (e) {
-      this.note(`PollerError: ${(e as Error).message}`);
-      return;
-    }
-    this.pump();
+  ) {
+    super(core.deps);
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    // Gathered messages are left in flight: they come back after their visibility timeout, as on AWS.
-    const g = this.gather;
-    g?.timer.cancel();
-    this.gather = undefined;
-    if (g) void this.restore(g.records, g.plan);
+  protected get queueArn(): string {
+    return this.mapping.eventSourceArn;
   }
-
-  /** Invocations in flight for this mapping. */
-  get inFlight(): number {
-    return this.active;
+  protected batchSize(): number {
+    return this.mapping.batchSize;
+  }
+  protected windowSeconds(): number {
+    return this.mapping.maximumBatchingWindowInSeconds;
+  }
+  /** The function's timeout plus init and log drain. */
+  protected holdRealSeconds(): number {
+    return (this.longestTimeout() ?? 900) + 20;
+  }
+  protected override maxBatchBytes(): number {
+    return MAX_BATCH_BYTES;
+  }
+  protected override setTimer(delayMs: number, fn: () => void): Timer {
+    return this.core.timers.set(delayMs, fn);
+  }
+  protected onPollError(e: Error): void {
+    this.note(`PollerError: ${e.message}`);
+  }
+  protected onBatchError(_records: SqsEventRecord[], e: Error): void {
+    this.note(`PollerError: ${e.message}`);
+  }
+  protected override onDeleteFailed(failed: { code: string }[]): void {
+    this.note(`PollerError: ${failed.length} message(s) could not be deleted (${failed[0]!.code})`);
+  }
+  protected override onRestoreFailed(visibilityTimeoutSeconds: number, error: string): void {
+    this.core.deps.bus.record({ type: 'lambda.esm.visibility', uuid: this.mapping.uuid, visibilityTimeoutSeconds, error });
   }
 
   private note(result: string): void {
@@ -115,138 +95,17 @@ export class SqsPoller {
     return Math.max(t.config.timeout, ...routed);
   }
 
-  private cap(): number {
+  protected concurrency(busySince: number | undefined): number {
     const fn = this.fn;
     const now = this.core.deps.clock.now();
     let cap: number;
     if (this.mapping.scalingConfig?.MaximumConcurrency !== undefined) cap = this.mapping.scalingConfig.MaximumConcurrency;
     else {
-      const minutes = this.busySince === undefined ? 0 : Math.floor((now - this.busySince) / 60_000);
+      const minutes = busySince === undefined ? 0 : Math.floor((now - busySince) / 60_000);
       cap = Math.min(MAX_CONCURRENCY, INITIAL_CONCURRENCY + RAMP_PER_MINUTE * minutes);
     }
     if (fn?.reservedConcurrency !== undefined) cap = Math.min(cap, fn.reservedConcurrency);
     return cap;
-  }
-
-  /** Receives and starts batches while there is room; re-runs when woken during a run. */
-  pump(): void {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.wake = true;
-      return;
-    }
-    this.pumping = true;
-    void this.pumpLoop().finally(() => {
-      this.pumping = false;
-    });
-  }
-
-  private async pumpLoop(): Promise<void> {
-    do {
-      this.wake = false;
-      // An open gather counts as the batch it will become: it is only filled while a slot is free for it.
-      while (!this.stopped && this.active < this.cap()) {
-        const want = this.mapping.batchSize - (this.gather?.records.length ?? 0);
-        let records: SqsEventRecord[];
-        let plan: VisibilityPlan;
-        try {
-          plan = await this.visibilityPlan();
-          records = await this.core.deps.bus.ask<unknown, SqsEventRecord[]>('sqs.receive', {
-            queueArn: this.mapping.eventSourceArn,
-            max: want,
-            visibilityTimeoutSeconds: plan.holdSeconds,
-          });
-        } catch (e) {
-          this.note(`PollerError: ${(e as Error).message}`);
-          return;
-        }
-        if (this.stopped) {
-          void this.restore(records, plan);
-          return;
-        }
-        if (records.length === 0) {
-          if (this.active === 0 && !this.gather) this.busySince = undefined;
-          break;
-        }
-        this.busySince ??= this.core.deps.clock.now();
-        const window = this.mapping.maximumBatchingWindowInSeconds;
-        if (window > 0) {
-          if (!this.addToGather(records, window, plan)) break;
-        } else {
-          const [batch, rest] = this.fitPayload(records);
-          await this.release(rest);
-          this.launch(batch, plan);
-        }
-      }
-    } while (this.wake && !this.stopped);
-  }
-
-  /** Splits off what would push the batch past 6 MB. */
-  private fitPayload(records: SqsEventRecord[], startBytes = 0): [SqsEventRecord[], SqsEventRecord[]] {
-    let bytes = startBytes;
-    for (let i = 0; i < records.length; i++) {
-      bytes += Buffer.byteLength(JSON.stringify(records[i])) + 1;
-      if (bytes > MAX_BATCH_BYTES - 32 && i > 0) return [records.slice(0, i), records.slice(i)];
-    }
-    return [records, []];
-  }
-
-  /** Makes messages that did not fit visible again. */
-  private async release(records: SqsEventRecord[]): Promise<void> {
-    if (!records.length) return;
-    await this.core.deps.bus
-      .ask('sqs.changeVisibility', { queueArn: this.mapping.eventSourceArn, receiptHandles: records.map((r) => r.receiptHandle), visibilityTimeoutSeconds: 0 })
-      .catch(() => undefined);
-  }
-
-  /** Adds to the batch being gathered; returns false when the loop should wait (window still open). */
-  private addToGather(records: SqsEventRecord[], windowSeconds: number, plan: VisibilityPlan): boolean {
-    if (!this.gather) {
-      const timer = this.core.timers.set(windowSeconds * 1000, () => this.flushGather());
-      this.gather = { records: [], bytes: 0, timer, plan };
-    }
-    const g = this.gather;
-    const [fits, rest] = this.fitPayload(records, g.bytes);
-    for (const r of fits) {
-      g.records.push(r);
-      g.bytes += Buffer.byteLength(JSON.stringify(r)) + 1;
-    }
-    if (rest.length || g.records.length >= this.mapping.batchSize) {
-      void this.release(rest);
-      this.flushGather();
-      return true;
-    }
-    // Partial batch: wait for more arrivals or the window's end.
-    return false;
-  }
-
-  private flushGather(): void {
-    const g = this.gather;
-    if (!g) return;
-    g.timer.cancel();
-    this.gather = undefined;
-    if (this.stopped) return;
-    this.launch(g.records, g.plan);
-  }
-
-  private launch(records: SqsEventRecord[], plan: VisibilityPlan): void {
-    this.active++;
-    void this.process(records, plan)
-      .catch((e) => this.note(`PollerError: ${(e as Error).message}`))
-      .finally(() => {
-        this.active--;
-        this.pump();
-      });
-  }
-
-  private async deleteMessages(records: SqsEventRecord[], deleted: Set<string>): Promise<void> {
-    if (!records.length) return;
-    const result = await this.core.deps.bus.ask<unknown, MappingDeleteResult>('sqs.delete', {
-      queueArn: this.mapping.eventSourceArn,
-      receiptHandles: records.map((r) => r.receiptHandle),
-    });
-    for (const h of result.deleted) deleted.add(h);
-    if (result.failed.length) this.note(`PollerError: ${result.failed.length} message(s) could not be deleted (${result.failed[0]!.code})`);
   }
 
   /** Keeps the records the mapping's filters match; drops (deletes) the rest, as Lambda does. */
@@ -258,61 +117,12 @@ export class SqsPoller {
     for (const r of records) (filters.some((p) => matchesPattern(p, filterSubject(r))) ? kept : dropped).push(r);
     if (dropped.length) {
       this.core.deps.bus.record({ type: 'lambda.esm.filtered', uuid: this.mapping.uuid, messageIds: dropped.map((r) => r.messageId) });
-      await this.deleteMessages(dropped, deleted);
+      await this.delete(dropped, deleted);
     }
     return kept;
   }
 
-  /**
-   * On AWS a message is not handed out again while its batch still runs: CreateEventSourceMapping insists on a
-   * visibility timeout at least as long as the function timeout. Here function code runs in real time while
-   * the queue's timers run on the emulator clock; when that clock is scaled (or virtual) a function that takes
-   * 200 ms real would outlive a "30 s" visibility timeout. So, only then, batches are received with a visibility
-   * timeout long enough for the function's real run (and the batching window), and what is not deleted gets the
-   * queue's ordinary visibility timeout when the run is over: a failed message comes back one visibility timeout
-   * later, as if the function had taken no time. Receiving with it (rather than changing it afterwards) leaves
-   * no moment, however loaded the machine, in which the short timeout could run out. On real time (scale 1)
-   * nothing changes, as on AWS.
-   */
-  private async visibilityPlan(): Promise<VisibilityPlan> {
-    const { clock, options, bus } = this.core.deps;
-    const info = await bus.ask<{ queueArn: string }, { visibilityTimeout?: number }>('sqs.queueInfo', { queueArn: this.mapping.eventSourceArn });
-    const queueSeconds = info?.visibilityTimeout ?? 30;
-    const realTime = clock instanceof ScaledClock && clock.scale === 1;
-    if (realTime || options.scaleFunctionTimeouts) return { queueSeconds };
-    const timeout = this.longestTimeout() ?? 900;
-    const scale = clock instanceof ScaledClock ? clock.scale : 0;
-    // The function's timeout plus init and log drain, in real seconds, as emulated seconds; SQS's cap is 12 h.
-    const needed = scale > 0 ? Math.ceil((timeout + 20) / scale) + this.mapping.maximumBatchingWindowInSeconds : MAX_VISIBILITY_SECONDS;
-    return { queueSeconds, holdSeconds: Math.min(MAX_VISIBILITY_SECONDS, Math.max(queueSeconds, needed)) };
-  }
-
-  /** After a held run: what is still in flight gets the queue's own visibility timeout. */
-  private async restore(records: SqsEventRecord[], plan: VisibilityPlan): Promise<void> {
-    if (plan.holdSeconds === undefined || !records.length) return;
-    const { bus } = this.core.deps;
-    const result = await bus
-      .ask<unknown, MappingDeleteResult>('sqs.changeVisibility', {
-        queueArn: this.mapping.eventSourceArn,
-        receiptHandles: records.map((r) => r.receiptHandle),
-        visibilityTimeoutSeconds: plan.queueSeconds,
-      })
-      .catch((e: Error) => ({ deleted: [], failed: [{ receiptHandle: '', code: 'Error', message: e.message }] }));
-    if (result.failed.length) {
-      bus.record({ type: 'lambda.esm.visibility', uuid: this.mapping.uuid, visibilityTimeoutSeconds: plan.queueSeconds, error: result.failed[0]!.message });
-    }
-  }
-
-  private async process(all: SqsEventRecord[], plan: VisibilityPlan): Promise<void> {
-    const deleted = new Set<string>();
-    try {
-      await this.processHeld(all, deleted);
-    } finally {
-      await this.restore(all.filter((r) => !deleted.has(r.receiptHandle)), plan);
-    }
-  }
-
-  private async processHeld(all: SqsEventRecord[], deleted: Set<string>): Promise<void> {
+  protected async process(all: SqsEventRecord[], deleted: Set<string>): Promise<void> {
     const { bus, clock } = this.core.deps;
     const records = await this.applyFilters(all, deleted);
     if (!records.length || this.stopped) return;
@@ -354,7 +164,7 @@ export class SqsPoller {
       return;
     }
     if (failed.size) bus.record({ type: 'lambda.esm.partial-failure', ...hop, failed: [...failed] });
-    await this.deleteMessages(records.filter((r) => !failed.has(r.messageId)), deleted);
+    await this.delete(records.filter((r) => !failed.has(r.messageId)), deleted);
   }
 }
 
