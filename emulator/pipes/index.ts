@@ -44,7 +44,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     timers.add(t);
   };
 
-  const require = (name: string | undefined): PipeRecord => {
+  const pipeNamed = (name: string | undefined): PipeRecord => {
     const p = name ? pipes.get(name) : undefined;
     if (!p) throw notFound(name);
     return p;
@@ -211,7 +211,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     },
 
     DescribePipe(input: P.DescribePipeCommandInput) {
-      return describe(require(input.Name));
+      return describe(pipeNamed(input.Name));
     },
 
     ListPipes(input: P.ListPipesCommandInput) {
@@ -233,7 +233,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     },
 
     async UpdatePipe(input: P.UpdatePipeCommandInput) {
-      const p = require(input.Name);
+      const p = pipeNamed(input.Name);
       checkDesired(input.DesiredState);
       requireSettled(p, 'updated');
       // Members left out keep their values; a service's parameter object given is replaced whole (AWS's rule).
@@ -268,7 +268,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     },
 
     StartPipe(input: P.StartPipeCommandInput) {
-      const p = require(input.Name);
+      const p = pipeNamed(input.Name);
       requireSettled(p, 'started');
       p.desiredState = 'RUNNING';
       p.lastModifiedTime = clock.now();
@@ -280,7 +280,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     },
 
     StopPipe(input: P.StopPipeCommandInput) {
-      const p = require(input.Name);
+      const p = pipeNamed(input.Name);
       requireSettled(p, 'stopped');
       p.desiredState = 'STOPPED';
       p.lastModifiedTime = clock.now();
@@ -294,7 +294,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     },
 
     DeletePipe(input: P.DeletePipeCommandInput) {
-      const p = require(input.Name);
+      const p = pipeNamed(input.Name);
       if (p.currentState === 'DELETING') throw conflict(p.name, `Pipe ${p.name} is already being deleted.`);
       p.desiredState = 'DELETED';
       p.currentState = 'DELETING';
