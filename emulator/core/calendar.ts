@@ -15,3 +15,6 @@ export const nextMidnight = (ms: number): number => Math.ceil(ms / DAY_MS) * DAY
 export const previousMidnight = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
 
 export const isMidnight = (ms: number): boolean => ms % DAY_MS === 0;
+
+/** ISO 8601 in UTC to the second, as event times are written (`2026-03-07T12:00:00Z`). */
+export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

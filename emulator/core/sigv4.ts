@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { getCanonicalQuery, getSigningKey } from '@smithy/signature-v4';
 import { AwsError } from './errors';
+import { isoSeconds } from './calendar';
 
 /**
  * Optional SigV4 verification (`--verify-signatures`): recomputes the signature of a request with the
@@ -85,7 +86,6 @@ export const MAX_PRESIGNED_SECONDS = 604_800;
 const queryParametersError = (message: string) => new AwsError('AuthorizationQueryParametersError', message, 400);
 
 /** S3's timestamps in error bodies: ISO 8601 to the second (2017-07-20T04:18:45Z). */
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** `yyyyMMdd'T'HHmmss'Z'` as epoch milliseconds; undefined for anything else (including 20260230T…). */
 function parseAmzDate(text: string): number | undefined {

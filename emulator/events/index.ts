@@ -16,6 +16,7 @@ import { isApiDestinationArn } from './api-destinations';
 import { createWebhooks } from './webhooks';
 import { validateTargetHttpParameters } from './http-parameters';
 import { createRuleTimers, parseRuleSchedule } from './scheduled-rules';
+import { isoSeconds } from '../core/calendar';
 
 /** EventBridge's constraint on archive names. */
 const ARCHIVE_NAME = /^[.\-_A-Za-z0-9]+$/;
@@ -127,14 +128,14 @@ export function createEventsProvider(deps: ServiceDeps) {
     return undefined;
   };
   const ruleTimers = createRuleTimers(clock, scheduledRule, (r, due) => {
-    const [, , , region, account] = r.Arn.split(':');
+    const { region, accountId: account } = parseArn(r.Arn)!;
     const event = {
       version: '0',
       id: uuid(),
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
       account,
-      time: new Date(due).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      time: isoSeconds(due),
       region,
       resources: [r.Arn],
       detail: {},
@@ -408,7 +409,7 @@ export function createEventsProvider(deps: ServiceDeps) {
           'detail-type': e.DetailType,
           source: e.Source,
           account: ctx.accountId,
-          time: new Date(e.Time ? new Date(e.Time).getTime() : clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          time: isoSeconds(e.Time ? new Date(e.Time).getTime() : clock.now()),
           region: ctx.region,
           resources: e.Resources ?? [],
           detail,

@@ -1,6 +1,6 @@
 import { AwsError, constraintViolation } from '../core/errors';
 import type { RequestContext } from '../core/context';
-import { randomHex } from '../core/ids';
+import { parseArn, randomHex } from '../core/ids';
 import { userOrCaller } from './caller';
 import { getUser, iamNow, noSuchEntity, userById, type AccessKey, type IamState, type User } from './model';
 import { page } from './paging';
@@ -106,7 +106,7 @@ export function accessKeyCredentials(state: IamState) {
     identityFor(accessKeyId: string): KeyIdentity | undefined {
       const found = active(accessKeyId);
       if (!found) return undefined;
-      return { UserId: found.user.UserId, Arn: found.user.Arn, Account: found.user.Arn.split(':')[4]! };
+      return { UserId: found.user.UserId, Arn: found.user.Arn, Account: parseArn(found.user.Arn)!.accountId };
     },
   };
 }

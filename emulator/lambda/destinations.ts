@@ -3,6 +3,7 @@ import { parseArn, uuid } from '../core/ids';
 import type { ServiceDeps } from '../core/service';
 import { deadLetterAttributes } from './records';
 import type { LambdaFunction } from './state';
+import { isoSeconds } from '../core/calendar';
 
 /** Where a failed or finished async event goes: the function's DLQ and its on-success / on-failure destinations. */
 
@@ -74,7 +75,7 @@ export async function sendToDestination(
           'detail-type': `Lambda Function Invocation Result - ${success ? 'Success' : 'Failure'}`,
           source: 'lambda',
           account: fn.accountId,
-          time: new Date(deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          time: isoSeconds(deps.clock.now()),
           region: fn.region,
           resources: [`${fn.arn}:${ev.qualifier ?? '$LATEST'}`, destinationArn],
           detail: record,

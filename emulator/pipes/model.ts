@@ -5,6 +5,7 @@ import type {
   PipeState,
   PipeTargetParameters,
 } from '@aws-sdk/client-pipes';
+import { parseArn } from '../core/ids';
 
 /** A pipe as the provider keeps it (and persists it: plain JSON, times as epoch milliseconds). */
 export interface PipeRecord {
@@ -35,7 +36,7 @@ export const pipeArn = (region: string, accountId: string, name: string): string
 export function arnService(arn: string | undefined): string | undefined {
   if (!arn) return undefined;
   if (arn.startsWith('smk://')) return 'kafka';
-  return arn.split(':')[2];
+  return parseArn(arn)?.service;
 }
 
 /** States a pipe passes through on its way somewhere: no other change is accepted meanwhile. */

@@ -7,6 +7,7 @@ import { batchItemFailures } from '../lambda/poller';
 import type { PipeRecord } from './model';
 import { parsedBody, renderPipeTemplate, type PipeVariables } from './templates';
 import { callTarget, invokeSync, type TargetOutcome } from './targets';
+import { parseArn } from '../core/ids';
 
 /** Batches a pipe works on at once (AWS scales further; a handful keeps the emulator's order easy to follow). */
 const MAX_CONCURRENT_BATCHES = 5;
@@ -60,7 +61,7 @@ export class SqsPipePoller extends SqsBatches<SqsEventRecord> {
   }
 
   private origin(records: SqsEventRecord[]): Origin {
-    const [, , , , account] = this.pipe.arn.split(':');
+    const account = parseArn(this.pipe.arn)?.accountId;
     return { principal: 'pipes.amazonaws.com', sourceArn: this.pipe.arn, sourceAccount: account ?? this.deps.options.accountId, correlation: { messageId: records[0]?.messageId ?? '' } };
   }
 

@@ -3,6 +3,7 @@ import { AwsError } from '../core/errors';
 import { jsonOrText } from '../lambda/records';
 import { arnService, type PipeRecord } from './model';
 import { dynamicValue, renderPipeTemplate, type PipeVariables } from './templates';
+import { parseArn } from '../core/ids';
 
 /** What Lambda answers over the bus for a synchronous invocation (`lambda.invoke`). */
 export interface LambdaInvokeAnswer {
@@ -81,7 +82,7 @@ function messageFor(pipe: PipeRecord, service: string | undefined, event: unknow
       return { kind: 'sns', message: text };
     case 'events': {
       const eb = params.EventBridgeEventBusParameters ?? {};
-      const [, , , region, account] = pipe.arn.split(':');
+      const { region, accountId: account } = parseArn(pipe.arn)!;
       const time = dynamicValue(eb.Time, event);
       return {
         kind: 'event',

@@ -1,4 +1,5 @@
 import { encodeEventKey } from './notifications';
+import { isoSeconds } from '../core/calendar';
 
 /**
  * The event S3 puts on the account's default EventBridge bus when a bucket has
@@ -63,7 +64,6 @@ export function eventBridgeDetailType(eventName: string): string | undefined {
 }
 
 /** EventBridge times have whole seconds: `2021-11-12T00:00:00Z`. */
-const ebTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function buildEventBridgeEvent(p: EventBridgeParams): S3EventBridgeEvent | undefined {
   const detailType = eventBridgeDetailType(p.eventName);
@@ -96,7 +96,7 @@ export function buildEventBridgeEvent(p: EventBridgeParams): S3EventBridgeEvent 
     'detail-type': detailType,
     source: 'aws.s3',
     account: p.account,
-    time: ebTime(p.time),
+    time: isoSeconds(p.time),
     region: p.region,
     resources: [`arn:aws:s3:::${p.bucket}`],
     detail,

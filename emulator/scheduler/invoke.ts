@@ -2,6 +2,7 @@ import { setAbortableTimer, type Clock } from '../core/clock';
 import type { DeliveryBus, DeliveryMessage, Origin } from '../core/delivery';
 import { AwsError } from '../core/errors';
 import { parseArn, randomHex } from '../core/ids';
+import { isoSeconds } from '../core/calendar';
 
 /** A schedule's target as CreateSchedule / UpdateSchedule take it. */
 export interface Target {
@@ -21,7 +22,6 @@ export const DEFAULT_MAX_AGE_SECONDS = 86_400;
 /** Failures no retry can mend: the target is missing or refuses us, so the invocation dead-letters at once. */
 const PERMANENT = /NotFound|NonExistent|DoesNotExist|AccessDenied|Authorization|InvalidParameter|InvalidArgument|Unsupported/;
 
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The Input with Scheduler's context attributes filled in. */
 export function withContext(input: string, values: { scheduleArn: string; scheduledTime: number; executionId: string; attempt: number }): string {
