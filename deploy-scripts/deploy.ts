@@ -474,7 +474,7 @@ class Deployment {
       await Promise.all(
         Object.entries(vars).map(async ([k, v]) => {
           if (typeof v === 'string') return [k, v];
-          if ('bucketName' in v) return [k, (await this.bucket(v.bucketName)).name];
+          if ('bucketName' in v) return [k, resourceName(this.p.prefix, v.bucketName)];
           if ('topicArn' in v) return [k, (await this.topic(v.topicArn)).arn];
           return [k, (await this.queue(v.queueUrl)).url];
         }),

@@ -156,10 +156,10 @@ export function clearBuildCache(): void {
 
 async function hashSources(inputs: string[]): Promise<string> {
   const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\0${JSON.stringify(ESBUILD_OPTIONS)}\0`);
-  for (const input of inputs) {
-    const content = await readFile(path.resolve(PROJECT_ROOT, input)).catch(() => Buffer.from('\0missing\0'));
-    hash.update(`${input}\0${content.length}\0`).update(content);
-  }
+  // Read in parallel: deploy checks this cache while its requests keep the event loop busy, and one read
+  // after another waited a turn of that loop each (the handlers' functions were created ~150 ms later).
+  const contents = await Promise.all(inputs.map((input) => readFile(path.resolve(PROJECT_ROOT, input)).catch(() => Buffer.from('\0missing\0'))));
+  inputs.forEach((input, i) => hash.update(`${input}\0${contents[i]!.length}\0`).update(contents[i]!));
   return hash.digest('hex');
 }
 
