@@ -276,16 +276,18 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
       return { MetricAlarms: list.map(({ region: _r, accountId: _a, ...view }) => view) };
     },
     DeleteAlarms(input: any) {
-      const names = [...new Set<string>(input.AlarmNames ?? [])];
-      const missing = names.filter((n) => !alarms.has(n) && !composites.composites.has(n));
-      if (missing.length) throw new AwsError('ResourceNotFound', `The following alarms were not found: ${missing.join(', ')}`, 404);
+      // Names of no alarm are passed over: AWS still deletes the ones named correctly (its DeleteAlarms reference).
+      const names = [...new Set<string>(input.AlarmNames ?? [])].filter((n) => alarms.has(n) || composites.composites.has(n));
       // AWS deletes at most one composite alarm per call, and none that a composite outside the call depends on.
       if (names.filter((n) => composites.composites.has(n)).length > 1) {
         throw new AwsError('ValidationException', 'You can delete at most one composite alarm in a single DeleteAlarms request.', 400);
       }
-      // Worded as AWS words it (quoted in cloud-custodian#7763): every blocked name, comma-separated.
+      // Worded as AWS words it (quoted in cloud-custodian#7763 and aws-nuke#462): every blocked name, comma-separated.
       const blocked = names.filter((n) => composites.dependents(n).some((c) => !names.includes(c.AlarmName)));
-      if (blocked.length) throw new AwsError('ValidationException', `Cannot delete ${blocked.join(',')} as there are composite alarm(s) depending on them.`, 400);
+      if (blocked.length) {
+        const which = blocked.length === 1 ? 'it' : 'them';
+        throw new AwsError('ValidationException', `Cannot delete ${blocked.join(',')} as there are composite alarm(s) depending on ${which}.`, 400);
+      }
       for (const n of names) {
         const a = alarms.get(n);
         if (!a) {

@@ -225,6 +225,9 @@ describe('composite alarm evaluation and actions', () => {
     expect((await composite('cycle-b'))?.StateValue).toBe('ALARM');
     // Neither can be deleted while the other depends on it.
     await expect(cw().send(new DeleteAlarmsCommand({ AlarmNames: ['cycle-a'] }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(cw().send(new DeleteAlarmsCommand({ AlarmNames: ['cycle-a', 'cycle-child'] }))).rejects.toMatchObject({
+      message: 'Cannot delete cycle-a,cycle-child as there are composite alarm(s) depending on them.',
+    });
   });
 
   it('takes SetAlarmState until a child changes, and shows ActionsSuppressedBy while the suppressor is in ALARM', async () => {
@@ -289,7 +292,7 @@ describe('composite alarms in the other alarm operations', () => {
   it('refuses to delete a child a composite depends on, or two composites at once, then deletes the composite', async () => {
     await expect(cw().send(new DeleteAlarmsCommand({ AlarmNames: ['ops-child'] }))).rejects.toMatchObject({
       name: 'ValidationException',
-      message: 'Cannot delete ops-child as there are composite alarm(s) depending on them.',
+      message: 'Cannot delete ops-child as there are composite alarm(s) depending on it.',
     });
     await cw().send(new PutCompositeAlarmCommand({ AlarmName: 'ops-other', AlarmRule: 'TRUE' }));
     await expect(cw().send(new DeleteAlarmsCommand({ AlarmNames: ['ops-parent', 'ops-other'] }))).rejects.toMatchObject({ name: 'ValidationException' });

@@ -1,6 +1,7 @@
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
   DeleteDashboardsCommand,
   DescribeAlarmHistoryCommand,
   GetDashboardCommand,
@@ -49,7 +50,9 @@ describe('CloudWatch alarm tags', () => {
       $metadata: { httpStatusCode: 404 },
     });
     await cw().send(alarm('doomed', { Tags: [{ Key: 'a', Value: 'b' }] }));
-    await cw().send(new DeleteAlarmsCommand({ AlarmNames: ['doomed'] }));
+    // A name of no alarm in the list does not stop the others being deleted (AWS's DeleteAlarms reference).
+    await cw().send(new DeleteAlarmsCommand({ AlarmNames: ['never-was', 'doomed'] }));
+    expect((await cw().send(new DescribeAlarmsCommand({ AlarmNames: ['doomed'] }))).MetricAlarms).toEqual([]);
     await expect(cw().send(new TagResourceCommand({ ResourceARN: alarmArn('doomed'), Tags: [{ Key: 'a', Value: 'b' }] }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       $metadata: { httpStatusCode: 404 },
