@@ -1,4 +1,5 @@
 import { AwsError } from '../core/errors';
+import { keyIn, type Scope } from './arns';
 
 /** Archived events of a bus, for StartReplay. */
 export interface Archive {
@@ -34,8 +35,9 @@ export function replayView(r: Replay) {
   return { ...r };
 }
 
-export function requireArchive(archives: Map<string, Archive>, name: string | undefined): Archive {
-  const a = name ? archives.get(name) : undefined;
+/** An archive of `scope`'s account and Region. */
+export function requireArchive(archives: Map<string, Archive>, scope: Scope, name: string | undefined): Archive {
+  const a = name ? archives.get(keyIn(scope, name)) : undefined;
   if (!a) throw new AwsError('ResourceNotFoundException', `Archive ${name} does not exist.`, 400);
   return a;
 }

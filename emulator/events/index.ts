@@ -4,7 +4,7 @@ import type { RequestContext } from '../core/context';
 import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
-import { pathInArn } from './arns';
+import { keyIn, pathInArn, rekeyByScope, scopeOfArn, type Scope } from './arns';
 import { matchesPattern } from '../core/patterns';
 import { MAX_PUT_EVENTS_BYTES, putEventsEntrySize } from './entry-size';
 import { checkEventPattern, eventNestsTooDeep, MAX_EVENT_NESTING, nestsTooDeep } from './nesting';
@@ -58,6 +58,7 @@ interface EventBus {
 
 export function createEventsProvider(deps: ServiceDeps) {
   const { clock, bus, options } = deps;
+  const home: Scope = { region: options.region, accountId: options.accountId };
   const buses = new Map<string, EventBus>();
   const archives = new Map<string, Archive>();
   const replays = new Map<string, Replay>();
@@ -66,30 +67,38 @@ export function createEventsProvider(deps: ServiceDeps) {
   const webhooks = createWebhooks(deps, () => lifecycle.signal);
   const busArn = (name: string, region = options.region, account = options.accountId) => `arn:aws:events:${region}:${account}:event-bus/${name}`;
 
-  const ensureDefault = () => {
-    if (!buses.has('default')) buses.set('default', { Name: 'default', Arn: busArn('default'), CreationTime: new Date(clock.now()), rules: new Map() });
-  };
-  ensureDefault();
-
-  const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
-  const busByNameOrArn = (nameOrArn: string | undefined): EventBus => {
-    const name = !nameOrArn ? 'default' : nameOrArn.startsWith('arn:') ? (pathInArn(nameOrArn, 'event-bus') ?? '') : nameOrArn;
-    const b = buses.get(name);
-    if (!b) throw new AwsError('ResourceNotFoundException', `Event bus ${name} does not exist.`, 400);
+  /** Every account and Region has its default bus, made when first needed. */
+  const defaultBus = (scope: Scope): EventBus => {
+    const key = keyIn(scope, 'default');
+    let b = buses.get(key);
+    if (!b) buses.set(key, (b = { Name: 'default', Arn: busArn('default', scope.region, scope.accountId), CreationTime: new Date(clock.now()), rules: new Map() }));
     return b;
   };
-  const rule = (busName: string | undefined, name: string | undefined): Rule => {
-    const r = name ? busByNameOrArn(busName).rules.get(name) : undefined;
+  defaultBus(home);
+
+  const notNull = (member: string) => constraintViolation('ValidationException', member, undefined, 'Member must not be null');
+  /** A bus by name (in the caller's account and Region) or by ARN (in the ARN's). */
+  const busByNameOrArn = (nameOrArn: string | undefined, caller: Scope): EventBus => {
+    const byArn = nameOrArn?.startsWith('arn:');
+    const name = !nameOrArn ? 'default' : byArn ? (pathInArn(nameOrArn, 'event-bus') ?? '') : nameOrArn;
+    const scope = (byArn && scopeOfArn(nameOrArn!)) || caller;
+    const b = name === 'default' ? defaultBus(scope) : buses.get(keyIn(scope, name));
+    if (!b || (byArn && b.Arn !== nameOrArn)) throw new AwsError('ResourceNotFoundException', `Event bus ${name} does not exist.`, 400);
+    return b;
+  };
+  const rule = (busName: string | undefined, name: string | undefined, caller: Scope): Rule => {
+    const r = name ? busByNameOrArn(busName, caller).rules.get(name) : undefined;
     if (!r) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${busName ?? 'default'}.`, 400);
     return r;
   };
 
   /** A bus or a rule named by its ARN (TagResource and friends): `…:event-bus/<bus>`, `…:rule/[<bus>/]<rule>`. */
-  const taggable = (resourceArn: string | undefined): { Tags?: Tag[] } => {
+  const taggable = (resourceArn: string | undefined, caller: Scope): { Tags?: Tag[] } => {
+    const scope = scopeOfArn(resourceArn ?? '') ?? caller;
     const busName = pathInArn(resourceArn, 'event-bus');
-    if (busName) return busByNameOrArn(busName);
+    if (busName) return busByNameOrArn(busName, scope);
     const rulePath = pathInArn(resourceArn, 'rule')?.split('/');
-    if (rulePath && rulePath.length <= 2) return rulePath.length === 2 ? rule(rulePath[0], rulePath[1]) : rule('default', rulePath[0]);
+    if (rulePath && rulePath.length <= 2) return rulePath.length === 2 ? rule(rulePath[0], rulePath[1], scope) : rule('default', rulePath[0], scope);
     throw new AwsError('ValidationException', `Parameter ResourceARN is not valid. Reason: ${resourceArn} is not an event bus or rule ARN.`, 400);
   };
   const busView = (b: EventBus) => ({
@@ -122,9 +131,10 @@ export function createEventsProvider(deps: ServiceDeps) {
     }
   }
 
-  /** Scheduled rules live on the default bus only (AWS refuses them elsewhere). */
+  /** Scheduled rules live on the default bus only (AWS refuses them elsewhere), in their ARN's account and Region. */
   const scheduledRule = (arn: string): Rule | undefined => {
-    for (const r of buses.get('default')?.rules.values() ?? []) if (r.Arn === arn) return r;
+    const scope = scopeOfArn(arn);
+    for (const r of (scope && buses.get(keyIn(scope, 'default')))?.rules.values() ?? []) if (r.Arn === arn) return r;
     return undefined;
   };
   const ruleTimers = createRuleTimers(clock, scheduledRule, (r, due) => {
@@ -144,7 +154,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     deliverToRuleTargets(r, event);
   });
   const armAllScheduled = () => {
-    for (const r of buses.get('default')?.rules.values() ?? []) if (r.ScheduleExpression) ruleTimers.arm(r.Arn);
+    for (const b of buses.values()) if (b.Name === 'default') for (const r of b.rules.values()) if (r.ScheduleExpression) ruleTimers.arm(r.Arn);
   };
 
   /** Routes one event on a bus: archives it (unless replayed) and delivers it to every matching rule's targets. */
@@ -172,12 +182,12 @@ export function createEventsProvider(deps: ServiceDeps) {
 
   const receiver: DeliveryReceiver = {
     check(destinationArn) {
-      busByNameOrArn(destinationArn);
+      busByNameOrArn(destinationArn, home);
     },
     async receive(destinationArn, message) {
       if (message.kind !== 'event') throw new AwsError('InvalidArgument', `EventBridge accepts events, not ${message.kind} messages`, 400);
       const event = { id: uuid(), ...message.event };
-      setImmediate(() => route(busByNameOrArn(destinationArn), event));
+      setImmediate(() => route(busByNameOrArn(destinationArn, home), event));
     },
   };
   bus.register('events', receiver);
@@ -190,6 +200,9 @@ export function createEventsProvider(deps: ServiceDeps) {
           () => [['buses', buses], ['archives', archives], ...webhooks.persisted.entries()],
           async (entities) => {
             restoreMaps({ buses, archives }, entities);
+            rekeyByScope(buses, (b) => b.Arn, (b) => b.Name);
+            rekeyByScope(archives, (a) => a.ArchiveArn, (a) => a.ArchiveName);
+            defaultBus(home);
             armAllScheduled();
             await webhooks.persisted.restore(entities);
           },
@@ -203,14 +216,14 @@ export function createEventsProvider(deps: ServiceDeps) {
       archives.clear();
       replays.clear();
       webhooks.reset();
-      ensureDefault();
+      defaultBus(home);
     },
     close() {
       ruleTimers.clear();
       lifecycle.abort();
     },
     CreateEventBus(input: any, ctx: RequestContext) {
-      if (buses.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${input.Name} already exists.`, 400);
+      if (input.Name === 'default' || buses.has(keyIn(ctx, input.Name))) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${input.Name} already exists.`, 400);
       const now = new Date(clock.now());
       const b: EventBus = {
         Name: input.Name,
@@ -224,14 +237,14 @@ export function createEventsProvider(deps: ServiceDeps) {
         rules: new Map(),
         Tags: mergeTags([], input.Tags),
       };
-      buses.set(b.Name, b);
+      buses.set(keyIn(ctx, b.Name), b);
       return { EventBusArn: b.Arn, Description: b.Description, KmsKeyIdentifier: b.KmsKeyIdentifier, DeadLetterConfig: b.DeadLetterConfig, LogConfig: b.LogConfig };
     },
-    DescribeEventBus(input: any) {
-      return busView(busByNameOrArn(input.Name));
+    DescribeEventBus(input: any, ctx: RequestContext) {
+      return busView(busByNameOrArn(input.Name, ctx));
     },
-    UpdateEventBus(input: any) {
-      const b = busByNameOrArn(input.Name);
+    UpdateEventBus(input: any, ctx: RequestContext) {
+      const b = busByNameOrArn(input.Name, ctx);
       // AWS: without KmsKeyIdentifier the bus goes back to an AWS owned key; the other settings change only when given.
       b.KmsKeyIdentifier = input.KmsKeyIdentifier;
       if (input.Description !== undefined) b.Description = input.Description;
@@ -240,46 +253,49 @@ export function createEventsProvider(deps: ServiceDeps) {
       b.LastModifiedTime = new Date(clock.now());
       return { Arn: b.Arn, Name: b.Name, KmsKeyIdentifier: b.KmsKeyIdentifier, Description: b.Description, DeadLetterConfig: b.DeadLetterConfig, LogConfig: b.LogConfig };
     },
-    ListEventBuses(input: any) {
+    ListEventBuses(input: any, ctx: RequestContext) {
+      defaultBus(ctx);
+      const mine = keyIn(ctx, '');
       return {
-        EventBuses: [...buses.values()]
-          .filter((b) => !input.NamePrefix || b.Name.startsWith(input.NamePrefix))
+        EventBuses: [...buses]
+          .filter(([key, b]) => key.startsWith(mine) && (!input.NamePrefix || b.Name.startsWith(input.NamePrefix)))
+          .map(([, b]) => b)
           .map((b) => {
             const { KmsKeyIdentifier: _k, DeadLetterConfig: _d, LogConfig: _l, ...listed } = busView(b);
             return listed;
           }),
       };
     },
-    PutPermission(input: any) {
-      const b = busByNameOrArn(input.EventBusName);
+    PutPermission(input: any, ctx: RequestContext) {
+      const b = busByNameOrArn(input.EventBusName, ctx);
       b.policy = putPermission(b.policy, input, b.Arn);
       return {};
     },
-    RemovePermission(input: any) {
-      const b = busByNameOrArn(input.EventBusName);
+    RemovePermission(input: any, ctx: RequestContext) {
+      const b = busByNameOrArn(input.EventBusName, ctx);
       b.policy = removePermission(b.policy, input);
       return {};
     },
-    TagResource(input: any) {
-      const r = taggable(input.ResourceARN);
+    TagResource(input: any, ctx: RequestContext) {
+      const r = taggable(input.ResourceARN, ctx);
       r.Tags = mergeTags(r.Tags, input.Tags);
       return {};
     },
-    UntagResource(input: any) {
-      const r = taggable(input.ResourceARN);
+    UntagResource(input: any, ctx: RequestContext) {
+      const r = taggable(input.ResourceARN, ctx);
       r.Tags = withoutTags(r.Tags, input.TagKeys);
       return {};
     },
-    ListTagsForResource(input: any) {
-      return { Tags: taggable(input.ResourceARN).Tags ?? [] };
+    ListTagsForResource(input: any, ctx: RequestContext) {
+      return { Tags: taggable(input.ResourceARN, ctx).Tags ?? [] };
     },
-    DeleteEventBus(input: any) {
+    DeleteEventBus(input: any, ctx: RequestContext) {
       if (input.Name === 'default') throw new AwsError('ValidationException', 'Cannot delete event bus default.', 400);
-      buses.delete(input.Name);
+      buses.delete(keyIn(ctx, input.Name));
       return {};
     },
     PutRule(input: any, ctx: RequestContext) {
-      const b = busByNameOrArn(input.EventBusName);
+      const b = busByNameOrArn(input.EventBusName, ctx);
       if (!input.EventPattern && !input.ScheduleExpression) {
         throw new AwsError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.', 400);
       }
@@ -291,7 +307,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       const existing = b.rules.get(input.Name);
       const r: Rule = {
         Name: input.Name,
-        Arn: `arn:aws:events:${ctx.region}:${ctx.accountId}:rule/${b.Name === 'default' ? '' : `${b.Name}/`}${input.Name}`,
+        Arn: `${b.Arn.slice(0, b.Arn.indexOf(':event-bus/'))}:rule/${b.Name === 'default' ? '' : `${b.Name}/`}${input.Name}`,
         EventBusName: b.Name,
         EventPattern: input.EventPattern,
         ScheduleExpression: input.ScheduleExpression,
@@ -308,39 +324,39 @@ export function createEventsProvider(deps: ServiceDeps) {
       ruleTimers.arm(r.Arn);
       return { RuleArn: r.Arn };
     },
-    DescribeRule(input: any) {
-      const r = rule(input.EventBusName, input.Name);
+    DescribeRule(input: any, ctx: RequestContext) {
+      const r = rule(input.EventBusName, input.Name, ctx);
       return { Name: r.Name, Arn: r.Arn, EventPattern: r.EventPattern, ScheduleExpression: r.ScheduleExpression, State: r.State, Description: r.Description, RoleArn: r.RoleArn, EventBusName: r.EventBusName };
     },
-    ListRules(input: any) {
-      const b = busByNameOrArn(input.EventBusName);
+    ListRules(input: any, ctx: RequestContext) {
+      const b = busByNameOrArn(input.EventBusName, ctx);
       return {
         Rules: [...b.rules.values()]
           .filter((r) => !input.NamePrefix || r.Name.startsWith(input.NamePrefix))
           .map((r) => ({ Name: r.Name, Arn: r.Arn, EventPattern: r.EventPattern, ScheduleExpression: r.ScheduleExpression, State: r.State, Description: r.Description, EventBusName: r.EventBusName })),
       };
     },
-    DeleteRule(input: any) {
-      const r = rule(input.EventBusName, input.Name);
+    DeleteRule(input: any, ctx: RequestContext) {
+      const r = rule(input.EventBusName, input.Name, ctx);
       if (r.targets.size) throw new AwsError('ValidationException', 'Rule can\'t be deleted since it has targets.', 400);
-      busByNameOrArn(input.EventBusName).rules.delete(r.Name);
+      busByNameOrArn(input.EventBusName, ctx).rules.delete(r.Name);
       ruleTimers.disarm(r.Arn);
       return {};
     },
-    EnableRule(input: any) {
-      const r = rule(input.EventBusName, input.Name);
+    EnableRule(input: any, ctx: RequestContext) {
+      const r = rule(input.EventBusName, input.Name, ctx);
       r.State = 'ENABLED';
       ruleTimers.arm(r.Arn);
       return {};
     },
-    DisableRule(input: any) {
-      const r = rule(input.EventBusName, input.Name);
+    DisableRule(input: any, ctx: RequestContext) {
+      const r = rule(input.EventBusName, input.Name, ctx);
       r.State = 'DISABLED';
       ruleTimers.disarm(r.Arn);
       return {};
     },
-    PutTargets(input: any) {
-      const r = rule(input.EventBusName, input.Rule);
+    PutTargets(input: any, ctx: RequestContext) {
+      const r = rule(input.EventBusName, input.Rule, ctx);
       ((input.Targets ?? []) as Target[]).forEach((t, i) => validateTargetHttpParameters(t.HttpParameters, i));
       const failed: { TargetId: string; ErrorCode: string; ErrorMessage: string }[] = [];
       for (const t of (input.Targets ?? []) as Target[]) {
@@ -362,17 +378,17 @@ export function createEventsProvider(deps: ServiceDeps) {
       }
       return { FailedEntryCount: failed.length, FailedEntries: failed };
     },
-    RemoveTargets(input: any) {
-      const r = rule(input.EventBusName, input.Rule);
+    RemoveTargets(input: any, ctx: RequestContext) {
+      const r = rule(input.EventBusName, input.Rule, ctx);
       for (const id of input.Ids ?? []) r.targets.delete(id);
       return { FailedEntryCount: 0, FailedEntries: [] };
     },
-    ListTargetsByRule(input: any) {
-      return { Targets: [...rule(input.EventBusName, input.Rule).targets.values()] };
+    ListTargetsByRule(input: any, ctx: RequestContext) {
+      return { Targets: [...rule(input.EventBusName, input.Rule, ctx).targets.values()] };
     },
-    ListRuleNamesByTarget(input: any) {
+    ListRuleNamesByTarget(input: any, ctx: RequestContext) {
       const names: string[] = [];
-      for (const r of busByNameOrArn(input.EventBusName).rules.values()) if ([...r.targets.values()].some((t) => t.Arn === input.TargetArn)) names.push(r.Name);
+      for (const r of busByNameOrArn(input.EventBusName, ctx).rules.values()) if ([...r.targets.values()].some((t) => t.Arn === input.TargetArn)) names.push(r.Name);
       return { RuleNames: names };
     },
     PutEvents(input: any, ctx: RequestContext) {
@@ -398,7 +414,7 @@ export function createEventsProvider(deps: ServiceDeps) {
         if (nestsTooDeep(e.Detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: `Detail is malformed: it nests more than ${MAX_EVENT_NESTING} levels deep.` };
         let b: EventBus;
         try {
-          b = busByNameOrArn(e.EventBusName);
+          b = busByNameOrArn(e.EventBusName, ctx);
         } catch (err) {
           return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: (err as Error).message };
         }
@@ -447,8 +463,8 @@ export function createEventsProvider(deps: ServiceDeps) {
             ? 'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+'
             : undefined;
       if (nameProblem) throw constraintViolation('ValidationException', 'archiveName', input.ArchiveName, nameProblem);
-      if (archives.has(input.ArchiveName)) throw new AwsError('ResourceAlreadyExistsException', `Archive ${input.ArchiveName} already exists.`, 400);
-      busByNameOrArn(input.EventSourceArn);
+      if (archives.has(keyIn(ctx, input.ArchiveName))) throw new AwsError('ResourceAlreadyExistsException', `Archive ${input.ArchiveName} already exists.`, 400);
+      busByNameOrArn(input.EventSourceArn, ctx);
       if (input.EventPattern) checkEventPattern(input.EventPattern);
       const a: Archive = {
         ArchiveName: input.ArchiveName,
@@ -461,23 +477,26 @@ export function createEventsProvider(deps: ServiceDeps) {
         CreationTime: new Date(clock.now()),
         events: [],
       };
-      archives.set(a.ArchiveName, a);
+      archives.set(keyIn(ctx, a.ArchiveName), a);
       return { ArchiveArn: a.ArchiveArn, State: a.State, CreationTime: a.CreationTime };
     },
-    DescribeArchive(input: any) {
-      const a = requireArchive(archives, input.ArchiveName);
+    DescribeArchive(input: any, ctx: RequestContext) {
+      const a = requireArchive(archives, ctx, input.ArchiveName);
       const { events, ...view } = a;
       return { ...view, EventCount: events.length, SizeBytes: events.reduce((n, e) => n + JSON.stringify(e.event).length, 0) };
     },
-    ListArchives(input: any) {
+    ListArchives(input: any, ctx: RequestContext) {
+      const mine = keyIn(ctx, '');
       return {
-        Archives: [...archives.values()]
+        Archives: [...archives]
+          .filter(([key]) => key.startsWith(mine))
+          .map(([, a]) => a)
           .filter((a) => (!input.NamePrefix || a.ArchiveName.startsWith(input.NamePrefix)) && (!input.EventSourceArn || a.EventSourceArn === input.EventSourceArn))
           .map((a) => ({ ArchiveName: a.ArchiveName, EventSourceArn: a.EventSourceArn, State: a.State, RetentionDays: a.RetentionDays, EventCount: a.events.length, CreationTime: a.CreationTime })),
       };
     },
-    UpdateArchive(input: any) {
-      const a = requireArchive(archives, input.ArchiveName);
+    UpdateArchive(input: any, ctx: RequestContext) {
+      const a = requireArchive(archives, ctx, input.ArchiveName);
       if (input.EventPattern) checkEventPattern(input.EventPattern);
       if (input.RetentionDays !== undefined && !(Number.isInteger(input.RetentionDays) && input.RetentionDays >= 0)) {
         throw constraintViolation('ValidationException', 'retentionDays', input.RetentionDays, 'Member must have value greater than or equal to 0');
@@ -488,16 +507,16 @@ export function createEventsProvider(deps: ServiceDeps) {
       return { ArchiveArn: a.ArchiveArn, State: a.State, CreationTime: a.CreationTime };
     },
     ...webhooks.operations,
-    DeleteArchive(input: any) {
-      requireArchive(archives, input.ArchiveName);
-      archives.delete(input.ArchiveName);
+    DeleteArchive(input: any, ctx: RequestContext) {
+      requireArchive(archives, ctx, input.ArchiveName);
+      archives.delete(keyIn(ctx, input.ArchiveName));
       return {};
     },
     StartReplay(input: any, ctx: RequestContext) {
-      if (replays.has(input.ReplayName)) throw new AwsError('ResourceAlreadyExistsException', `Replay ${input.ReplayName} already exists.`, 400);
+      if (replays.has(keyIn(ctx, input.ReplayName))) throw new AwsError('ResourceAlreadyExistsException', `Replay ${input.ReplayName} already exists.`, 400);
       const archiveName = String(input.EventSourceArn ?? '').split('archive/')[1];
-      const a = requireArchive(archives, archiveName);
-      const target = busByNameOrArn(input.Destination?.Arn);
+      const a = requireArchive(archives, scopeOfArn(String(input.EventSourceArn ?? '')) ?? ctx, archiveName);
+      const target = busByNameOrArn(input.Destination?.Arn, ctx);
       if (target.Arn !== a.EventSourceArn) throw new AwsError('ValidationException', 'Replay destination must be the archive\'s source event bus.', 400);
       const start = new Date(input.EventStartTime);
       const end = new Date(input.EventEndTime);
@@ -513,7 +532,7 @@ export function createEventsProvider(deps: ServiceDeps) {
         State: 'STARTING',
         ReplayStartTime: new Date(clock.now()),
       };
-      replays.set(r.ReplayName, r);
+      replays.set(keyIn(ctx, r.ReplayName), r);
       clock.setTimer(0, () => {
         if (r.State !== 'STARTING') return;
         r.State = 'RUNNING';
@@ -527,16 +546,17 @@ export function createEventsProvider(deps: ServiceDeps) {
       });
       return { ReplayArn: r.ReplayArn, State: r.State, ReplayStartTime: r.ReplayStartTime };
     },
-    DescribeReplay(input: any) {
-      const r = replays.get(input.ReplayName);
+    DescribeReplay(input: any, ctx: RequestContext) {
+      const r = replays.get(keyIn(ctx, input.ReplayName));
       if (!r) throw new AwsError('ResourceNotFoundException', `Replay ${input.ReplayName} does not exist.`, 400);
       return { ...r };
     },
-    ListReplays(input: any) {
-      return { Replays: [...replays.values()].filter((r) => !input.NamePrefix || r.ReplayName.startsWith(input.NamePrefix)).map((r) => ({ ...r })) };
+    ListReplays(input: any, ctx: RequestContext) {
+      const mine = keyIn(ctx, '');
+      return { Replays: [...replays].filter(([key]) => key.startsWith(mine)).map(([, r]) => r).filter((r) => !input.NamePrefix || r.ReplayName.startsWith(input.NamePrefix)).map((r) => ({ ...r })) };
     },
-    CancelReplay(input: any) {
-      const r = replays.get(input.ReplayName);
+    CancelReplay(input: any, ctx: RequestContext) {
+      const r = replays.get(keyIn(ctx, input.ReplayName));
       if (!r) throw new AwsError('ResourceNotFoundException', `Replay ${input.ReplayName} does not exist.`, 400);
       if (r.State === 'COMPLETED' || r.State === 'CANCELLED') throw new AwsError('IllegalStatusException', `Replay ${r.ReplayName} is ${r.State}.`, 400);
       r.State = 'CANCELLED';

@@ -63,6 +63,9 @@ function messageFor(targetArn: string, input: string, target: Target, event: Rec
       return { kind: 'sns', message: input };
     case 'lambda':
       return { kind: 'lambda', payload: input };
+    case 'events':
+      // Another bus (in this or another Region) receives the event itself, with its id, account and Region.
+      return { kind: 'event', event };
     default:
       throw new AwsError('InvalidArgument', `Unsupported target ${targetArn}`, 400);
   }

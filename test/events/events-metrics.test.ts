@@ -29,10 +29,20 @@ it('publishes matches, invocations, failures and dead-letter sends per rule', as
   await eb.send(
     new PutTargetsCommand({ Rule: 'to-missing', Targets: [{ Id: 'gone', Arn: queueArn('m-nowhere'), RetryPolicy: { MaximumRetryAttempts: 0 }, DeadLetterConfig: { Arn: queueArn('m-dlq') } }] }),
   );
-  // Default bus: a bus target the emulator cannot call is never invoked; its DLQ does not exist either.
+  // Default bus: a log group target whose transformer does not make a log event is never invoked; its DLQ does not exist either.
   await eb.send(new PutRuleCommand({ Name: 'never-called', EventPattern: pattern }));
   await eb.send(
-    new PutTargetsCommand({ Rule: 'never-called', Targets: [{ Id: 'bus', Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/m-bus', DeadLetterConfig: { Arn: queueArn('m-no-dlq') } }] }),
+    new PutTargetsCommand({
+      Rule: 'never-called',
+      Targets: [
+        {
+          Id: 'logs',
+          Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:m-logs',
+          InputTransformer: { InputTemplate: '"not a log event"' },
+          DeadLetterConfig: { Arn: queueArn('m-no-dlq') },
+        },
+      ],
+    }),
   );
 
   await eb.send(new PutEventsCommand({ Entries: [{ Source: 'metrics.test', DetailType: 't', Detail: '{}', EventBusName: 'm-bus' }, { Source: 'metrics.test', DetailType: 't', Detail: '{}' }] }));
