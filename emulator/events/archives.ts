@@ -1,5 +1,5 @@
 import { AwsError } from '../core/errors';
-import { keyIn, type Scope } from './arns';
+import { keyIn, type Scope } from '../core/scope';
 
 /** Archived events of a bus, for StartReplay. */
 export interface Archive {

@@ -1,4 +1,3 @@
-import type { RequestContext } from '../core/context';
 import { parseArn } from '../core/ids';
 
 /**
@@ -26,24 +25,3 @@ export function findByArn<T>(map: Map<string, T>, arn: string | undefined, kind:
   return found && arnOf(found) === arn ? found : undefined;
 }
 
-/** Whose resource: buses (with their rules), archives and replays are kept per account and Region, as on AWS. */
-export type Scope = Pick<RequestContext, 'region' | 'accountId'>;
-
-/** Their map keys: `<account>:<region>/<name>`. */
-export const keyIn = (scope: Scope, name: string): string => `${scope.accountId}:${scope.region}/${name}`;
-
-/** The account and Region an ARN names (its own, not the caller's: a target may be another Region's bus). */
-export function scopeOfArn(arn: string): Scope | undefined {
-  const parsed = parseArn(arn);
-  return parsed ? { region: parsed.region, accountId: parsed.accountId } : undefined;
-}
-
-/** Keys a restored map by scope, read from each value's ARN (data saved before resources were scoped was keyed by name). */
-export function rekeyByScope<T>(map: Map<string, T>, arnOf: (t: T) => string, nameOf: (t: T) => string): void {
-  const values = [...map.values()];
-  map.clear();
-  for (const v of values) {
-    const scope = scopeOfArn(arnOf(v));
-    if (scope) map.set(keyIn(scope, nameOf(v)), v);
-  }
-}

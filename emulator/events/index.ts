@@ -4,7 +4,8 @@ import type { RequestContext } from '../core/context';
 import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
-import { keyIn, pathInArn, rekeyByScope, scopeOfArn, type Scope } from './arns';
+import { pathInArn } from './arns';
+import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
 import { matchesPattern } from '../core/patterns';
 import { MAX_PUT_EVENTS_BYTES, putEventsEntrySize } from './entry-size';
 import { checkEventPattern, eventNestsTooDeep, MAX_EVENT_NESTING, nestsTooDeep } from './nesting';
@@ -255,7 +256,7 @@ export function createEventsProvider(deps: ServiceDeps) {
     },
     ListEventBuses(input: any, ctx: RequestContext) {
       defaultBus(ctx);
-      const mine = keyIn(ctx, '');
+      const mine = scopePrefix(ctx);
       return {
         EventBuses: [...buses]
           .filter(([key, b]) => key.startsWith(mine) && (!input.NamePrefix || b.Name.startsWith(input.NamePrefix)))
@@ -486,7 +487,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       return { ...view, EventCount: events.length, SizeBytes: events.reduce((n, e) => n + JSON.stringify(e.event).length, 0) };
     },
     ListArchives(input: any, ctx: RequestContext) {
-      const mine = keyIn(ctx, '');
+      const mine = scopePrefix(ctx);
       return {
         Archives: [...archives]
           .filter(([key]) => key.startsWith(mine))
@@ -552,7 +553,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       return { ...r };
     },
     ListReplays(input: any, ctx: RequestContext) {
-      const mine = keyIn(ctx, '');
+      const mine = scopePrefix(ctx);
       return { Replays: [...replays].filter(([key]) => key.startsWith(mine)).map(([, r]) => r).filter((r) => !input.NamePrefix || r.ReplayName.startsWith(input.NamePrefix)).map((r) => ({ ...r })) };
     },
     CancelReplay(input: any, ctx: RequestContext) {

@@ -32,6 +32,7 @@ const conflict = (name: string, message: string) => new AwsError('ConflictExcept
  */
 export function createPipesProvider(deps: ServiceDeps) {
   const { bus, clock } = deps;
+  /** By ARN, so that each account and Region has its own pipes (the ARN holds both and the name). */
   const pipes = new Map<string, PipeRecord>();
   const pollers = new Map<string, SqsPipePoller>();
   const timers = new Set<Timer>();
@@ -44,16 +45,16 @@ export function createPipesProvider(deps: ServiceDeps) {
     timers.add(t);
   };
 
-  const pipeNamed = (name: string | undefined): PipeRecord => {
-    const p = name ? pipes.get(name) : undefined;
+  const pipeNamed = (name: string | undefined, ctx: RequestContext): PipeRecord => {
+    const p = name ? pipes.get(pipeArn(ctx.region, ctx.accountId, name)) : undefined;
     if (!p) throw notFound(name);
     return p;
   };
 
   const byArn = (arn: string | undefined): PipeRecord => {
     const name = arn?.match(/^arn:[^:]+:pipes:[^:]*:\d*:pipe\/(.+)$/)?.[1];
-    const p = name ? pipes.get(name) : undefined;
-    if (!p || p.arn !== arn) throw notFound(name ?? arn);
+    const p = arn ? pipes.get(arn) : undefined;
+    if (!p) throw notFound(name ?? arn);
     return p;
   };
 
@@ -65,18 +66,18 @@ export function createPipesProvider(deps: ServiceDeps) {
     }
   }
 
-  function stopPoller(name: string): void {
-    pollers.get(name)?.stop();
-    pollers.delete(name);
+  function stopPoller(arn: string): void {
+    pollers.get(arn)?.stop();
+    pollers.delete(arn);
   }
 
   /** Starts polling a RUNNING pipe's source when the emulator polls that kind of source. */
   function startPoller(p: PipeRecord): void {
-    stopPoller(p.name);
+    stopPoller(p.arn);
     p.stateReason = notRun(p);
     if (p.stateReason) return;
     const poller = new SqsPipePoller(deps, p);
-    pollers.set(p.name, poller);
+    pollers.set(p.arn, poller);
     void poller.start();
   }
 
@@ -96,10 +97,10 @@ export function createPipesProvider(deps: ServiceDeps) {
   /** Ends a transitional state: the pipe settles in its desired state (or goes, when deleted). */
   function settle(p: PipeRecord): void {
     later(() => {
-      if (pipes.get(p.name) !== p) return;
+      if (pipes.get(p.arn) !== p) return;
       if (p.desiredState === 'DELETED') {
-        stopPoller(p.name);
-        pipes.delete(p.name);
+        stopPoller(p.arn);
+        pipes.delete(p.arn);
         return;
       }
       void settleNow(p);
@@ -110,7 +111,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     if (arnService(p.source) === 'sqs' && !(await queueInfo(p.source)).exists) {
       const failed = p.currentState === 'CREATING' ? 'CREATE_FAILED' : p.currentState === 'UPDATING' ? 'UPDATE_FAILED' : p.currentState === 'STARTING' ? 'START_FAILED' : undefined;
       if (failed && p.desiredState === 'RUNNING') {
-        stopPoller(p.name);
+        stopPoller(p.arn);
         p.currentState = failed;
         p.stateReason = `The source queue ${p.source} does not exist.`;
         return;
@@ -119,7 +120,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     p.currentState = p.desiredState === 'RUNNING' ? 'RUNNING' : 'STOPPED';
     if (p.currentState === 'RUNNING') startPoller(p);
     else {
-      stopPoller(p.name);
+      stopPoller(p.arn);
       p.stateReason = undefined;
     }
     bus.record({ type: 'pipes.state', pipeName: p.name, state: p.currentState });
@@ -153,8 +154,14 @@ export function createPipesProvider(deps: ServiceDeps) {
         ...persistedMaps({ pipes }, /^(Describe|List)/),
         // After a restart: transitions under way finish, and running pipes poll again.
         resume() {
+          // Saved before pipes were kept per Region, they were keyed by name.
+          for (const [key, p] of [...pipes]) {
+            if (key === p.arn) continue;
+            pipes.delete(key);
+            pipes.set(p.arn, p);
+          }
           for (const p of [...pipes.values()]) {
-            if (p.desiredState === 'DELETED') pipes.delete(p.name);
+            if (p.desiredState === 'DELETED') pipes.delete(p.arn);
             else if (TRANSITIONAL.has(p.currentState) || p.currentState === 'RUNNING') void settleNow(p);
           }
         },
@@ -162,7 +169,7 @@ export function createPipesProvider(deps: ServiceDeps) {
     : undefined;
 
   function stopAll(): void {
-    for (const name of [...pollers.keys()]) stopPoller(name);
+    for (const arn of [...pollers.keys()]) stopPoller(arn);
     for (const t of timers) t.cancel();
     timers.clear();
   }
@@ -183,7 +190,7 @@ export function createPipesProvider(deps: ServiceDeps) {
       checkDesired(input.DesiredState);
       check.checkTags(input.Tags);
       await validateParts({ ...input, Source: input.Source! });
-      if (pipes.has(input.Name!)) throw conflict(input.Name!, `Pipe ${input.Name} already exists.`);
+      if (pipes.has(pipeArn(ctx.region, ctx.accountId, input.Name!))) throw conflict(input.Name!, `Pipe ${input.Name} already exists.`);
       const now = clock.now();
       const p: PipeRecord = {
         name: input.Name!,
@@ -204,23 +211,25 @@ export function createPipesProvider(deps: ServiceDeps) {
         creationTime: now,
         lastModifiedTime: now,
       };
-      pipes.set(p.name, p);
+      pipes.set(p.arn, p);
       bus.record({ type: 'pipes.create', pipeName: p.name, source: p.source, target: p.target });
       settle(p);
       return summary(p);
     },
 
-    DescribePipe(input: P.DescribePipeCommandInput) {
-      return describe(pipeNamed(input.Name));
+    DescribePipe(input: P.DescribePipeCommandInput, ctx: RequestContext) {
+      return describe(pipeNamed(input.Name, ctx));
     },
 
-    ListPipes(input: P.ListPipesCommandInput) {
+    ListPipes(input: P.ListPipesCommandInput, ctx: RequestContext) {
       check.checkNamePrefix('namePrefix', input.NamePrefix);
       checkDesired(input.DesiredState);
       if (input.Limit !== undefined && (input.Limit < 1 || input.Limit > 100)) throw check.invalidField('limit', input.Limit, 'Member must have value between 1 and 100');
+      const mine = pipeArn(ctx.region, ctx.accountId, '');
       const all = [...pipes.values()]
         .filter(
           (p) =>
+            p.arn.startsWith(mine) &&
             (!input.NamePrefix || p.name.startsWith(input.NamePrefix)) &&
             (!input.SourcePrefix || p.source.startsWith(input.SourcePrefix)) &&
             (!input.TargetPrefix || p.target.startsWith(input.TargetPrefix)) &&
@@ -232,8 +241,8 @@ export function createPipesProvider(deps: ServiceDeps) {
       return { Pipes: page.items.map(listed), ...(page.next ? { NextToken: page.next } : {}) };
     },
 
-    async UpdatePipe(input: P.UpdatePipeCommandInput) {
-      const p = pipeNamed(input.Name);
+    async UpdatePipe(input: P.UpdatePipeCommandInput, ctx: RequestContext) {
+      const p = pipeNamed(input.Name, ctx);
       checkDesired(input.DesiredState);
       requireSettled(p, 'updated');
       // Members left out keep their values; a service's parameter object given is replaced whole (AWS's rule).
@@ -262,13 +271,13 @@ export function createPipesProvider(deps: ServiceDeps) {
       p.currentState = 'UPDATING';
       p.lastModifiedTime = clock.now();
       // The old poller stops at once; the new settings poll when the update settles.
-      stopPoller(p.name);
+      stopPoller(p.arn);
       settle(p);
       return summary(p);
     },
 
-    StartPipe(input: P.StartPipeCommandInput) {
-      const p = pipeNamed(input.Name);
+    StartPipe(input: P.StartPipeCommandInput, ctx: RequestContext) {
+      const p = pipeNamed(input.Name, ctx);
       requireSettled(p, 'started');
       p.desiredState = 'RUNNING';
       p.lastModifiedTime = clock.now();
@@ -279,27 +288,27 @@ export function createPipesProvider(deps: ServiceDeps) {
       return summary(p);
     },
 
-    StopPipe(input: P.StopPipeCommandInput) {
-      const p = pipeNamed(input.Name);
+    StopPipe(input: P.StopPipeCommandInput, ctx: RequestContext) {
+      const p = pipeNamed(input.Name, ctx);
       requireSettled(p, 'stopped');
       p.desiredState = 'STOPPED';
       p.lastModifiedTime = clock.now();
       if (p.currentState !== 'STOPPED') {
         p.currentState = 'STOPPING';
         // No new batches from now on; batches under way finish.
-        stopPoller(p.name);
+        stopPoller(p.arn);
         settle(p);
       }
       return summary(p);
     },
 
-    DeletePipe(input: P.DeletePipeCommandInput) {
-      const p = pipeNamed(input.Name);
+    DeletePipe(input: P.DeletePipeCommandInput, ctx: RequestContext) {
+      const p = pipeNamed(input.Name, ctx);
       if (p.currentState === 'DELETING') throw conflict(p.name, `Pipe ${p.name} is already being deleted.`);
       p.desiredState = 'DELETED';
       p.currentState = 'DELETING';
       p.lastModifiedTime = clock.now();
-      stopPoller(p.name);
+      stopPoller(p.arn);
       bus.record({ type: 'pipes.delete', pipeName: p.name });
       settle(p);
       return summary(p);

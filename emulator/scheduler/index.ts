@@ -6,6 +6,7 @@ import { offsetPage } from '../core/paging';
 import { mergedTags, withoutTags, type Tag } from '../core/tags';
 import { checkName, checkScheduleInput, GROUP_ARN, lengthIn, required } from './validation';
 import { createRunner, type Schedule } from './runner';
+import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
 
 /**
  * EventBridge Scheduler: schedules (at / rate / cron in a time zone, start and end dates, flexible windows) in
@@ -26,45 +27,57 @@ const invalidToken = () => new AwsError('ValidationException', 'Invalid NextToke
 
 export function createSchedulerProvider(deps: ServiceDeps) {
   const { clock, options } = deps;
+  const home: Scope = { region: options.region, accountId: options.accountId };
+  /** Groups and schedules are kept per account and Region (core/scope.ts): groups by name, schedules by `<group>/<name>`. */
   const groups = new Map<string, Group>();
-  /** By `<group>/<name>`. */
   const schedules = new Map<string, Schedule>();
-  const keyOf = (group: string, name: string) => `${group}/${name}`;
-  const groupArn = (name: string, region = options.region, account = options.accountId) => `arn:aws:scheduler:${region}:${account}:schedule-group/${name}`;
+  const scheduleKey = (scope: Scope, group: string, name: string) => keyIn(scope, `${group}/${name}`);
+  const keyOfSchedule = (s: Schedule) => scheduleKey(scopeOfArn(s.Arn) ?? home, s.GroupName, s.Name);
+  const groupArn = (name: string, scope: Scope) => `arn:aws:scheduler:${scope.region}:${scope.accountId}:schedule-group/${name}`;
 
-  const ensureDefault = () => {
-    if (groups.has(DEFAULT_GROUP)) return;
-    const now = new Date(clock.now());
-    groups.set(DEFAULT_GROUP, { Name: DEFAULT_GROUP, Arn: groupArn(DEFAULT_GROUP), CreationDate: now, LastModificationDate: now, Tags: [] });
+  /** Every account and Region has its default group, made when first needed. */
+  const defaultGroup = (scope: Scope): Group => {
+    const key = keyIn(scope, DEFAULT_GROUP);
+    let g = groups.get(key);
+    if (!g) {
+      const now = new Date(clock.now());
+      groups.set(key, (g = { Name: DEFAULT_GROUP, Arn: groupArn(DEFAULT_GROUP, scope), CreationDate: now, LastModificationDate: now, Tags: [] }));
+    }
+    return g;
   };
-  ensureDefault();
+  defaultGroup(home);
 
   // Written after requests that change anything, and (through noteChanged) when a run deletes or completes a schedule.
   const persistence: Persistable | undefined = options.dataDir
-    ? rewrittenWhole(/^(Get|List)/, () => [['groups', groups], ['schedules', schedules]], (entities) => restoreMaps({ groups, schedules }, entities))
+    ? rewrittenWhole(/^(Get|List)/, () => [['groups', groups], ['schedules', schedules]], (entities) => {
+        restoreMaps({ groups, schedules }, entities);
+        rekeyByScope(groups, (g) => g.Arn, (g) => g.Name);
+        rekeyByScope(schedules, (x) => x.Arn, (x) => `${x.GroupName}/${x.Name}`);
+        defaultGroup(home);
+      })
     : undefined;
   const runner = createRunner(deps, {
-    remove: (s) => schedules.delete(keyOf(s.GroupName, s.Name)),
+    remove: (s) => schedules.delete(keyOfSchedule(s)),
     noteChanged: () => persistence?.touched?.('ScheduleRan', undefined, undefined),
   });
 
-  const group = (name: string | undefined): Group => {
-    const g = groups.get(name ?? DEFAULT_GROUP);
+  const group = (name: string | undefined, scope: Scope): Group => {
+    const g = !name || name === DEFAULT_GROUP ? defaultGroup(scope) : groups.get(keyIn(scope, name));
     if (!g) throw notFound(`Schedule group ${name}`);
     return g;
   };
-  const schedule = (groupName: string | undefined, name: string): Schedule => {
-    group(groupName);
-    const s = schedules.get(keyOf(groupName ?? DEFAULT_GROUP, name));
+  const schedule = (groupName: string | undefined, name: string, scope: Scope): Schedule => {
+    group(groupName, scope);
+    const s = schedules.get(scheduleKey(scope, groupName ?? DEFAULT_GROUP, name));
     if (!s) throw notFound(`Schedule ${name}`);
     return s;
   };
-  /** A schedule group named by its ARN (the only resource Scheduler tags). */
+  /** A schedule group named by its ARN (the only resource Scheduler tags), in the ARN's account and Region. */
   const taggable = (resourceArn: string | undefined): Group => {
     required(resourceArn, 'resourceArn');
     const name = GROUP_ARN.exec(resourceArn!)?.[1];
     if (!name) throw constraintViolation('ValidationException', 'resourceArn', resourceArn, `Member must satisfy regular expression pattern: ${GROUP_ARN.source}`);
-    return group(name);
+    return group(name, scopeOfArn(resourceArn!) ?? home);
   };
   const checkTags = (tags: { Key?: string; Value?: string }[] | undefined) => {
     for (const t of tags ?? []) {
@@ -110,7 +123,7 @@ export function createSchedulerProvider(deps: ServiceDeps) {
       runner.cancelAll();
       groups.clear();
       schedules.clear();
-      ensureDefault();
+      defaultGroup(home);
     },
     close() {
       runner.cancelAll();
@@ -118,8 +131,8 @@ export function createSchedulerProvider(deps: ServiceDeps) {
 
     CreateSchedule(input: any, ctx: RequestContext) {
       const s = scheduleFrom(input, ctx);
-      group(s.GroupName);
-      const key = keyOf(s.GroupName, s.Name);
+      group(s.GroupName, ctx);
+      const key = scheduleKey(ctx, s.GroupName, s.Name);
       if (schedules.has(key)) throw new AwsError('ConflictException', `Schedule ${s.Name} already exists.`, 409);
       schedules.set(key, s);
       runner.arm(s);
@@ -127,30 +140,33 @@ export function createSchedulerProvider(deps: ServiceDeps) {
     },
     UpdateSchedule(input: any, ctx: RequestContext) {
       required(input.Name, 'name');
-      const existing = schedule(input.GroupName, input.Name);
+      const existing = schedule(input.GroupName, input.Name, ctx);
       const s = scheduleFrom(input, ctx, existing);
-      schedules.set(keyOf(s.GroupName, s.Name), s);
+      schedules.set(scheduleKey(ctx, s.GroupName, s.Name), s);
       runner.arm(s);
       return { ScheduleArn: s.Arn };
     },
-    GetSchedule(input: any) {
+    GetSchedule(input: any, ctx: RequestContext) {
       checkName(input.Name, 'name');
-      const { done: _done, ...view } = schedule(input.GroupName, input.Name);
+      const { done: _done, ...view } = schedule(input.GroupName, input.Name, ctx);
       return { ...view, ScheduleExpressionTimezone: view.ScheduleExpressionTimezone ?? 'UTC' };
     },
-    DeleteSchedule(input: any) {
+    DeleteSchedule(input: any, ctx: RequestContext) {
       checkName(input.Name, 'name');
-      const s = schedule(input.GroupName, input.Name);
+      const s = schedule(input.GroupName, input.Name, ctx);
       runner.cancel(s);
-      schedules.delete(keyOf(s.GroupName, s.Name));
+      schedules.delete(scheduleKey(ctx, s.GroupName, s.Name));
       return {};
     },
-    ListSchedules(input: any) {
+    ListSchedules(input: any, ctx: RequestContext) {
       if (input.GroupName !== undefined) checkName(input.GroupName, 'groupName');
       lengthIn(input.NamePrefix, 'namePrefix', 1, 64);
       const size = input.MaxResults ?? 100;
       if (!(size >= 1 && size <= 100)) throw constraintViolation('ValidationException', 'maxResults', size, 'Member must have value between 1 and 100');
-      const matching = [...schedules.values()]
+      const mine = scopePrefix(ctx);
+      const matching = [...schedules]
+        .filter(([key]) => key.startsWith(mine))
+        .map(([, s]) => s)
         .filter((s) => (input.GroupName === undefined || s.GroupName === input.GroupName) && (!input.NamePrefix || s.Name.startsWith(input.NamePrefix)) && (!input.State || s.State === input.State))
         .sort((a, b) => (a.GroupName === b.GroupName ? a.Name.localeCompare(b.Name) : a.GroupName.localeCompare(b.GroupName)));
       const page = offsetPage(matching, input.NextToken, size, 'schedules', invalidToken);
@@ -171,35 +187,40 @@ export function createSchedulerProvider(deps: ServiceDeps) {
     CreateScheduleGroup(input: any, ctx: RequestContext) {
       checkName(input.Name, 'name');
       checkTags(input.Tags);
-      if (groups.has(input.Name)) throw new AwsError('ConflictException', `Schedule group ${input.Name} already exists.`, 409);
+      if (input.Name === DEFAULT_GROUP || groups.has(keyIn(ctx, input.Name))) throw new AwsError('ConflictException', `Schedule group ${input.Name} already exists.`, 409);
       const now = new Date(clock.now());
-      const g: Group = { Name: input.Name, Arn: groupArn(input.Name, ctx.region, ctx.accountId), CreationDate: now, LastModificationDate: now, Tags: mergedTags([], input.Tags) };
-      groups.set(g.Name, g);
+      const g: Group = { Name: input.Name, Arn: groupArn(input.Name, ctx), CreationDate: now, LastModificationDate: now, Tags: mergedTags([], input.Tags) };
+      groups.set(keyIn(ctx, g.Name), g);
       return { ScheduleGroupArn: g.Arn };
     },
-    GetScheduleGroup(input: any) {
+    GetScheduleGroup(input: any, ctx: RequestContext) {
       checkName(input.Name, 'name');
-      const g = group(input.Name);
+      const g = group(input.Name, ctx);
       return { Arn: g.Arn, Name: g.Name, State: 'ACTIVE', CreationDate: g.CreationDate, LastModificationDate: g.LastModificationDate };
     },
-    DeleteScheduleGroup(input: any) {
+    DeleteScheduleGroup(input: any, ctx: RequestContext) {
       checkName(input.Name, 'name');
       if (input.Name === DEFAULT_GROUP) throw new AwsError('ValidationException', 'Cannot delete the default schedule group.', 400);
-      group(input.Name);
+      group(input.Name, ctx);
       // AWS deletes the group's schedules with it (the group shows DELETING meanwhile); here at once.
-      for (const s of [...schedules.values()]) {
-        if (s.GroupName !== input.Name) continue;
+      const inGroup = scheduleKey(ctx, input.Name, '');
+      for (const [key, s] of [...schedules]) {
+        if (!key.startsWith(inGroup)) continue;
         runner.cancel(s);
-        schedules.delete(keyOf(s.GroupName, s.Name));
+        schedules.delete(key);
       }
-      groups.delete(input.Name);
+      groups.delete(keyIn(ctx, input.Name));
       return {};
     },
-    ListScheduleGroups(input: any) {
+    ListScheduleGroups(input: any, ctx: RequestContext) {
       lengthIn(input.NamePrefix, 'namePrefix', 1, 64);
       const size = input.MaxResults ?? 100;
       if (!(size >= 1 && size <= 100)) throw constraintViolation('ValidationException', 'maxResults', size, 'Member must have value between 1 and 100');
-      const matching = [...groups.values()].filter((g) => !input.NamePrefix || g.Name.startsWith(input.NamePrefix)).sort((a, b) => a.Name.localeCompare(b.Name));
+      defaultGroup(ctx);
+      const mine = scopePrefix(ctx);
+      const matching = [...groups]
+        .filter(([key, g]) => key.startsWith(mine) && (!input.NamePrefix || g.Name.startsWith(input.NamePrefix)))
+        .map(([, g]) => g).sort((a, b) => a.Name.localeCompare(b.Name));
       const page = offsetPage(matching, input.NextToken, size, 'groups', invalidToken);
       return {
         ScheduleGroups: page.items.map((g) => ({ Arn: g.Arn, Name: g.Name, State: 'ACTIVE', CreationDate: g.CreationDate, LastModificationDate: g.LastModificationDate })),

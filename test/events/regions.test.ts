@@ -10,7 +10,7 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { rekeyByScope } from '../../emulator/events/arns';
+import { rekeyByScope } from '../../emulator/core/scope';
 import { waitFor } from '../../harness/wait';
 import { clientConfig, useEmulator } from '../helpers/emulator';
 

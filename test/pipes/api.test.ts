@@ -10,7 +10,7 @@ import {
   UntagResourceCommand,
   UpdatePipeCommand,
   type ListPipesCommandInput,
-  type PipesClient,
+  PipesClient,
 } from '@aws-sdk/client-pipes';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { VirtualClock } from '../../emulator/core/clock';
@@ -218,5 +218,29 @@ describe('pipes the emulator keeps without running', () => {
     );
     const d = await waitForState(pipes, 'sfn-enriched', 'RUNNING');
     expect(d.StateReason).toMatch(/Lambda function enrichments only/);
+  });
+});
+
+describe('Pipes are kept per Region', () => {
+  it('lets each Region have a pipe of the same name, each listed, described and tagged in its own Region only', async () => {
+    const west = new PipesClient({ ...clientConfig(emulator()), region: 'us-west-2', maxAttempts: 1 });
+    try {
+      const source = await createQueue(sqs, 'regional-source');
+      const target = await createQueue(sqs, 'regional-target');
+      const pipe = { Name: 'regional', Source: source.arn, Target: target.arn, RoleArn: ROLE, DesiredState: 'STOPPED' as const };
+      const east = await pipes.send(new CreatePipeCommand(pipe));
+      const westOut = await west.send(new CreatePipeCommand(pipe));
+      expect(east.Arn).toBe('arn:aws:pipes:us-east-1:000000000000:pipe/regional');
+      expect(westOut.Arn).toBe('arn:aws:pipes:us-west-2:000000000000:pipe/regional');
+      await expect(west.send(new CreatePipeCommand(pipe))).rejects.toMatchObject({ name: 'ConflictException' });
+      expect((await west.send(new ListPipesCommand({ NamePrefix: 'regional' }))).Pipes?.map((p) => p.Arn)).toEqual([westOut.Arn]);
+      await west.send(new TagResourceCommand({ resourceArn: westOut.Arn, tags: { region: 'west' } }));
+      expect((await pipes.send(new ListTagsForResourceCommand({ resourceArn: east.Arn }))).tags).toEqual({});
+      await west.send(new DeletePipeCommand({ Name: 'regional' }));
+      await waitFor(async () => !(await west.send(new ListPipesCommand({ NamePrefix: 'regional' }))).Pipes?.length, { what: "west's pipe to go" });
+      expect((await pipes.send(new DescribePipeCommand({ Name: 'regional' }))).Arn).toBe(east.Arn);
+    } finally {
+      west.destroy();
+    }
   });
 });

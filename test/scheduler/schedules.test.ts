@@ -161,3 +161,42 @@ describe('schedule groups', () => {
     expect(await errorOf(client.send(new ListTagsForResourceCommand({ ResourceArn: GROUP_ARN('nope') })))).toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });
+
+describe('Scheduler keeps groups and schedules per Region', () => {
+  const inRegion = (region: string) => new SchedulerClient({ ...clientConfig(emulator()), region, maxAttempts: 1 });
+  const schedule = (name: string, group: string): CreateScheduleCommandInput => ({
+    Name: name,
+    GroupName: group,
+    ScheduleExpression: 'rate(1 hour)',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    Target: { Arn: QUEUE, RoleArn: ROLE },
+  });
+
+  it('lets each Region have a group and a schedule of the same name, and lists only its own', async () => {
+    const west = inRegion('us-west-2');
+    const south = inRegion('eu-south-1');
+    try {
+      for (const c of [west, south]) {
+        await c.send(new CreateScheduleGroupCommand({ Name: 'regional' }));
+        await c.send(new CreateScheduleCommand(schedule('nightly', 'regional')));
+      }
+      expect((await west.send(new GetScheduleGroupCommand({ Name: 'regional' }))).Arn).toBe('arn:aws:scheduler:us-west-2:000000000000:schedule-group/regional');
+      expect((await south.send(new GetScheduleCommand({ Name: 'nightly', GroupName: 'regional' }))).Arn).toBe(
+        'arn:aws:scheduler:eu-south-1:000000000000:schedule/regional/nightly',
+      );
+      const westGroups = (await west.send(new ListScheduleGroupsCommand({}))).ScheduleGroups?.map((g) => g.Arn);
+      expect(westGroups).toEqual(['arn:aws:scheduler:us-west-2:000000000000:schedule-group/default', 'arn:aws:scheduler:us-west-2:000000000000:schedule-group/regional']);
+      expect((await west.send(new ListSchedulesCommand({}))).Schedules?.map((s) => s.Arn)).toEqual(['arn:aws:scheduler:us-west-2:000000000000:schedule/regional/nightly']);
+      // Deleting west's group takes west's schedule only; the home Region never saw either.
+      await west.send(new DeleteScheduleGroupCommand({ Name: 'regional' }));
+      await expect(south.send(new GetScheduleCommand({ Name: 'nightly', GroupName: 'regional' }))).resolves.toMatchObject({ Name: 'nightly' });
+      await expect(client.send(new GetScheduleGroupCommand({ Name: 'regional' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      // A group is tagged in the Region its ARN names.
+      await client.send(new TagResourceCommand({ ResourceArn: 'arn:aws:scheduler:eu-south-1:000000000000:schedule-group/regional', Tags: [{ Key: 'k', Value: 'v' }] }));
+      expect((await south.send(new ListTagsForResourceCommand({ ResourceArn: 'arn:aws:scheduler:eu-south-1:000000000000:schedule-group/regional' }))).Tags).toEqual([{ Key: 'k', Value: 'v' }]);
+    } finally {
+      west.destroy();
+      south.destroy();
+    }
+  });
+});
