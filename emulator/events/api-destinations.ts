@@ -1,6 +1,7 @@
 import { AwsError, constraintViolation } from '../core/errors';
 import { uuid } from '../core/ids';
 import { validateResourceName, type Connection } from './connections';
+import { keyIn, type Scope } from '../core/scope';
 
 /** An HTTP endpoint a rule can target, with the connection that authorizes calls to it. */
 export interface ApiDestination {
@@ -97,8 +98,8 @@ export function apiDestinationView(d: ApiDestination, connection: Connection | u
   };
 }
 
-export function requireApiDestination(destinations: Map<string, ApiDestination>, name: string | undefined): ApiDestination {
-  const d = name ? destinations.get(name) : undefined;
+export function requireApiDestination(destinations: Map<string, ApiDestination>, scope: Scope, name: string | undefined): ApiDestination {
+  const d = name ? destinations.get(keyIn(scope, name)) : undefined;
   if (!d) throw new AwsError('ResourceNotFoundException', `Failed to describe the api-destination(s). An api-destination '${name}' does not exist.`, 400);
   return d;
 }

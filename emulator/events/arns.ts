@@ -1,4 +1,5 @@
 import { parseArn } from '../core/ids';
+import { keyIn, scopeOfArn } from '../core/scope';
 
 /**
  * How EventBridge resources are found by ARN: `arn:…:events:<region>:<account>:<kind>/<path>`. One place for it,
@@ -16,12 +17,14 @@ export function pathInArn(arn: string | undefined, kind: string): string | undef
 export const nameInArn = (arn: string | undefined, kind: string): string | undefined => pathInArn(arn, kind)?.split('/')[0];
 
 /**
- * The resource of `map` (keyed by name) that `arn` names: `<kind>/<name>/<id>`, the whole ARN matching, since a
- * connection or API destination created again under the same name has a new id.
+ * The resource of `map` (keyed by scope and name, core/scope.ts) that `arn` names: `<kind>/<name>/<id>` in the ARN's
+ * account and Region, the whole ARN matching, since a connection or API destination created again under the same
+ * name has a new id.
  */
 export function findByArn<T>(map: Map<string, T>, arn: string | undefined, kind: string, arnOf: (t: T) => string): T | undefined {
   const name = nameInArn(arn, kind);
-  const found = name ? map.get(name) : undefined;
+  const scope = scopeOfArn(arn ?? '');
+  const found = name && scope ? map.get(keyIn(scope, name)) : undefined;
   return found && arnOf(found) === arn ? found : undefined;
 }
 

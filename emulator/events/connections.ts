@@ -2,6 +2,7 @@ import { copyOf } from '../core/clone';
 import { AwsError, constraintViolation } from '../core/errors';
 import { uuid } from '../core/ids';
 import { findByArn, nameInArn } from './arns';
+import { keyIn, type Scope } from '../core/scope';
 import { validateConnectionHttpParameters } from './http-parameters';
 
 /**
@@ -221,8 +222,8 @@ export const connectionSummary = (c: Connection) => ({
   LastAuthorizedTime: c.LastAuthorizedTime,
 });
 
-export function requireConnection(connections: Map<string, Connection>, name: string | undefined): Connection {
-  const c = name ? connections.get(name) : undefined;
+export function requireConnection(connections: Map<string, Connection>, scope: Scope, name: string | undefined): Connection {
+  const c = name ? connections.get(keyIn(scope, name)) : undefined;
   if (!c) throw new AwsError('ResourceNotFoundException', `Failed to describe the connection(s). Connection '${name}' does not exist.`, 400);
   return c;
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { offsetPage } from '../core/paging';
 import { restoreMaps } from '../core/persist-whole';
+import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
 import { TargetFailure, type Target } from './targets';
 import {
   connectionByArn,
@@ -39,9 +40,12 @@ import { buildSendableRequest, invokeOnce } from './http-invoke';
  * aborts at reset() and close(), ending token requests, rate-limit waits and calls in flight.
  */
 export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSignal) {
-  const { clock, bus } = deps;
+  const { clock, bus, options } = deps;
+  const home: Scope = { region: options.region, accountId: options.accountId };
+  /** Both kept per account and Region (core/scope.ts). */
   const connections = new Map<string, Connection>();
   const apiDestinations = new Map<string, ApiDestination>();
+  const inScope = <T>(map: Map<string, T>, scope: Scope): T[] => [...map].filter(([key]) => key.startsWith(scopePrefix(scope))).map(([, v]) => v);
   const connectionAuth = new ConnectionAuth(currentSignal, () => clock.now());
   const secrets = connectionSecrets(bus);
   const rateLimiter = new RateLimiter();
@@ -109,7 +113,7 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
     if (c.AuthorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return;
     const round = (authRounds.get(c.ConnectionArn) ?? 0) + 1;
     authRounds.set(c.ConnectionArn, round);
-    const current = () => authRounds.get(c.ConnectionArn) === round && connections.get(c.Name) === c;
+    const current = () => authRounds.get(c.ConnectionArn) === round && findConnection(connections, c.ConnectionArn) === c;
     setImmediate(() => {
       if (currentSignal().aborted) return;
       bus.track(connectionAuth.authorize(c)).then(
@@ -137,9 +141,10 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
     /** Secrets Manager is restored first (registry order): each connection's credentials are read back from its secret. */
     async restore(entities: Map<string, unknown>): Promise<void> {
       restoreMaps({ apiDestinations }, entities);
+      rekeyByScope(apiDestinations, (d) => d.ApiDestinationArn, (d) => d.Name);
       const saved = entities.get('connections');
       if (!(saved instanceof Map)) return;
-      for (const [name, c] of saved as Map<string, Connection>) {
+      for (const c of (saved as Map<string, Connection>).values()) {
         try {
           c.AuthParameters = await secrets.read(c);
         } catch {
@@ -153,7 +158,7 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
             c.StateReason = 'Failed to retrieve the connection secret from Secrets Manager.';
           }
         }
-        connections.set(name, c);
+        connections.set(keyIn(scopeOfArn(c.ConnectionArn) ?? home, c.Name), c);
       }
     },
   };
@@ -171,31 +176,31 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
     operations: {
       async CreateConnection(input: any, ctx: RequestContext) {
         const taken = () => new AwsError('ResourceAlreadyExistsException', `Connection ${input.Name} already exists.`, 400);
-        if (input.Name !== undefined && connections.has(input.Name)) throw taken();
+        if (input.Name !== undefined && connections.has(keyIn(ctx, input.Name))) throw taken();
         const c = newConnection(input, ctx.region, ctx.accountId, new Date(clock.now()));
         c.SecretArn = await secrets.create(c);
         // Another CreateConnection of the same name may have finished while the secret was made.
-        if (connections.has(c.Name)) {
+        if (connections.has(keyIn(ctx, c.Name))) {
           await secrets.delete(c);
           throw taken();
         }
-        connections.set(c.Name, c);
+        connections.set(keyIn(ctx, c.Name), c);
         startAuthorization(c);
         return connectionSummary(c);
       },
-      DescribeConnection(input: any) {
-        return describeConnection(requireConnection(connections, input.Name));
+      DescribeConnection(input: any, ctx: RequestContext) {
+        return describeConnection(requireConnection(connections, ctx, input.Name));
       },
-      async UpdateConnection(input: any) {
-        const c = requireConnection(connections, input.Name);
+      async UpdateConnection(input: any, ctx: RequestContext) {
+        const c = requireConnection(connections, ctx, input.Name);
         updateConnection(c, input, new Date(clock.now()));
         await secrets.update(c);
         connectionAuth.forget(c);
         startAuthorization(c);
         return connectionSummary(c);
       },
-      async DeauthorizeConnection(input: any) {
-        const c = requireConnection(connections, input.Name);
+      async DeauthorizeConnection(input: any, ctx: RequestContext) {
+        const c = requireConnection(connections, ctx, input.Name);
         // The credentials go; the connection stays, to be authorized again by UpdateConnection.
         const p = c.AuthParameters;
         if (p.BasicAuthParameters) p.BasicAuthParameters.Password = undefined;
@@ -212,44 +217,44 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
         });
         return answer;
       },
-      async DeleteConnection(input: any) {
-        const c = requireConnection(connections, input.Name);
-        connections.delete(c.Name);
+      async DeleteConnection(input: any, ctx: RequestContext) {
+        const c = requireConnection(connections, ctx, input.Name);
+        connections.delete(keyIn(ctx, c.Name));
         await secrets.delete(c);
         connectionAuth.forget(c);
         authRounds.delete(c.ConnectionArn);
         return { ...connectionSummary(c), ConnectionState: 'DELETING' };
       },
-      ListConnections(input: any) {
-        const matching = [...connections.values()].filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState));
+      ListConnections(input: any, ctx: RequestContext) {
+        const matching = inScope(connections, ctx).filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState));
         const page = listPage(matching, input, 'connections');
         return { Connections: page.items.map(listedConnection), NextToken: page.next };
       },
       CreateApiDestination(input: any, ctx: RequestContext) {
-        if (input.Name !== undefined && apiDestinations.has(input.Name)) throw new AwsError('ResourceAlreadyExistsException', `An api-destination '${input.Name}' already exists.`, 400);
+        if (input.Name !== undefined && apiDestinations.has(keyIn(ctx, input.Name))) throw new AwsError('ResourceAlreadyExistsException', `An api-destination '${input.Name}' already exists.`, 400);
         if (input.ConnectionArn === undefined) throw notNull('connectionArn');
         const c = connectionByArn(connections, input.ConnectionArn);
         const d = newApiDestination(input, c, ctx.region, ctx.accountId, new Date(clock.now()));
-        apiDestinations.set(d.Name, d);
+        apiDestinations.set(keyIn(ctx, d.Name), d);
         return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(c), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
       },
-      DescribeApiDestination(input: any) {
-        const d = requireApiDestination(apiDestinations, input.Name);
+      DescribeApiDestination(input: any, ctx: RequestContext) {
+        const d = requireApiDestination(apiDestinations, ctx, input.Name);
         return apiDestinationView(d, connectionOf(d));
       },
-      UpdateApiDestination(input: any) {
-        const d = requireApiDestination(apiDestinations, input.Name);
+      UpdateApiDestination(input: any, ctx: RequestContext) {
+        const d = requireApiDestination(apiDestinations, ctx, input.Name);
         const c = input.ConnectionArn !== undefined ? connectionByArn(connections, input.ConnectionArn) : undefined;
         updateApiDestination(d, input, c, new Date(clock.now()));
         return { ApiDestinationArn: d.ApiDestinationArn, ApiDestinationState: apiDestinationState(connectionOf(d)), CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime };
       },
-      DeleteApiDestination(input: any) {
-        const d = requireApiDestination(apiDestinations, input.Name);
-        apiDestinations.delete(d.Name);
+      DeleteApiDestination(input: any, ctx: RequestContext) {
+        const d = requireApiDestination(apiDestinations, ctx, input.Name);
+        apiDestinations.delete(keyIn(ctx, d.Name));
         return {};
       },
-      ListApiDestinations(input: any) {
-        const matching = [...apiDestinations.values()].filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn));
+      ListApiDestinations(input: any, ctx: RequestContext) {
+        const matching = inScope(apiDestinations, ctx).filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn));
         const page = listPage(matching, input, 'api-destinations');
         return {
           ApiDestinations: page.items.map((d) => {

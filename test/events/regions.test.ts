@@ -1,6 +1,10 @@
 import {
+  CreateApiDestinationCommand,
   CreateArchiveCommand,
+  CreateConnectionCommand,
   CreateEventBusCommand,
+  DescribeApiDestinationCommand,
+  ListConnectionsCommand,
   EventBridgeClient,
   ListArchivesCommand,
   ListEventBusesCommand,
@@ -79,6 +83,21 @@ describe('EventBridge keeps buses, rules and archives per Region', () => {
     }
     const westArchives = (await west().send(new ListArchivesCommand({}))).Archives ?? [];
     expect(westArchives.map((a) => a.EventSourceArn)).toEqual([`arn:aws:events:us-west-2:${ACCOUNT}:event-bus/orders`]);
+  });
+
+  it('lets each Region have a connection and an API destination of the same name', async () => {
+    const connection = { Name: 'hooks', AuthorizationType: 'API_KEY' as const, AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-key', ApiKeyValue: 'secret' } } };
+    const inEast = await east().send(new CreateConnectionCommand(connection));
+    const inWest = await west().send(new CreateConnectionCommand(connection));
+    expect(inEast.ConnectionArn).toMatch(/^arn:aws:events:us-east-1:\d{12}:connection\/hooks\//);
+    expect(inWest.ConnectionArn).toMatch(/^arn:aws:events:us-west-2:\d{12}:connection\/hooks\//);
+    expect((await west().send(new ListConnectionsCommand({ NamePrefix: 'hooks' }))).Connections?.map((c) => c.ConnectionArn)).toEqual([inWest.ConnectionArn]);
+    const destination = await west().send(
+      new CreateApiDestinationCommand({ Name: 'hook', ConnectionArn: inWest.ConnectionArn, InvocationEndpoint: 'http://127.0.0.1:9/hook', HttpMethod: 'POST' }),
+    );
+    expect(destination.ApiDestinationArn).toMatch(/^arn:aws:events:us-west-2:/);
+    await expect(east().send(new DescribeApiDestinationCommand({ Name: 'hook' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect((await west().send(new DescribeApiDestinationCommand({ Name: 'hook' }))).ConnectionArn).toBe(inWest.ConnectionArn);
   });
 
   it('re-keys saved buses by the account and Region of their ARN (data saved when they were keyed by name)', () => {
