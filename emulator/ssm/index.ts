@@ -4,6 +4,7 @@ import { arn } from '../core/ids';
 import { persistedMaps } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
 import { withoutTags } from '../core/tags';
+import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
 import { checkFilters, matchesFilters, matchesOldFilters, page, type ParameterStringFilter, type ParametersFilter } from './filters';
 import { candidateNames, checkPath, checkReadName } from './names';
 import {
@@ -27,23 +28,31 @@ import {
  */
 export function createSsmProvider(deps: ServiceDeps) {
   const { clock, options } = deps;
-  /** By name. */
+  /** Per account and Region (core/scope.ts), by name. */
   const parameters = new Map<string, StoredParameter>();
+  const keyOf = (p: StoredParameter) => keyIn(scopeOfArn(p.ARN)!, p.Name);
 
-  const find = (name: string): StoredParameter | undefined => {
+  /** A parameter by name (in the caller's account and Region) or by ARN (in the ARN's). */
+  const find = (name: string, caller: Scope): StoredParameter | undefined => {
+    const scope = (name.startsWith('arn:') && scopeOfArn(name)) || caller;
     for (const candidate of candidateNames(name)) {
-      const p = parameters.get(candidate);
+      const p = parameters.get(keyIn(scope, candidate));
       if (p) return p;
     }
     return undefined;
   };
-  const existing = (name: string | undefined): StoredParameter => {
+  const finder = (caller: Scope) => (name: string) => find(name, caller);
+  const existing = (name: string | undefined, caller: Scope): StoredParameter => {
     required(name, 'name');
-    const p = find(name!);
+    const p = find(name!, caller);
     if (!p) throw notFound(name!);
     return p;
   };
-  const sorted = () => [...parameters.values()].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  const sorted = (scope?: Scope) =>
+    [...parameters]
+      .filter(([key]) => !scope || key.startsWith(scopePrefix(scope)))
+      .map(([, p]) => p)
+      .sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 
   /** `name`: the name the caller used when it means the same top-level parameter (`/x` for `x`), as AWS answers. */
   const shown = (p: StoredParameter, v: ParameterVersion, decrypt: boolean | undefined, selector?: string, name = p.Name) => ({
@@ -72,17 +81,23 @@ export function createSsmProvider(deps: ServiceDeps) {
   });
 
   /** Tagging names a parameter by name or ARN; SSM's other resource types exist here only as types. */
-  const taggable = (input: { ResourceType?: string; ResourceId?: string }): StoredParameter => {
+  const taggable = (input: { ResourceType?: string; ResourceId?: string }, caller: Scope): StoredParameter => {
     required(input.ResourceType, 'resourceType');
     required(input.ResourceId, 'resourceId');
     if (!RESOURCE_TYPES.includes(input.ResourceType!)) throw new AwsError('InvalidResourceType', 'The resource type is not valid.', 400);
-    const p = input.ResourceType === 'Parameter' ? find(input.ResourceId!) : undefined;
+    const p = input.ResourceType === 'Parameter' ? find(input.ResourceId!, caller) : undefined;
     if (!p) throw new AwsError('InvalidResourceId', 'The resource ID is not valid. Verify the ID and try again.', 400);
     return p;
   };
 
   return {
-    persistence: options.dataDir ? persistedMaps({ parameters }, /^(Get|Describe|List)/) : undefined,
+    persistence: options.dataDir
+      ? {
+          ...persistedMaps({ parameters }, /^(Get|Describe|List)/),
+          // Saved before parameters were kept per Region, they were keyed by name.
+          resume: () => rekeyByScope(parameters, (p) => p.ARN, (p) => p.Name),
+        }
+      : undefined,
     reset() {
       parameters.clear();
     },
@@ -92,7 +107,7 @@ export function createSsmProvider(deps: ServiceDeps) {
     },
 
     PutParameter(input: PutInput, ctx: RequestContext) {
-      const version = putParameter(parameters, input, {
+      const version = putParameter({ get: (name) => parameters.get(keyIn(ctx, name)), set: (name, p) => parameters.set(keyIn(ctx, name), p) }, input, {
         arnFor: (name) => arn('ssm', ctx.region, ctx.accountId, `parameter${name.startsWith('/') ? '' : '/'}${name}`),
         now: new Date(clock.now()),
         user: `arn:aws:iam::${ctx.accountId}:root`,
@@ -100,20 +115,20 @@ export function createSsmProvider(deps: ServiceDeps) {
       return { Version: version.Version, Tier: version.Tier };
     },
 
-    GetParameter(input: { Name?: string; WithDecryption?: boolean }) {
+    GetParameter(input: { Name?: string; WithDecryption?: boolean }, ctx: RequestContext) {
       required(input.Name, 'name');
       checkReadName(input.Name!);
-      const { parameter, version, selector, name } = resolveSelector(find, input.Name!);
+      const { parameter, version, selector, name } = resolveSelector(finder(ctx), input.Name!);
       return { Parameter: shown(parameter, version, input.WithDecryption, selector, name) };
     },
 
-    GetParameters(input: { Names?: string[]; WithDecryption?: boolean }) {
+    GetParameters(input: { Names?: string[]; WithDecryption?: boolean }, ctx: RequestContext) {
       const names = listOf(input.Names, 'names', 10);
       const found: ReturnType<typeof shown>[] = [];
       const invalid: string[] = [];
       for (const name of new Set(names)) {
         try {
-          const resolved = resolveSelector(find, name);
+          const resolved = resolveSelector(finder(ctx), name);
           found.push(shown(resolved.parameter, resolved.version, input.WithDecryption, resolved.selector, resolved.name));
         } catch (e) {
           if (!(e instanceof AwsError)) throw e;
@@ -123,12 +138,15 @@ export function createSsmProvider(deps: ServiceDeps) {
       return { Parameters: found, InvalidParameters: invalid };
     },
 
-    GetParametersByPath(input: { Path?: string; Recursive?: boolean; ParameterFilters?: ParameterStringFilter[]; WithDecryption?: boolean; MaxResults?: number; NextToken?: string }) {
+    GetParametersByPath(
+      input: { Path?: string; Recursive?: boolean; ParameterFilters?: ParameterStringFilter[]; WithDecryption?: boolean; MaxResults?: number; NextToken?: string },
+      ctx: RequestContext,
+    ) {
       required(input.Path, 'path');
       const path = checkPath(input.Path!);
       checkFilters(input.ParameterFilters, 'by-path');
       const prefix = path === '/' ? '/' : `${path}/`;
-      const under = sorted().filter((p) => {
+      const under = sorted(ctx).filter((p) => {
         if (!p.Name.startsWith(prefix)) return false;
         return input.Recursive || !p.Name.slice(prefix.length).includes('/');
       });
@@ -137,8 +155,8 @@ export function createSsmProvider(deps: ServiceDeps) {
       return { Parameters: items.map((p) => shown(p, latest(p), input.WithDecryption)), ...(NextToken && { NextToken }) };
     },
 
-    GetParameterHistory(input: { Name?: string; WithDecryption?: boolean; MaxResults?: number; NextToken?: string }) {
-      const p = existing(input.Name);
+    GetParameterHistory(input: { Name?: string; WithDecryption?: boolean; MaxResults?: number; NextToken?: string }, ctx: RequestContext) {
+      const p = existing(input.Name, ctx);
       const { items, NextToken } = page(p.versions, (v) => String(v.Version).padStart(10, '0'), input, 50);
       return {
         Parameters: items.map((v) => {
@@ -149,63 +167,66 @@ export function createSsmProvider(deps: ServiceDeps) {
       };
     },
 
-    DeleteParameter(input: { Name?: string }) {
-      parameters.delete(existing(input.Name).Name);
+    DeleteParameter(input: { Name?: string }, ctx: RequestContext) {
+      parameters.delete(keyOf(existing(input.Name, ctx)));
       return {};
     },
 
-    DeleteParameters(input: { Names?: string[] }) {
+    DeleteParameters(input: { Names?: string[] }, ctx: RequestContext) {
       const names = listOf(input.Names, 'names', 10);
       const deleted: string[] = [];
       const invalid: string[] = [];
       for (const name of new Set(names)) {
-        const p = find(name);
+        const p = find(name, ctx);
         if (p) {
-          parameters.delete(p.Name);
+          parameters.delete(keyOf(p));
           deleted.push(name);
         } else invalid.push(name);
       }
       return { DeletedParameters: deleted, InvalidParameters: invalid };
     },
 
-    DescribeParameters(input: { Filters?: ParametersFilter[]; ParameterFilters?: ParameterStringFilter[]; MaxResults?: number; NextToken?: string; Shared?: boolean }) {
+    DescribeParameters(
+      input: { Filters?: ParametersFilter[]; ParameterFilters?: ParameterStringFilter[]; MaxResults?: number; NextToken?: string; Shared?: boolean },
+      ctx: RequestContext,
+    ) {
       if (input.Filters?.length && input.ParameterFilters?.length) throw new AwsError('ValidationException', 'You can use either Filters or ParameterFilters in a single request.', 400);
       checkFilters(input.ParameterFilters, 'describe');
       // Shared: parameters other accounts shared with this one; there are none here.
-      const matching = input.Shared ? [] : sorted().filter((p) => matchesOldFilters(p, input.Filters) && matchesFilters(p, input.ParameterFilters));
+      const matching = input.Shared ? [] : sorted(ctx).filter((p) => matchesOldFilters(p, input.Filters) && matchesFilters(p, input.ParameterFilters));
       const { items, NextToken } = page(matching, (p) => p.Name, input, 50);
       return { Parameters: items.map((p) => metadata(p, latest(p))), ...(NextToken && { NextToken }) };
     },
 
-    LabelParameterVersion(input: { Name?: string; ParameterVersion?: number; Labels?: string[] }) {
-      const p = existing(input.Name);
+    LabelParameterVersion(input: { Name?: string; ParameterVersion?: number; Labels?: string[] }, ctx: RequestContext) {
+      const p = existing(input.Name, ctx);
       const labels = listOf(input.Labels, 'labels', 10);
       const { invalid, version } = labelVersion(p, input.ParameterVersion, labels);
       return { InvalidLabels: invalid, ParameterVersion: version };
     },
 
-    UnlabelParameterVersion(input: { Name?: string; ParameterVersion?: number; Labels?: string[] }) {
-      const p = existing(input.Name);
+    UnlabelParameterVersion(input: { Name?: string; ParameterVersion?: number; Labels?: string[] }, ctx: RequestContext) {
+      const p = existing(input.Name, ctx);
       required(input.ParameterVersion, 'parameterVersion');
       const labels = listOf(input.Labels, 'labels', 10);
       const { removed, invalid } = unlabelVersion(p, input.ParameterVersion!, labels);
       return { RemovedLabels: removed, InvalidLabels: invalid };
     },
 
-    AddTagsToResource(input: { ResourceType?: string; ResourceId?: string; Tags?: { Key?: string; Value?: string }[] }) {
-      const p = taggable(input);
+    AddTagsToResource(input: { ResourceType?: string; ResourceId?: string; Tags?: { Key?: string; Value?: string }[] }, ctx: RequestContext) {
+      const p = taggable(input, ctx);
       p.Tags = checkedTags(p.Tags, listOf(input.Tags, 'tags', 1000));
       return {};
     },
 
-    RemoveTagsFromResource(input: { ResourceType?: string; ResourceId?: string; TagKeys?: string[] }) {
-      const p = taggable(input);
+    RemoveTagsFromResource(input: { ResourceType?: string; ResourceId?: string; TagKeys?: string[] }, ctx: RequestContext) {
+      const p = taggable(input, ctx);
       p.Tags = withoutTags(p.Tags, listOf(input.TagKeys, 'tagKeys', 1000));
       return {};
     },
 
-    ListTagsForResource(input: { ResourceType?: string; ResourceId?: string }) {
-      return { TagList: taggable(input).Tags.map((t) => ({ ...t })) };
+    ListTagsForResource(input: { ResourceType?: string; ResourceId?: string }, ctx: RequestContext) {
+      return { TagList: taggable(input, ctx).Tags.map((t) => ({ ...t })) };
     },
   };
 }

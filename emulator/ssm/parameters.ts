@@ -76,7 +76,8 @@ export interface PutContext {
 }
 
 /** PutParameter's checks and effect on `store`; gives the new version. */
-export function putParameter(store: Map<string, StoredParameter>, input: PutInput, ctx: PutContext): ParameterVersion {
+/** `store`: the parameters of the caller's account and Region, by name. */
+export function putParameter(store: Pick<Map<string, StoredParameter>, 'get' | 'set'>, input: PutInput, ctx: PutContext): ParameterVersion {
   const { Name: name, Value: value } = input;
   if (name === undefined) throw constraintViolation('ValidationException', 'name', undefined, 'Member must not be null');
   if (name.length < 1) throw constraintViolation('ValidationException', 'name', name, 'Member must have length greater than or equal to 1');

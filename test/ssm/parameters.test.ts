@@ -409,3 +409,23 @@ describe('the wire', () => {
     expect(await failure(ssm.send(new GetParameterCommand({ Name: '/reset/me' })))).toMatchObject({ name: 'ParameterNotFound' });
   });
 });
+
+describe('parameters are kept per Region', () => {
+  it('lets each Region have a parameter of the same name, read by name in its Region and by ARN from anywhere', async () => {
+    const west = new SSMClient({ ...clientConfig(emulator()), region: 'eu-west-1' });
+    try {
+      await put('/regional/url', 'https://east.example');
+      await west.send(new PutParameterCommand({ Name: '/regional/url', Value: 'https://west.example', Type: 'String' }));
+      expect((await ssm.send(new GetParameterCommand({ Name: '/regional/url' }))).Parameter?.Value).toBe('https://east.example');
+      const inWest = (await west.send(new GetParameterCommand({ Name: '/regional/url' }))).Parameter!;
+      expect(inWest).toMatchObject({ Value: 'https://west.example', ARN: 'arn:aws:ssm:eu-west-1:000000000000:parameter/regional/url' });
+      expect((await ssm.send(new GetParameterCommand({ Name: inWest.ARN }))).Parameter?.Value).toBe('https://west.example');
+      const listed = (await west.send(new GetParametersByPathCommand({ Path: '/regional' }))).Parameters?.map((p) => p.ARN);
+      expect(listed).toEqual(['arn:aws:ssm:eu-west-1:000000000000:parameter/regional/url']);
+      await west.send(new DeleteParameterCommand({ Name: '/regional/url' }));
+      expect((await ssm.send(new GetParameterCommand({ Name: '/regional/url' }))).Parameter?.Value).toBe('https://east.example');
+    } finally {
+      west.destroy();
+    }
+  });
+});
