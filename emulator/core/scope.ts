@@ -10,8 +10,13 @@ export type Scope = Pick<RequestContext, 'region' | 'accountId'>;
 
 export const keyIn = (scope: Scope, name: string): string => `${scope.accountId}:${scope.region}/${name}`;
 
-/** Keys of `scope` all start with this. */
-export const scopePrefix = (scope: Scope): string => keyIn(scope, '');
+/** The values of `map` (keyed by keyIn) that belong to `scope`. */
+export function valuesIn<T>(map: Map<string, T>, scope: Scope): T[] {
+  const prefix = keyIn(scope, '');
+  const out: T[] = [];
+  for (const [key, value] of map) if (key.startsWith(prefix)) out.push(value);
+  return out;
+}
 
 /** The account and Region an ARN names (its own, not the caller's: a target may be another Region's resource). */
 export function scopeOfArn(arn: string): Scope | undefined {

@@ -5,7 +5,7 @@ import type { DeliveryReceiver, Origin } from '../core/delivery';
 import type { ServiceDeps } from '../core/service';
 import { parseArn, uuid } from '../core/ids';
 import { pathInArn } from './arns';
-import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
+import { keyIn, rekeyByScope, scopeOfArn, valuesIn, type Scope } from '../core/scope';
 import { matchesPattern } from '../core/patterns';
 import { MAX_PUT_EVENTS_BYTES, putEventsEntrySize } from './entry-size';
 import { checkEventPattern, eventNestsTooDeep, MAX_EVENT_NESTING, nestsTooDeep } from './nesting';
@@ -256,11 +256,9 @@ export function createEventsProvider(deps: ServiceDeps) {
     },
     ListEventBuses(input: any, ctx: RequestContext) {
       defaultBus(ctx);
-      const mine = scopePrefix(ctx);
       return {
-        EventBuses: [...buses]
-          .filter(([key, b]) => key.startsWith(mine) && (!input.NamePrefix || b.Name.startsWith(input.NamePrefix)))
-          .map(([, b]) => b)
+        EventBuses: valuesIn(buses, ctx)
+          .filter((b) => !input.NamePrefix || b.Name.startsWith(input.NamePrefix))
           .map((b) => {
             const { KmsKeyIdentifier: _k, DeadLetterConfig: _d, LogConfig: _l, ...listed } = busView(b);
             return listed;
@@ -487,11 +485,8 @@ export function createEventsProvider(deps: ServiceDeps) {
       return { ...view, EventCount: events.length, SizeBytes: events.reduce((n, e) => n + JSON.stringify(e.event).length, 0) };
     },
     ListArchives(input: any, ctx: RequestContext) {
-      const mine = scopePrefix(ctx);
       return {
-        Archives: [...archives]
-          .filter(([key]) => key.startsWith(mine))
-          .map(([, a]) => a)
+        Archives: valuesIn(archives, ctx)
           .filter((a) => (!input.NamePrefix || a.ArchiveName.startsWith(input.NamePrefix)) && (!input.EventSourceArn || a.EventSourceArn === input.EventSourceArn))
           .map((a) => ({ ArchiveName: a.ArchiveName, EventSourceArn: a.EventSourceArn, State: a.State, RetentionDays: a.RetentionDays, EventCount: a.events.length, CreationTime: a.CreationTime })),
       };
@@ -553,8 +548,7 @@ export function createEventsProvider(deps: ServiceDeps) {
       return { ...r };
     },
     ListReplays(input: any, ctx: RequestContext) {
-      const mine = scopePrefix(ctx);
-      return { Replays: [...replays].filter(([key]) => key.startsWith(mine)).map(([, r]) => r).filter((r) => !input.NamePrefix || r.ReplayName.startsWith(input.NamePrefix)).map((r) => ({ ...r })) };
+      return { Replays: valuesIn(replays, ctx).filter((r) => !input.NamePrefix || r.ReplayName.startsWith(input.NamePrefix)).map((r) => ({ ...r })) };
     },
     CancelReplay(input: any, ctx: RequestContext) {
       const r = replays.get(keyIn(ctx, input.ReplayName));

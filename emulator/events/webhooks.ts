@@ -4,7 +4,7 @@ import type { RequestContext } from '../core/context';
 import type { ServiceDeps } from '../core/service';
 import { offsetPage } from '../core/paging';
 import { restoreMaps } from '../core/persist-whole';
-import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
+import { keyIn, rekeyByScope, scopeOfArn, valuesIn, type Scope } from '../core/scope';
 import { TargetFailure, type Target } from './targets';
 import {
   connectionByArn,
@@ -45,7 +45,6 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
   /** Both kept per account and Region (core/scope.ts). */
   const connections = new Map<string, Connection>();
   const apiDestinations = new Map<string, ApiDestination>();
-  const inScope = <T>(map: Map<string, T>, scope: Scope): T[] => [...map].filter(([key]) => key.startsWith(scopePrefix(scope))).map(([, v]) => v);
   const connectionAuth = new ConnectionAuth(currentSignal, () => clock.now());
   const secrets = connectionSecrets(bus);
   const rateLimiter = new RateLimiter();
@@ -226,7 +225,7 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
         return { ...connectionSummary(c), ConnectionState: 'DELETING' };
       },
       ListConnections(input: any, ctx: RequestContext) {
-        const matching = inScope(connections, ctx).filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState));
+        const matching = valuesIn(connections, ctx).filter((c) => (!input.NamePrefix || c.Name.startsWith(input.NamePrefix)) && (!input.ConnectionState || c.ConnectionState === input.ConnectionState));
         const page = listPage(matching, input, 'connections');
         return { Connections: page.items.map(listedConnection), NextToken: page.next };
       },
@@ -254,7 +253,7 @@ export function createWebhooks(deps: ServiceDeps, currentSignal: () => AbortSign
         return {};
       },
       ListApiDestinations(input: any, ctx: RequestContext) {
-        const matching = inScope(apiDestinations, ctx).filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn));
+        const matching = valuesIn(apiDestinations, ctx).filter((d) => (!input.NamePrefix || d.Name.startsWith(input.NamePrefix)) && (!input.ConnectionArn || d.ConnectionArn === input.ConnectionArn));
         const page = listPage(matching, input, 'api-destinations');
         return {
           ApiDestinations: page.items.map((d) => {

@@ -6,7 +6,7 @@ import { offsetPage } from '../core/paging';
 import { mergedTags, withoutTags, type Tag } from '../core/tags';
 import { checkName, checkScheduleInput, GROUP_ARN, lengthIn, required } from './validation';
 import { createRunner, type Schedule } from './runner';
-import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
+import { keyIn, rekeyByScope, scopeOfArn, valuesIn, type Scope } from '../core/scope';
 
 /**
  * EventBridge Scheduler: schedules (at / rate / cron in a time zone, start and end dates, flexible windows) in
@@ -163,10 +163,7 @@ export function createSchedulerProvider(deps: ServiceDeps) {
       lengthIn(input.NamePrefix, 'namePrefix', 1, 64);
       const size = input.MaxResults ?? 100;
       if (!(size >= 1 && size <= 100)) throw constraintViolation('ValidationException', 'maxResults', size, 'Member must have value between 1 and 100');
-      const mine = scopePrefix(ctx);
-      const matching = [...schedules]
-        .filter(([key]) => key.startsWith(mine))
-        .map(([, s]) => s)
+      const matching = valuesIn(schedules, ctx)
         .filter((s) => (input.GroupName === undefined || s.GroupName === input.GroupName) && (!input.NamePrefix || s.Name.startsWith(input.NamePrefix)) && (!input.State || s.State === input.State))
         .sort((a, b) => (a.GroupName === b.GroupName ? a.Name.localeCompare(b.Name) : a.GroupName.localeCompare(b.GroupName)));
       const page = offsetPage(matching, input.NextToken, size, 'schedules', invalidToken);
@@ -217,10 +214,9 @@ export function createSchedulerProvider(deps: ServiceDeps) {
       const size = input.MaxResults ?? 100;
       if (!(size >= 1 && size <= 100)) throw constraintViolation('ValidationException', 'maxResults', size, 'Member must have value between 1 and 100');
       defaultGroup(ctx);
-      const mine = scopePrefix(ctx);
-      const matching = [...groups]
-        .filter(([key, g]) => key.startsWith(mine) && (!input.NamePrefix || g.Name.startsWith(input.NamePrefix)))
-        .map(([, g]) => g).sort((a, b) => a.Name.localeCompare(b.Name));
+      const matching = valuesIn(groups, ctx)
+        .filter((g) => !input.NamePrefix || g.Name.startsWith(input.NamePrefix))
+        .sort((a, b) => a.Name.localeCompare(b.Name));
       const page = offsetPage(matching, input.NextToken, size, 'groups', invalidToken);
       return {
         ScheduleGroups: page.items.map((g) => ({ Arn: g.Arn, Name: g.Name, State: 'ACTIVE', CreationDate: g.CreationDate, LastModificationDate: g.LastModificationDate })),

@@ -4,7 +4,7 @@ import { arn } from '../core/ids';
 import { persistedMaps } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
 import { withoutTags } from '../core/tags';
-import { keyIn, rekeyByScope, scopeOfArn, scopePrefix, type Scope } from '../core/scope';
+import { keyIn, rekeyByScope, scopeOfArn, valuesIn, type Scope } from '../core/scope';
 import { checkFilters, matchesFilters, matchesOldFilters, page, type ParameterStringFilter, type ParametersFilter } from './filters';
 import { candidateNames, checkPath, checkReadName } from './names';
 import {
@@ -48,11 +48,7 @@ export function createSsmProvider(deps: ServiceDeps) {
     if (!p) throw notFound(name!);
     return p;
   };
-  const sorted = (scope?: Scope) =>
-    [...parameters]
-      .filter(([key]) => !scope || key.startsWith(scopePrefix(scope)))
-      .map(([, p]) => p)
-      .sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  const sorted = (scope?: Scope) => (scope ? valuesIn(parameters, scope) : [...parameters.values()]).sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 
   /** `name`: the name the caller used when it means the same top-level parameter (`/x` for `x`), as AWS answers. */
   const shown = (p: StoredParameter, v: ParameterVersion, decrypt: boolean | undefined, selector?: string, name = p.Name) => ({
