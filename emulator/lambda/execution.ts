@@ -53,7 +53,7 @@ export class Executor {
       pythonPath: options.pythonPath,
       accountConcurrencyLimit: options.lambdaConcurrencyLimit,
       clock: this.poolClock,
-      onLog: (_functionName, logStreamName, lines, logGroupName) => this.shipLogs(logGroupName, logStreamName, lines),
+      onLog: (_functionName, logStreamName, lines, logGroupName, scope) => this.shipLogs(logGroupName, logStreamName, lines, scope),
     });
     return this.pool;
   }
@@ -65,14 +65,15 @@ export class Executor {
    * A log group may be created on the way (Lambda does so for a LogGroup that does not exist yet), but not one
    * named `aws/…`: CloudWatch Logs keeps those names for AWS, so Lambda cannot create it and the lines are lost.
    */
-  private shipLogs(logGroupName: string, logStreamName: string, lines: LogLine[]): void {
+  private shipLogs(logGroupName: string, logStreamName: string, lines: LogLine[], fn: { region: string; accountId: string }): void {
     if (lines.length === 0 || logGroupName.startsWith('aws/')) return;
     const { clock, options } = this.deps;
     const poolNow = this.poolClock.now();
     const emulatedNow = clock.now();
     const scale = this.poolClock === clock ? 1 : options.timeScale > 0 ? options.timeScale : 1;
     const events = lines.map((l) => ({ timestamp: Math.round(emulatedNow - (poolNow - l.timestamp) / scale), message: l.message }));
-    this.deps.bus.ask('logs.put', { logGroupName, logStreamName, events }).catch(() => undefined);
+    const scope = { region: fn.region, accountId: fn.accountId };
+    this.deps.bus.ask('logs.put', { logGroupName, logStreamName, events, scope }).catch(() => undefined);
   }
 
   /** Runs one version of a function (`target.version`), as invoked by `target.invokedArn`. */

@@ -58,8 +58,8 @@ export interface ExportTaskDeps {
   tasks: Map<string, ExportTask>;
   bus: DeliveryBus;
   clock: Clock;
-  /** The group a task reads (throws ResourceNotFoundException), its expired events already gone. */
-  group(name: string): LogGroup;
+  /** The group a task reads, in the task's account and Region (throws ResourceNotFoundException), its expired events already gone. */
+  group(name: string, scope: { region: string; accountId: string }): LogGroup;
   changed(taskId: string): void;
 }
 
@@ -134,7 +134,7 @@ export function exportTaskOperations(d: ExportTaskDeps) {
 
   async function write(t: ExportTask): Promise<void> {
     try {
-      const g = d.group(t.logGroupName);
+      const g = d.group(t.logGroupName, t);
       const streams = [...g.streams.values()]
         .filter((s) => !t.logStreamNamePrefix || s.name.startsWith(t.logStreamNamePrefix))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -167,7 +167,7 @@ export function exportTaskOperations(d: ExportTaskDeps) {
     },
     operations: {
       async CreateExportTask(input: any, ctx: RequestContext) {
-        const g = d.group(input.logGroupName);
+        const g = d.group(input.logGroupName, ctx);
         const from = Number(input.from);
         const to = Number(input.to);
         if (!(from >= 0) || !(to >= 0) || from > to) {

@@ -7,7 +7,8 @@ import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView
 import { createSubscriptions, eventId, subscriptionFilterView, type EventSource } from './subscription-filters';
 import { logsPersistence } from './persistence';
 import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from './retention';
-import type { LogEvent, LogGroup, LogStream } from './state';
+import { groupId, groupIdFor, type LogEvent, type LogGroup, type LogStream } from './state';
+import type { Scope } from '../core/scope';
 import { appendAll } from '../core/arrays';
 import { filterPatternUsesRegex } from './filter-pattern';
 import { queryDefinitionOperations, type QueryDefinition } from './query-definitions';
@@ -31,6 +32,8 @@ import { ROLE_BASED_PRINCIPALS } from '../core/resource-policy';
 
 export interface LogsPut {
   logGroupName: string;
+  /** The account and Region of the function writing (default: the emulator's). */
+  scope?: Scope;
   logStreamName: string;
   events: { timestamp: number; message: string }[];
 }
@@ -42,7 +45,10 @@ const MAX_PAGE_BYTES = 1024 * 1024;
 const EVENT_OVERHEAD_BYTES = 26;
 
 export function createLogsProvider(deps: ServiceDeps) {
+  const home: Scope = { region: deps.options.region, accountId: deps.options.accountId };
+  /** By groupId (state.ts): log groups are kept per account and Region. */
   const groups = new Map<string, LogGroup>();
+  const idFor = (scope: Scope, name: string) => groupIdFor(scope, home, name);
   const policies = new Map<string, AccountPolicy>();
   const queryDefinitions = new Map<string, QueryDefinition>();
   const subscriptions = createSubscriptions(deps);
@@ -74,36 +80,47 @@ export function createLogsProvider(deps: ServiceDeps) {
   /** A group about to be read: nothing it returns has expired. */
   const settled = (g: LogGroup): LogGroup => retention.settle(g);
 
-  const group = (name: string | undefined): LogGroup => {
-    const g = name ? groups.get(name) : undefined;
+  /** A group by name in `scope` (the caller's account and Region). */
+  const group = (name: string | undefined, scope: Scope): LogGroup => {
+    const g = name ? groups.get(idFor(scope, name)) : undefined;
     if (!g) throw new AwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
     return g;
   };
+  /** A group by ARN, in the ARN's account and Region. */
   const groupByArn = (arn: string | undefined): LogGroup => {
-    const m = /^arn:aws[\w-]*:logs:[^:]*:\d{12}:log-group:(.+?)(:\*)?$/.exec(arn ?? '');
+    const m = /^arn:aws[\w-]*:logs:([^:]*):(\d{12}):log-group:(.+?)(:\*)?$/.exec(arn ?? '');
     if (!m) throw new AwsError('InvalidParameterException', `Invalid resource ARN: ${arn}`, 400);
-    return group(m[1]);
+    return group(m[3], { region: m[1] || home.region, accountId: m[2]! });
   };
+  /** A group by name (in `scope`) or ARN. */
+  const groupByNameOrArn = (id: string, scope: Scope): LogGroup => (id.startsWith('arn:') ? groupByArn(id) : group(id, scope));
   /** The group a read names by `logGroupName` or by `logGroupIdentifier` (its name or ARN), not both. */
-  const namedGroup = (input: { logGroupName?: string; logGroupIdentifier?: string }): LogGroup => {
+  const namedGroup = (input: { logGroupName?: string; logGroupIdentifier?: string }, scope: Scope): LogGroup => {
     const id = input.logGroupIdentifier;
-    if (id === undefined) return group(input.logGroupName);
+    if (id === undefined) return group(input.logGroupName, scope);
     if (input.logGroupName !== undefined) {
       throw new AwsError('InvalidParameterException', 'Specify either logGroupName or logGroupIdentifier, not both.', 400);
     }
-    return id.startsWith('arn:') ? groupByArn(id) : group(id);
+    return groupByNameOrArn(id, scope);
   };
+  const groupsIn = (scope: Scope): LogGroup[] => [...groups.values()].filter((g) => groupId(g) === idFor(scope, g.name));
   const exportOps = exportTaskOperations({
     tasks: exportTasks,
     bus: deps.bus,
     clock: deps.clock,
-    group: (name) => settled(group(name)),
+    group: (name, scope) => settled(group(name, scope)),
     changed: (id) => journal?.recordChanged('x', id),
   });
   /** Live Tail sessions (live-tail.ts): fed by append(), in memory only. */
-  const liveTail = createLiveTail({ clock: deps.clock, groupOf: (id) => (id.startsWith('arn:') ? groupByArn(id) : group(id)) });
+  const liveTail = createLiveTail({ clock: deps.clock, groupOf: groupByNameOrArn });
   /** Logs Insights queries (insights/): kept in memory only. */
-  const { clear: clearQueries, ...insights } = insightsOperations({ clock: deps.clock, groups, settled, namedGroup });
+  const { clear: clearQueries, ...insights } = insightsOperations({
+    clock: deps.clock,
+    group: (name, scope) => groups.get(idFor(scope, name)),
+    groupsIn,
+    settled,
+    namedGroup,
+  });
   const stream = (g: LogGroup, name: string | undefined): LogStream => {
     const s = name ? g.streams.get(name) : undefined;
     if (!s) throw new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.', 400);
@@ -113,11 +130,11 @@ export function createLogsProvider(deps: ServiceDeps) {
    * AssociateKmsKey's and DisassociateKmsKey's target: exactly one of logGroupName and resourceIdentifier (a group's
    * ARN, or the account's `…:query-result:*`, for which there is nothing here to change: undefined).
    */
-  const kmsTarget = (input: { logGroupName?: string; resourceIdentifier?: string }): LogGroup | undefined => {
+  const kmsTarget = (input: { logGroupName?: string; resourceIdentifier?: string }, scope: Scope): LogGroup | undefined => {
     if ((input.logGroupName === undefined) === (input.resourceIdentifier === undefined)) {
       throw new AwsError('InvalidParameterException', 'Specify either logGroupName or resourceIdentifier, but not both.', 400);
     }
-    if (input.logGroupName !== undefined) return group(input.logGroupName);
+    if (input.logGroupName !== undefined) return group(input.logGroupName, scope);
     if (/^arn:aws[\w-]*:logs:[^:]*:\d{12}:query-result:\*$/.test(input.resourceIdentifier!)) return undefined;
     return groupByArn(input.resourceIdentifier);
   };
@@ -126,15 +143,21 @@ export function createLogsProvider(deps: ServiceDeps) {
     journal?.groupChanged(g);
     return g;
   };
-  const groupArn = (g: LogGroup, ctx: { region: string; accountId: string }) =>
-    `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${g.name}`;
+  const groupArn = (g: LogGroup) => {
+    const { region, accountId } = g.scope ?? home;
+    return `arn:aws:logs:${region}:${accountId}:log-group:${g.name}`;
+  };
 
-  function ensure(groupName: string, streamName: string): LogStream {
-    let g = groups.get(groupName);
+  /** The stream, made (with its group) if missing: where Lambda writes a function's lines. */
+  function ensure(groupName: string, streamName: string, scope: Scope): LogStream {
+    let g = groups.get(idFor(scope, groupName));
     if (!g) {
-      groups.set(groupName, (g = newGroup(groupName, {})));
+      groups.set(idFor(scope, groupName), (g = newGroup(groupName, {}, scope)));
       journal?.groupChanged(g);
     }
+    return ensureStream(g, streamName);
+  }
+  function ensureStream(g: LogGroup, streamName: string): LogStream {
     let s = g.streams.get(streamName);
     if (!s) {
       g.streams.set(streamName, (s = { name: streamName, creationTime: deps.clock.now(), events: [] }));
@@ -142,7 +165,15 @@ export function createLogsProvider(deps: ServiceDeps) {
     }
     return s;
   }
-  const newGroup = (name: string, tags: Record<string, string>): LogGroup => ({ name, creationTime: deps.clock.now(), streams: new Map(), tags, metricFilters: new Map(), subscriptionFilters: new Map() });
+  const newGroup = (name: string, tags: Record<string, string>, scope: Scope): LogGroup => ({
+    name,
+    ...(idFor(scope, name) === name ? {} : { scope: { region: scope.region, accountId: scope.accountId } }),
+    creationTime: deps.clock.now(),
+    streams: new Map(),
+    tags,
+    metricFilters: new Map(),
+    subscriptionFilters: new Map(),
+  });
 
   /**
    * Stores the events that have not already expired under the group's retention (PutLogEvents rejects those, as
@@ -182,13 +213,13 @@ export function createLogsProvider(deps: ServiceDeps) {
     receive: async (arn, message, origin) => {
       if (message.kind !== 'logs') throw new AwsError('InvalidParameterException', `Logs cannot accept a ${message.kind} delivery`, 400);
       const g = deliveryGroup(arn, origin, message.logStreamName);
-      append(g, ensure(g.name, message.logStreamName), message.events, 'client');
+      append(g, ensureStream(g, message.logStreamName), message.events, 'client');
     },
   });
 
-  deps.bus.answer<LogsPut, void>('logs.put', async ({ logGroupName, logStreamName, events }) => {
-    const s = ensure(logGroupName, logStreamName);
-    append(groups.get(logGroupName)!, s, events, 'function');
+  deps.bus.answer<LogsPut, void>('logs.put', async ({ logGroupName, logStreamName, events, scope = home }) => {
+    const s = ensure(logGroupName, logStreamName, scope);
+    append(groups.get(idFor(scope, logGroupName))!, s, events, 'function');
   });
 
   /** Opaque paging tokens (core/paging.ts); PutLogEvents hands out sequence tokens, the event reads position tokens (event-order.ts). */
@@ -220,64 +251,64 @@ export function createLogsProvider(deps: ServiceDeps) {
       subscriptions.close();
       retention.cancelAll();
     },
-    CreateLogGroup(input: any) {
+    CreateLogGroup(input: any, ctx: RequestContext) {
       if (!input.logGroupName) throw new AwsError('InvalidParameterException', 'logGroupName is required.', 400);
-      if (groups.has(input.logGroupName)) {
+      if (groups.has(idFor(ctx, input.logGroupName))) {
         throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists', 400);
       }
-      const g = newGroup(input.logGroupName, input.tags ?? {});
+      const g = newGroup(input.logGroupName, input.tags ?? {}, ctx);
       g.kmsKeyId = input.kmsKeyId;
-      groups.set(input.logGroupName, g);
+      groups.set(groupId(g), g);
       journal?.groupChanged(g);
       return {};
     },
-    DeleteLogGroup(input: any) {
-      const g = group(input.logGroupName);
+    DeleteLogGroup(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       for (const f of g.subscriptionFilters.values()) subscriptions.forget(f);
-      groups.delete(input.logGroupName);
-      retention.groupDeleted(input.logGroupName);
-      journal?.groupDeleted(input.logGroupName);
+      groups.delete(groupId(g));
+      retention.groupDeleted(groupId(g));
+      journal?.groupDeleted(groupId(g));
       return {};
     },
-    PutRetentionPolicy(input: any) {
-      const g = group(input.logGroupName);
+    PutRetentionPolicy(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       changed(g).retentionInDays = validRetentionDays(input.retentionInDays);
       retention.policyChanged(g);
       return {};
     },
-    DeleteRetentionPolicy(input: any) {
-      const g = group(input.logGroupName);
+    DeleteRetentionPolicy(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       changed(g).retentionInDays = undefined;
       retention.policyChanged(g);
       return {};
     },
     /** Only a log group's key is kept: query results (resourceIdentifier `…:query-result:*`) are accepted and forgotten. */
-    AssociateKmsKey(input: any) {
+    AssociateKmsKey(input: any, ctx: RequestContext) {
       if (!input.kmsKeyId) throw new AwsError('InvalidParameterException', 'kmsKeyId is required.', 400);
-      const g = kmsTarget(input);
+      const g = kmsTarget(input, ctx);
       if (g) changed(g).kmsKeyId = input.kmsKeyId;
       return {};
     },
-    DisassociateKmsKey(input: any) {
-      const g = kmsTarget(input);
+    DisassociateKmsKey(input: any, ctx: RequestContext) {
+      const g = kmsTarget(input, ctx);
       if (g) changed(g).kmsKeyId = undefined;
       return {};
     },
-    PutMetricFilter(input: any) {
-      const g = group(input.logGroupName);
+    PutMetricFilter(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       const filter = buildMetricFilter(input, g.metricFilters, deps.clock.now());
       checkRegexQuota(g, 'metric', input.filterName, input.filterPattern);
       changed(g).metricFilters.set(input.filterName, filter);
       return {};
     },
-    DescribeMetricFilters(input: any) {
+    DescribeMetricFilters(input: any, ctx: RequestContext) {
       if (input.filterNamePrefix !== undefined && input.logGroupName === undefined) {
         throw new AwsError('InvalidParameterException', 'If you specify filterNamePrefix, you must also specify logGroupName.', 400);
       }
       if ((input.metricName === undefined) !== (input.metricNamespace === undefined)) {
         throw new AwsError('InvalidParameterException', 'metricName and metricNamespace must be specified together.', 400);
       }
-      const from = input.logGroupName !== undefined ? [group(input.logGroupName)] : [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const from = input.logGroupName !== undefined ? [group(input.logGroupName, ctx)] : groupsIn(ctx).sort((a, b) => a.name.localeCompare(b.name));
       const all = from
         .flatMap((g) => [...g.metricFilters.values()].sort((a, b) => a.filterName.localeCompare(b.filterName)))
         .filter((f) => !input.filterNamePrefix || f.filterName.startsWith(input.filterNamePrefix))
@@ -285,13 +316,13 @@ export function createLogsProvider(deps: ServiceDeps) {
       const { slice, next } = page(all, input.nextToken, input.limit);
       return { metricFilters: slice.map(metricFilterView), nextToken: next };
     },
-    DeleteMetricFilter(input: any) {
-      const g = group(input.logGroupName);
+    DeleteMetricFilter(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       if (!g.metricFilters.delete(input.filterName)) throw new AwsError('ResourceNotFoundException', 'The specified metric filter does not exist.', 400);
       changed(g);
       return {};
     },
-    TestMetricFilter(input: any) {
+    TestMetricFilter(input: any, ctx: RequestContext) {
       const match = compilePattern(input.filterPattern);
       const messages: string[] = input.logEventMessages ?? [];
       const matches = messages.flatMap((eventMessage, i) => {
@@ -301,7 +332,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       return { matches };
     },
     PutSubscriptionFilter(input: any, ctx: RequestContext) {
-      const g = group(input.logGroupName);
+      const g = group(input.logGroupName, ctx);
       // A CloudWatch Logs destination must exist (it is not delivered to: destinations.ts).
       if (!destinationStored(destinations, input.destinationArn ?? '', ctx.accountId)) throw new AwsError('ResourceNotFoundException', 'The specified destination does not exist.', 400);
       // Replacing a filter leaves events it already matched to be delivered under its old settings.
@@ -310,8 +341,8 @@ export function createLogsProvider(deps: ServiceDeps) {
       changed(g).subscriptionFilters.set(filter.filterName, filter);
       return {};
     },
-    DescribeSubscriptionFilters(input: any) {
-      const g = group(input.logGroupName);
+    DescribeSubscriptionFilters(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       // ASCII order by name, as AWS documents.
       const all = [...g.subscriptionFilters.values()]
         .filter((f) => !input.filterNamePrefix || f.filterName.startsWith(input.filterNamePrefix))
@@ -319,8 +350,8 @@ export function createLogsProvider(deps: ServiceDeps) {
       const { slice, next } = page(all, input.nextToken, input.limit);
       return { subscriptionFilters: slice.map(subscriptionFilterView), nextToken: next };
     },
-    DeleteSubscriptionFilter(input: any) {
-      const g = group(input.logGroupName);
+    DeleteSubscriptionFilter(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       const f = g.subscriptionFilters.get(input.filterName);
       if (!f) throw new AwsError('ResourceNotFoundException', 'The specified subscription filter does not exist.', 400);
       subscriptions.forget(f);
@@ -328,7 +359,7 @@ export function createLogsProvider(deps: ServiceDeps) {
       return {};
     },
     DescribeLogGroups(input: any, ctx: RequestContext) {
-      const all = [...groups.values()]
+      const all = groupsIn(ctx)
         .filter((g) => !input.logGroupNamePrefix || g.name.startsWith(input.logGroupNamePrefix))
         .sort((a, b) => a.name.localeCompare(b.name));
       const { slice, next } = page(all, input.nextToken, input.limit);
@@ -338,16 +369,16 @@ export function createLogsProvider(deps: ServiceDeps) {
           creationTime: g.creationTime,
           retentionInDays: g.retentionInDays,
           kmsKeyId: g.kmsKeyId,
-          arn: `${groupArn(g, ctx)}:*`,
-          logGroupArn: groupArn(g, ctx),
+          arn: `${groupArn(g)}:*`,
+          logGroupArn: groupArn(g),
           storedBytes: storedBytes(settled(g)),
           metricFilterCount: g.metricFilters.size,
         })),
         nextToken: next,
       };
     },
-    CreateLogStream(input: any) {
-      const g = group(input.logGroupName);
+    CreateLogStream(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       if (g.streams.has(input.logStreamName)) {
         throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists', 400);
       }
@@ -356,15 +387,15 @@ export function createLogsProvider(deps: ServiceDeps) {
       journal?.streamCreated(g, s);
       return {};
     },
-    DeleteLogStream(input: any) {
-      const g = group(input.logGroupName);
+    DeleteLogStream(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       stream(g, input.logStreamName);
       g.streams.delete(input.logStreamName);
       journal?.streamDeleted(g, input.logStreamName);
       return {};
     },
     DescribeLogStreams(input: any, ctx: RequestContext) {
-      const g = settled(namedGroup(input));
+      const g = settled(namedGroup(input, ctx));
       let all = [...g.streams.values()].filter((s) => !input.logStreamNamePrefix || s.name.startsWith(input.logStreamNamePrefix));
       if (input.orderBy === 'LastEventTime') all.sort((a, b) => lastTime(a) - lastTime(b));
       else all.sort((a, b) => a.name.localeCompare(b.name));
@@ -377,22 +408,22 @@ export function createLogsProvider(deps: ServiceDeps) {
           firstEventTimestamp: eventsInTimeOrder(s)[0]?.timestamp,
           lastEventTimestamp: eventsInTimeOrder(s).at(-1)?.timestamp,
           lastIngestionTime: s.events.at(-1)?.ingestionTime,
-          arn: `${groupArn(g, ctx)}:log-stream:${s.name}`,
+          arn: `${groupArn(g)}:log-stream:${s.name}`,
           storedBytes: 0,
         })),
         nextToken: next,
       };
     },
-    PutLogEvents(input: any) {
-      const g = group(input.logGroupName);
+    PutLogEvents(input: any, ctx: RequestContext) {
+      const g = group(input.logGroupName, ctx);
       const s = stream(g, input.logStreamName);
       const events = (input.logEvents ?? []) as { timestamp: number; message: string }[];
       if (events.length === 0) throw new AwsError('InvalidParameterException', 'logEvents must contain at least 1 item.', 400);
       const expired = append(g, s, events, 'client');
       return { nextSequenceToken: token(s.events.length), ...(expired ? { rejectedLogEventsInfo: { expiredLogEventEndIndex: expired } } : {}) };
     },
-    GetLogEvents(input: any) {
-      const s = stream(settled(namedGroup(input)), input.logStreamName);
+    GetLogEvents(input: any, ctx: RequestContext) {
+      const s = stream(settled(namedGroup(input, ctx)), input.logStreamName);
       const all = eventsInTimeOrder(s);
       // The time range is a slice of the ordered events; a token moves inside it.
       const lo = input.startTime === undefined ? 0 : indexAtTime(all, input.startTime);
@@ -420,8 +451,8 @@ export function createLogsProvider(deps: ServiceDeps) {
         ? { events, nextForwardToken: input.nextToken, nextBackwardToken: positionToken('b', { timestamp, seq: seq + 1 }) }
         : { events, nextForwardToken: positionToken('f', { timestamp, seq: Math.max(seq - 1, -1) }), nextBackwardToken: input.nextToken };
     },
-    FilterLogEvents(input: any) {
-      const g = settled(namedGroup(input));
+    FilterLogEvents(input: any, ctx: RequestContext) {
+      const g = settled(namedGroup(input, ctx));
       const matches = compilePattern(input.filterPattern);
       const names: string[] | undefined = input.logStreamNames;
       if (names && input.logStreamNamePrefix !== undefined) {
@@ -482,29 +513,29 @@ export function createLogsProvider(deps: ServiceDeps) {
       now: () => deps.clock.now(),
       changed: (id) => journal?.queryDefinitionChanged(id),
     }),
-    TagLogGroup(input: any) {
-      Object.assign(changed(group(input.logGroupName)).tags, input.tags);
+    TagLogGroup(input: any, ctx: RequestContext) {
+      Object.assign(changed(group(input.logGroupName, ctx)).tags, input.tags);
       return {};
     },
-    ListTagsLogGroup(input: any) {
-      return { tags: group(input.logGroupName).tags };
+    ListTagsLogGroup(input: any, ctx: RequestContext) {
+      return { tags: group(input.logGroupName, ctx).tags };
     },
-    UntagLogGroup(input: any) {
-      const g = changed(group(input.logGroupName));
+    UntagLogGroup(input: any, ctx: RequestContext) {
+      const g = changed(group(input.logGroupName, ctx));
       for (const k of input.tags ?? []) delete g.tags[k];
       return {};
     },
     // The ARN-based forms current SDKs and the console use: arn:aws:logs:<region>:<account>:log-group:<name>[:*].
-    TagResource(input: any) {
+    TagResource(input: any, ctx: RequestContext) {
       Object.assign(changed(groupByArn(input.resourceArn)).tags, input.tags);
       return {};
     },
-    UntagResource(input: any) {
+    UntagResource(input: any, ctx: RequestContext) {
       const g = changed(groupByArn(input.resourceArn));
       for (const k of input.tagKeys ?? []) delete g.tags[k];
       return {};
     },
-    ListTagsForResource(input: any) {
+    ListTagsForResource(input: any, ctx: RequestContext) {
       return { tags: groupByArn(input.resourceArn).tags };
     },
   };

@@ -3,7 +3,7 @@ import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
 import { uuid } from '../core/ids';
 import { compilePattern } from './metric-filters';
-import type { LogEvent, LogGroup } from './state';
+import { groupId, type LogEvent, type LogGroup } from './state';
 
 /**
  * StartLiveTail: a response stream (protocols/event-stream.ts frames it) that opens with one sessionStart, then
@@ -53,7 +53,7 @@ interface Session {
 export interface LiveTailDeps {
   clock: Clock;
   /** The group a log group identifier (name or ARN) names; throws ResourceNotFoundException. */
-  groupOf(identifier: string): LogGroup;
+  groupOf(identifier: string, caller: RequestContext): LogGroup;
 }
 
 /** Evenly spaced picks: a deterministic sample that keeps the batch's spread over time. */
@@ -95,7 +95,7 @@ export function createLiveTail(d: LiveTailDeps) {
   /** Events just stored in a stream of a group: each session that wants them batches them. */
   function offer(g: LogGroup, logStreamName: string, events: readonly LogEvent[]): void {
     for (const s of sessions) {
-      const identifier = s.groups.get(g.name);
+      const identifier = s.groups.get(groupId(g));
       if (identifier === undefined) continue;
       if (s.streamNames && !s.streamNames.includes(logStreamName)) continue;
       if (s.streamPrefixes && !s.streamPrefixes.some((p) => logStreamName.startsWith(p))) continue;
@@ -120,7 +120,7 @@ export function createLiveTail(d: LiveTailDeps) {
     const groups = new Map<string, string>();
     for (const id of ids) {
       if (id.endsWith('*')) throw invalid(`The log group identifier ${id} must not end with an asterisk (*).`);
-      groups.set(d.groupOf(id).name, id);
+      groups.set(groupId(d.groupOf(id, ctx)), id);
     }
     const pattern: string = input.logEventFilterPattern ?? '';
     const match = compilePattern(pattern);

@@ -4,7 +4,8 @@ import { compilePattern, type MetricFilter } from './metric-filters';
 import type { QueryDefinition } from './query-definitions';
 import type { AccountPolicy, GroupPolicy } from './resource-policies';
 import type { SubscriptionFilter } from './subscription-filters';
-import type { LogEvent, LogGroup, LogStream } from './state';
+import { groupId, type LogEvent, type LogGroup, type LogStream } from './state';
+import type { Scope } from '../core/scope';
 import { appendAll } from '../core/arrays';
 
 /**
@@ -43,6 +44,8 @@ type SavedMetricFilter = Omit<MetricFilter, 'match'>;
 type SavedSubscriptionFilter = Omit<SubscriptionFilter, 'match'>;
 interface SavedGroup {
   name: string;
+  /** Absent for a group of the emulator's own account and Region (and in data saved before groups had one). */
+  scope?: Scope;
   creationTime: number;
   retentionInDays?: number;
   kmsKeyId?: string;
@@ -55,7 +58,8 @@ interface SavedGroup {
 export interface LogsJournal extends Persistable {
   /** A group was created or its settings, tags or filters changed. */
   groupChanged(group: LogGroup): void;
-  groupDeleted(name: string): void;
+  /** `id`: the group's groupId. */
+  groupDeleted(id: string): void;
   streamCreated(group: LogGroup, stream: LogStream): void;
   streamDeleted(group: LogGroup, name: string): void;
   eventsAdded(group: LogGroup, stream: LogStream, events: LogEvent[]): void;
@@ -76,6 +80,7 @@ const withoutMatch = <T extends { match: unknown }>({ match: _m, ...rest }: T): 
 
 const savedGroup = (g: LogGroup): SavedGroup => ({
   name: g.name,
+  ...(g.scope ? { scope: g.scope } : {}),
   creationTime: g.creationTime,
   retentionInDays: g.retentionInDays,
   kmsKeyId: g.kmsKeyId,
@@ -125,8 +130,9 @@ export function logsPersistence(
   /** Group and stream records, written as they are when the changes are taken. */
   const dirty = new PendingRecords();
 
-  const groupNow = (name: string) => () => {
-    const g = groups.get(name);
+  // Records name a group by its groupId (state.ts), which is its name in the emulator's own account and Region.
+  const groupNow = (id: string) => () => {
+    const g = groups.get(id);
     return g && savedGroup(g);
   };
   const streamNow = (group: string, stream: string) => () => {
@@ -136,27 +142,27 @@ export function logsPersistence(
 
   return {
     groupChanged(g) {
-      dirty.note(groupKey(g.name), groupNow(g.name));
+      dirty.note(groupKey(groupId(g)), groupNow(groupId(g)));
     },
-    groupDeleted(name) {
-      dirty.note(groupKey(name), groupNow(name));
-      ordered.push({ prefix: `s${SEP}${name}${SEP}`, deleted: true }, { prefix: eventsPrefix(name), deleted: true });
+    groupDeleted(id) {
+      dirty.note(groupKey(id), groupNow(id));
+      ordered.push({ prefix: `s${SEP}${id}${SEP}`, deleted: true }, { prefix: eventsPrefix(id), deleted: true });
     },
     streamCreated(g, s) {
-      dirty.note(streamKey(g.name, s.name), streamNow(g.name, s.name));
+      dirty.note(streamKey(groupId(g), s.name), streamNow(groupId(g), s.name));
     },
     streamDeleted(g, name) {
-      dirty.note(streamKey(g.name, name), streamNow(g.name, name));
-      ordered.push({ prefix: eventsPrefix(g.name, name), deleted: true });
+      dirty.note(streamKey(groupId(g), name), streamNow(groupId(g), name));
+      ordered.push({ prefix: eventsPrefix(groupId(g), name), deleted: true });
     },
     eventsAdded(g, s, events) {
-      if (events.length) ordered.push({ key: `${eventsPrefix(g.name, s.name)}${events[0]!.seq}`, value: savedEvents(events) });
+      if (events.length) ordered.push({ key: `${eventsPrefix(groupId(g), s.name)}${events[0]!.seq}`, value: savedEvents(events) });
     },
     eventsExpired(g, s, events) {
       if (!events.length) return;
       const ranges = expiryRanges(events);
       // Each event expires once, so the first expired arrival number names this record alone.
-      ordered.push({ key: `${eventsPrefix(g.name, s.name)}${EXPIRED_MARK}${ranges[0]![0]}`, value: ranges });
+      ordered.push({ key: `${eventsPrefix(groupId(g), s.name)}${EXPIRED_MARK}${ranges[0]![0]}`, value: ranges });
     },
 
     accountPolicyChanged(name) {
@@ -181,13 +187,13 @@ export function logsPersistence(
       for (const p of policies.values()) yield [policyKey(p.policyName), p];
       for (const q of queryDefinitions.values()) yield [queryKey(q.queryDefinitionId), q];
       for (const [family, items] of Object.entries(records)) for (const [id, r] of items) yield [`${family}${SEP}${id}`, r];
-      for (const g of groups.values()) {
-        yield [groupKey(g.name), savedGroup(g)];
+      for (const [id, g] of groups) {
+        yield [groupKey(id), savedGroup(g)];
         for (const s of g.streams.values()) {
-          yield [streamKey(g.name, s.name), { name: s.name, creationTime: s.creationTime }];
+          yield [streamKey(id, s.name), { name: s.name, creationTime: s.creationTime }];
           for (let i = 0; i < s.events.length; i += CHUNK) {
             const chunk = s.events.slice(i, i + CHUNK);
-            yield [`${eventsPrefix(g.name, s.name)}${chunk[0]!.seq}`, savedEvents(chunk)];
+            yield [`${eventsPrefix(id, s.name)}${chunk[0]!.seq}`, savedEvents(chunk)];
           }
         }
       }
@@ -198,8 +204,9 @@ export function logsPersistence(
       const byKind = (kind: string) => [...entities].filter(([key]) => key.startsWith(`${kind}${SEP}`));
       for (const [, value] of byKind('g')) {
         const s = value as SavedGroup;
-        groups.set(s.name, {
+        const restored: LogGroup = {
           name: s.name,
+          ...(s.scope ? { scope: s.scope } : {}),
           creationTime: s.creationTime,
           retentionInDays: s.retentionInDays,
           kmsKeyId: s.kmsKeyId,
@@ -208,7 +215,8 @@ export function logsPersistence(
           metricFilters: new Map(s.metricFilters.map((f) => [f.filterName, { ...f, match: compilePattern(f.filterPattern) }])),
           subscriptionFilters: new Map(s.subscriptionFilters.map((f) => [f.filterName, { ...f, match: compilePattern(f.filterPattern) }])),
           resourcePolicy: s.resourcePolicy,
-        });
+        };
+        groups.set(groupId(restored), restored);
       }
       for (const [, value] of byKind('p')) {
         const p = value as AccountPolicy;

@@ -1,7 +1,7 @@
 import { DAY_MS } from '../core/calendar';
 import type { Clock, Timer } from '../core/clock';
 import { constraintViolation } from '../core/errors';
-import type { LogEvent, LogGroup, LogStream } from './state';
+import { groupId, type LogEvent, type LogGroup, type LogStream } from './state';
 
 /**
  * Log group retention (PutRetentionPolicy). An event expires once the emulator clock reaches its *timestamp* (the
@@ -58,7 +58,7 @@ interface Armed {
 }
 
 export function createRetention(clock: Clock, groups: Map<string, LogGroup>, hooks: RetentionHooks) {
-  /** Groups with a retention policy and events, by name. */
+  /** Groups with a retention policy and events, by groupId. */
   const armed = new Map<string, Armed>();
 
   const disarm = (name: string) => {
@@ -68,10 +68,10 @@ export function createRetention(clock: Clock, groups: Map<string, LogGroup>, hoo
 
   /** Records when `g` next has something to expire, and sets its sweep timer for the following whole hour. */
   function arm(g: LogGroup, nextExpiry: number): void {
-    let a = armed.get(g.name);
-    if (a && a.group !== g) disarm(g.name);
-    a = armed.get(g.name);
-    if (!a) armed.set(g.name, (a = { group: g, nextExpiry }));
+    let a = armed.get(groupId(g));
+    if (a && a.group !== g) disarm(groupId(g));
+    a = armed.get(groupId(g));
+    if (!a) armed.set(groupId(g), (a = { group: g, nextExpiry }));
     a.nextExpiry = nextExpiry;
     const due = Math.ceil(nextExpiry / HOUR_MS) * HOUR_MS;
     if (a.timer && a.timerDue === due) return;
@@ -79,7 +79,7 @@ export function createRetention(clock: Clock, groups: Map<string, LogGroup>, hoo
     a.timerDue = due;
     const entry = a;
     a.timer = clock.setTimer(Math.max(0, due - clock.now()), () => {
-      if (armed.get(g.name) !== entry) return;
+      if (armed.get(groupId(g)) !== entry) return;
       entry.timer = entry.timerDue = undefined;
       sweep(g);
     });
@@ -87,7 +87,7 @@ export function createRetention(clock: Clock, groups: Map<string, LogGroup>, hoo
 
   /** Removes what has expired in `g` and re-arms for the earliest expiry left (a full scan of the group). */
   function sweep(g: LogGroup): void {
-    if (g.retentionInDays === undefined || groups.get(g.name) !== g) return disarm(g.name);
+    if (g.retentionInDays === undefined || groups.get(groupId(g)) !== g) return disarm(groupId(g));
     const cutoff = expiryCutoff(g, clock.now());
     let oldest = Infinity;
     for (const s of g.streams.values()) {
@@ -100,14 +100,14 @@ export function createRetention(clock: Clock, groups: Map<string, LogGroup>, hoo
       s.events = s.events.filter((e) => e.timestamp > cutoff);
       hooks.expired(g, s, removed);
     }
-    if (oldest === Infinity) disarm(g.name);
+    if (oldest === Infinity) disarm(groupId(g));
     else arm(g, oldest + g.retentionInDays * DAY_MS);
   }
 
   return {
     /** Before a read of `g`: removes its expired events if any are due (O(1) when none is). */
     settle(g: LogGroup): LogGroup {
-      const a = armed.get(g.name);
+      const a = armed.get(groupId(g));
       if (a && a.group === g && a.nextExpiry <= clock.now()) sweep(g);
       return g;
     },
@@ -117,15 +117,15 @@ export function createRetention(clock: Clock, groups: Map<string, LogGroup>, hoo
       let oldest = Infinity;
       for (const e of events) if (e.timestamp < oldest) oldest = e.timestamp;
       const expiry = oldest + g.retentionInDays * DAY_MS;
-      const a = armed.get(g.name);
+      const a = armed.get(groupId(g));
       if (!a || a.group !== g || expiry < a.nextExpiry) arm(g, expiry);
     },
     /** `g`'s retention changed, or it was restored: applies the policy now and re-arms (or disarms). */
     policyChanged(g: LogGroup): void {
       sweep(g);
     },
-    groupDeleted(name: string): void {
-      disarm(name);
+    groupDeleted(id: string): void {
+      disarm(id);
     },
     /** Every group (after a restore from disk). */
     syncAll(): void {

@@ -1,3 +1,4 @@
+import { keyIn, type Scope } from '../core/scope';
 import type { MetricFilter } from './metric-filters';
 import type { GroupPolicy } from './resource-policies';
 import type { SubscriptionFilter } from './subscription-filters';
@@ -17,6 +18,8 @@ export interface LogStream {
 }
 export interface LogGroup {
   name: string;
+  /** The account and Region of a group made outside the emulator's own (absent: the emulator's). */
+  scope?: Scope;
   creationTime: number;
   retentionInDays?: number;
   /** The KMS key ARN given at creation or by AssociateKmsKey (nothing is encrypted: it is only shown). */
@@ -28,3 +31,12 @@ export interface LogGroup {
   /** PutResourcePolicy with this group's ARN. */
   resourcePolicy?: GroupPolicy;
 }
+
+/**
+ * How groups are keyed (the provider's map, retention, Live Tail, saved records): the name for a group of the
+ * emulator's own account and Region, so data saved before groups were kept per Region still reads, and
+ * `<account>:<region>/<name>` for another's (a log group name has no colon).
+ */
+export const groupIdFor = (scope: Scope, home: Scope, name: string): string =>
+  scope.region === home.region && scope.accountId === home.accountId ? name : keyIn(scope, name);
+export const groupId = (g: LogGroup): string => (g.scope ? keyIn(g.scope, g.name) : g.name);

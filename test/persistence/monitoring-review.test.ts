@@ -118,13 +118,14 @@ it('a deleted log group leaves none of its events on disk', async () => {
  */
 it('a restart after many deleted groups reads the journal in time proportional to it', async () => {
   const logs = emu!.providers.logs!;
-  logs.CreateLogGroup({ logGroupName: '/live' });
-  logs.CreateLogStream({ logGroupName: '/live', logStreamName: 's' });
-  // In-process calls (the API's own methods) only to make a large journal quickly.
-  for (let i = 0; i < 50_000; i++) logs.PutLogEvents({ logGroupName: '/live', logStreamName: 's', logEvents: [{ timestamp: T0 + i, message: `m${i}` }] });
+  // In-process calls (the API's own methods, with the caller a request would name) only to make a large journal quickly.
+  const caller = { region: emu!.region, accountId: '000000000000' };
+  logs.CreateLogGroup({ logGroupName: '/live' }, caller);
+  logs.CreateLogStream({ logGroupName: '/live', logStreamName: 's' }, caller);
+  for (let i = 0; i < 50_000; i++) logs.PutLogEvents({ logGroupName: '/live', logStreamName: 's', logEvents: [{ timestamp: T0 + i, message: `m${i}` }] }, caller);
   for (let i = 0; i < 2_000; i++) {
-    logs.CreateLogGroup({ logGroupName: `/tmp/${i}` });
-    logs.DeleteLogGroup({ logGroupName: `/tmp/${i}` });
+    logs.CreateLogGroup({ logGroupName: `/tmp/${i}` }, caller);
+    logs.DeleteLogGroup({ logGroupName: `/tmp/${i}` }, caller);
   }
   let c = new CloudWatchLogsClient(clientConfig(emu!));
   // Re-created after deletions of its prefix: it is there after the restart, its old events are not.

@@ -38,7 +38,8 @@ export interface EnvironmentOptions {
   idleTimeoutMs: number;
   /** Started ahead of any invocation for provisioned concurrency: never reclaimed while it stays provisioned. */
   provisioned?: boolean;
-  onLog?: (functionName: string, logStreamName: string, lines: LogLine[], logGroupName: string) => void;
+  /** `scope`: the function's account and Region, whose CloudWatch Logs the lines go to. */
+  onLog?: (functionName: string, logStreamName: string, lines: LogLine[], logGroupName: string, scope: { region: string; accountId: string }) => void;
   /** The process is gone; the pool forgets this environment. */
   onDead: (env: ExecutionEnvironment) => void;
 }
@@ -440,7 +441,7 @@ export class ExecutionEnvironment {
     this.exit = { code, signal, spawnError };
     if (this.current) this.failCurrent();
     else if (this.pendingLines.length && this.o.onLog) {
-      this.o.onLog(this.functionName, this.logStreamName, this.pendingLines, this.logGroupName);
+      this.o.onLog(this.functionName, this.logStreamName, this.pendingLines, this.logGroupName, this.o.spec);
       this.pendingLines = [];
     }
   }
@@ -515,7 +516,7 @@ export class ExecutionEnvironment {
       producedBytes: inv.streamed ? inv.streamed.size : outcome.payload.length,
     });
     inv.lines.push(...closing.map((l) => this.line(l)));
-    this.o.onLog?.(this.functionName, this.logStreamName, inv.lines, this.logGroupName);
+    this.o.onLog?.(this.functionName, this.logStreamName, inv.lines, this.logGroupName, this.o.spec);
     this.current = undefined;
     this.child.unref();
     if (!this.exited) {

@@ -91,7 +91,7 @@ export interface RuntimePoolOptions {
   /** Account-wide concurrent executions (default 1000). */
   accountConcurrencyLimit?: number;
   /** Receives each invocation's log lines, once the invocation is over, with the log group they belong in. */
-  onLog?: (functionName: string, logStreamName: string, lines: LogLine[], logGroupName: string) => void;
+  onLog?: (functionName: string, logStreamName: string, lines: LogLine[], logGroupName: string, scope: { region: string; accountId: string }) => void;
   /** Address the Runtime API servers bind to (default 127.0.0.1). */
   host?: string;
   /**

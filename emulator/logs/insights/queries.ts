@@ -9,6 +9,7 @@ import { eventRow, formatValue, parsePointer, type SourceEvent } from './fields'
 import { parseQuery, type Command } from './parser';
 import { runQuery } from './run';
 import { checkFunctions } from './stats';
+import type { Scope } from '../../core/scope';
 
 /**
  * Logs Insights queries: StartQuery answers with an id and runs the query on the emulator clock's next turn
@@ -27,7 +28,9 @@ interface Query {
   startMs: number;
   endMs: number;
   limit: number;
+  /** Queries, like the groups they read, belong to an account and Region. */
   accountId: string;
+  region: string;
   timer?: Timer;
   finishedAt?: number;
   results: { field: string; value: string }[][];
@@ -49,22 +52,25 @@ const invalid = (message: string) => new AwsError('InvalidParameterException', m
 
 export interface InsightsDeps {
   clock: Clock;
-  groups: Map<string, LogGroup>;
+  /** A group of `scope`'s account and Region by name, if there is one. */
+  group(name: string, scope: Scope): LogGroup | undefined;
+  /** Every group of `scope`'s account and Region. */
+  groupsIn(scope: Scope): LogGroup[];
   /** The group as a read sees it: its expired events removed (retention.ts). */
   settled(g: LogGroup): LogGroup;
   /** A group named by name or ARN (a read's logGroupName/logGroupIdentifier); throws ResourceNotFoundException. */
-  namedGroup(input: { logGroupName?: string; logGroupIdentifier?: string }): LogGroup;
+  namedGroup(input: { logGroupName?: string; logGroupIdentifier?: string }, scope: Scope): LogGroup;
 }
 
 export function insightsOperations(d: InsightsDeps) {
   const queries = new Map<string, Query>();
 
   /** A StartQuery group (name or ARN) that must exist, in AWS's words when it does not. */
-  const queryGroup = (id: string, accountId: string): string => {
+  const queryGroup = (id: string, scope: Scope): string => {
     if (id.endsWith('*')) throw invalid(`Log group identifier ${id} must not end with an asterisk (*).`);
     const m = /^arn:aws[\w-]*:logs:[^:]*:\d{12}:log-group:(.+)$/.exec(id);
     const name = m ? m[1]! : id;
-    if (!d.groups.has(name)) throw new AwsError('ResourceNotFoundException', `Log group '${name}' does not exist for account ID '${accountId}'`, 400);
+    if (!d.group(name, scope)) throw new AwsError('ResourceNotFoundException', `Log group '${name}' does not exist for account ID '${scope.accountId}'`, 400);
     return name;
   };
 
@@ -73,7 +79,7 @@ export function insightsOperations(d: InsightsDeps) {
     let bytes = 0;
     let groupsScanned = 0;
     for (const name of q.groups) {
-      const g = d.groups.get(name);
+      const g = d.group(name, q);
       if (!g) continue;
       groupsScanned++;
       for (const s of d.settled(g).streams.values()) {
@@ -144,7 +150,7 @@ export function insightsOperations(d: InsightsDeps) {
       }
       const commands = parseQuery(queryString);
       checkFunctions(commands, queryString);
-      const groups = [...new Set(ids.map((id) => queryGroup(id, ctx.accountId)))];
+      const groups = [...new Set(ids.map((id) => queryGroup(id, ctx)))];
       forgetOldest();
       const q: Query = {
         queryId: uuid(),
@@ -158,6 +164,7 @@ export function insightsOperations(d: InsightsDeps) {
         endMs: endTime * 1000 + 999,
         limit,
         accountId: ctx.accountId,
+        region: ctx.region,
         results: [],
         statistics: { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0, logGroupsScanned: 0 },
       };
@@ -197,12 +204,13 @@ export function insightsOperations(d: InsightsDeps) {
       return { success: true };
     },
 
-    DescribeQueries(input: any) {
+    DescribeQueries(input: any, ctx: RequestContext) {
       const max = input.maxResults ?? DESCRIBE_PAGE;
       if (!Number.isInteger(max) || max < 1 || max > DESCRIBE_PAGE) {
         throw constraintViolation('InvalidParameterException', 'maxResults', max, `Member must have value between 1 and ${DESCRIBE_PAGE}`);
       }
       const all = [...queries.values()]
+        .filter((q) => q.accountId === ctx.accountId && q.region === ctx.region)
         .filter((q) => input.logGroupName === undefined || q.groups.includes(input.logGroupName))
         .filter((q) => input.status === undefined || q.status === input.status)
         .filter((q) => input.queryLanguage === undefined || input.queryLanguage === 'CWLI')
@@ -224,7 +232,7 @@ export function insightsOperations(d: InsightsDeps) {
     },
 
     GetLogGroupFields(input: any, ctx: RequestContext) {
-      const g = d.settled(d.namedGroup(input));
+      const g = d.settled(d.namedGroup(input, ctx));
       const now = d.clock.now();
       const [from, to] = input.time === undefined ? [now - FIELDS_WINDOW_MS, now] : [input.time * 1000 - FIELDS_HALF_WINDOW_MS, input.time * 1000 + FIELDS_HALF_WINDOW_MS];
       const counts = new Map<string, number>();
@@ -248,7 +256,7 @@ export function insightsOperations(d: InsightsDeps) {
     GetLogRecord(input: any, ctx: RequestContext) {
       const at = typeof input.logRecordPointer === 'string' ? parsePointer(input.logRecordPointer) : undefined;
       if (!at) throw invalid('The specified logRecordPointer is invalid.');
-      const e = d.groups.get(at.group)?.streams.get(at.stream)?.events.find((x) => x.seq === at.seq);
+      const e = d.group(at.group, ctx)?.streams.get(at.stream)?.events.find((x) => x.seq === at.seq);
       if (!e) throw new AwsError('ResourceNotFoundException', 'The specified log record does not exist.', 400);
       const row = eventRow({ group: at.group, stream: at.stream, timestamp: e.timestamp, ingestionTime: e.ingestionTime, message: e.message, seq: e.seq }, ctx.accountId);
       const logRecord: Record<string, string> = {};
@@ -263,7 +271,7 @@ export function insightsOperations(d: InsightsDeps) {
     ListLogGroups(input: any, ctx: RequestContext) {
       const limit = input.limit ?? LIST_GROUPS_PAGE;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw constraintViolation('InvalidParameterException', 'limit', limit, 'Member must have value between 1 and 1000');
-      const all = [...d.groups.values()]
+      const all = d.groupsIn(ctx)
         .filter((g) => !input.logGroupNamePattern || g.name.includes(input.logGroupNamePattern))
         .filter((g) => input.logGroupClass === undefined || input.logGroupClass === 'STANDARD')
         .sort((a, b) => a.name.localeCompare(b.name));
