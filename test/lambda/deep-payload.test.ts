@@ -55,7 +55,14 @@ describe('SQS event source filters with a deeply nested body', () => {
         ],
       }),
     );
-    const delivered = await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().split('\n'), { what: 'the matching message to reach the function' });
+    // A whole line only: the function's append creates the file before it writes to it (CI once read it empty).
+    const delivered = await waitFor(
+      () => {
+        const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+        return text.endsWith('\n') && text.trim().split('\n');
+      },
+      { what: 'the matching message to reach the function' },
+    );
     expect(delivered.map((body) => JSON.parse(body).n)).toEqual([1]);
   });
 });
