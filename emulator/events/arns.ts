@@ -27,4 +27,3 @@ export function findByArn<T>(map: Map<string, T>, arn: string | undefined, kind:
   const found = name && scope ? map.get(keyIn(scope, name)) : undefined;
   return found && arnOf(found) === arn ? found : undefined;
 }
-
