@@ -1,7 +1,7 @@
 import { AwsError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import type { DeliveryBus } from '../core/delivery';
-import type { RequestContext } from '../core/context';
+import type { Scope } from '../core/scope';
 import { mergedTags } from '../core/tags';
 import type { AlarmState } from './alarms';
 import type { AlarmHistory } from './history';
@@ -179,7 +179,7 @@ export function createCompositeAlarms(deps: CompositeDeps) {
       return [...composites.values()].filter((c) => c.children.includes(name) || (c.ActionsSuppressor !== undefined && nameOf(c.ActionsSuppressor, c.region, c.accountId) === name));
     },
 
-    put(input: any, ctx: RequestContext): void {
+    put(input: any, ctx: Scope): void {
       const name: string = input.AlarmName;
       if (name.length < 1 || name.length > 255) {
         throw validation(`1 validation error detected: Value '${name}' at 'alarmName' failed to satisfy constraint: Member must have length between 1 and 255`);

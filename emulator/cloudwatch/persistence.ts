@@ -56,7 +56,8 @@ export interface CloudWatchState {
   alarms: Map<string, Alarm>;
   tags: Map<string, { Key: string; Value: string }[]>;
   history: { recorder?: (item: HistoryItem) => void; all(): readonly HistoryItem[]; restore(items: HistoryItem[]): void };
-  dashboards: { get(name: string): Dashboard | undefined; all(): Iterable<Dashboard>; restore(d: Dashboard): void };
+  /** The account's dashboards, saved with the emulator's own Region only. */
+  dashboards?: { get(name: string): Dashboard | undefined; all(): Iterable<Dashboard>; restore(d: Dashboard): void };
   composites: { composites: Map<string, CompositeAlarm>; restore(c: CompositeAlarm): void };
   anomalyDetectors: { get(key: string): AnomalyDetectorRecord | undefined; all(): Iterable<AnomalyDetectorRecord>; restore(d: AnomalyDetectorRecord): void };
   metricStreams: { get(name: string): MetricStream | undefined; all(): Iterable<MetricStream>; restore(s: MetricStream): void };
@@ -110,7 +111,7 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
       dirty.note(alarmKey(name), alarmNow(name));
     },
     dashboardChanged(name) {
-      dirty.note(dashboardKey(name), () => dashboards.get(name));
+      dirty.note(dashboardKey(name), () => dashboards?.get(name));
     },
     compositeChanged(name) {
       dirty.note(compositeKey(name), compositeNow(name));
@@ -134,7 +135,7 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
     *entities() {
       yield [BASE, counter];
       for (const alarm of alarms.values()) yield [alarmKey(alarm.AlarmName), alarmNow(alarm.AlarmName)()];
-      for (const d of dashboards.all()) yield [dashboardKey(d.name), d];
+      for (const d of dashboards?.all() ?? []) yield [dashboardKey(d.name), d];
       for (const c of composites.composites.values()) yield [compositeKey(c.AlarmName), compositeNow(c.AlarmName)()];
       for (const d of anomalyDetectors.all()) yield [detectorKey(d.key), d];
       for (const s of metricStreams.all()) yield [streamKey(s.Name), streamNow(s.Name)()];
@@ -157,7 +158,7 @@ export function cloudWatchPersistence(state: CloudWatchState): CloudWatchJournal
           const { alarm, tags: alarmTags } = value as SavedAlarm;
           alarms.set(alarm.AlarmName, alarm);
           if (alarmTags) tags.set(alarm.AlarmArn, alarmTags);
-        } else if (key.startsWith(`d${SEP}`)) dashboards.restore(value as Dashboard);
+        } else if (key.startsWith(`d${SEP}`)) dashboards?.restore(value as Dashboard);
         else if (key.startsWith(`c${SEP}`)) {
           const { composite, tags: compositeTags } = value as SavedComposite;
           composites.restore(composite);

@@ -1,13 +1,15 @@
 import type { Clock } from '../core/clock';
 import type { DeliveryBus, Hop } from '../core/delivery';
 import { parseArn } from '../core/ids';
+import { scopeOfArn, type Scope as ResourceScope } from '../core/scope';
 import { metricKey, type MetricId, type MetricStore } from './metrics';
 
 /**
  * AWS/Lambda, AWS/SQS, AWS/SNS and AWS/Events metrics, derived from the hops the providers already record on the bus,
  * so no service reports to CloudWatch directly. CloudWatch Logs metric filters arrive the same way, as
  * `logs.metric` hops carrying their own namespace, name, dimensions, value and the log event's timestamp.
- * Queue depth gauges are sampled every minute of emulated time.
+ * Queue depth gauges are sampled every minute of emulated time. A metric goes to the store of its resource's account
+ * and Region (read from the queue's, topic's, function's, bus's or rule's ARN, or the log group's scope).
  */
 const nameOf = (arn: unknown): string => (typeof arn === 'string' ? parseArn(arn)?.resource.split(':').pop() ?? arn : '');
 
@@ -47,7 +49,11 @@ function ruleOf(ruleArn: unknown): { bus: string; rule: string } {
   return path.length > 1 ? { bus: path[0]!, rule: path[1]! } : { bus: 'default', rule: path[0]! };
 }
 
-export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock: Clock): () => void {
+/** The metric store of an account and Region (undefined: the emulator's own). */
+export type StoreFor = (scope: ResourceScope | undefined) => MetricStore;
+
+export function recordServiceMetrics(bus: DeliveryBus, storeFor: StoreFor, clock: Clock): () => void {
+  /** Running invocations by function ARN (or name, for a hop without one). */
   const running = new Map<string, number>();
   // Every SQS send, receive and delete and every SNS publish lands here: the metric ids (and their keys) are
   // made once per queue or topic and metric, not once per request.
@@ -61,20 +67,28 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
     }
     return s;
   };
-  const names = new Map<unknown, string>();
-  const cachedNameOf = (arn: unknown): string => {
-    let n = names.get(arn);
-    if (n === undefined) names.set(arn, (n = nameOf(arn)));
-    return n;
+  /** A resource's name and the store its metrics go to, by its ARN. */
+  const resources = new Map<unknown, { name: string; store: MetricStore }>();
+  const resourceOf = (arn: unknown) => {
+    let r = resources.get(arn);
+    if (r === undefined) resources.set(arn, (r = { name: nameOf(arn), store: storeFor(typeof arn === 'string' ? scopeOfArn(arn) : undefined) }));
+    return r;
   };
   // The store copies an id when it starts a series and its listeners only read it, so one id serves every observation.
-  const observe = (s: { id: MetricId; key: string }, value: number, unit: string) => store.observe(s.id, clock.now(), value, unit, s.key);
-  const lambda = (fn: string, name: string, value: number, unit = 'Count') => {
-    observe(seriesOf('AWS/Lambda', name, 'FunctionName', fn), value, unit);
-    observe(seriesOf('AWS/Lambda', name, undefined, ''), value, unit);
+  const observe = (store: MetricStore, s: { id: MetricId; key: string }, value: number, unit: string) => store.observe(s.id, clock.now(), value, unit, s.key);
+  const lambda = (hop: Hop, fn: string, name: string, value: number, unit = 'Count') => {
+    const store = resourceOf(hop.functionArn).store;
+    observe(store, seriesOf('AWS/Lambda', name, 'FunctionName', fn), value, unit);
+    observe(store, seriesOf('AWS/Lambda', name, undefined, ''), value, unit);
   };
-  const sqs = (queueArn: unknown, name: string, value = 1) => observe(seriesOf('AWS/SQS', name, 'QueueName', cachedNameOf(queueArn)), value, 'Count');
-  const sns = (topicArn: unknown, name: string) => observe(seriesOf('AWS/SNS', name, 'TopicName', cachedNameOf(topicArn)), 1, 'Count');
+  const sqs = (queueArn: unknown, name: string, value = 1) => {
+    const queue = resourceOf(queueArn);
+    observe(queue.store, seriesOf('AWS/SQS', name, 'QueueName', queue.name), value, 'Count');
+  };
+  const sns = (topicArn: unknown, name: string) => {
+    const topic = resourceOf(topicArn);
+    observe(topic.store, seriesOf('AWS/SNS', name, 'TopicName', topic.name), 1, 'Count');
+  };
 
   // AWS/Events: a rule's metrics carry RuleName alone on the default bus, EventBusName and RuleName on another.
   // Every routed event lands here several times: the series of a metric, bus, rule and scopes are resolved once.
@@ -96,40 +110,42 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
     }
     return list;
   };
-  /** One count on each series of `scopes`. */
-  const events = (name: string, bus: string, rule: string | undefined, scopes: readonly Scope[]) => {
-    for (const s of eventsSeriesOf(name, bus, rule, scopes)) observe(s, 1, 'Count');
+  /** One count on each series of `scopes`, in the store of the bus's or rule's (ARN) account and Region. */
+  const events = (arn: unknown, name: string, bus: string, rule: string | undefined, scopes: readonly Scope[]) => {
+    const store = resourceOf(arn).store;
+    for (const s of eventsSeriesOf(name, bus, rule, scopes)) observe(store, s, 1, 'Count');
   };
   const rules = new Map<unknown, { bus: string; rule: string }>();
   const ruleEvent = (hop: Hop, name: string, scopes: readonly Scope[]) => {
     let r = rules.get(hop.ruleArn);
     if (!r) rules.set(hop.ruleArn, (r = ruleOf(hop.ruleArn)));
-    events(name, r.bus, r.rule, scopes);
+    events(hop.ruleArn, name, r.bus, r.rule, scopes);
   };
 
   const onHop = (hop: Hop) => {
     // Only Lambda's hops name a function (most hops here are SQS and EventBridge ones, several per event).
     const fn = hop.type.startsWith('lambda.') ? String(hop.functionName ?? nameOf(hop.functionArn)) : '';
+    const fnKey = String(hop.functionArn ?? fn);
     switch (hop.type) {
       case 'lambda.invoke.start': {
-        const n = (running.get(fn) ?? 0) + 1;
-        running.set(fn, n);
-        lambda(fn, 'Invocations', 1);
-        lambda(fn, 'ConcurrentExecutions', n);
+        const n = (running.get(fnKey) ?? 0) + 1;
+        running.set(fnKey, n);
+        lambda(hop, fn, 'Invocations', 1);
+        lambda(hop, fn, 'ConcurrentExecutions', n);
         break;
       }
       case 'lambda.invoke.end':
       case 'lambda.invoke.error': {
-        running.set(fn, Math.max(0, (running.get(fn) ?? 1) - 1));
-        if (typeof hop.durationMs === 'number') lambda(fn, 'Duration', hop.durationMs, 'Milliseconds');
-        if (hop.type === 'lambda.invoke.error') lambda(fn, 'Errors', 1);
+        running.set(fnKey, Math.max(0, (running.get(fnKey) ?? 1) - 1));
+        if (typeof hop.durationMs === 'number') lambda(hop, fn, 'Duration', hop.durationMs, 'Milliseconds');
+        if (hop.type === 'lambda.invoke.error') lambda(hop, fn, 'Errors', 1);
         break;
       }
       case 'lambda.throttle':
-        lambda(fn, 'Throttles', 1);
+        lambda(hop, fn, 'Throttles', 1);
         break;
       case 'lambda.dlq.failed':
-        lambda(fn, 'DeadLetterErrors', 1);
+        lambda(hop, fn, 'DeadLetterErrors', 1);
         break;
       case 'sqs.send':
         sqs(hop.queueArn, 'NumberOfMessagesSent');
@@ -152,12 +168,12 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
       case 'events.match': {
         // AWS lists TriggeredRules by EventBusName, RuleName and without dimensions, MatchedEvents also by RuleName.
         const b = String(hop.eventBus ?? 'default');
-        events('TriggeredRules', b, String(hop.rule), ALL_BUS_RULE);
-        events('MatchedEvents', b, String(hop.rule), RULE);
+        events(hop.busArn, 'TriggeredRules', b, String(hop.rule), ALL_BUS_RULE);
+        events(hop.busArn, 'MatchedEvents', b, String(hop.rule), RULE);
         break;
       }
       case 'events.matched':
-        events('MatchedEvents', String(hop.eventBus ?? 'default'), undefined, ALL_BUS);
+        events(hop.busArn, 'MatchedEvents', String(hop.eventBus ?? 'default'), undefined, ALL_BUS);
         break;
       case 'events.target.delivered':
         ruleEvent(hop, 'InvocationAttempts', ALL_BUS_RULE);
@@ -183,7 +199,7 @@ export function recordServiceMetrics(bus: DeliveryBus, store: MetricStore, clock
       case 'logs.metric': {
         const id: MetricId = { namespace: String(hop.namespace), name: String(hop.metricName), dimensions: (hop.dimensions as MetricId['dimensions']) ?? [] };
         const at = typeof hop.timestamp === 'number' ? hop.timestamp : clock.now();
-        store.observe(id, at, Number(hop.value), typeof hop.unit === 'string' ? hop.unit : undefined);
+        storeFor(hop.scope as ResourceScope | undefined).observe(id, at, Number(hop.value), typeof hop.unit === 'string' ? hop.unit : undefined);
         break;
       }
     }

@@ -174,11 +174,11 @@ export function createEventsProvider(deps: ServiceDeps) {
       if (opts.replayOf?.Destination.FilterArns?.length && !opts.replayOf.Destination.FilterArns.includes(r.Arn)) continue;
       if (!matchesPattern(patternOf(r, r.EventPattern), event, { mode: 'eventbridge' })) continue;
       matched++;
-      bus.record({ type: 'events.match', rule: r.Name, eventBus: b.Name, eventId: String(event.id) });
+      bus.record({ type: 'events.match', rule: r.Name, eventBus: b.Name, busArn: b.Arn, eventId: String(event.id) });
       deliverToRuleTargets(r, event);
     }
     // MatchedEvents counts events that matched at least one rule.
-    if (matched) bus.record({ type: 'events.matched', eventBus: b.Name, eventId: String(event.id), rules: matched });
+    if (matched) bus.record({ type: 'events.matched', eventBus: b.Name, busArn: b.Arn, eventId: String(event.id), rules: matched });
   }
 
   const receiver: DeliveryReceiver = {

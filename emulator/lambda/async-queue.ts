@@ -128,7 +128,7 @@ export class AsyncQueue {
     if (fn.reservedConcurrency === 0) {
       for (const ev of q.splice(0)) {
         ev.lastError ??= { statusCode: 429, message: 'Rate Exceeded. (reserved concurrency is 0)' };
-        this.core.deps.bus.record({ type: 'lambda.throttle', functionName: fn.name, requestId: ev.requestId, attempt: ev.invokeCount + 1, error: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+        this.core.deps.bus.record({ type: 'lambda.throttle', functionName: fn.name, functionArn: fn.arn, requestId: ev.requestId, attempt: ev.invokeCount + 1, error: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
         const failing = this.failUnresolved(fn, ev);
         // Only a journal needs to hear the end (no extra promise per throttled event without --data-dir).
         if (this.journal) void Promise.resolve(failing).finally(() => this.finished(ev));

@@ -39,7 +39,7 @@ export async function sendToDeadLetter(
     deps.bus.record({ type: 'lambda.dlq', functionName: fn.name, requestId: ev.requestId, target });
     return true;
   } catch (e) {
-    deps.bus.record({ type: 'lambda.dlq.failed', functionName: fn.name, requestId: ev.requestId, target, error: `DeadLetterErrors: ${(e as Error).message}` });
+    deps.bus.record({ type: 'lambda.dlq.failed', functionName: fn.name, functionArn: fn.arn, requestId: ev.requestId, target, error: `DeadLetterErrors: ${(e as Error).message}` });
     return false;
   }
 }

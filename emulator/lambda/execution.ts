@@ -82,6 +82,7 @@ export class Executor {
     const fn = target.fn;
     const hop = {
       functionName: fn.name,
+      functionArn: fn.arn,
       requestId: opts.requestId,
       attempt: opts.attempt ?? 1,
       source: opts.source,

@@ -189,7 +189,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     appendAll(s.events, stored); // a Lambda invocation can print more lines than a call can take arguments
     journal?.eventsAdded(g, s, stored);
     retention.added(g, stored);
-    if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events);
+    if (g.metricFilters.size) applyMetricFilters(deps.bus, g.metricFilters.values(), events, g.scope);
     if (g.subscriptionFilters.size) subscriptions.offer(g.subscriptionFilters.values(), g.name, s.name, stored, source);
     liveTail.offer(g, s.name, stored);
     return lastExpired + 1;

@@ -1,3 +1,4 @@
+import type { Scope } from '../core/scope';
 import { AwsError } from '../core/errors';
 import type { DeliveryBus } from '../core/delivery';
 import { compileFilterPattern, FilterPatternError, jsonPath, type CompiledPattern, type FilterMatch } from './filter-pattern';
@@ -36,6 +37,8 @@ export interface LogsMetricHop {
   timestamp: number;
   logGroupName: string;
   filterName: string;
+  /** The group's account and Region (absent: the emulator's own): its metrics go to that Region's CloudWatch. */
+  scope?: Scope;
 }
 
 const MAX_FILTERS_PER_GROUP = 100;
@@ -98,7 +101,7 @@ export function buildMetricFilter(input: any, existing: Map<string, MetricFilter
 export const metricFilterView = ({ match: _m, ...view }: MetricFilter) => view;
 
 /** Runs arriving events through a group's filters and records one `logs.metric` hop per datum. */
-export function applyMetricFilters(bus: DeliveryBus, filters: Iterable<MetricFilter>, events: { timestamp: number; message: string }[]): void {
+export function applyMetricFilters(bus: DeliveryBus, filters: Iterable<MetricFilter>, events: { timestamp: number; message: string }[], scope?: Scope): void {
   for (const f of filters) {
     for (const e of events) {
       const match = f.match(e.message);
@@ -126,6 +129,7 @@ export function applyMetricFilters(bus: DeliveryBus, filters: Iterable<MetricFil
           timestamp: e.timestamp,
           logGroupName: f.logGroupName,
           filterName: f.filterName,
+          ...(scope ? { scope } : {}),
         };
         bus.record(hop);
       }

@@ -1,0 +1,60 @@
+import type { EntityChange, Persistable } from '../core/service';
+import type { Scope } from '../core/scope';
+
+/**
+ * One saved store for every Region's CloudWatch. The emulator's own Region keeps the keys persistence.ts gives
+ * (so data saved before Regions were kept apart loads as that Region's); another Region's keys are prefixed
+ * `@<account>:<region>\0`. No unprefixed key starts with `@`.
+ */
+const SEP = '\u0000';
+const MARK = '@';
+
+const prefixOf = (scope: Scope, home: Scope): string =>
+  scope.region === home.region && scope.accountId === home.accountId ? '' : `${MARK}${scope.accountId}:${scope.region}${SEP}`;
+
+/** The scope and the Region's own key of a saved key. */
+function split(key: string, home: Scope): { scope: Scope; key: string } {
+  if (!key.startsWith(MARK)) return { scope: home, key };
+  const end = key.indexOf(SEP);
+  const [accountId, region] = key.slice(MARK.length, end).split(':') as [string, string];
+  return { scope: { accountId, region }, key: key.slice(end + 1) };
+}
+
+export interface ScopedJournal {
+  scope: Scope;
+  persistence?: Persistable;
+}
+
+export function scopedPersistence(home: Scope, regions: () => Iterable<ScopedJournal>, journalFor: (scope: Scope) => Persistable): Persistable {
+  return {
+    takeChanges() {
+      const changes: EntityChange[] = [];
+      for (const { scope, persistence } of regions()) {
+        const prefix = prefixOf(scope, home);
+        for (const c of persistence?.takeChanges() ?? []) {
+          changes.push('prefix' in c ? { ...c, prefix: prefix + c.prefix } : { ...c, key: prefix + c.key });
+        }
+      }
+      return changes;
+    },
+    *entities() {
+      for (const { scope, persistence } of [...regions()]) {
+        const prefix = prefixOf(scope, home);
+        for (const [key, value] of persistence?.entities() ?? []) yield [prefix + key, value] as [string, unknown];
+      }
+    },
+    async restore(entities) {
+      const byScope = new Map<string, { scope: Scope; entities: Map<string, unknown> }>();
+      // The emulator's own Region is restored even with nothing saved, as it always was.
+      byScope.set('', { scope: home, entities: new Map() });
+      for (const [saved, value] of entities) {
+        const { scope, key } = split(saved, home);
+        const prefix = prefixOf(scope, home);
+        let group = byScope.get(prefix);
+        if (!group) byScope.set(prefix, (group = { scope, entities: new Map() }));
+        group.entities.set(key, value);
+      }
+      for (const { scope, entities: own } of byScope.values()) await journalFor(scope).restore(own);
+    },
+  };
+}
