@@ -10,6 +10,8 @@ export type Scope = Pick<RequestContext, 'region' | 'accountId'>;
 
 export const keyIn = (scope: Scope, name: string): string => `${scope.accountId}:${scope.region}/${name}`;
 
+export const sameScope = (a: Scope, b: Scope): boolean => a.region === b.region && a.accountId === b.accountId;
+
 /** The values of `map` (keyed by keyIn) that belong to `scope`. */
 export function valuesIn<T>(map: Map<string, T>, scope: Scope): T[] {
   const prefix = keyIn(scope, '');

@@ -2,6 +2,7 @@ import { AwsError } from '../core/errors';
 import { offsetPage } from '../core/paging';
 import type { RequestContext } from '../core/context';
 import { invalidToken } from './event-order';
+import type { Scoping } from './state';
 
 /**
  * Account-level policies (PutAccountPolicy, DescribeAccountPolicies, DeleteAccountPolicy): data protection,
@@ -17,6 +18,8 @@ export interface LogsAccountPolicy {
   selectionCriteria?: string;
   lastUpdatedTime: number;
   accountId: string;
+  /** The Region it was put in, when not the emulator's own (`scope` is the API's own field here). */
+  region?: string;
 }
 
 const TYPES = ['DATA_PROTECTION_POLICY', 'SUBSCRIPTION_FILTER_POLICY', 'FIELD_INDEX_POLICY', 'TRANSFORMER_POLICY', 'METRIC_EXTRACTION_POLICY'];
@@ -38,12 +41,16 @@ function checkType(type: unknown): string {
 }
 
 export interface AccountPolicyDeps {
+  /** By Scoping.key of accountPolicyId. */
   policies: Map<string, LogsAccountPolicy>;
+  scoping: Scoping;
   now(): number;
-  changed(id: string): void;
+  changed(key: string): void;
 }
 
 export function accountPolicyOperations(d: AccountPolicyDeps) {
+  const inRegion = (p: LogsAccountPolicy, region: string) => (p.region ?? d.scoping.home.region) === region;
+  const view = ({ region: _r, ...p }: LogsAccountPolicy) => p;
   return {
     PutAccountPolicy(input: any, ctx: RequestContext) {
       const policyType = checkType(input.policyType);
@@ -61,9 +68,9 @@ export function accountPolicyOperations(d: AccountPolicyDeps) {
       if (input.selectionCriteria !== undefined && policyType === 'DATA_PROTECTION_POLICY') {
         throw invalid('selectionCriteria is not supported for policy type DATA_PROTECTION_POLICY.');
       }
-      const id = accountPolicyId(policyType, policyName);
-      const ofType = [...d.policies.values()].filter((p) => p.policyType === policyType && p.policyName !== policyName);
-      if (!d.policies.has(id) && (ONE_PER_ACCOUNT.has(policyType) ? ofType.length >= 1 : ofType.length >= MAX_PER_TYPE)) {
+      const key = d.scoping.key(ctx, accountPolicyId(policyType, policyName));
+      const ofType = [...d.policies.values()].filter((p) => p.accountId === ctx.accountId && inRegion(p, ctx.region) && p.policyType === policyType && p.policyName !== policyName);
+      if (!d.policies.has(key) && (ONE_PER_ACCOUNT.has(policyType) ? ofType.length >= 1 : ofType.length >= MAX_PER_TYPE)) {
         throw new AwsError('LimitExceededException', 'Resource limit exceeded.', 400);
       }
       const policy: LogsAccountPolicy = {
@@ -74,10 +81,11 @@ export function accountPolicyOperations(d: AccountPolicyDeps) {
         ...(input.selectionCriteria !== undefined ? { selectionCriteria: input.selectionCriteria } : {}),
         lastUpdatedTime: d.now(),
         accountId: ctx.accountId,
+        ...(ctx.region !== d.scoping.home.region ? { region: ctx.region } : {}),
       };
-      d.policies.set(id, policy);
-      d.changed(id);
-      return { accountPolicy: { ...policy } };
+      d.policies.set(key, policy);
+      d.changed(key);
+      return { accountPolicy: view(policy) };
     },
 
     DescribeAccountPolicies(input: any, ctx: RequestContext) {
@@ -85,16 +93,17 @@ export function accountPolicyOperations(d: AccountPolicyDeps) {
       const accounts: string[] | undefined = input.accountIdentifiers?.length ? input.accountIdentifiers : undefined;
       const all = [...d.policies.values()]
         .filter((p) => p.policyType === policyType && (input.policyName === undefined || p.policyName === input.policyName))
-        .filter((p) => (accounts ?? [ctx.accountId]).includes(p.accountId))
+        // Another account's policies (accountIdentifiers, a monitoring account's view), in the caller's Region.
+        .filter((p) => (accounts ?? [ctx.accountId]).includes(p.accountId) && inRegion(p, ctx.region))
         .sort((a, b) => (a.policyName < b.policyName ? -1 : a.policyName > b.policyName ? 1 : 0));
       const { items, next } = offsetPage(all, input.nextToken, PAGE, 'a', invalidToken);
-      return { accountPolicies: items.map((p) => ({ ...p })), nextToken: next };
+      return { accountPolicies: items.map(view), nextToken: next };
     },
 
-    DeleteAccountPolicy(input: any) {
-      const id = accountPolicyId(checkType(input.policyType), input.policyName ?? '');
-      if (!d.policies.delete(id)) throw new AwsError('ResourceNotFoundException', 'Policy not found.', 400);
-      d.changed(id);
+    DeleteAccountPolicy(input: any, ctx: RequestContext) {
+      const key = d.scoping.key(ctx, accountPolicyId(checkType(input.policyType), input.policyName ?? ''));
+      if (!d.policies.delete(key)) throw new AwsError('ResourceNotFoundException', 'Policy not found.', 400);
+      d.changed(key);
       return {};
     },
   };

@@ -7,7 +7,7 @@ import { applyMetricFilters, buildMetricFilter, compilePattern, metricFilterView
 import { createSubscriptions, eventId, subscriptionFilterView, type EventSource } from './subscription-filters';
 import { logsPersistence } from './persistence';
 import { createRetention, expiryCutoff, storedBytes, validRetentionDays } from './retention';
-import { groupId, groupIdFor, type LogEvent, type LogGroup, type LogStream } from './state';
+import { groupId, groupIdFor, scopingFor, type LogEvent, type LogGroup, type LogStream } from './state';
 import type { Scope } from '../core/scope';
 import { appendAll } from '../core/arrays';
 import { filterPatternUsesRegex } from './filter-pattern';
@@ -49,6 +49,7 @@ export function createLogsProvider(deps: ServiceDeps) {
   /** By groupId (state.ts): log groups are kept per account and Region. */
   const groups = new Map<string, LogGroup>();
   const idFor = (scope: Scope, name: string) => groupIdFor(scope, home, name);
+  const scoping = scopingFor(home);
   const policies = new Map<string, AccountPolicy>();
   const queryDefinitions = new Map<string, QueryDefinition>();
   const subscriptions = createSubscriptions(deps);
@@ -203,7 +204,7 @@ export function createLogsProvider(deps: ServiceDeps) {
   const deliveryGroup = (arn: string, origin: Origin, streamName = '*'): LogGroup => {
     const g = groupByArn(arn);
     const streamArn = `${arn.replace(/:\*$/, '')}:log-stream:${streamName}`;
-    if (deps.options.strict && !ROLE_BASED_PRINCIPALS.includes(origin.principal) && !servicePutAllowed(policies.values(), g, streamArn, origin)) {
+    if (deps.options.strict && !ROLE_BASED_PRINCIPALS.includes(origin.principal) && !servicePutAllowed([...policies.values()].filter((p) => scoping.owns(g.scope ?? home, p)), g, streamArn, origin)) {
       throw new AwsError('AccessDeniedException', `${origin.principal} is not allowed to put log events in ${arn}`, 400);
     }
     return g;
@@ -334,7 +335,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     PutSubscriptionFilter(input: any, ctx: RequestContext) {
       const g = group(input.logGroupName, ctx);
       // A CloudWatch Logs destination must exist (it is not delivered to: destinations.ts).
-      if (!destinationStored(destinations, input.destinationArn ?? '', ctx.accountId)) throw new AwsError('ResourceNotFoundException', 'The specified destination does not exist.', 400);
+      if (!destinationStored(destinations, scoping, input.destinationArn ?? '', ctx.accountId)) throw new AwsError('ResourceNotFoundException', 'The specified destination does not exist.', 400);
       // Replacing a filter leaves events it already matched to be delivered under its old settings.
       const filter = subscriptions.build(input, g.subscriptionFilters, ctx);
       checkRegexQuota(g, 'subscription', input.filterName, input.filterPattern);
@@ -494,6 +495,7 @@ export function createLogsProvider(deps: ServiceDeps) {
     },
     ...resourcePolicyOperations({
       policies,
+      scoping,
       groupByArn,
       now: () => deps.clock.now(),
       changed: ({ account, group: g }) => {
@@ -504,12 +506,13 @@ export function createLogsProvider(deps: ServiceDeps) {
     ...insights,
     ...exportOps.operations,
     StartLiveTail: liveTail.StartLiveTail,
-    ...accountPolicyOperations({ policies: accountPolicies, now: () => deps.clock.now(), changed: (id) => journal?.recordChanged('ap', id) }),
-    ...destinationOperations({ destinations, now: () => deps.clock.now(), changed: (name) => journal?.recordChanged('d', name) }),
+    ...accountPolicyOperations({ policies: accountPolicies, scoping, now: () => deps.clock.now(), changed: (key) => journal?.recordChanged('ap', key) }),
+    ...destinationOperations({ destinations, scoping, now: () => deps.clock.now(), changed: (key) => journal?.recordChanged('d', key) }),
     /** Live Tail sessions open now (not an AWS operation: lower case, so no request reaches it). */
     liveTailSessions: liveTail.size,
     ...queryDefinitionOperations({
       definitions: queryDefinitions,
+      scoping,
       now: () => deps.clock.now(),
       changed: (id) => journal?.queryDefinitionChanged(id),
     }),

@@ -16,7 +16,8 @@ import { appendAll } from '../core/arrays';
  *                                     PutLogEvents (or a function's output) adds one entity and rewrites none
  *   `e\0<group>\0<stream>\0x<seq>`    arrival numbers of events that expired (retention.ts), as [first, last]
  *                                     ranges, keyed by the first: a sweep writes what it removed, not the stream
- *   `p\0<policy name>`                an account-scoped resource policy (a group's own is part of its record)
+ *   `p\0<policy key>`                 an account-scoped resource policy (a group's own is part of its record), by
+ *                                     its key in the provider's map (state.ts, Scoping)
  *   `q\0<query definition id>`        a saved Logs Insights query
  *   `<family>\0<id>`                  one record of a family kept whole in a map (`records`): `x` export tasks,
  *                                     `ap` account policies (PutAccountPolicy), `d` destinations
@@ -165,8 +166,8 @@ export function logsPersistence(
       ordered.push({ key: `${eventsPrefix(groupId(g), s.name)}${EXPIRED_MARK}${ranges[0]![0]}`, value: ranges });
     },
 
-    accountPolicyChanged(name) {
-      dirty.note(policyKey(name), () => policies.get(name));
+    accountPolicyChanged(key) {
+      dirty.note(policyKey(key), () => policies.get(key));
     },
     queryDefinitionChanged(id) {
       dirty.note(queryKey(id), () => queryDefinitions.get(id));
@@ -184,7 +185,7 @@ export function logsPersistence(
 
     *entities() {
       yield [NEXT_SEQ_KEY, nextSeq()];
-      for (const p of policies.values()) yield [policyKey(p.policyName), p];
+      for (const [key, p] of policies) yield [policyKey(key), p];
       for (const q of queryDefinitions.values()) yield [queryKey(q.queryDefinitionId), q];
       for (const [family, items] of Object.entries(records)) for (const [id, r] of items) yield [`${family}${SEP}${id}`, r];
       for (const [id, g] of groups) {
@@ -218,10 +219,7 @@ export function logsPersistence(
         };
         groups.set(groupId(restored), restored);
       }
-      for (const [, value] of byKind('p')) {
-        const p = value as AccountPolicy;
-        policies.set(p.policyName, p);
-      }
+      for (const [key, value] of byKind('p')) policies.set(key.slice(2), value as AccountPolicy);
       for (const [, value] of byKind('q')) {
         const q = value as QueryDefinition;
         queryDefinitions.set(q.queryDefinitionId, q);

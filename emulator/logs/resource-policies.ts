@@ -3,7 +3,9 @@ import { AwsError } from '../core/errors';
 import { offsetPage } from '../core/paging';
 import { invalidToken } from './event-order';
 import { evaluatePolicy } from '../core/resource-policy';
-import type { LogGroup } from './state';
+import type { RequestContext } from '../core/context';
+import type { Scope } from '../core/scope';
+import { withoutScope, type LogGroup, type Scoping } from './state';
 
 /**
  * Logs resource policies: what lets an AWS service (EventBridge, Route 53…) write into this account's log groups.
@@ -15,6 +17,8 @@ export interface AccountPolicy {
   policyName: string;
   policyDocument: string;
   lastUpdatedTime: number;
+  /** Put outside the emulator's own account and Region (state.ts, Scoping): it covers that Region's groups. */
+  scope?: Scope;
 }
 export interface GroupPolicy {
   policyDocument: string;
@@ -44,7 +48,9 @@ function checkDocument(doc: unknown): string {
 }
 
 export interface ResourcePolicyDeps {
+  /** Account-scoped policies by Scoping.key of their name. */
   policies: Map<string, AccountPolicy>;
+  scoping: Scoping;
   /** The group a resource ARN names (throws ResourceNotFoundException). */
   groupByArn(arn: string): LogGroup;
   now(): number;
@@ -59,10 +65,10 @@ export function resourcePolicyOperations(d: ResourcePolicyDeps) {
     resourceArn: arn.replace(/:\*$/, ''),
     revisionId: g.resourcePolicy!.revisionId,
   });
-  const accountView = (p: AccountPolicy) => ({ ...p, policyScope: 'ACCOUNT' });
+  const accountView = (p: AccountPolicy) => ({ ...withoutScope(p), policyScope: 'ACCOUNT' });
 
   return {
-    PutResourcePolicy(input: any) {
+    PutResourcePolicy(input: any, ctx: RequestContext) {
       const policyDocument = checkDocument(input.policyDocument);
       if (input.resourceArn !== undefined) {
         const g = d.groupByArn(input.resourceArn);
@@ -76,29 +82,33 @@ export function resourcePolicyOperations(d: ResourcePolicyDeps) {
       }
       const policyName = input.policyName;
       if (typeof policyName !== 'string' || policyName === '') throw invalid('policyName is required.');
-      if (!d.policies.has(policyName) && d.policies.size >= MAX_ACCOUNT_POLICIES) {
+      const key = d.scoping.key(ctx, policyName);
+      if (!d.policies.has(key) && [...d.policies.values()].filter((p) => d.scoping.owns(ctx, p)).length >= MAX_ACCOUNT_POLICIES) {
         throw new AwsError('LimitExceededException', 'Resource limit exceeded.', 400);
       }
-      const policy: AccountPolicy = { policyName, policyDocument, lastUpdatedTime: d.now() };
-      d.policies.set(policyName, policy);
-      d.changed({ account: policyName });
+      const policy: AccountPolicy = { policyName, policyDocument, lastUpdatedTime: d.now(), ...d.scoping.field(ctx) };
+      d.policies.set(key, policy);
+      d.changed({ account: key });
       return { resourcePolicy: accountView(policy) };
     },
 
-    DescribeResourcePolicies(input: any) {
+    DescribeResourcePolicies(input: any, ctx: RequestContext) {
       let all: Record<string, unknown>[];
       if (input.resourceArn !== undefined) {
         const g = d.groupByArn(input.resourceArn);
         all = g.resourcePolicy ? [groupView(g, input.resourceArn)] : [];
       } else {
-        all = [...d.policies.values()].sort((a, b) => a.policyName.localeCompare(b.policyName)).map(accountView);
+        all = [...d.policies.values()]
+          .filter((p) => d.scoping.owns(ctx, p))
+          .sort((a, b) => a.policyName.localeCompare(b.policyName))
+          .map(accountView);
       }
       if (input.policyScope !== undefined) all = all.filter((p) => p.policyScope === input.policyScope);
       const { items, next } = offsetPage(all, input.nextToken, Math.min(input.limit ?? PAGE, PAGE), 'p', invalidToken);
       return { resourcePolicies: items, nextToken: next };
     },
 
-    DeleteResourcePolicy(input: any) {
+    DeleteResourcePolicy(input: any, ctx: RequestContext) {
       if (input.resourceArn !== undefined) {
         const g = d.groupByArn(input.resourceArn);
         if (!g.resourcePolicy) throw new AwsError('ResourceNotFoundException', 'The resource policy does not exist.', 400);
@@ -109,18 +119,19 @@ export function resourcePolicyOperations(d: ResourcePolicyDeps) {
         d.changed({ group: g });
         return {};
       }
-      if (!d.policies.delete(input.policyName)) {
+      const key = d.scoping.key(ctx, input.policyName ?? '');
+      if (!d.policies.delete(key)) {
         throw new AwsError('ResourceNotFoundException', `Policy with name [${input.policyName}] does not exist`, 400);
       }
-      d.changed({ account: input.policyName });
+      d.changed({ account: key });
       return {};
     },
   };
 }
 
 /**
- * Whether a service may create `stream` and put events in it: an account policy or the group's own allows both
- * actions on the stream's ARN, and none denies them.
+ * Whether a service may create `stream` and put events in it: an account policy (of the group's account and
+ * Region: the caller passes those) or the group's own allows both actions on the stream's ARN, and none denies them.
  */
 export function servicePutAllowed(
   policies: Iterable<AccountPolicy>,

@@ -1,4 +1,4 @@
-import { keyIn, type Scope } from '../core/scope';
+import { keyIn, sameScope, type Scope } from '../core/scope';
 import type { MetricFilter } from './metric-filters';
 import type { GroupPolicy } from './resource-policies';
 import type { SubscriptionFilter } from './subscription-filters';
@@ -37,6 +37,28 @@ export interface LogGroup {
  * emulator's own account and Region, so data saved before groups were kept per Region still reads, and
  * `<account>:<region>/<name>` for another's (a log group name has no colon).
  */
-export const groupIdFor = (scope: Scope, home: Scope, name: string): string =>
-  scope.region === home.region && scope.accountId === home.accountId ? name : keyIn(scope, name);
+export const groupIdFor = (scope: Scope, home: Scope, name: string): string => (sameScope(scope, home) ? name : keyIn(scope, name));
 export const groupId = (g: LogGroup): string => (g.scope ? keyIn(g.scope, g.name) : g.name);
+
+/**
+ * The account-level records (destinations, account and resource policies, query definitions) are kept per account
+ * and Region as groups are: keyed by their id in the emulator's own, `<account>:<region>/<id>` in another, and
+ * carrying a `scope` only when made outside the emulator's own (so data saved before reads as its own).
+ */
+export interface Scoping {
+  home: Scope;
+  key(scope: Scope, id: string): string;
+  /** The fields that mark a record made in `scope`. */
+  field(scope: Scope): { scope?: Scope };
+  owns(scope: Scope, record: { scope?: Scope }): boolean;
+}
+
+export const scopingFor = (home: Scope): Scoping => ({
+  home,
+  key: (scope, id) => groupIdFor(scope, home, id),
+  field: (scope) => (sameScope(scope, home) ? {} : { scope: { region: scope.region, accountId: scope.accountId } }),
+  owns: (scope, record) => sameScope(record.scope ?? home, scope),
+});
+
+/** A record as the API shows it: without the scope it is kept under. */
+export const withoutScope = <T extends { scope?: Scope }>({ scope: _s, ...rest }: T): Omit<T, 'scope'> => rest;

@@ -83,6 +83,9 @@ describe('with strict policies', () => {
     emulator().bus.onHop((h) => hops.push(h));
     await logs().send(new CreateLogGroupCommand({ logGroupName: '/aws/events/guarded' }));
     await ruleToGroup(events(), 'guarded', 'app.guarded', { Arn: groupArn('/aws/events/guarded'), RetryPolicy: { MaximumRetryAttempts: 0 } });
+    // An account-scoped policy covers its own Region's groups only.
+    const otherRegion = new CloudWatchLogsClient({ ...clientConfig(emulator()), region: 'eu-west-1' });
+    await otherRegion.send(new PutResourcePolicyCommand({ policyName: 'eventbridge', policyDocument: allowEvents('*') }));
     const refused = await events().send(new PutEventsCommand({ Entries: [{ Source: 'app.guarded', DetailType: 'x', Detail: '{"try":1}' }] }));
     await waitFor(() => hops.some((h) => h.type === 'events.target.exhausted' && h.eventId === refused.Entries![0]!.EventId), { what: 'the refused delivery' });
 
