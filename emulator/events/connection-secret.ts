@@ -1,4 +1,5 @@
 import type { DeliveryBus } from '../core/delivery';
+import { scopeOfArn } from '../core/scope';
 import { uuid } from '../core/ids';
 import type { AuthorizationType, AuthParameters, Connection, ConnectionHttpParameters, HttpParameter } from './connections';
 
@@ -67,7 +68,9 @@ export function connectionSecrets(bus: DeliveryBus) {
   return {
     async create(c: Connection): Promise<string> {
       const name = `events!connection/${c.Name}/${uuid()}`;
-      const { arn } = await bus.ask<unknown, { arn: string }>('secretsmanager.managed.create', { owningService: OWNER, name, secretString: secretText(c.AuthorizationType, c.AuthParameters) });
+      const region = scopeOfArn(c.ConnectionArn)?.region;
+      const secretString = secretText(c.AuthorizationType, c.AuthParameters);
+      const { arn } = await bus.ask<unknown, { arn: string }>('secretsmanager.managed.create', { owningService: OWNER, name, secretString, region });
       return arn;
     },
     /** Every connection has its secret: one restored without it got a new one (webhooks.ts, persisted.restore). */

@@ -3,7 +3,7 @@ import { rewrittenWhole } from '../core/persist-whole';
 import type { ServiceDeps } from '../core/service';
 import { describeOperations } from './describe';
 import { lifecycleOperations } from './lifecycle';
-import { managedSecrets } from './managed';
+import { answerManagedSecrets, guardManaged } from './managed';
 import { GetRandomPassword } from './password';
 import { policyOperations } from './policy';
 import { replication } from './replication';
@@ -20,7 +20,8 @@ import { valueOperations } from './values';
  * (CreateSecret's AddReplicaRegions, ReplicateSecretToRegions, RemoveRegionsFromReplication,
  * StopReplicationToReplica) keeps read-only copies in other Regions (replication.ts).
  * Secrets other services manage (EventBridge connections' `events!connection/…`) are made through the delivery bus,
- * in the emulator's default Region, and show OwningService; requests that would change them are refused (managed.ts).
+ * in the Region of the resource they belong to, and show OwningService; requests that would change them are
+ * refused (managed.ts).
  *
  * Time comes from deps.clock (recovery windows end when the clock passes DeletionDate; checked on each request;
  * scheduled rotations run on clock timers). With dataDir, the secrets are kept across restarts (whole-map rewrite
@@ -70,10 +71,8 @@ export function createSecretsManagerProvider(deps: ServiceDeps) {
     const store = new SecretStore(deps, region);
     store.inRegion = (other) => regional(other).store;
     const rotation = rotationOperations(store, changedInBackground('ScheduledRotation'));
-    // Other services' secrets live in the default Region: its store answers their bus questions (once).
-    const guardManaged = region === home ? managedSecrets(store, changedInBackground('ManagedSecret')) : <T>(ops: T) => ops;
     const replicas = replication(store);
-    const ops: Record<string, Operation> = guardManaged({
+    const ops: Record<string, Operation> = guardManaged(store)({
       ...valueOperations(store),
       ...describeOperations(store),
       ...lifecycleOperations(store),
@@ -94,6 +93,9 @@ export function createSecretsManagerProvider(deps: ServiceDeps) {
     regions.set(region, r);
     return r;
   }
+
+  // Other services' secrets (managed.ts) live in the Region of what they belong to.
+  answerManagedSecrets(deps.bus, (region) => regional(region ?? home).store, changedInBackground('ManagedSecret'));
 
   // The provider's operations: each request goes to its Region's.
   const operations: Record<string, Operation> = {};

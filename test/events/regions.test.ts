@@ -4,6 +4,7 @@ import {
   CreateConnectionCommand,
   CreateEventBusCommand,
   DescribeApiDestinationCommand,
+  DescribeConnectionCommand,
   ListConnectionsCommand,
   EventBridgeClient,
   ListArchivesCommand,
@@ -14,6 +15,7 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { rekeyByScope } from '../../emulator/core/scope';
 import { waitFor } from '../../harness/wait';
 import { clientConfig, useEmulator } from '../helpers/emulator';
@@ -101,6 +103,16 @@ describe('EventBridge keeps buses, rules and archives per Region', () => {
     expect(destination.ApiDestinationArn).toMatch(/^arn:aws:events:us-west-2:/);
     await expect(east().send(new DescribeApiDestinationCommand({ Name: 'hook' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await west().send(new DescribeApiDestinationCommand({ Name: 'hook' }))).ConnectionArn).toBe(inWest.ConnectionArn);
+
+    // Each connection's managed secret is in the connection's Region.
+    const secretsIn = async (region: string) =>
+      (await new SecretsManagerClient({ ...clientConfig(emulator()), region }).send(new ListSecretsCommand({ Filters: [{ Key: 'owning-service', Values: ['events'] }] }))).SecretList?.map(
+        (x) => x.ARN,
+      );
+    const westSecret = await waitFor(async () => (await west().send(new DescribeConnectionCommand({ Name: 'hooks' }))).SecretArn || undefined, { what: "west's secret" });
+    expect(westSecret).toMatch(/^arn:aws:secretsmanager:us-west-2:/);
+    expect(await secretsIn('us-west-2')).toEqual([westSecret]);
+    expect(await secretsIn('us-east-1')).not.toContain(westSecret);
   });
 
   it('re-keys saved buses by the account and Region of their ARN (data saved when they were keyed by name)', () => {
