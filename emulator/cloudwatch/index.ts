@@ -49,8 +49,6 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
   return {
     ...operations,
     persistence,
-    /** The emulator's own Region's metrics (tests read them directly). */
-    metrics: homeRegion.metrics,
     reset() {
       // Regions stay (the service metrics keep their stores), emptied.
       for (const region of regions.values()) region.reset();
