@@ -120,6 +120,14 @@ export async function checksumOf(algorithm: ChecksumAlgorithm, data: Uint8Array)
   return (await h.digest()).toString('base64');
 }
 
+/**
+ * The checksum S3 gives an object written without one (PutObject, POST, CopyObject; AWS's default data integrity
+ * protections since December 2024): CRC64NVME of the whole object. It is returned like one the client sent.
+ */
+export async function defaultChecksum(body: Uint8Array): Promise<{ algorithm: ChecksumAlgorithm; value: string; type: 'FULL_OBJECT' }> {
+  return { algorithm: 'CRC64NVME', value: await checksumOf('CRC64NVME', body), type: 'FULL_OBJECT' };
+}
+
 /** Rejects a checksum value that is not base64 of the right length (S3 answers InvalidRequest). */
 export function assertChecksumValue(algorithm: ChecksumAlgorithm, value: string): void {
   const ok = /^[A-Za-z0-9+/]*={0,2}$/.test(value) && Buffer.from(value, 'base64').length === DIGEST_LENGTH[algorithm];

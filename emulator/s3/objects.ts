@@ -7,7 +7,7 @@ import { AwsError } from '../core/errors';
 import { withMeta } from '../core/service';
 import { objectAclForWrite } from './acl';
 import { readUploadBody } from './body';
-import { checksumMember, checksumOf, parseChecksumAlgorithm } from './checksums';
+import { checksumMember, checksumOf, defaultChecksum, parseChecksumAlgorithm } from './checksums';
 import { storedContentEncoding } from './chunked';
 import { encryptionForWrite, encryptionOutput } from './encryption';
 import { assertCustomerKeyFor, copySourceKeyOf, customerKeyOf, isSseC, sseCEtag } from './sse-c';
@@ -147,7 +147,7 @@ export function objectOperations(state: S3State) {
         headers: headersFromInput(input),
         tags,
         storageClass,
-        checksum: received.checksum ? { ...received.checksum, type: 'FULL_OBJECT' } : undefined,
+        checksum: received.checksum ? { ...received.checksum, type: 'FULL_OBJECT' } : await defaultChecksum(received.data),
         ownerAccount: ctx.accountId,
         ...(acl ? { acl } : {}),
         encryption,
@@ -277,9 +277,10 @@ export function objectOperations(state: S3State) {
       checkWriteConditions(bucket, key, input.IfMatch, input.IfNoneMatch);
 
       const algorithm = parseChecksumAlgorithm(input.ChecksumAlgorithm);
-      let checksum: StoredChecksum | undefined;
+      let checksum: StoredChecksum;
       if (algorithm) checksum = { algorithm, value: await checksumOf(algorithm, src.body), type: 'FULL_OBJECT' };
       else if (src.checksum?.type === 'FULL_OBJECT') checksum = { ...src.checksum };
+      else checksum = await defaultChecksum(src.body);
       // A copy is a single new object: its ETag is the MD5 of the body unless it is SSE-C, whatever the source's was.
       let etag = src.etag;
       if (isSseC(encryption)) etag = sseCEtag();

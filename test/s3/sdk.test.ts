@@ -38,6 +38,7 @@ import {
   paginateListObjectsV2,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { Crc64Nvme } from '@aws-sdk/checksums/crc';
 import { waitFor } from '../../harness/wait';
 import { FakeReceiver, mib } from './helpers';
 import { startS3, type S3Under } from './emulator';
@@ -159,6 +160,29 @@ describe('objects over the SDK', () => {
     expect(await text(got2.Body)).toBe(streamed.toString());
     // aws-chunked is a transfer encoding, not stored.
     expect(got2.ContentEncoding).toBeUndefined();
+  });
+
+  test('an object written without a checksum gets CRC64NVME, as S3 adds by default; one sent with a checksum keeps it', async () => {
+    const Bucket = await newBucket();
+    const plain = emu.client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const body = Buffer.from('no checksum sent '.repeat(100));
+    const crc = new Crc64Nvme();
+    crc.update(body);
+    const expected = Buffer.from(await crc.digest()).toString('base64');
+
+    const put = await plain.send(new PutObjectCommand({ Bucket, Key: 'plain', Body: body }));
+    expect([put.ChecksumCRC64NVME, put.ChecksumType]).toEqual([expected, 'FULL_OBJECT']);
+    const head = await plain.send(new HeadObjectCommand({ Bucket, Key: 'plain', ChecksumMode: 'ENABLED' }));
+    expect([head.ChecksumCRC64NVME, head.ChecksumCRC32]).toEqual([expected, undefined]);
+    // A copy made without a ChecksumAlgorithm is a new object: it has the default too.
+    const copied = await plain.send(new CopyObjectCommand({ Bucket, Key: 'copy', CopySource: `${Bucket}/plain` }));
+    expect(copied.CopyObjectResult?.ChecksumCRC64NVME).toBe(expected);
+    const listed = await plain.send(new ListObjectsV2Command({ Bucket }));
+    expect(listed.Contents?.map((o) => o.ChecksumAlgorithm)).toEqual([['CRC64NVME'], ['CRC64NVME']]);
+
+    const withCrc32 = await s3.send(new PutObjectCommand({ Bucket, Key: 'crc32', Body: body }));
+    expect([withCrc32.ChecksumCRC32 !== undefined, withCrc32.ChecksumCRC64NVME]).toEqual([true, undefined]);
+    plain.destroy();
   });
 
   test('a wrong checksum or Content-MD5 is BadDigest, and nothing is stored', async () => {
