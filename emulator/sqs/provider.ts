@@ -111,6 +111,7 @@ export class SqsProvider implements ServiceProvider {
         newId: () => this.ids.uuid(),
         changed: this.persistence ? (q, m) => this.persistence!.messageChanged(q, m) : undefined,
         dedupWindowOpened: this.persistence ? (q, entry) => this.persistence!.dedupWindowOpened(q, entry) : undefined,
+        attemptRecorded: this.persistence ? (q, attempt) => this.persistence!.attemptRecorded(q, attempt) : undefined,
       },
     );
   }

@@ -36,6 +36,8 @@ export interface QueueHooks {
   changed?(queue: Queue, message: StoredMessage): void;
   /** A FIFO send opened a deduplication window (for persistence). */
   dedupWindowOpened?(queue: Queue, entry: DedupEntry): void;
+  /** A FIFO receive with a ReceiveRequestAttemptId recorded what it handed out (for persistence). */
+  attemptRecorded?(queue: Queue, attempt: SavedAttempt): void;
 }
 
 /** One FIFO deduplication window: the key (id, or group and id with messageGroup scope) and what it answers. */
@@ -44,6 +46,13 @@ export interface DedupEntry {
   expiresAt: number;
   messageId: string;
   sequenceNumber?: string;
+}
+
+/** A FIFO receive attempt as saved: what it handed out, by message id and the receive that took it. */
+export interface SavedAttempt {
+  attemptId: string;
+  expiresAt: number;
+  entries: { messageId: string; receiptSeq: number }[];
 }
 
 /** What a restart needs to bring a queue back as it was (receipt handles keep working: same incarnation). */
@@ -555,8 +564,10 @@ export class Queue {
       }
       if (this.fifo) for (const gid of new Set(taken.map((m) => m.groupId!))) this.refreshGroup(gid);
       if (this.fifo && attemptId) {
+        const attempt = { expiresAt: now + DEDUP_WINDOW_MS, entries: taken.map((m) => ({ message: m, receiptSeq: m.receiptSeq })) };
         this.attempts.delete(attemptId);
-        this.attempts.set(attemptId, { expiresAt: now + DEDUP_WINDOW_MS, entries: taken.map((m) => ({ message: m, receiptSeq: m.receiptSeq })) });
+        this.attempts.set(attemptId, attempt);
+        this.hooks.attemptRecorded?.(this, savedAttempt(attemptId, attempt));
       }
       return out;
     });
@@ -679,8 +690,17 @@ export class Queue {
     return [...this.dedup].filter(([, e]) => e.expiresAt > now).map(([key, e]) => ({ key, ...e }));
   }
 
-  /** Brings back a queue's settings, messages and deduplication windows after a restart (a fresh queue, before any use). */
-  restore(saved: SavedQueue, messages: StoredMessage[], dedup: DedupEntry[] = []): void {
+  /** FIFO receive attempts whose five minutes are not over (for a snapshot). */
+  openAttempts(): SavedAttempt[] {
+    const now = this.clock.now();
+    return [...this.attempts].filter(([, a]) => a.expiresAt > now).map(([attemptId, a]) => savedAttempt(attemptId, a));
+  }
+
+  /**
+   * Brings back a queue's settings, messages, deduplication windows and receive attempts after a restart (a fresh
+   * queue, before any use).
+   */
+  restore(saved: SavedQueue, messages: StoredMessage[], dedup: DedupEntry[] = [], attempts: SavedAttempt[] = []): void {
     Object.assign(this, { ...saved, attributes: { ...saved.attributes }, tags: { ...saved.tags } });
     // In expiry order, which settle() relies on to stop at the first open window.
     for (const { key, ...entry } of [...dedup].sort((a, b) => a.expiresAt - b.expiresAt)) {
@@ -711,6 +731,14 @@ export class Queue {
       }
     }
     for (const id of [...this.groups.keys()]) this.refreshGroup(id);
+    // In expiry order, as settle() expects; an entry whose message is gone no longer matches, as before the restart.
+    for (const a of [...attempts].sort((x, y) => x.expiresAt - y.expiresAt)) {
+      const entries = a.entries.flatMap((e) => {
+        const message = this.messages.get(e.messageId);
+        return message ? [{ message, receiptSeq: e.receiptSeq }] : [];
+      });
+      if (entries.length === a.entries.length) this.attempts.set(a.attemptId, { expiresAt: a.expiresAt, entries });
+    }
     // Settles what came due while the emulator was down and arms the wake-up timer.
     this.operate(() => undefined);
   }
@@ -749,4 +777,8 @@ const bigMax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 function stripEmpty(attrs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== ''));
+}
+
+function savedAttempt(attemptId: string, a: { expiresAt: number; entries: { message: StoredMessage; receiptSeq: number }[] }): SavedAttempt {
+  return { attemptId, expiresAt: a.expiresAt, entries: a.entries.map((e) => ({ messageId: e.message.id, receiptSeq: e.receiptSeq })) };
 }

@@ -158,6 +158,25 @@ describe('SQS across a restart', () => {
     c.destroy();
   });
 
+  it("answers a retried FIFO ReceiveRequestAttemptId with the same messages and handles after a restart", async () => {
+    let c = sqs();
+    const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: 'attempts.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }));
+    for (const body of ['a', 'b', 'c']) await c.send(new SendMessageCommand({ QueueUrl, MessageBody: body, MessageGroupId: body }));
+    const receive = () => c.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 2, ReceiveRequestAttemptId: 'attempt-1' }));
+    const first = await receive();
+    c.destroy();
+
+    c = (await restart(), sqs());
+    // The answer was lost in transit: the consumer retries with the same attempt id and gets it again.
+    const retried = await receive();
+    expect(retried.Messages?.map((m) => [m.Body, m.ReceiptHandle])).toEqual(first.Messages?.map((m) => [m.Body, m.ReceiptHandle]));
+    expect(retried.Messages).toHaveLength(2);
+    // A new attempt id takes the message left.
+    const next = await c.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 2, ReceiveRequestAttemptId: 'attempt-2' }));
+    expect(next.Messages?.map((m) => m.Body)).toEqual(['c']);
+    c.destroy();
+  });
+
   it('forgets a deleted queue and its messages, also when one of the same name is created again', async () => {
     let c = sqs();
     const { QueueUrl } = await c.send(new CreateQueueCommand({ QueueName: 'again' }));
