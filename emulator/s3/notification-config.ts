@@ -24,7 +24,7 @@ export function notificationConfigOperations(state: S3State) {
       const bucket = getBucket(state, input.Bucket);
       // An empty <NotificationConfiguration/> turns notifications off; no body at all is not XML.
       if (!input.NotificationConfiguration) throw malformedXml();
-      const cfg = validateNotificationConfiguration(input.NotificationConfiguration as NotificationConfiguration);
+      const cfg = validateNotificationConfiguration(input.NotificationConfiguration as NotificationConfiguration, { bucketRegion: bucket.region });
       const skip = input.SkipDestinationValidation === true || String(ctx.headers['x-amz-skip-destination-validation'] ?? '') === 'true';
       if (!skip) {
         const origin: Origin = {

@@ -68,6 +68,21 @@ describe('PutBucketNotificationConfiguration', () => {
     expect(unknown.message).toBe('Unable to validate the following destination configurations');
   });
 
+  test("a destination in another Region than the bucket's is refused, as S3 refuses it", async () => {
+    const { s3, sqs, sns, lambda } = setup();
+    await s3.CreateBucket({ Bucket: B }, ctx());
+    for (const cfg of [
+      { QueueConfigurations: [{ QueueArn: QUEUE.replace('us-east-1', 'eu-west-1'), Events: ['s3:ObjectCreated:*'] }] },
+      { TopicConfigurations: [{ TopicArn: TOPIC.replace('us-east-1', 'us-west-2'), Events: ['s3:ObjectCreated:*'] }] },
+      { LambdaFunctionConfigurations: [{ LambdaFunctionArn: FUNCTION.replace('us-east-1', 'ap-south-1'), Events: ['s3:ObjectCreated:*'] }] },
+    ]) {
+      const err = await awsError(s3.PutBucketNotificationConfiguration({ Bucket: B, NotificationConfiguration: cfg }, ctx()));
+      expect(err).toMatchObject({ code: 'InvalidArgument', status: 400, message: 'The notification destination service region is not valid for the bucket location constraint' });
+    }
+    expect([sqs.received, sns.received, lambda.received]).toEqual([[], [], []]);
+    expect(await s3.GetBucketNotificationConfiguration({ Bucket: B }, ctx())).toEqual({});
+  });
+
   test('x-amz-skip-destination-validation stores without checks or test events', async () => {
     const { s3, sqs } = setup();
     await s3.CreateBucket({ Bucket: B }, ctx());

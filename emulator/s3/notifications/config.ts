@@ -84,6 +84,8 @@ const hasRules = (f: KeyFilter): boolean => f.prefix !== undefined || f.suffix !
 export interface ValidateNotificationOptions {
   /** Id for configurations without one. AWS makes a random one; inject for determinism. */
   generateId?: () => string;
+  /** The bucket's Region: every destination must be in it. */
+  bucketRegion?: string;
 }
 
 /**
@@ -98,6 +100,8 @@ export const defaultConfigurationId = (): string => Buffer.from(uuid()).toString
  * - Every event must be a configurable type (s3:TestEvent is not) → InvalidArgument "The event is not
  *   supported for notifications" (ArgumentName "Event").
  * - Filter rules: prefix/suffix only, each at most once → InvalidArgument.
+ * - Destinations must be in the bucket's Region → InvalidArgument "The notification destination service region is
+ *   not valid for the bucket location constraint" (quoted in cloud-custodian#297).
  * - Destinations: S3 rejects FIFO queues and FIFO topics; in AWS the failure surfaces as the
  *   destination check's "Unable to validate the following destination configurations" with the ARN
  *   as ArgumentName.
@@ -128,6 +132,10 @@ export function validateNotificationConfiguration(
   });
 
   for (const e of all) {
+    const region = e.arn!.split(':')[3];
+    if (opts.bucketRegion !== undefined && region !== opts.bucketRegion) {
+      throw new AwsError('InvalidArgument', 'The notification destination service region is not valid for the bucket location constraint', 400);
+    }
     if ((e.kind === 'queue' || e.kind === 'topic') && e.arn!.endsWith('.fifo')) {
       throw invalidArgument(
         'Unable to validate the following destination configurations',
