@@ -110,6 +110,8 @@ export class EventSourceMappings {
     // FunctionName may name a version or alias (`fn:live`, a qualified ARN): the mapping invokes that.
     const target = this.store.resolve(input.FunctionName, ctx);
     const fn = target.fn;
+    // A function reads only its own Region's queues (other accounts' are allowed, with the queue's permission).
+    if (parsed.region !== fn.region) throw invalid(`Event source region must match Lambda region ${fn.region}.`);
     const info = await this.queueInfo(sourceArn);
     if (!info.exists) {
       throw invalid('Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version.');

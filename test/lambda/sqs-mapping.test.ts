@@ -13,9 +13,10 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { waitFor } from '../../harness/wait';
-import { useEmulator } from '../helpers/emulator';
+import { clientConfig, useEmulator } from '../helpers/emulator';
 import { deployNode, recordHops, rejection, uniqueName, useLambdaAndSqs } from './helpers';
 
 /** SQS event source mappings: batches, deletes, partial batch failures and redrive, FIFO order, filters, checks. */
@@ -257,6 +258,12 @@ describe('CreateEventSourceMapping checks and lifecycle', () => {
     );
     const missing = await rejection(lambda().send(new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:nope' })));
     expect(missing.message).toContain('AWS.SimpleQueueService.NonExistentQueue');
+    // A queue of another Region (one that exists there) is not a source for this Region's function.
+    const westSqs = new SQSClient({ ...clientConfig(emulator()), region: 'eu-west-1' });
+    const westUrl = (await westSqs.send(new CreateQueueCommand({ QueueName: uniqueName('west') }))).QueueUrl!;
+    const westArn = (await westSqs.send(new GetQueueAttributesCommand({ QueueUrl: westUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const elsewhere = await rejection(lambda().send(new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: westArn })));
+    expect([elsewhere.name, elsewhere.message]).toEqual(['InvalidParameterValueException', 'Event source region must match Lambda region us-east-1.']);
   });
 
   it('lists, disables, and deletes mappings', async () => {

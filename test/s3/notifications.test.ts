@@ -1,3 +1,4 @@
+import type { NotificationConfiguration } from '@aws-sdk/client-s3';
 import type { DeliveryMessage } from '../../emulator/core/delivery';
 import { AwsError } from '../../emulator/core/errors';
 import { RESPONSE_META } from '../../emulator/core/service';
@@ -71,11 +72,12 @@ describe('PutBucketNotificationConfiguration', () => {
   test("a destination in another Region than the bucket's is refused, as S3 refuses it", async () => {
     const { s3, sqs, sns, lambda } = setup();
     await s3.CreateBucket({ Bucket: B }, ctx());
-    for (const cfg of [
+    const configurations: NotificationConfiguration[] = [
       { QueueConfigurations: [{ QueueArn: QUEUE.replace('us-east-1', 'eu-west-1'), Events: ['s3:ObjectCreated:*'] }] },
       { TopicConfigurations: [{ TopicArn: TOPIC.replace('us-east-1', 'us-west-2'), Events: ['s3:ObjectCreated:*'] }] },
       { LambdaFunctionConfigurations: [{ LambdaFunctionArn: FUNCTION.replace('us-east-1', 'ap-south-1'), Events: ['s3:ObjectCreated:*'] }] },
-    ]) {
+    ];
+    for (const cfg of configurations) {
       const err = await awsError(s3.PutBucketNotificationConfiguration({ Bucket: B, NotificationConfiguration: cfg }, ctx()));
       expect(err).toMatchObject({ code: 'InvalidArgument', status: 400, message: 'The notification destination service region is not valid for the bucket location constraint' });
     }
