@@ -1,4 +1,5 @@
 import type { DeliveryBus } from '../core/delivery';
+import { AwsError } from '../core/errors';
 import type { Clock } from '../core/clock';
 import { MetricStore, statistic, type Dimension, type MetricId } from './metrics';
 import { mathAlarmPeriod, mathAlarmReads, mathAlarmValues } from './metric-math/alarm';
@@ -50,6 +51,19 @@ const COMPARE: Record<string, (v: number, t: number) => boolean> = {
 };
 export const COMPARISON_OPERATORS = Object.keys(COMPARE);
 /** The operators of alarms on an anomaly detection band (ThresholdMetricId), which the emulator does not evaluate. */
+/**
+ * An alarm's actions must be in its own Region: AWS refuses the alarm with "Invalid region <r> specified. Only <own> is
+ * supported." (quoted in cds-snc/notification-terraform#128 for an SNS topic of another Region).
+ */
+export function checkActionRegions(input: { AlarmActions?: string[]; OKActions?: string[]; InsufficientDataActions?: string[] }, region: string): void {
+  for (const arn of [...(input.AlarmActions ?? []), ...(input.OKActions ?? []), ...(input.InsufficientDataActions ?? [])]) {
+    const actionRegion = arn.split(':')[3];
+    if (arn.startsWith('arn:') && actionRegion && actionRegion !== region) {
+      throw new AwsError('ValidationException', `Invalid region ${actionRegion} specified. Only ${region} is supported.`, 400);
+    }
+  }
+}
+
 export const ANOMALY_OPERATORS = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
 
 /** The alarm's period in seconds. */

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock';
 import type { DeliveryBus } from '../core/delivery';
 import type { Scope } from '../core/scope';
 import { mergedTags } from '../core/tags';
-import type { AlarmState } from './alarms';
+import { checkActionRegions, type AlarmState } from './alarms';
 import type { AlarmHistory } from './history';
 import { evaluateRule, MAX_RULE_ALARMS, parseRule, ruleReferences, type Rule } from './composite-rule';
 import { awsStateTime, regionName, stateReasonTime } from './notification-format';
@@ -185,6 +185,7 @@ export function createCompositeAlarms(deps: CompositeDeps) {
         throw validation(`1 validation error detected: Value '${name}' at 'alarmName' failed to satisfy constraint: Member must have length between 1 and 255`);
       }
       if (deps.metricAlarm(name)) throw validation(`The alarm ${name} already exists as a metric alarm.`);
+      checkActionRegions(input, ctx.region);
       const rule = parseRule(input.AlarmRule);
       const refs = ruleReferences(rule);
       const names = refs.map((r) => nameOf(r, ctx.region, ctx.accountId));

@@ -3,7 +3,7 @@ import type { ServiceDeps } from '../core/service';
 import type { Scope } from '../core/scope';
 import type { Timer } from '../core/clock';
 import { MetricStore, statistic, STATISTICS, type Dimension } from './metrics';
-import { alarmReads, ANOMALY_OPERATORS, COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
+import { alarmReads, ANOMALY_OPERATORS, checkActionRegions, COMPARISON_OPERATORS, evaluate, notifyStateChange, type Alarm, type AlarmState } from './alarms';
 import { checkAlarmMetrics } from './metric-math/alarm';
 import { getMetricData } from './get-metric-data';
 import { mergedTags, withoutTags } from '../core/tags';
@@ -227,6 +227,7 @@ export function createRegionalCloudWatch(deps: ServiceDeps, scope: Scope, opts: 
       if (composites.composites.has(input.AlarmName)) {
         throw new AwsError('ValidationException', `The alarm ${input.AlarmName} already exists as a composite alarm.`, 400);
       }
+      checkActionRegions(input, scope.region);
       const now = new Date(deps.clock.now());
       const existing = alarms.get(input.AlarmName);
       const alarm: Alarm = {

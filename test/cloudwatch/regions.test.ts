@@ -86,6 +86,24 @@ describe('CloudWatch keeps metrics and alarms per Region', () => {
   });
 });
 
+describe("an alarm's actions", () => {
+  it("must be in the alarm's Region, metric and composite alarms alike", async () => {
+    const east = cloudWatchIn('us-east-1');
+    const westTopic = `arn:aws:sns:eu-west-1:${ACCOUNT}:alerts`;
+    const refused = { message: 'Invalid region eu-west-1 specified. Only us-east-1 is supported.', $metadata: { httpStatusCode: 400 } };
+    await expect(east.send(new PutMetricAlarmCommand({ ...sentAlarm('far-actions', 'q'), AlarmActions: [westTopic] }))).rejects.toMatchObject(refused);
+    await expect(east.send(new PutMetricAlarmCommand({ ...sentAlarm('far-ok', 'q'), OKActions: [`arn:aws:sns:us-east-1:${ACCOUNT}:near`, westTopic] }))).rejects.toMatchObject(refused);
+    await east.send(new PutMetricAlarmCommand({ ...sentAlarm('near-actions', 'q'), AlarmActions: [`arn:aws:sns:us-east-1:${ACCOUNT}:alerts`] }));
+    await expect(
+      east.send(new PutCompositeAlarmCommand({ AlarmName: 'far-composite', AlarmRule: 'ALARM("near-actions")', InsufficientDataActions: [westTopic] })),
+    ).rejects.toMatchObject(refused);
+    const names = (await alarmsIn(east)).map((a) => a.arn!.split(':').pop());
+    expect(names).toContain('near-actions');
+    expect(names).not.toContain('far-actions');
+    expect(names).not.toContain('far-composite');
+  });
+});
+
 describe("a function's metrics", () => {
   it("go to the function's own Region", async () => {
     const region = 'sa-east-1';
