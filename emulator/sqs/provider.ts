@@ -157,11 +157,12 @@ export class SqsProvider implements ServiceProvider {
     }
   }
 
-  /** The dead-letter queue must exist, be of the same type, and accept this source. */
+  /** The dead-letter queue must exist in the source's Region, be of the same type, and accept this source. */
   private checkRedriveTarget(policyText: string, fifo: boolean, sourceArn: string): void {
     const policy = JSON.parse(policyText) as RedrivePolicy;
     const dlq = this.queues.get(policy.deadLetterTargetArn);
-    if (!dlq) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead letter target does not exist.');
+    // AWS requires the same Region; SQS looks the target up there, so another Region's queue is not found.
+    if (!dlq || dlq.region !== sourceArn.split(':')[3]) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead letter target does not exist.');
     if (dlq.fifo !== fifo) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead-letter queue must be same type of queue as the source..');
     if (dlq.arn === sourceArn) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead letter target cannot be the source queue.');
     if (!dlq.allowsRedriveFrom(sourceArn)) {

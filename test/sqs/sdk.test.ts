@@ -17,6 +17,7 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
+  SQSClient,
   TagQueueCommand,
   UntagQueueCommand,
   type MessageAttributeValue,
@@ -169,6 +170,15 @@ describe('queues', () => {
     );
     expect(missing.name).toBe('InvalidParameterValue');
     expect(missing.message).toMatch(/for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist./);
+    // A queue of another Region is not found as a dead-letter target (AWS: same account and Region).
+    const west = new SQSClient({ endpoint: s.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const westUrl = (await west.send(new CreateQueueCommand({ QueueName: unique('west-dlq') }))).QueueUrl!;
+    const westArn = (await west.send(new GetQueueAttributesCommand({ QueueUrl: westUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const elsewhere = await errorOf(() =>
+      s.client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: westArn, maxReceiveCount: 3 }) } })),
+    );
+    expect([elsewhere.name, elsewhere.message]).toEqual(['InvalidParameterValue', expect.stringMatching(/Reason: Dead letter target does not exist.$/)]);
+    west.destroy();
     const count = await errorOf(() =>
       s.client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: a.QueueArn, maxReceiveCount: 0 }) } })),
     );
