@@ -14,13 +14,6 @@ import { createAnomalyDetectors } from './anomaly-detectors';
 import { createMetricStreams } from './metric-streams';
 import { describeAlarms } from './describe-alarms';
 
-/**
- * One account's and Region's CloudWatch: its metrics, metric and composite alarms (with tags and history), anomaly
- * detectors and metric streams. Alarms are evaluated on the emulator's clock against this Region's metrics only and
- * publish state changes to SNS; composite alarms (composite-alarms.ts) follow the states of this Region's alarms.
- * The provider (index.ts) keeps one of these per account and Region, as AWS does; dashboards are the account's
- * (their ARNs name no Region) and stay with the provider.
- */
 export interface RegionalOptions {
   /** Persistence is on (--data-dir): changes are journaled. */
   persist: boolean;
@@ -28,6 +21,13 @@ export interface RegionalOptions {
   dashboards?: CloudWatchState['dashboards'];
 }
 
+/**
+ * One account's and Region's CloudWatch: its metrics, metric and composite alarms (with tags and history), anomaly
+ * detectors and metric streams. Alarms are evaluated on the emulator's clock against this Region's metrics only and
+ * publish state changes to SNS; composite alarms (composite-alarms.ts) follow the states of this Region's alarms.
+ * The provider (index.ts) keeps one of these per account and Region, as AWS does; dashboards are the account's
+ * (their ARNs name no Region) and stay with the provider.
+ */
 export function createRegionalCloudWatch(deps: ServiceDeps, scope: Scope, opts: RegionalOptions) {
   const store = new MetricStore();
   const alarms = new Map<string, Alarm>();
