@@ -1,6 +1,6 @@
 import type { RequestContext } from '../core/context';
 import type { Persistable, ServiceDeps } from '../core/service';
-import { keyIn, type Scope } from '../core/scope';
+import { keyIn, sameScope, type Scope } from '../core/scope';
 import { recordServiceMetrics } from './service-metrics';
 import { createDashboards } from './dashboards';
 import { createRegionalCloudWatch, type RegionalCloudWatch } from './region';
@@ -26,8 +26,8 @@ export function createCloudWatchProvider(deps: ServiceDeps) {
     const key = keyIn(s, '');
     let region = regions.get(key);
     if (!region) {
-      const isHome = s.region === home.region && s.accountId === home.accountId;
-      region = createRegionalCloudWatch(deps, { region: s.region, accountId: s.accountId }, { persist, dashboards: isHome ? dashboards : undefined });
+      const own = { region: s.region, accountId: s.accountId };
+      region = createRegionalCloudWatch(deps, own, { persist, dashboards: sameScope(own, home) ? dashboards : undefined });
       regions.set(key, region);
     }
     return region;

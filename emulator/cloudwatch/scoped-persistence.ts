@@ -1,5 +1,5 @@
 import type { EntityChange, Persistable } from '../core/service';
-import type { Scope } from '../core/scope';
+import { sameScope, type Scope } from '../core/scope';
 
 /**
  * One saved store for every Region's CloudWatch. The emulator's own Region keeps the keys persistence.ts gives
@@ -9,8 +9,7 @@ import type { Scope } from '../core/scope';
 const SEP = '\u0000';
 const MARK = '@';
 
-const prefixOf = (scope: Scope, home: Scope): string =>
-  scope.region === home.region && scope.accountId === home.accountId ? '' : `${MARK}${scope.accountId}:${scope.region}${SEP}`;
+const prefixOf = (scope: Scope, home: Scope): string => (sameScope(scope, home) ? '' : `${MARK}${scope.accountId}:${scope.region}${SEP}`);
 
 /** The scope and the Region's own key of a saved key. */
 function split(key: string, home: Scope): { scope: Scope; key: string } {

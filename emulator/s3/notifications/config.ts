@@ -7,7 +7,7 @@ import type {
   TopicConfiguration,
 } from '@aws-sdk/client-s3';
 import { AwsError } from '../../core/errors';
-import { uuid } from '../../core/ids';
+import { parseArn, uuid } from '../../core/ids';
 import { eventCovers, eventsOverlap, isConfigurableEvent } from './events';
 import { encodeEventKey } from './key-encoding';
 
@@ -132,8 +132,9 @@ export function validateNotificationConfiguration(
   });
 
   for (const e of all) {
-    const region = e.arn!.split(':')[3];
-    if (opts.bucketRegion !== undefined && region !== opts.bucketRegion) {
+    // An ARN that does not parse is the destination check's to refuse ("Unable to validate…").
+    const region = parseArn(e.arn!)?.region;
+    if (opts.bucketRegion !== undefined && region !== undefined && region !== opts.bucketRegion) {
       throw new AwsError('InvalidArgument', 'The notification destination service region is not valid for the bucket location constraint', 400);
     }
     if ((e.kind === 'queue' || e.kind === 'topic') && e.arn!.endsWith('.fifo')) {
