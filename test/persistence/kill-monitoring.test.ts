@@ -3,14 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand, ListMetricsCommand, PutDashboardCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeMetricFiltersCommand, GetLogEventsCommand, PutLogEventsCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ensureStopped, spawnCli, type CliProcess } from '../reliability/helpers';
 
 /**
  * `serve --data-dir`, killed with SIGKILL right after the requests were answered, then started again: log
- * events and filters, CloudWatch datapoints, alarms and dashboards, STS credentials, an SQS FIFO deduplication
- * window and a recently deleted queue's name are all there (each was written before its request was answered).
+ * events and filters, CloudWatch datapoints, alarms (another Region's too) and dashboards, STS credentials, an SQS
+ * FIFO deduplication window and receive attempt, and a recently deleted queue's name are all there (each was
+ * written before its request was answered).
  */
 
 const KEY = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -47,14 +48,19 @@ it('keeps logs, CloudWatch, STS credentials and SQS deduplication through a kill
   await cw.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'Orders', Value: 3 }] }));
   await cw.send(new PutMetricAlarmCommand({ AlarmName: 'orders', Namespace: 'App', MetricName: 'Orders', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }));
   await cw.send(new PutDashboardCommand({ DashboardName: 'ops', DashboardBody: '{"widgets":[]}' }));
+  const cwWest = new CloudWatchClient({ ...config(endpoint), region: 'eu-west-1' });
+  await cwWest.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'WestOrders', Value: 1 }] }));
+  await cwWest.send(new PutMetricAlarmCommand({ AlarmName: 'orders', AlarmDescription: 'west', Namespace: 'App', MetricName: 'WestOrders', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' }));
   const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/ops', RoleSessionName: 'kill' }));
   const fifo = await sqs.send(new CreateQueueCommand({ QueueName: 'k.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }));
   const sent = await sqs.send(new SendMessageCommand({ QueueUrl: fifo.QueueUrl, MessageBody: 'once', MessageGroupId: 'g' }));
+  const receiveAttempt = () => sqs.send(new ReceiveMessageCommand({ QueueUrl: fifo.QueueUrl, ReceiveRequestAttemptId: 'kill-attempt' }));
+  const received = (await receiveAttempt()).Messages!.map((m) => [m.MessageId, m.ReceiptHandle]);
   const doomed = await sqs.send(new CreateQueueCommand({ QueueName: 'doomed' }));
   await sqs.send(new DeleteQueueCommand({ QueueUrl: doomed.QueueUrl }));
   server.child.kill('SIGKILL');
   await server.exited;
-  for (const c of [logs, cw, sts, sqs]) c.destroy();
+  for (const c of [logs, cw, cwWest, sts, sqs]) c.destroy();
 
   server = spawnCli(['serve', '--port', '0', '--data-dir', dir, ...ARGS]);
   endpoint = await server.ready();
@@ -67,10 +73,17 @@ it('keeps logs, CloudWatch, STS credentials and SQS deduplication through a kill
   expect((await cw2.send(new ListMetricsCommand({ Namespace: 'App' }))).Metrics!.map((m) => m.MetricName)).toContain('Orders');
   expect((await cw2.send(new DescribeAlarmsCommand({ AlarmNames: ['orders'] }))).MetricAlarms![0]!.StateValue).toBe('ALARM');
   expect((await cw2.send(new GetDashboardCommand({ DashboardName: 'ops' }))).DashboardBody).toBe('{"widgets":[]}');
+  const cwWest2 = new CloudWatchClient({ ...config(endpoint), region: 'eu-west-1' });
+  const westAlarm = (await cwWest2.send(new DescribeAlarmsCommand({ AlarmNames: ['orders'] }))).MetricAlarms![0]!;
+  expect([westAlarm.AlarmArn, westAlarm.AlarmDescription, westAlarm.StateValue]).toEqual(['arn:aws:cloudwatch:eu-west-1:000000000000:alarm:orders', 'west', 'OK']);
+  expect((await cwWest2.send(new ListMetricsCommand({ Namespace: 'App' }))).Metrics!.map((m) => m.MetricName)).toEqual(['WestOrders']);
+  expect((await cw2.send(new ListMetricsCommand({ Namespace: 'App' }))).Metrics!.map((m) => m.MetricName)).not.toContain('WestOrders');
+  cwWest2.destroy();
   const c = assumed.Credentials!;
   const temporary = new STSClient(config(endpoint, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }));
   expect((await temporary.send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::000000000000:assumed-role/ops/kill');
   expect((await sqs.send(new SendMessageCommand({ QueueUrl: fifo.QueueUrl, MessageBody: 'once', MessageGroupId: 'g' }))).MessageId).toBe(sent.MessageId);
+  expect((await receiveAttempt()).Messages!.map((m) => [m.MessageId, m.ReceiptHandle])).toEqual(received);
   await expect(sqs.send(new CreateQueueCommand({ QueueName: 'doomed' }))).rejects.toMatchObject({ name: 'QueueDeletedRecently' });
   for (const x of [logs2, cw2, temporary, sqs]) x.destroy();
   server.child.kill('SIGTERM');
