@@ -2,7 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand, ListMetricsCommand, PutDashboardCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeMetricFiltersCommand, GetLogEventsCommand, PutLogEventsCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeDestinationsCommand,
+  DescribeMetricFiltersCommand,
+  DescribeResourcePoliciesCommand,
+  GetLogEventsCommand,
+  PutDestinationCommand,
+  PutLogEventsCommand,
+  PutMetricFilterCommand,
+  PutResourcePolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ensureStopped, spawnCli, type CliProcess } from '../reliability/helpers';
@@ -49,6 +61,9 @@ it('keeps logs, CloudWatch, STS credentials and SQS deduplication through a kill
   await cw.send(new PutMetricAlarmCommand({ AlarmName: 'orders', Namespace: 'App', MetricName: 'Orders', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }));
   await cw.send(new PutDashboardCommand({ DashboardName: 'ops', DashboardBody: '{"widgets":[]}' }));
   const cwWest = new CloudWatchClient({ ...config(endpoint), region: 'eu-west-1' });
+  const logsWest = new CloudWatchLogsClient({ ...config(endpoint), region: 'eu-west-1' });
+  await logsWest.send(new PutDestinationCommand({ destinationName: 'central', targetArn: 'arn:aws:kinesis:eu-west-1:000000000000:stream/s', roleArn: 'arn:aws:iam::000000000000:role/r' }));
+  await logsWest.send(new PutResourcePolicyCommand({ policyName: 'west-policy', policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
   await cwWest.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'WestOrders', Value: 1 }] }));
   await cwWest.send(new PutMetricAlarmCommand({ AlarmName: 'orders', AlarmDescription: 'west', Namespace: 'App', MetricName: 'WestOrders', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' }));
   const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/ops', RoleSessionName: 'kill' }));
@@ -60,7 +75,7 @@ it('keeps logs, CloudWatch, STS credentials and SQS deduplication through a kill
   await sqs.send(new DeleteQueueCommand({ QueueUrl: doomed.QueueUrl }));
   server.child.kill('SIGKILL');
   await server.exited;
-  for (const c of [logs, cw, cwWest, sts, sqs]) c.destroy();
+  for (const c of [logs, logsWest, cw, cwWest, sts, sqs]) c.destroy();
 
   server = spawnCli(['serve', '--port', '0', '--data-dir', dir, ...ARGS]);
   endpoint = await server.ready();
@@ -79,6 +94,11 @@ it('keeps logs, CloudWatch, STS credentials and SQS deduplication through a kill
   expect((await cwWest2.send(new ListMetricsCommand({ Namespace: 'App' }))).Metrics!.map((m) => m.MetricName)).toEqual(['WestOrders']);
   expect((await cw2.send(new ListMetricsCommand({ Namespace: 'App' }))).Metrics!.map((m) => m.MetricName)).not.toContain('WestOrders');
   cwWest2.destroy();
+  const logsWest2 = new CloudWatchLogsClient({ ...config(endpoint), region: 'eu-west-1' });
+  expect((await logsWest2.send(new DescribeDestinationsCommand({}))).destinations!.map((d) => d.arn)).toEqual(['arn:aws:logs:eu-west-1:000000000000:destination:central']);
+  expect((await logsWest2.send(new DescribeResourcePoliciesCommand({}))).resourcePolicies!.map((p) => p.policyName)).toEqual(['west-policy']);
+  expect((await logs2.send(new DescribeDestinationsCommand({}))).destinations).toEqual([]);
+  logsWest2.destroy();
   const c = assumed.Credentials!;
   const temporary = new STSClient(config(endpoint, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }));
   expect((await temporary.send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::000000000000:assumed-role/ops/kill');
