@@ -131,6 +131,7 @@ export function restXmlCodec(model: ServiceModel): Codec {
 
     encode(operation: string, output: unknown): WireResponse {
       if (operation === POST_OBJECT) return postObjectResponse(output as PostObjectOutput);
+      if (operation === 'GetBucketLocation') return bucketLocationResponse(output as { LocationConstraint?: string });
       const op = model.operations.get(operation)!;
       const bound = writeBoundOutput(op, output);
       const headers = bound.headers;
@@ -160,6 +161,17 @@ export function restXmlCodec(model: ServiceModel): Codec {
       return { status: err.status, headers: { ...headers, 'content-type': 'application/xml' }, body };
     },
   };
+
+  /**
+   * GetBucketLocation's body is one element whose text is the Region (empty for us-east-1), not the structure the
+   * model describes: S3 answers `<LocationConstraint xmlns="…">eu-west-1</LocationConstraint>`, and botocore (the
+   * AWS CLI, boto3) reads the root's text, so the nested form read as no Region at all.
+   */
+  function bucketLocationResponse(output: { LocationConstraint?: string }): WireResponse {
+    const region = output.LocationConstraint;
+    const element = region ? `<LocationConstraint xmlns="${S3_NS}">${escapeXmlText(region)}</LocationConstraint>` : `<LocationConstraint xmlns="${S3_NS}"/>`;
+    return { status: 200, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${element}` };
+  }
 
   function xmlDocument(schema: NormalizedSchema, value: unknown): string {
     const ser = new S3XmlSerializer({ ...settings, xmlNamespace: S3_NS });
