@@ -9,6 +9,7 @@ import {
   checksumMismatch,
   checksumOf,
   compositeChecksum,
+  defaultChecksum,
   parseChecksumAlgorithm,
   supportsFullObject,
   type ChecksumAlgorithm,
@@ -372,16 +373,18 @@ function partChecksumMatches(part: S3.CompletedPart, stored: string | undefined,
 
 /**
  * The completed object's checksum: COMPOSITE is the checksum of the part checksums (`-N`), FULL_OBJECT is
- * computed over the assembled bytes and, when the client sent one, must match it.
+ * computed over the assembled bytes and, when the client sent one, must match it. An upload created without an
+ * algorithm gets S3's default, a CRC64NVME of the whole object (S3 "stores a CRC-based whole-object checksum in
+ * object metadata, even for multipart uploads", its December 2024 announcement).
  */
 async function objectChecksum(
   upload: MultipartUpload,
   partChecksums: (string | undefined)[],
   body: Buffer,
   input: Record<string, unknown>,
-): Promise<StoredChecksum | undefined> {
+): Promise<StoredChecksum> {
   const algorithm = upload.checksumAlgorithm;
-  if (!algorithm) return undefined;
+  if (!algorithm) return defaultChecksum(body);
   if (upload.checksumType === 'FULL_OBJECT') {
     const value = await checksumOf(algorithm, body);
     const given = input[checksumMember(algorithm)] as string | undefined;

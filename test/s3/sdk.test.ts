@@ -162,7 +162,7 @@ describe('objects over the SDK', () => {
     expect(got2.ContentEncoding).toBeUndefined();
   });
 
-  test('an object written without a checksum gets CRC64NVME, as S3 adds by default; one sent with a checksum keeps it', async () => {
+  test('an object written without a checksum gets CRC64NVME, as S3 adds by default (multipart too); one sent with a checksum keeps it', async () => {
     const Bucket = await newBucket();
     const plain = emu.client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
     const body = Buffer.from('no checksum sent '.repeat(100));
@@ -182,6 +182,22 @@ describe('objects over the SDK', () => {
 
     const withCrc32 = await s3.send(new PutObjectCommand({ Bucket, Key: 'crc32', Body: body }));
     expect([withCrc32.ChecksumCRC32 !== undefined, withCrc32.ChecksumCRC64NVME]).toEqual([true, undefined]);
+
+    // A multipart upload created without an algorithm: S3 stores a whole-object CRC64NVME "even for multipart uploads".
+    const parts = [Buffer.alloc(mib(5), 7), Buffer.from('tail')];
+    const whole = new Crc64Nvme();
+    whole.update(Buffer.concat(parts));
+    const wholeCrc = Buffer.from(await whole.digest()).toString('base64');
+    const { UploadId } = await plain.send(new CreateMultipartUploadCommand({ Bucket, Key: 'multi' }));
+    const uploaded = [];
+    for (const [i, part] of parts.entries()) {
+      const { ETag } = await plain.send(new UploadPartCommand({ Bucket, Key: 'multi', UploadId, PartNumber: i + 1, Body: part }));
+      uploaded.push({ PartNumber: i + 1, ETag });
+    }
+    const completed = await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'multi', UploadId, MultipartUpload: { Parts: uploaded } }));
+    expect([completed.ChecksumCRC64NVME, completed.ChecksumType]).toEqual([wholeCrc, 'FULL_OBJECT']);
+    const multiHead = await plain.send(new HeadObjectCommand({ Bucket, Key: 'multi', ChecksumMode: 'ENABLED' }));
+    expect([multiHead.ChecksumCRC64NVME, multiHead.ChecksumType]).toEqual([wholeCrc, 'FULL_OBJECT']);
     plain.destroy();
   });
 
