@@ -1,5 +1,6 @@
 import type { DeliveryBus } from '../core/delivery';
 import { AwsError } from '../core/errors';
+import { parseArn } from '../core/ids';
 import type { Clock } from '../core/clock';
 import { MetricStore, statistic, type Dimension, type MetricId } from './metrics';
 import { mathAlarmPeriod, mathAlarmReads, mathAlarmValues } from './metric-math/alarm';
@@ -57,8 +58,8 @@ export const COMPARISON_OPERATORS = Object.keys(COMPARE);
  */
 export function checkActionRegions(input: { AlarmActions?: string[]; OKActions?: string[]; InsufficientDataActions?: string[] }, region: string): void {
   for (const arn of [...(input.AlarmActions ?? []), ...(input.OKActions ?? []), ...(input.InsufficientDataActions ?? [])]) {
-    const actionRegion = arn.split(':')[3];
-    if (arn.startsWith('arn:') && actionRegion && actionRegion !== region) {
+    const actionRegion = parseArn(arn)?.region;
+    if (actionRegion && actionRegion !== region) {
       throw new AwsError('ValidationException', `Invalid region ${actionRegion} specified. Only ${region} is supported.`, 400);
     }
   }

@@ -1,20 +1,19 @@
 import type { EntityChange, Persistable } from '../core/service';
-import { sameScope, type Scope } from '../core/scope';
+import { keyIn, sameScope, type Scope } from '../core/scope';
 
 /**
  * One saved store for every Region's CloudWatch. The emulator's own Region keeps the keys persistence.ts gives
  * (so data saved before Regions were kept apart loads as that Region's); another Region's keys are prefixed
- * `@<account>:<region>\0`. No unprefixed key starts with `@`.
+ * `@` and its scope key (`@<account>:<region>/`, core/scope.ts). No unprefixed key starts with `@`.
  */
-const SEP = '\u0000';
 const MARK = '@';
 
-const prefixOf = (scope: Scope, home: Scope): string => (sameScope(scope, home) ? '' : `${MARK}${scope.accountId}:${scope.region}${SEP}`);
+const prefixOf = (scope: Scope, home: Scope): string => (sameScope(scope, home) ? '' : MARK + keyIn(scope, ''));
 
-/** The scope and the Region's own key of a saved key. */
+/** The scope and the Region's own key of a saved key (an account id and a Region hold no `/`). */
 function split(key: string, home: Scope): { scope: Scope; key: string } {
   if (!key.startsWith(MARK)) return { scope: home, key };
-  const end = key.indexOf(SEP);
+  const end = key.indexOf('/');
   const [accountId, region] = key.slice(MARK.length, end).split(':') as [string, string];
   return { scope: { accountId, region }, key: key.slice(end + 1) };
 }

@@ -1,6 +1,7 @@
 import type * as Sqs from '@aws-sdk/client-sqs';
 import type { RequestContext } from '../core/context';
 import { AwsError } from '../core/errors';
+import { parseArn } from '../core/ids';
 import { carriedCorrelation } from '../core/delivery';
 import { offsetPage } from '../core/paging';
 import type { ServiceDeps, ServiceProvider } from '../core/service';
@@ -162,7 +163,7 @@ export class SqsProvider implements ServiceProvider {
     const policy = JSON.parse(policyText) as RedrivePolicy;
     const dlq = this.queues.get(policy.deadLetterTargetArn);
     // AWS requires the same Region; SQS looks the target up there, so another Region's queue is not found.
-    if (!dlq || dlq.region !== sourceArn.split(':')[3]) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead letter target does not exist.');
+    if (!dlq || dlq.region !== parseArn(sourceArn)?.region) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead letter target does not exist.');
     if (dlq.fifo !== fifo) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead-letter queue must be same type of queue as the source..');
     if (dlq.arn === sourceArn) throw invalidParameterValue(policyText, 'RedrivePolicy', 'Dead letter target cannot be the source queue.');
     if (!dlq.allowsRedriveFrom(sourceArn)) {
