@@ -21,7 +21,8 @@ import { TOPOLOGIES, validatePipeline } from './pipeline';
  *   direct:  S3 ─▶ processor (async invoke, retries) ─failure▶ processor-dlq (Lambda DLQ)
  *   queue:   S3 ─▶ events (SQS) ─▶ processor;  events ─redrive▶ events-dlq
  *   fanout:  S3 ─▶ events (SNS) ─▶ processor / audit / archive (SQS) ─▶ functions;  each queue ─redrive▶ <queue>-dlq
- * and in all of them: every DLQ ─▶ error-handler ─▶ alerts (SNS) ─▶ probe-alerts (SQS, read by scenarios).
+ * and in all of them: every DLQ ─▶ error-handler ─▶ alerts (SNS) ─▶ probe-alerts (SQS, read by scenarios);
+ * what the error handler itself keeps failing on goes on by redrive to `error-handler-dlq`.
  * With `fifo`, a FIFO queue `fifo` (fed by hand: S3 cannot target FIFO queues) also feeds the processor.
  */
 export interface TopologyOptions {
@@ -46,8 +47,9 @@ export interface TopologyOptions {
   batchWindowSeconds?: number;
   /** ReportBatchItemFailures on the processors' mappings (default on). */
   reportBatchItemFailures?: boolean;
-  /** Receives before a message is dead-lettered (default 3). */
+  /** Receives before a message is dead-lettered (default 5, the least AWS recommends for a Lambda source queue). */
   maxReceiveCount?: number;
+  /** Every queue's (default: six times the function timeout plus the batching window, as AWS recommends). */
   visibilityTimeoutSeconds?: number;
   functionTimeoutSeconds?: number;
   /** Async-invoke retries in the direct topology (default 2, as on AWS). */
@@ -59,8 +61,7 @@ const DEFAULTS = {
   suffixes: ['.csv', '.json'],
   batchSize: 10,
   batchWindowSeconds: 1,
-  maxReceiveCount: 3,
-  visibilityTimeoutSeconds: 30,
+  maxReceiveCount: 5,
   functionTimeoutSeconds: 10,
 };
 
@@ -140,7 +141,12 @@ class Builder {
     this.spec.topics.push({ id });
   }
   queue(q: QueueSpec) {
-    this.spec.queues.push({ visibilityTimeoutSeconds: this.o.visibilityTimeoutSeconds, ...q });
+    this.spec.queues.push({ visibilityTimeoutSeconds: this.visibilityTimeoutSeconds(), ...q });
+  }
+
+  /** AWS: at least six times the function's timeout plus the batching window, so a batch is not redelivered while it runs. */
+  private visibilityTimeoutSeconds(): number {
+    return this.o.visibilityTimeoutSeconds ?? 6 * this.o.functionTimeoutSeconds + this.o.batchWindowSeconds;
   }
 
   /** A queue a function consumes, with its DLQ `<id>-dlq` by redrive. */
@@ -213,6 +219,22 @@ class Builder {
     });
     // The options' batch settings are for the processors; the error handler keeps its own.
     for (const dlq of this.dlqs) this.map('error-handler', dlq, { batchSize: 10, reportBatchItemFailures: true });
+    this.redriveConsumedDlqs();
+  }
+
+  /**
+   * The DLQs are the error handler's source queues, so they get a DLQ of their own like any other: a message the
+   * handler keeps failing on moves there after maxReceiveCount receives instead of coming back until it expires.
+   * A FIFO DLQ needs a FIFO one.
+   */
+  private redriveConsumedDlqs() {
+    for (const fifo of [false, true]) {
+      const sources = this.spec.queues.filter((q) => this.dlqs.includes(q.id) && Boolean(q.fifo) === fifo);
+      if (!sources.length) continue;
+      const last = fifo ? 'error-handler-fifo-dlq' : 'error-handler-dlq';
+      this.queue({ id: last, fifo });
+      for (const q of sources) q.deadLetter = { queue: last, maxReceiveCount: this.o.maxReceiveCount };
+    }
   }
 }
 

@@ -72,7 +72,8 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
     const pipeline = buildPipeline(topology, {
       prefix,
       versioning: Boolean(args.values.versioning),
-      visibilityTimeoutSeconds: connection.timing.visibilityTimeoutSeconds,
+      // The queues' visibility timeout is left to the topology's default, the one AWS recommends (the lint
+      // below checks it); the scenario runner sets shorter ones on purpose, so that retries come sooner.
       functionTimeoutSeconds: connection.timing.functionTimeoutSeconds,
     });
     const { resources, actions } = await deployWithReport(clients, pipeline, { log: args.values.quiet ? undefined : (line) => io.err(`  ${line}`) });

@@ -1,7 +1,7 @@
 import { S3Client, ListBucketsCommand, GetBucketNotificationConfigurationCommand, type NotificationConfiguration } from '@aws-sdk/client-s3';
 import { SQSClient, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { SNSClient, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
-import { LambdaClient, GetPolicyCommand, ListEventSourceMappingsCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { SNSClient, GetTopicAttributesCommand, GetSubscriptionAttributesCommand, paginateListSubscriptionsByTopic, type Subscription } from '@aws-sdk/client-sns';
+import { LambdaClient, GetPolicyCommand, GetFunctionConfigurationCommand, paginateListEventSourceMappings, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { isAllowed } from '../../emulator/core/resource-policy';
 import { validateNotificationConfiguration } from '../../emulator/s3/notifications';
 import { parseArn } from '../../emulator/core/ids';
@@ -34,7 +34,13 @@ const nameFromArn = (arn: string) => parseArn(arn)?.resource.split(':').pop() ??
 
 export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const add = (f: Finding) => findings.push(f);
+  // One finding per problem: a bucket often has several configurations (one per suffix) to one destination.
+  const seen = new Set<string>();
+  const add = (f: Finding) => {
+    const key = `${f.rule}\0${f.resource}\0${f.message}`;
+    if (!seen.has(key)) findings.push(f);
+    seen.add(key);
+  };
   const buckets = opts.buckets ?? ((await c.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name!);
 
   const queueAttrs = new Map<string, Record<string, string>>();
@@ -92,7 +98,20 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
     }
   }
 
-  const mappings = (await c.lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? [];
+  const mappings: EventSourceMappingConfiguration[] = [];
+  for await (const page of paginateListEventSourceMappings({ client: c.lambda }, {})) mappings.push(...(page.EventSourceMappings ?? []));
+  // A topic's subscriptions, listed once (the recursive-loop and envelope rules both need them).
+  const subscriptionsByTopic = new Map<string, Promise<Subscription[]>>();
+  const subscriptionsOf = (topicArn: string) => {
+    if (!subscriptionsByTopic.has(topicArn)) {
+      subscriptionsByTopic.set(topicArn, (async () => {
+        const subs: Subscription[] = [];
+        for await (const page of paginateListSubscriptionsByTopic({ client: c.sns }, { TopicArn: topicArn })) subs.push(...(page.Subscriptions ?? []));
+        return subs;
+      })().catch(() => []));
+    }
+    return subscriptionsByTopic.get(topicArn)!;
+  };
   for (const m of mappings) {
     if (!m.EventSourceArn?.startsWith('arn:aws:sqs:')) continue;
     const fn = (await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: m.FunctionArn! })).catch(() => undefined));
@@ -100,11 +119,15 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
     if (!fn || !attrs) continue;
     const visibility = Number(attrs.VisibilityTimeout ?? 30);
     const timeout = fn.Timeout ?? 3;
+    const window = m.MaximumBatchingWindowInSeconds ?? 0;
+    // AWS: at least six times the function timeout, plus the batching window when there is one.
+    const recommended = 6 * timeout + window;
     const queueName = nameFromArn(m.EventSourceArn);
     if (visibility < timeout) {
-      add({ severity: 'error', rule: 'visibility-timeout', resource: m.EventSourceArn, message: `Queue visibility timeout ${visibility} s is below the timeout of ${fn.FunctionName} (${timeout} s): messages come back while still being processed.`, fix: `Set VisibilityTimeout of ${queueName} to at least ${6 * timeout + (m.MaximumBatchingWindowInSeconds ?? 0)} s.` });
-    } else if (visibility < 6 * timeout) {
-      add({ severity: 'warning', rule: 'visibility-timeout', resource: m.EventSourceArn, message: `Queue visibility timeout ${visibility} s is below six times the timeout of ${fn.FunctionName} (${timeout} s), as AWS recommends.`, fix: `Set VisibilityTimeout of ${queueName} to ${6 * timeout + (m.MaximumBatchingWindowInSeconds ?? 0)} s.` });
+      add({ severity: 'error', rule: 'visibility-timeout', resource: m.EventSourceArn, message: `Queue visibility timeout ${visibility} s is below the timeout of ${fn.FunctionName} (${timeout} s): messages come back while still being processed.`, fix: `Set VisibilityTimeout of ${queueName} to at least ${recommended} s.` });
+    } else if (visibility < recommended) {
+      const basis = window ? `six times the timeout of ${fn.FunctionName} (${timeout} s) plus the batching window (${window} s)` : `six times the timeout of ${fn.FunctionName} (${timeout} s)`;
+      add({ severity: 'warning', rule: 'visibility-timeout', resource: m.EventSourceArn, message: `Queue visibility timeout ${visibility} s is below ${basis}, as AWS recommends.`, fix: `Set VisibilityTimeout of ${queueName} to ${recommended} s.` });
     }
     const redrive = attrs.RedrivePolicy ? JSON.parse(attrs.RedrivePolicy) : undefined;
     if (!redrive) {
@@ -124,11 +147,20 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
     const writes = opts.writes?.[fn.FunctionName!] ?? (env.REPORT_BUCKET ? [{ bucket: env.REPORT_BUCKET, prefix: 'reports/' }] : []);
     for (const w of writes) {
       const cfg = notifications.get(w.bucket);
-      const triggering = [...(cfg?.QueueConfigurations ?? []).map((q) => ({ arn: q.QueueArn, f: q.Filter })), ...(cfg?.LambdaFunctionConfigurations ?? []).map((l) => ({ arn: l.LambdaFunctionArn, f: l.Filter }))];
+      const triggering = [
+        ...(cfg?.QueueConfigurations ?? []).map((q) => ({ arn: q.QueueArn, f: q.Filter, feeds: q.QueueArn === m.EventSourceArn })),
+        ...(cfg?.LambdaFunctionConfigurations ?? []).map((l) => ({ arn: l.LambdaFunctionArn, f: l.Filter, feeds: l.LambdaFunctionArn === m.FunctionArn })),
+        // Through SNS: the topic feeds this function when one of its subscriptions is the mapping's queue.
+        ...(await Promise.all((cfg?.TopicConfigurations ?? []).map(async (t) => ({
+          arn: t.TopicArn,
+          f: t.Filter,
+          feeds: (await subscriptionsOf(t.TopicArn!)).some((s) => s.Protocol === 'sqs' && s.Endpoint === m.EventSourceArn),
+        })))),
+      ];
       for (const t of triggering) {
         const rules = t.f?.Key?.FilterRules ?? [];
         const prefix = rules.find((r) => r.Name?.toLowerCase() === 'prefix')?.Value ?? '';
-        const feedsThisFunction = t.arn === m.EventSourceArn || t.arn === m.FunctionArn;
+        const feedsThisFunction = t.feeds;
         if (feedsThisFunction && (w.prefix.startsWith(prefix) || prefix.startsWith(w.prefix))) {
           add({ severity: 'error', rule: 'recursive-loop', resource: fn.FunctionArn!, message: `${fn.FunctionName} writes under s3://${w.bucket}/${w.prefix}, which notifies ${nameFromArn(t.arn!)} and so invokes it again.`, fix: 'Write reports to another bucket, or filter the notification on a prefix (e.g. data/) the function never writes to.' });
         }
@@ -139,8 +171,7 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
   // SNS → SQS without raw delivery feeding a function that expects bare S3 events.
   for (const bucket of buckets) {
     for (const t of notifications.get(bucket)?.TopicConfigurations ?? []) {
-      const subs = (await c.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: t.TopicArn })).catch(() => undefined))?.Subscriptions ?? [];
-      for (const s of subs) {
+      for (const s of await subscriptionsOf(t.TopicArn!)) {
         if (s.Protocol !== 'sqs') continue;
         const attrs = (await c.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }))).Attributes ?? {};
         if (attrs.RawMessageDelivery === 'true') continue;

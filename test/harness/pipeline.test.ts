@@ -10,9 +10,29 @@ describe('topologies', () => {
       [{ queue: 'events' }, 'data/', '.csv'],
       [{ queue: 'events' }, 'data/', '.json'],
     ]);
-    expect(p.queues.find((q) => q.id === 'events')!.deadLetter).toEqual({ queue: 'events-dlq', maxReceiveCount: 3 });
+    expect(p.queues.find((q) => q.id === 'events')!.deadLetter).toEqual({ queue: 'events-dlq', maxReceiveCount: 5 });
     expect(p.mappings.map((m) => `${m.queue}→${m.function}`)).toEqual(['events→processor', 'events-dlq→error-handler']);
+    // The DLQ is the error handler's source queue, so it has a DLQ too.
+    expect(p.queues.find((q) => q.id === 'events-dlq')!.deadLetter).toEqual({ queue: 'error-handler-dlq', maxReceiveCount: 5 });
+    expect(p.queues.find((q) => q.id === 'error-handler-dlq')!.deadLetter).toBeUndefined();
     expect(p.probes).toEqual({ alerts: 'probe-alerts' });
+  });
+
+  it('queues default to the visibility timeout AWS recommends: six times the function timeout plus the batching window', () => {
+    const p = buildPipeline('queue', { prefix: 't6', functionTimeoutSeconds: 7, batchWindowSeconds: 2 });
+    expect(new Set(p.queues.map((q) => q.visibilityTimeoutSeconds))).toEqual(new Set([44]));
+    const chosen = buildPipeline('queue', { prefix: 't6', visibilityTimeoutSeconds: 12, maxReceiveCount: 2 });
+    expect(new Set(chosen.queues.map((q) => q.visibilityTimeoutSeconds))).toEqual(new Set([12]));
+    expect(chosen.queues.find((q) => q.id === 'events')!.deadLetter!.maxReceiveCount).toBe(2);
+  });
+
+  it('without the error handler the DLQs keep their messages: no redrive out of them', () => {
+    const p = buildPipeline('fanout', { prefix: 't7', errorHandler: false });
+    expect(p.queues.filter((q) => q.id.endsWith('-dlq')).map((q) => [q.id, q.deadLetter])).toEqual([
+      ['processor-dlq', undefined],
+      ['audit-dlq', undefined],
+      ['archive-dlq', undefined],
+    ]);
   });
 
   it('direct: S3 invokes the processor asynchronously, failures go to a Lambda DLQ', () => {
@@ -35,7 +55,10 @@ describe('topologies', () => {
 
   it('fifo adds a FIFO queue with a FIFO DLQ and no batching window', () => {
     const p = buildPipeline('queue', { prefix: 't4', fifo: true });
-    expect(p.queues.filter((q) => q.fifo).map((q) => q.id)).toEqual(['fifo-dlq', 'fifo']);
+    expect(p.queues.filter((q) => q.fifo).map((q) => q.id)).toEqual(['fifo-dlq', 'fifo', 'error-handler-fifo-dlq']);
+    // A FIFO queue's DLQ must be FIFO: the error handler's FIFO source redrives to a FIFO queue of its own.
+    expect(p.queues.find((q) => q.id === 'fifo-dlq')!.deadLetter!.queue).toBe('error-handler-fifo-dlq');
+    expect(p.queues.find((q) => q.id === 'events-dlq')!.deadLetter!.queue).toBe('error-handler-dlq');
     expect(p.mappings.find((m) => m.queue === 'fifo')!.maximumBatchingWindowSeconds).toBeUndefined();
   });
 

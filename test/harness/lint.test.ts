@@ -1,0 +1,118 @@
+import { GetPolicyCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
+import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { createClients, type AwsClients } from '../../deploy-scripts/clients';
+import { deploy } from '../../deploy-scripts/deploy';
+import type { PipelineSpec, Resources, Topology } from '../../deploy-scripts/pipeline';
+import { buildPipeline, type TopologyOptions } from '../../deploy-scripts/topologies';
+import { embeddedBackend } from '../../harness/backends/embedded';
+import type { Backend } from '../../harness/backends/types';
+import { lintDeployment, type Finding, type LintOptions } from '../../harness/lint';
+
+let backend: Backend;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  backend = embeddedBackend({ port: 0 });
+  clients = createClients(await backend.start());
+}, 60_000);
+afterAll(async () => {
+  clients?.destroy();
+  await backend?.stop();
+});
+
+let deployments = 0;
+
+/** Deploys a pipeline under a prefix of its own, after `change` has had its way with the spec. */
+async function deployed(topology: Topology, options: Omit<TopologyOptions, 'prefix'> = {}, change: (p: PipelineSpec) => void = () => {}) {
+  const prefix = `lint${++deployments}`;
+  const spec = buildPipeline(topology, { prefix, ...options });
+  change(spec);
+  const resources = await deploy(clients, spec);
+  return { prefix, resources };
+}
+
+/** The lint's findings about one deployment (the lint reads every mapping in the account, so others are filtered out). */
+async function findingsFor(d: { prefix: string; resources: Resources }, opts: LintOptions = {}): Promise<Finding[]> {
+  const all = await lintDeployment(clients, { buckets: Object.values(d.resources.buckets).map((b) => b.name), ...opts });
+  return all.filter((f) => f.resource.includes(`:${d.prefix}-`) || f.resource.includes(`:::${d.prefix}-`));
+}
+
+const rules = (findings: Finding[]) => findings.map((f) => `${f.severity} ${f.rule}`).sort();
+
+describe('deployment lint', () => {
+  it.each([
+    ['direct', {}],
+    ['queue', {}],
+    ['queue', { fifo: true }],
+    ['fanout', {}],
+  ] as const)('the harness\'s own %s pipeline (%j) has no findings with its defaults', async (topology, options) => {
+    expect(await findingsFor(await deployed(topology, options))).toEqual([]);
+  }, 60_000);
+
+  it('visibility timeout below the function timeout is an error, below six times it plus the window a warning', async () => {
+    // Lambda refuses the mapping while the queue's timeout is the shorter; it can still be shortened afterwards.
+    const short = await deployed('queue', { functionTimeoutSeconds: 10 });
+    for (const q of [short.resources.queues.events!, short.resources.queues['events-dlq']!]) {
+      await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { VisibilityTimeout: '5' } }));
+    }
+    const below = (await findingsFor(short)).filter((f) => f.rule === 'visibility-timeout');
+    // The processor's queue and the error handler's DLQ: both consumed by a function with a 10 s timeout.
+    expect(below.map((f) => f.severity)).toEqual(['error', 'error']);
+    expect(below[0]!.fix).toMatch(/to at least 61 s/);
+
+    const notSix = await deployed('queue', { visibilityTimeoutSeconds: 60, functionTimeoutSeconds: 10, batchWindowSeconds: 1 });
+    const warned = (await findingsFor(notSix)).filter((f) => f.rule === 'visibility-timeout');
+    expect(warned.map((f) => f.severity)).toEqual(['warning', 'warning']);
+    expect(warned[0]!.message).toMatch(/plus the batching window \(1 s\)/);
+  }, 60_000);
+
+  it('a low maxReceiveCount and a consumed queue without a DLQ are warnings', async () => {
+    const low = await deployed('queue', { maxReceiveCount: 3 });
+    expect(rules(await findingsFor(low))).toEqual(['warning max-receive-count', 'warning max-receive-count']);
+
+    const noDlq = await deployed('queue', {}, (p) => {
+      delete p.queues.find((q) => q.id === 'events')!.deadLetter;
+    });
+    const found = await findingsFor(noDlq);
+    expect(rules(found)).toEqual(['warning no-dlq']);
+    expect(found[0]!.resource).toMatch(/:lint\d+-events$/);
+  }, 60_000);
+
+  it('a function writing where its own notification fires is a recursive loop, directly and through SNS', async () => {
+    const everyKey = (p: PipelineSpec) => {
+      for (const n of p.buckets[0]!.notifications!) n.prefix = '';
+    };
+    const viaQueue = await findingsFor(await deployed('queue', {}, everyKey));
+    expect(rules(viaQueue)).toEqual(['error recursive-loop']);
+    expect(viaQueue[0]!.message).toMatch(/writes under s3:\/\/lint\d+-data\/reports\//);
+
+    // Fan-out: only the processor reports into the data bucket (audit and archive have buckets of their own).
+    const viaTopic = await findingsFor(await deployed('fanout', {}, everyKey));
+    expect(rules(viaTopic)).toEqual(['error recursive-loop']);
+    expect(viaTopic[0]!.resource).toMatch(/:function:lint\d+-processor$/);
+  }, 60_000);
+
+  it('a consumer expecting bare S3 events behind an enveloped subscription is an error; a raw one is not', async () => {
+    const d = await deployed('fanout');
+    const found = await findingsFor(d, { expectsBareS3Events: [`${d.prefix}-processor`, `${d.prefix}-audit`] });
+    expect(rules(found)).toEqual(['error sns-envelope']);
+    expect(found[0]!.message).toMatch(new RegExp(`^${d.prefix}-processor expects bare S3 events`));
+  }, 60_000);
+
+  it('destinations S3 may no longer use: a queue policy taken away, a permission removed, a queue deleted', async () => {
+    const queue = await deployed('queue');
+    const events = queue.resources.queues.events!;
+    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: events.url, Attributes: { Policy: '' } }));
+    expect(rules(await findingsFor(queue))).toEqual(['error queue-policy']);
+    await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: events.url }));
+    expect(rules(await findingsFor(queue))).toEqual(['error missing-destination']);
+
+    const direct = await deployed('direct');
+    const fn = direct.resources.functions.processor!;
+    const policy = JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: fn.name }))).Policy!);
+    for (const st of policy.Statement) await clients.lambda.send(new RemovePermissionCommand({ FunctionName: fn.name, StatementId: st.Sid }));
+    const found = await findingsFor(direct);
+    expect(rules(found)).toEqual(['error lambda-permission']);
+    expect(found[0]!.fix).toMatch(/aws lambda add-permission --function-name lint\d+-processor/);
+  }, 60_000);
+});
