@@ -12,37 +12,25 @@ import {
 import { CreateBucketCommand, GetBucketTaggingCommand, ListBucketsCommand, PutBucketTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueueTagsCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { createClients, type AwsClients } from '../../deploy-scripts/clients';
+import { useEmbeddedClients } from '../helpers/emulator';
 import { deployWithReport, queueArnFromUrl } from '../../deploy-scripts/deploy';
 import type { Resources } from '../../deploy-scripts/pipeline';
 import { STACK_TAG, stackTags } from '../../deploy-scripts/tags';
 import { teardown } from '../../deploy-scripts/teardown';
 import { buildPipeline } from '../../deploy-scripts/topologies';
 import { buildHandler } from '../../handlers/build';
-import { embeddedBackend } from '../../harness/backends/embedded';
-import type { Backend } from '../../harness/backends/types';
 
-let backend: Backend;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  backend = embeddedBackend({ port: 0 });
-  clients = createClients(await backend.start());
-}, 60_000);
-afterAll(async () => {
-  clients?.destroy();
-  await backend?.stop();
-});
+const clientsOf = useEmbeddedClients();
 
 /** What exists under a prefix, read back through the SDK. */
 async function inventory(prefix: string) {
   const mine = (n?: string) => Boolean(n?.startsWith(`${prefix}-`));
-  const functions = ((await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName).filter(mine);
-  const queues = ((await clients.sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }))).QueueUrls ?? []).map((u) => u.split('/').pop()).filter(mine);
-  const buckets = ((await clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name).filter(mine);
-  const topics = ((await clients.sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn!.split(':').pop()).filter(mine);
-  const roles = ((await clients.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName).filter(mine);
-  const groups = ((await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${prefix}-` }))).logGroups ?? []).map((g) => g.logGroupName);
+  const functions = ((await clientsOf().lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName).filter(mine);
+  const queues = ((await clientsOf().sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }))).QueueUrls ?? []).map((u) => u.split('/').pop()).filter(mine);
+  const buckets = ((await clientsOf().s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name).filter(mine);
+  const topics = ((await clientsOf().sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn!.split(':').pop()).filter(mine);
+  const roles = ((await clientsOf().iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName).filter(mine);
+  const groups = ((await clientsOf().logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${prefix}-` }))).logGroups ?? []).map((g) => g.logGroupName);
   return { functions: functions.sort(), queues: queues.sort(), buckets: buckets.sort(), topics: topics.sort(), roles: roles.sort(), logGroups: groups.sort() };
 }
 
@@ -50,14 +38,14 @@ async function inventory(prefix: string) {
 async function tagsOf(r: Resources): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
   const list = (l: { Key?: string; Value?: string }[] | undefined) => Object.fromEntries((l ?? []).map((t) => [t.Key!, t.Value!]));
-  for (const b of Object.values(r.buckets)) out[`bucket ${b.name}`] = list((await clients.s3.send(new GetBucketTaggingCommand({ Bucket: b.name }))).TagSet);
-  for (const q of Object.values(r.queues)) out[`queue ${q.name}`] = (await clients.sqs.send(new ListQueueTagsCommand({ QueueUrl: q.url }))).Tags ?? {};
-  for (const t of Object.values(r.topics)) out[`topic ${t.name}`] = list((await clients.sns.send(new ListTagsForResourceCommand({ ResourceArn: t.arn }))).Tags);
+  for (const b of Object.values(r.buckets)) out[`bucket ${b.name}`] = list((await clientsOf().s3.send(new GetBucketTaggingCommand({ Bucket: b.name }))).TagSet);
+  for (const q of Object.values(r.queues)) out[`queue ${q.name}`] = (await clientsOf().sqs.send(new ListQueueTagsCommand({ QueueUrl: q.url }))).Tags ?? {};
+  for (const t of Object.values(r.topics)) out[`topic ${t.name}`] = list((await clientsOf().sns.send(new ListTagsForResourceCommand({ ResourceArn: t.arn }))).Tags);
   for (const f of Object.values(r.functions)) {
-    out[`function ${f.name}`] = (await clients.lambda.send(new ListTagsCommand({ Resource: f.arn }))).Tags ?? {};
-    out[`log group ${f.logGroup}`] = (await clients.logs.send(new ListTagsLogGroupCommand({ logGroupName: f.logGroup }))).tags ?? {};
+    out[`function ${f.name}`] = (await clientsOf().lambda.send(new ListTagsCommand({ Resource: f.arn }))).Tags ?? {};
+    out[`log group ${f.logGroup}`] = (await clientsOf().logs.send(new ListTagsLogGroupCommand({ logGroupName: f.logGroup }))).tags ?? {};
   }
-  out[`role ${r.role.name}`] = list((await clients.iam.send(new GetRoleCommand({ RoleName: r.role.name }))).Role?.Tags);
+  out[`role ${r.role.name}`] = list((await clientsOf().iam.send(new GetRoleCommand({ RoleName: r.role.name }))).Role?.Tags);
   return out;
 }
 
@@ -66,28 +54,28 @@ const everyValue = <T>(o: Record<string, unknown>, v: T) => Object.fromEntries(O
 describe('deploy', () => {
   it('is idempotent: a second run changes nothing, returns the same resources and keeps one mapping per function and queue', async () => {
     const pipeline = buildPipeline('fanout', { prefix: 'idem-fanout' });
-    const first = await deployWithReport(clients, pipeline);
+    const first = await deployWithReport(clientsOf(), pipeline);
     expect(first.actions).toEqual(expect.arrayContaining(['create function idem-fanout-processor', 'create mapping idem-fanout-processor → idem-fanout-processor']));
-    const sha = (await clients.lambda.send(new GetFunctionCommand({ FunctionName: 'idem-fanout-processor' }))).Configuration;
+    const sha = (await clientsOf().lambda.send(new GetFunctionCommand({ FunctionName: 'idem-fanout-processor' }))).Configuration;
 
-    const second = await deployWithReport(clients, pipeline);
+    const second = await deployWithReport(clientsOf(), pipeline);
     expect(second.actions).toEqual([]);
     expect(second.resources).toEqual(first.resources);
-    const again = (await clients.lambda.send(new GetFunctionCommand({ FunctionName: 'idem-fanout-processor' }))).Configuration;
+    const again = (await clientsOf().lambda.send(new GetFunctionCommand({ FunctionName: 'idem-fanout-processor' }))).Configuration;
     // Same code: not uploaded again.
     expect(again?.CodeSha256).toBe(sha?.CodeSha256);
     expect(again?.LastModified).toBe(sha?.LastModified);
 
     for (const m of first.resources.mappings) {
       const fn = first.resources.functions[m.function]!.name;
-      const listed = await clients.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: fn, EventSourceArn: first.resources.queues[m.queue]!.arn }));
+      const listed = await clientsOf().lambda.send(new ListEventSourceMappingsCommand({ FunctionName: fn, EventSourceArn: first.resources.queues[m.queue]!.arn }));
       expect({ mapping: `${m.queue} → ${m.function}`, count: listed.EventSourceMappings?.length }).toEqual({ mapping: `${m.queue} → ${m.function}`, count: 1 });
     }
     expect(JSON.parse(JSON.stringify(first.resources))).toEqual(first.resources);
   });
 
   it('tags every resource it creates (buckets, queues and DLQs, topics, functions, log groups, role) with its stack', async () => {
-    const { resources } = await deployWithReport(clients, buildPipeline('fanout', { prefix: 'tagged-fanout', fifo: true }));
+    const { resources } = await deployWithReport(clientsOf(), buildPipeline('fanout', { prefix: 'tagged-fanout', fifo: true }));
     const tags = await tagsOf(resources);
     // Every bucket, queue (DLQs and probes included), topic, function and its log group, and the role.
     expect(Object.keys(tags).length).toBe(
@@ -100,16 +88,16 @@ describe('deploy', () => {
 
   it('re-deploying tags what exists without the tags (keeping other tags), then converges to no changes', async () => {
     // Resources with the names deploy uses, made by someone else, untagged (the bucket with a tag of its own).
-    await clients.s3.send(new CreateBucketCommand({ Bucket: 'adopt-data' }));
-    await clients.s3.send(new PutBucketTaggingCommand({ Bucket: 'adopt-data', Tagging: { TagSet: [{ Key: 'team', Value: 'x' }] } }));
-    await clients.sqs.send(new CreateQueueCommand({ QueueName: 'adopt-events-dlq' }));
-    await clients.sns.send(new CreateTopicCommand({ Name: 'adopt-alerts' }));
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/adopt-processor' }));
+    await clientsOf().s3.send(new CreateBucketCommand({ Bucket: 'adopt-data' }));
+    await clientsOf().s3.send(new PutBucketTaggingCommand({ Bucket: 'adopt-data', Tagging: { TagSet: [{ Key: 'team', Value: 'x' }] } }));
+    await clientsOf().sqs.send(new CreateQueueCommand({ QueueName: 'adopt-events-dlq' }));
+    await clientsOf().sns.send(new CreateTopicCommand({ Name: 'adopt-alerts' }));
+    await clientsOf().logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/adopt-processor' }));
     // And one tagged for another stack: deploy makes it ours.
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/adopt-error-handler' }));
-    await clients.logs.send(new TagLogGroupCommand({ logGroupName: '/aws/lambda/adopt-error-handler', tags: { [STACK_TAG]: 'someone-else' } }));
+    await clientsOf().logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/lambda/adopt-error-handler' }));
+    await clientsOf().logs.send(new TagLogGroupCommand({ logGroupName: '/aws/lambda/adopt-error-handler', tags: { [STACK_TAG]: 'someone-else' } }));
 
-    const first = await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }));
+    const first = await deployWithReport(clientsOf(), buildPipeline('queue', { prefix: 'adopt' }));
     expect(first.actions.filter((a) => a.startsWith('tag '))).toEqual([
       'tag bucket adopt-data',
       'tag topic adopt-alerts',
@@ -121,17 +109,17 @@ describe('deploy', () => {
     expect(tags).toEqual({ ...everyValue(tags, stackTags('adopt')), 'bucket adopt-data': { ...stackTags('adopt'), team: 'x' } });
 
     // A function and a role that lost their tags.
-    await clients.lambda.send(new UntagResourceCommand({ Resource: first.resources.functions.processor!.arn, TagKeys: Object.keys(stackTags('adopt')) }));
-    await clients.iam.send(new UntagRoleCommand({ RoleName: first.resources.role.name, TagKeys: Object.keys(stackTags('adopt')) }));
-    expect((await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual([`tag role ${first.resources.role.name}`, 'tag function adopt-processor']);
-    expect((await deployWithReport(clients, buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual([]);
+    await clientsOf().lambda.send(new UntagResourceCommand({ Resource: first.resources.functions.processor!.arn, TagKeys: Object.keys(stackTags('adopt')) }));
+    await clientsOf().iam.send(new UntagRoleCommand({ RoleName: first.resources.role.name, TagKeys: Object.keys(stackTags('adopt')) }));
+    expect((await deployWithReport(clientsOf(), buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual([`tag role ${first.resources.role.name}`, 'tag function adopt-processor']);
+    expect((await deployWithReport(clientsOf(), buildPipeline('queue', { prefix: 'adopt' }))).actions).toEqual([]);
     expect(await tagsOf(first.resources)).toEqual(tags);
   });
 
   it('derives queue ARNs from their URLs as SQS itself reports them', async () => {
-    const { resources } = await deployWithReport(clients, buildPipeline('queue', { prefix: 'arn-check', fifo: true }));
+    const { resources } = await deployWithReport(clientsOf(), buildPipeline('queue', { prefix: 'arn-check', fifo: true }));
     for (const q of Object.values(resources.queues)) {
-      const reported = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+      const reported = (await clientsOf().sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
       expect({ queue: q.name, arn: q.arn }).toEqual({ queue: q.name, arn: reported });
     }
     expect(queueArnFromUrl('https://sqs.eu-west-1.amazonaws.com/123456789012/q-1.fifo', 'eu-west-1')).toBe('arn:aws:sqs:eu-west-1:123456789012:q-1.fifo');
@@ -141,10 +129,10 @@ describe('deploy', () => {
   });
 
   it('converges a changed description in place (batch size, versioning) without a second mapping', async () => {
-    const first = await deployWithReport(clients, buildPipeline('queue', { prefix: 'idem-change', batchSize: 10 }));
-    const changed = await deployWithReport(clients, buildPipeline('queue', { prefix: 'idem-change', batchSize: 5, versioning: true }));
+    const first = await deployWithReport(clientsOf(), buildPipeline('queue', { prefix: 'idem-change', batchSize: 10 }));
+    const changed = await deployWithReport(clientsOf(), buildPipeline('queue', { prefix: 'idem-change', batchSize: 5, versioning: true }));
     expect(changed.actions).toEqual(['set versioning Enabled on idem-change-data', 'update mapping idem-change-events → idem-change-processor']);
-    const listed = await clients.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'idem-change-processor', EventSourceArn: first.resources.queues.events!.arn }));
+    const listed = await clientsOf().lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'idem-change-processor', EventSourceArn: first.resources.queues.events!.arn }));
     expect(listed.EventSourceMappings?.map((m) => [m.UUID, m.BatchSize])).toEqual([[first.resources.mappings[0]!.uuid, 5]]);
   });
 });
@@ -153,30 +141,30 @@ describe('teardown', () => {
   /** Untagged resources named like the stack's, made the way someone else would (no harness involved). */
   async function lookalikes(prefix: string) {
     const name = `${prefix}-lookalike`;
-    await clients.s3.send(new CreateBucketCommand({ Bucket: name }));
-    const queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-    const topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: name }))).TopicArn!;
-    const role = (await clients.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: '{}' }))).Role!;
+    await clientsOf().s3.send(new CreateBucketCommand({ Bucket: name }));
+    const queueUrl = (await clientsOf().sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+    const topicArn = (await clientsOf().sns.send(new CreateTopicCommand({ Name: name }))).TopicArn!;
+    const role = (await clientsOf().iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: '{}' }))).Role!;
     const { zip } = await buildHandler('error-handler');
-    await clients.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role.Arn, Code: { ZipFile: zip } }));
-    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/lambda/${name}` }));
+    await clientsOf().lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role.Arn, Code: { ZipFile: zip } }));
+    await clientsOf().logs.send(new CreateLogGroupCommand({ logGroupName: `/aws/lambda/${name}` }));
     // Subscribed to the stack's topic: the subscription is a child of our topic and goes with it; the queue stays.
-    const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    await clients.sns.send(new SubscribeCommand({ TopicArn: `${topicArn.slice(0, topicArn.lastIndexOf(':'))}:${prefix}-alerts`, Protocol: 'sqs', Endpoint: queueArn }));
+    const queueArn = (await clientsOf().sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await clientsOf().sns.send(new SubscribeCommand({ TopicArn: `${topicArn.slice(0, topicArn.lastIndexOf(':'))}:${prefix}-alerts`, Protocol: 'sqs', Endpoint: queueArn }));
     return { name, queueUrl, topicArn };
   }
 
   it('deletes what deploy tagged under the prefix, leaves untagged lookalikes and other stacks, and says why', async () => {
-    await deployWithReport(clients, buildPipeline('queue', { prefix: 'tear-me', fifo: true }));
-    await deployWithReport(clients, buildPipeline('direct', { prefix: 'tear-keep' }));
+    await deployWithReport(clientsOf(), buildPipeline('queue', { prefix: 'tear-me', fifo: true }));
+    await deployWithReport(clientsOf(), buildPipeline('direct', { prefix: 'tear-keep' }));
     const look = await lookalikes('tear-me');
     // Tagged, but for a stack that is not under tear-me.
-    await clients.sqs.send(new CreateQueueCommand({ QueueName: 'tear-me-foreign', tags: { [STACK_TAG]: 'tear-keep' } }));
+    await clientsOf().sqs.send(new CreateQueueCommand({ QueueName: 'tear-me-foreign', tags: { [STACK_TAG]: 'tear-keep' } }));
     // A bucket with objects in it must be emptied first.
-    await clients.s3.send(new PutObjectCommand({ Bucket: 'tear-me-data', Key: 'other/x.csv', Body: 'a\n1\n' }));
+    await clientsOf().s3.send(new PutObjectCommand({ Bucket: 'tear-me-data', Key: 'other/x.csv', Body: 'a\n1\n' }));
     expect((await inventory('tear-me')).functions).toEqual(['tear-me-error-handler', 'tear-me-lookalike', 'tear-me-processor']);
 
-    const report = await teardown(clients, 'tear-me');
+    const report = await teardown(clientsOf(), 'tear-me');
     expect(report.errors).toEqual([]);
     expect(await inventory('tear-me')).toEqual({
       functions: [look.name],
@@ -205,25 +193,25 @@ describe('teardown', () => {
   });
 
   it('is idempotent: a second run deletes nothing and skips the same lookalikes', async () => {
-    const again = await teardown(clients, 'tear-me');
+    const again = await teardown(clientsOf(), 'tear-me');
     expect(again.deleted).toEqual([]);
     expect(again.errors).toEqual([]);
     expect(again.skipped.length).toBe(7);
-    await expect(teardown(clients, 'never-deployed')).resolves.toEqual({ deleted: [], skipped: [], errors: [] });
+    await expect(teardown(clientsOf(), 'never-deployed')).resolves.toEqual({ deleted: [], skipped: [], errors: [] });
   });
 
   it('a parent prefix takes the stacks under it; a tagged log group outlives its function until then', async () => {
-    await deployWithReport(clients, buildPipeline('direct', { prefix: 'parent-run-1a2b3c' }));
+    await deployWithReport(clientsOf(), buildPipeline('direct', { prefix: 'parent-run-1a2b3c' }));
     // A teardown that stopped after deleting the function: its log group (tagged by deploy) is left.
-    await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: 'parent-run-1a2b3c-processor' }));
-    const report = await teardown(clients, 'parent');
+    await clientsOf().lambda.send(new DeleteFunctionCommand({ FunctionName: 'parent-run-1a2b3c-processor' }));
+    const report = await teardown(clientsOf(), 'parent');
     expect({ errors: report.errors, skipped: report.skipped }).toEqual({ errors: [], skipped: [] });
     expect(report.deleted).toEqual(expect.arrayContaining(['log group /aws/lambda/parent-run-1a2b3c-processor', 'function parent-run-1a2b3c-error-handler']));
     expect(await inventory('parent')).toEqual({ functions: [], queues: [], buckets: [], topics: [], roles: [], logGroups: [] });
   });
 
   it('refuses an empty or malformed prefix (it would match everything)', async () => {
-    await expect(teardown(clients, '')).rejects.toThrow(/invalid resource prefix/);
-    await expect(teardown(clients, '*')).rejects.toThrow(/invalid resource prefix/);
+    await expect(teardown(clientsOf(), '')).rejects.toThrow(/invalid resource prefix/);
+    await expect(teardown(clientsOf(), '*')).rejects.toThrow(/invalid resource prefix/);
   });
 });

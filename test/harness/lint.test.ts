@@ -1,24 +1,12 @@
 import { GetPolicyCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
-import { createClients, type AwsClients } from '../../deploy-scripts/clients';
+import { useEmbeddedClients } from '../helpers/emulator';
 import { deploy } from '../../deploy-scripts/deploy';
 import type { PipelineSpec, Resources, Topology } from '../../deploy-scripts/pipeline';
 import { buildPipeline, type TopologyOptions } from '../../deploy-scripts/topologies';
-import { embeddedBackend } from '../../harness/backends/embedded';
-import type { Backend } from '../../harness/backends/types';
 import { lintDeployment, type Finding, type LintOptions } from '../../harness/lint';
 
-let backend: Backend;
-let clients: AwsClients;
-
-beforeAll(async () => {
-  backend = embeddedBackend({ port: 0 });
-  clients = createClients(await backend.start());
-}, 60_000);
-afterAll(async () => {
-  clients?.destroy();
-  await backend?.stop();
-});
+const clientsOf = useEmbeddedClients();
 
 let deployments = 0;
 
@@ -27,13 +15,13 @@ async function deployed(topology: Topology, options: Omit<TopologyOptions, 'pref
   const prefix = `lint${++deployments}`;
   const spec = buildPipeline(topology, { prefix, ...options });
   change(spec);
-  const resources = await deploy(clients, spec);
+  const resources = await deploy(clientsOf(), spec);
   return { prefix, resources };
 }
 
 /** The lint's findings about one deployment (the lint reads every mapping in the account, so others are filtered out). */
 async function findingsFor(d: { prefix: string; resources: Resources }, opts: LintOptions = {}): Promise<Finding[]> {
-  const all = await lintDeployment(clients, { buckets: Object.values(d.resources.buckets).map((b) => b.name), ...opts });
+  const all = await lintDeployment(clientsOf(), { buckets: Object.values(d.resources.buckets).map((b) => b.name), ...opts });
   return all.filter((f) => f.resource.includes(`:${d.prefix}-`) || f.resource.includes(`:::${d.prefix}-`));
 }
 
@@ -53,7 +41,7 @@ describe('deployment lint', () => {
     // Lambda refuses the mapping while the queue's timeout is the shorter; it can still be shortened afterwards.
     const short = await deployed('queue', { functionTimeoutSeconds: 10 });
     for (const q of [short.resources.queues.events!, short.resources.queues['events-dlq']!]) {
-      await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { VisibilityTimeout: '5' } }));
+      await clientsOf().sqs.send(new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { VisibilityTimeout: '5' } }));
     }
     const below = (await findingsFor(short)).filter((f) => f.rule === 'visibility-timeout');
     // The processor's queue and the error handler's DLQ: both consumed by a function with a 10 s timeout.
@@ -102,15 +90,15 @@ describe('deployment lint', () => {
   it('destinations S3 may no longer use: a queue policy taken away, a permission removed, a queue deleted', async () => {
     const queue = await deployed('queue');
     const events = queue.resources.queues.events!;
-    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: events.url, Attributes: { Policy: '' } }));
+    await clientsOf().sqs.send(new SetQueueAttributesCommand({ QueueUrl: events.url, Attributes: { Policy: '' } }));
     expect(rules(await findingsFor(queue))).toEqual(['error queue-policy']);
-    await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: events.url }));
+    await clientsOf().sqs.send(new DeleteQueueCommand({ QueueUrl: events.url }));
     expect(rules(await findingsFor(queue))).toEqual(['error missing-destination']);
 
     const direct = await deployed('direct');
     const fn = direct.resources.functions.processor!;
-    const policy = JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: fn.name }))).Policy!);
-    for (const st of policy.Statement) await clients.lambda.send(new RemovePermissionCommand({ FunctionName: fn.name, StatementId: st.Sid }));
+    const policy = JSON.parse((await clientsOf().lambda.send(new GetPolicyCommand({ FunctionName: fn.name }))).Policy!);
+    for (const st of policy.Statement) await clientsOf().lambda.send(new RemovePermissionCommand({ FunctionName: fn.name, StatementId: st.Sid }));
     const found = await findingsFor(direct);
     expect(rules(found)).toEqual(['error lambda-permission']);
     expect(found[0]!.fix).toMatch(/aws lambda add-permission --function-name lint\d+-processor/);

@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator, type StartOptions } from '../../emulator';
+import { createClients, type AwsClients } from '../../deploy-scripts/clients';
+import { embeddedBackend } from '../../harness/backends/embedded';
+import type { Backend } from '../../harness/backends/types';
 
 /** Client config for the official SDK clients against a running emulator. */
 export const clientConfig = (emu: RunningEmulator) => ({
@@ -64,5 +67,23 @@ export function usePersistentEmulator(prefix: string, opts: StartOptions = {}): 
       await emu?.stop();
       return start();
     },
+  };
+}
+
+/** The harness's embedded backend for one test file, with the deploy scripts' clients on it; stopped after. */
+export function useEmbeddedClients(): () => AwsClients {
+  let backend: Backend | undefined;
+  let clients: AwsClients | undefined;
+  beforeAll(async () => {
+    backend = embeddedBackend({ port: 0 });
+    clients = createClients(await backend.start());
+  }, 60_000);
+  afterAll(async () => {
+    clients?.destroy();
+    await backend?.stop();
+  });
+  return () => {
+    if (!clients) throw new Error('backend not started yet');
+    return clients;
   };
 }
