@@ -57,6 +57,7 @@ export interface TopologyOptions {
 }
 
 export const DEFAULT_DATA_PREFIX = 'data/';
+const MAX_RETENTION_SECONDS = 1_209_600;
 const DEFAULTS = {
   suffixes: ['.csv', '.json'],
   batchSize: 10,
@@ -70,7 +71,7 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
   const o: Resolved = { ...DEFAULTS, ...stripUndefined(options), prefix: options.prefix };
   const b = new Builder(topology, o);
   if (topology === 'direct') {
-    b.queue({ id: 'processor-dlq' });
+    b.deadLetterQueue('processor-dlq');
     b.processor('processor', { async: { maxRetries: o.asyncRetries ?? 2, deadLetterQueue: 'processor-dlq' } });
     b.notify({ function: 'processor' });
     b.dlqs.push('processor-dlq');
@@ -149,9 +150,17 @@ class Builder {
     return this.o.visibilityTimeoutSeconds ?? 6 * this.o.functionTimeoutSeconds + this.o.batchWindowSeconds;
   }
 
+  /**
+   * A dead-letter queue keeps messages for SQS's longest period (14 days): a standard queue's message keeps its
+   * first enqueue time when it moves, so the time it spent in its source counts against the DLQ's retention.
+   */
+  deadLetterQueue(id: string, fifo = false) {
+    this.queue({ id, fifo, messageRetentionSeconds: MAX_RETENTION_SECONDS });
+  }
+
   /** A queue a function consumes, with its DLQ `<id>-dlq` by redrive. */
   consumerQueue(id: string, fifo = false) {
-    this.queue({ id: `${id}-dlq`, fifo });
+    this.deadLetterQueue(`${id}-dlq`, fifo);
     this.queue({ id, fifo, deadLetter: { queue: `${id}-dlq`, maxReceiveCount: this.o.maxReceiveCount } });
     this.dlqs.push(`${id}-dlq`);
   }
@@ -232,7 +241,7 @@ class Builder {
       const sources = this.spec.queues.filter((q) => this.dlqs.includes(q.id) && Boolean(q.fifo) === fifo);
       if (!sources.length) continue;
       const last = fifo ? 'error-handler-fifo-dlq' : 'error-handler-dlq';
-      this.queue({ id: last, fifo });
+      this.deadLetterQueue(last, fifo);
       for (const q of sources) q.deadLetter = { queue: last, maxReceiveCount: this.o.maxReceiveCount };
     }
   }

@@ -1,7 +1,15 @@
 import { S3Client, ListBucketsCommand, GetBucketNotificationConfigurationCommand, type NotificationConfiguration } from '@aws-sdk/client-s3';
 import { SQSClient, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { SNSClient, GetTopicAttributesCommand, GetSubscriptionAttributesCommand, paginateListSubscriptionsByTopic, type Subscription } from '@aws-sdk/client-sns';
-import { LambdaClient, GetPolicyCommand, GetFunctionConfigurationCommand, paginateListEventSourceMappings, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import {
+  LambdaClient,
+  GetPolicyCommand,
+  GetFunctionConfigurationCommand,
+  GetFunctionConcurrencyCommand,
+  GetFunctionEventInvokeConfigCommand,
+  paginateListEventSourceMappings,
+  type EventSourceMappingConfiguration,
+} from '@aws-sdk/client-lambda';
 import { isAllowed } from '../../emulator/core/resource-policy';
 import { validateNotificationConfiguration } from '../../emulator/s3/notifications';
 import { parseArn } from '../../emulator/core/ids';
@@ -31,6 +39,10 @@ export interface LintOptions {
 }
 
 const nameFromArn = (arn: string) => parseArn(arn)?.resource.split(':').pop() ?? arn;
+
+/** SQS's default and largest MessageRetentionPeriod (4 and 14 days). */
+const DEFAULT_RETENTION = 345_600;
+const MAX_RETENTION = 1_209_600;
 
 export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -95,6 +107,9 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
       if (!isAllowed(policy, { ...from(l.LambdaFunctionArn!), action: 'lambda:InvokeFunction', resource: l.LambdaFunctionArn! })) {
         add({ severity: 'error', rule: 'lambda-permission', resource: l.LambdaFunctionArn!, message: `The function policy does not let s3.amazonaws.com invoke it for ${bucketArn}.`, fix: `aws lambda add-permission --function-name ${nameFromArn(l.LambdaFunctionArn!)} --principal s3.amazonaws.com --action lambda:InvokeFunction --source-arn ${bucketArn} --statement-id s3-invoke` });
       }
+      if (!(await keepsFailedAsyncEvents(c.lambda, l.LambdaFunctionArn!))) {
+        add({ severity: 'warning', rule: 'async-failure-destination', resource: l.LambdaFunctionArn!, message: `S3 invokes ${nameFromArn(l.LambdaFunctionArn!)} asynchronously, and it has neither a dead-letter queue nor an on-failure destination: an event that fails every retry (or waits longer than its maximum age) is discarded.`, fix: `Set DeadLetterConfig on the function, or an OnFailure destination with put-function-event-invoke-config.` });
+      }
     }
   }
 
@@ -141,7 +156,21 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
       if (dlqFifo !== srcFifo) {
         add({ severity: 'error', rule: 'dlq-type', resource: m.EventSourceArn, message: `A ${srcFifo ? 'FIFO' : 'standard'} queue has a ${dlqFifo ? 'FIFO' : 'standard'} dead-letter queue.`, fix: 'Use a dead-letter queue of the same type as its source queue.' });
       }
+      // A standard queue's message keeps its first enqueue time in the DLQ, so its time in the source counts there.
+      const dlqAttrs = srcFifo ? undefined : await attrsOf(String(redrive.deadLetterTargetArn)).catch(() => undefined);
+      if (dlqAttrs) {
+        const kept = Number(attrs.MessageRetentionPeriod ?? DEFAULT_RETENTION);
+        const dlqKept = Number(dlqAttrs.MessageRetentionPeriod ?? DEFAULT_RETENTION);
+        if (dlqKept <= kept && dlqKept < MAX_RETENTION) {
+          const dlqName = nameFromArn(String(redrive.deadLetterTargetArn));
+          add({ severity: 'warning', rule: 'dlq-retention', resource: String(redrive.deadLetterTargetArn), message: `${dlqName} keeps messages ${dlqKept} s, no longer than ${queueName} (${kept} s): a message's age counts from when it entered ${queueName}, so one dead-lettered late can expire in the DLQ almost at once.`, fix: `Set MessageRetentionPeriod of ${dlqName} above ${kept} s (up to ${MAX_RETENTION}).` });
+        }
+      }
     }
+    if ((m.BatchSize ?? 10) > 1 && !m.FunctionResponseTypes?.includes('ReportBatchItemFailures')) {
+      add({ severity: 'warning', rule: 'partial-batch', resource: m.EventSourceArn, message: `${fn.FunctionName} takes batches of up to ${m.BatchSize ?? 10} from ${queueName} without ReportBatchItemFailures: one failing message makes the whole batch visible again, so the ones that succeeded run again.`, fix: `Turn on FunctionResponseTypes ReportBatchItemFailures and return the failed messages' ids, or make the handler idempotent.` });
+    }
+    concurrencyRules(m, fn.FunctionName!, await reservedConcurrency(c.lambda, fn.FunctionName!), mappings, add);
     // Recursive loop: the function writes into a bucket/prefix that notifies (directly or via this queue) again.
     const env = fn.Environment?.Variables ?? {};
     const writes = opts.writes?.[fn.FunctionName!] ?? (env.REPORT_BUCKET ? [{ bucket: env.REPORT_BUCKET, prefix: 'reports/' }] : []);
@@ -184,4 +213,47 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
     }
   }
   return findings;
+}
+
+/** Whether an asynchronously invoked function keeps what fails: a DLQ on the function or an on-failure destination. */
+async function keepsFailedAsyncEvents(lambda: LambdaClient, functionArn: string): Promise<boolean> {
+  const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })).catch(() => undefined);
+  if (!fn || fn.DeadLetterConfig?.TargetArn) return true; // a missing function is the permission rule's finding
+  const invokeConfig = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: functionArn })).catch(() => undefined);
+  return Boolean(invokeConfig?.DestinationConfig?.OnFailure?.Destination);
+}
+
+async function reservedConcurrency(lambda: LambdaClient, functionName: string): Promise<number | undefined> {
+  return (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })).catch(() => undefined))?.ReservedConcurrentExecutions;
+}
+
+/**
+ * Reserved concurrency caps the function, not the mapping: a mapping without a maximum concurrency at or below
+ * it receives batches the function may not run, and each throttled batch goes back to the queue having used up
+ * a receive. Lambda's advice: limit the mapping (ScalingConfig.MaximumConcurrency), with reserved concurrency at
+ * least the sum of the maxima of the function's SQS mappings.
+ */
+function concurrencyRules(
+  m: EventSourceMappingConfiguration,
+  functionName: string,
+  reserved: number | undefined,
+  all: EventSourceMappingConfiguration[],
+  add: (f: Finding) => void,
+): void {
+  if (reserved === undefined) return;
+  const queueName = nameFromArn(m.EventSourceArn!);
+  if (reserved === 0) {
+    add({ severity: 'error', rule: 'reserved-concurrency', resource: m.FunctionArn!, message: `${functionName} has reserved concurrency 0: every batch from ${queueName} is throttled and ends in the DLQ (or stays until it expires) without running.`, fix: `Remove the reserved concurrency of ${functionName} (delete-function-concurrency), or disable the mapping.` });
+    return;
+  }
+  const maximum = m.ScalingConfig?.MaximumConcurrency;
+  if (maximum === undefined) {
+    add({ severity: 'warning', rule: 'reserved-concurrency', resource: m.EventSourceArn!, message: `${functionName} has reserved concurrency ${reserved}, but its mapping from ${queueName} has no maximum concurrency: the mapping can take more batches than the function may run, and throttled batches count receives toward the DLQ.`, fix: `Set ScalingConfig.MaximumConcurrency (at least 2, at most ${reserved}) on the mapping, instead of relying on reserved concurrency.` });
+    return;
+  }
+  const sqsMappings = all.filter((x) => x.FunctionArn === m.FunctionArn && x.EventSourceArn?.startsWith('arn:aws:sqs:') && x.State !== 'Disabled');
+  const total = sqsMappings.reduce((sum, x) => sum + (x.ScalingConfig?.MaximumConcurrency ?? 0), 0);
+  if (total > reserved && sqsMappings.every((x) => x.ScalingConfig?.MaximumConcurrency !== undefined)) {
+    add({ severity: 'warning', rule: 'reserved-concurrency', resource: m.FunctionArn!, message: `The SQS mappings of ${functionName} may run ${total} batches at once, above its reserved concurrency ${reserved}: Lambda throttles the rest, and throttled batches count receives toward the DLQ.`, fix: `Raise the reserved concurrency of ${functionName} to at least ${total}, or lower the mappings' maximum concurrency.` });
+  }
 }

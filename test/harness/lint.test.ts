@@ -1,4 +1,13 @@
-import { GetPolicyCommand, RemovePermissionCommand } from '@aws-sdk/client-lambda';
+import {
+  GetPolicyCommand,
+  ListEventSourceMappingsCommand,
+  PutFunctionConcurrencyCommand,
+  PutFunctionEventInvokeConfigCommand,
+  RemovePermissionCommand,
+  UpdateEventSourceMappingCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { useEmbeddedClients } from '../helpers/emulator';
 import { deploy } from '../../deploy-scripts/deploy';
@@ -102,5 +111,63 @@ describe('deployment lint', () => {
     const found = await findingsFor(direct);
     expect(rules(found)).toEqual(['error lambda-permission']);
     expect(found[0]!.fix).toMatch(/aws lambda add-permission --function-name lint\d+-processor/);
+  }, 60_000);
+
+  it('a function S3 invokes directly with no DLQ and no on-failure destination loses what fails every retry', async () => {
+    const d = await deployed('direct');
+    const fn = d.resources.functions.processor!;
+    await clientsOf().lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.name, DeadLetterConfig: { TargetArn: '' } }));
+    await waitUntilFunctionUpdatedV2({ client: clientsOf().lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: fn.name });
+    const found = await findingsFor(d);
+    expect(rules(found)).toEqual(['warning async-failure-destination']);
+    expect(found[0]!.resource).toBe(fn.arn);
+
+    const dlq = d.resources.queues['processor-dlq']!;
+    await clientsOf().lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: fn.name, DestinationConfig: { OnFailure: { Destination: dlq.arn } } }));
+    expect(await findingsFor(d)).toEqual([]);
+  }, 60_000);
+
+  it('a DLQ that keeps messages no longer than its standard source queue is a warning', async () => {
+    const d = await deployed('queue');
+    const dlq = d.resources.queues['events-dlq']!;
+    await clientsOf().sqs.send(new SetQueueAttributesCommand({ QueueUrl: dlq.url, Attributes: { MessageRetentionPeriod: '345600' } }));
+    const found = await findingsFor(d);
+    expect(rules(found)).toEqual(['warning dlq-retention']);
+    expect(found[0]!.resource).toBe(dlq.arn);
+    expect(found[0]!.message).toMatch(/keeps messages 345600 s, no longer than lint\d+-events \(345600 s\)/);
+
+    // FIFO: the move resets the enqueue time, so the rule does not apply.
+    const fifo = await deployed('queue', { fifo: true });
+    await clientsOf().sqs.send(new SetQueueAttributesCommand({ QueueUrl: fifo.resources.queues['fifo-dlq']!.url, Attributes: { MessageRetentionPeriod: '60' } }));
+    expect(await findingsFor(fifo)).toEqual([]);
+  }, 60_000);
+
+  it('batches without ReportBatchItemFailures are a warning; batches of one are not', async () => {
+    const d = await deployed('queue', { reportBatchItemFailures: false });
+    const found = await findingsFor(d);
+    // The error handler's own mapping keeps ReportBatchItemFailures.
+    expect(rules(found)).toEqual(['warning partial-batch']);
+    expect(found[0]!.resource).toBe(d.resources.queues.events!.arn);
+    expect(await findingsFor(await deployed('queue', { reportBatchItemFailures: false, batchSize: 1 }))).toEqual([]);
+  }, 60_000);
+
+  it('reserved concurrency: 0 is an error; without a mapping maximum, or below the maxima\'s sum, a warning', async () => {
+    const d = await deployed('queue');
+    const fn = d.resources.functions.processor!;
+    const events = d.resources.queues.events!;
+    const mapping = (await clientsOf().lambda.send(new ListEventSourceMappingsCommand({ FunctionName: fn.name, EventSourceArn: events.arn }))).EventSourceMappings![0]!;
+    const reserve = (n: number) => clientsOf().lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: fn.name, ReservedConcurrentExecutions: n }));
+    const limit = (n: number) => clientsOf().lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, ScalingConfig: { MaximumConcurrency: n } }));
+
+    await reserve(3);
+    expect((await findingsFor(d)).map((f) => [f.severity, f.rule, f.resource])).toEqual([['warning', 'reserved-concurrency', events.arn]]);
+    await limit(5);
+    const above = await findingsFor(d);
+    expect(rules(above)).toEqual(['warning reserved-concurrency']);
+    expect(above[0]!.message).toMatch(/may run 5 batches at once, above its reserved concurrency 3/);
+    await limit(3);
+    expect(await findingsFor(d)).toEqual([]);
+    await reserve(0);
+    expect(rules(await findingsFor(d))).toEqual(['error reserved-concurrency']);
   }, 60_000);
 });
