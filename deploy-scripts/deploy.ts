@@ -365,17 +365,23 @@ class Deployment {
     return this.step(`subscription ${index}`, async () => {
       const s = this.p.subscriptions[index]!;
       // The queue's policy first: SNS delivers only what it allows.
-      const [topic, queue, existingList] = await Promise.all([this.topic(s.topic), this.queueAttributes(s.queue), this.subscriptionsOf(s.topic)]);
+      const [topic, queue, existingList, dlq] = await Promise.all([
+        this.topic(s.topic),
+        this.queueAttributes(s.queue),
+        this.subscriptionsOf(s.topic),
+        s.deadLetterQueue ? this.queueAttributes(s.deadLetterQueue) : undefined,
+      ]);
       const attributes: Record<string, string> = { RawMessageDelivery: String(Boolean(s.raw)) };
       if (s.filterPolicy) {
         attributes.FilterPolicy = JSON.stringify(s.filterPolicy);
         attributes.FilterPolicyScope = s.filterPolicyScope ?? 'MessageAttributes';
       }
+      if (dlq) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq.arn });
       const existing = existingList.find((x) => x.Protocol === 'sqs' && x.Endpoint === queue.arn);
       let arn = existing?.SubscriptionArn;
       if (arn && arn !== 'PendingConfirmation') {
         // FilterPolicy before FilterPolicyScope: the scope applies to a policy that must exist.
-        for (const name of ['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope']) {
+        for (const name of ['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope', 'RedrivePolicy']) {
           if (attributes[name] === undefined) continue;
           await this.c.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: name, AttributeValue: attributes[name] }));
         }
@@ -427,7 +433,8 @@ class Deployment {
   private queueAttributes(id: string): Promise<Queue> {
     return this.step(`queue attributes ${id}`, async () => {
       const q = this.p.queues.find((x) => x.id === id)!;
-      const senderTopics = this.p.subscriptions.filter((s) => s.queue === id).map((s) => s.topic);
+      // SNS sends to a subscription's queue and to its DLQ alike.
+      const senderTopics = [...new Set(this.p.subscriptions.filter((s) => s.queue === id || s.deadLetterQueue === id).map((s) => s.topic))];
       const [queue, dlq, topics, accountId] = await Promise.all([
         this.queue(id),
         q.deadLetter ? this.queue(q.deadLetter.queue) : undefined,

@@ -92,6 +92,8 @@ export interface SubscriptionSpec {
   raw?: boolean;
   filterPolicy?: Record<string, unknown>;
   filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
+  /** The subscription's RedrivePolicy: SNS sends what it could not deliver to the queue here (a queue id). */
+  deadLetterQueue?: string;
 }
 
 /** What `deploy()` returns: plain JSON (the CLI prints it; scenarios read it). Keyed by logical id. */
@@ -181,6 +183,7 @@ export function validatePipeline(p: PipelineSpec): void {
   for (const s of p.subscriptions) {
     need('topic', s.topic, 'subscription');
     need('queue', s.queue, 'subscription');
+    if (s.deadLetterQueue) need('queue', s.deadLetterQueue, `subscription ${s.topic} → ${s.queue} DLQ`);
   }
   for (const [topic, queue] of Object.entries(p.probes)) {
     need('topic', topic, 'probe');

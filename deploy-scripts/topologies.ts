@@ -20,7 +20,8 @@ import { TOPOLOGIES, validatePipeline } from './pipeline';
  *
  *   direct:  S3 ─▶ processor (async invoke, retries) ─failure▶ processor-dlq (Lambda DLQ)
  *   queue:   S3 ─▶ events (SQS) ─▶ processor;  events ─redrive▶ events-dlq
- *   fanout:  S3 ─▶ events (SNS) ─▶ processor / audit / archive (SQS) ─▶ functions;  each queue ─redrive▶ <queue>-dlq
+ *   fanout:  S3 ─▶ events (SNS) ─▶ processor / audit / archive (SQS) ─▶ functions;  each queue ─redrive▶ <queue>-dlq;
+ *            what SNS cannot deliver to one of those queues ─▶ <queue>-subscription-dlq (the subscription's RedrivePolicy)
  * and in all of them: every DLQ ─▶ error-handler ─▶ alerts (SNS) ─▶ probe-alerts (SQS, read by scenarios);
  * what the error handler itself keeps failing on goes on by redrive to `error-handler-dlq`.
  * With `fifo`, a FIFO queue `fifo` (fed by hand: S3 cannot target FIFO queues) also feeds the processor.
@@ -103,7 +104,11 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
       if (c.id !== 'processor') b.bucket({ id: c.id, versioning: false });
       b.processor(c.id, { reportBucket: c.id === 'processor' ? 'data' : c.id });
       b.map(c.id, c.id);
-      b.spec.subscriptions.push({ topic: 'events', queue: c.id, ...c.subscription });
+      // What SNS cannot deliver to the queue (deleted, its policy refusing) goes to the subscription's own DLQ.
+      const undelivered = `${c.id}-subscription-dlq`;
+      b.deadLetterQueue(undelivered);
+      b.dlqs.push(undelivered);
+      b.spec.subscriptions.push({ topic: 'events', queue: c.id, ...c.subscription, deadLetterQueue: undelivered });
     }
   }
   if (o.fifo) {

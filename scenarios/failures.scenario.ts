@@ -1,3 +1,4 @@
+import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { expect, scenario } from '../harness/scenario';
 import { csv } from './support';
 
@@ -66,4 +67,18 @@ scenario('fifo group blocked by a failing message', { topology: 'queue', fifo: t
   expect(lastA1Failure).toBeGreaterThanOrEqual(0);
   expect(a2Processed).toBeGreaterThan(lastA1Failure);
   expect(await s.countLogged('processor', 'processed', 'fifo/a2.csv')).toBe(1);
+});
+
+// S3 → SNS → a consumer's queue that is gone: SNS cannot deliver (a client-side error, not retried) and sends
+// the message to that subscription's DLQ, which the error handler reads → alert. The other consumers go on.
+scenario('a message SNS cannot deliver goes to the subscription DLQ and raises an alert', { topology: 'fanout' }, async (s) => {
+  await s.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: s.resources.queues.audit!.url }));
+  const rows = s.random.int(1, 20);
+  const upload = await s.upload('data/orphan.csv', csv(s.random, rows));
+  const [alert] = await s.expectAlerts(1, { match: (a) => a.json.key === 'data/orphan.csv' });
+  expect(alert!.json.sourceQueue).toBe(s.resources.queues['audit-subscription-dlq']!.arn);
+  await s.expectReport(upload, (r) => expect(r.rows).toBe(rows));
+  await s.expectReport(upload, (r) => expect(r.rows).toBe(rows), { bucket: 'archive' });
+  const ledger = await s.expectConservation();
+  expect(ledger.entries[0]!.outcomes.map((o) => `${o.sink}: ${o.outcome}`)).toEqual(['processor: processed', 'audit: dead-lettered', 'archive: processed']);
 });

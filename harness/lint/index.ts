@@ -197,14 +197,18 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
     }
   }
 
-  // SNS → SQS without raw delivery feeding a function that expects bare S3 events.
+  // SNS → SQS subscriptions feeding a function: where failed deliveries go, and whether the envelope is expected.
   for (const bucket of buckets) {
     for (const t of notifications.get(bucket)?.TopicConfigurations ?? []) {
       for (const s of await subscriptionsOf(t.TopicArn!)) {
         if (s.Protocol !== 'sqs') continue;
-        const attrs = (await c.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }))).Attributes ?? {};
-        if (attrs.RawMessageDelivery === 'true') continue;
         const consumers = mappings.filter((m) => m.EventSourceArn === s.Endpoint).map((m) => nameFromArn(m.FunctionArn!));
+        if (!consumers.length) continue;
+        const attrs = (await c.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }))).Attributes ?? {};
+        if (!attrs.RedrivePolicy) {
+          add({ severity: 'warning', rule: 'subscription-dlq', resource: s.SubscriptionArn!, message: `The subscription of ${nameFromArn(s.Endpoint!)} to ${nameFromArn(t.TopicArn!)} has no dead-letter queue: what SNS cannot deliver to the queue (deleted, or its policy refusing) is discarded, and ${consumers.join(', ')} never sees it.`, fix: `Set a RedrivePolicy {"deadLetterTargetArn": "<SQS queue ARN>"} on the subscription, with a queue policy letting the topic send to that queue.` });
+        }
+        if (attrs.RawMessageDelivery === 'true') continue;
         for (const fn of consumers) {
           if (!opts.expectsBareS3Events?.includes(fn)) continue;
           add({ severity: 'error', rule: 'sns-envelope', resource: s.SubscriptionArn!, message: `${fn} expects bare S3 events, but its queue receives them inside SNS envelopes (raw delivery is off).`, fix: `Set RawMessageDelivery=true on ${s.SubscriptionArn}, or unwrap the envelope in ${fn}.` });

@@ -1,3 +1,4 @@
+import { ifExists } from '../../deploy-scripts/aws-errors';
 import { HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { isAwsError } from '../../deploy-scripts/aws-errors';
@@ -136,15 +137,19 @@ export class LedgerProbe {
       if (probes.has(id)) continue;
       // A DLQ nobody reads keeps its messages: that is where they end, not work to wait for.
       if (id.endsWith('-dlq') && !this.observe.consumedByErrorHandler(id)) continue;
-      const a =
-        (
-          await this.clients.sqs.send(
+      // A queue the scenario deleted has nothing left to deliver.
+      const found = await ifExists(
+        () =>
+          this.clients.sqs.send(
             new GetQueueAttributesCommand({
               QueueUrl: q.url,
               AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
             }),
-          )
-        ).Attributes ?? {};
+          ),
+        'QueueDoesNotExist',
+        'AWS.SimpleQueueService.NonExistentQueue',
+      );
+      const a = found?.Attributes ?? {};
       if (Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0) > 0) return false;
     }
     return true;

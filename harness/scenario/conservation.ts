@@ -186,6 +186,8 @@ export function sinksOf(spec: PipelineSpec, resources: Resources): Sink[] {
       if (dlq) dlqs.add(dlq);
     }
     if (fn.async?.deadLetterQueue) dlqs.add(fn.async.deadLetterQueue);
+    // What SNS could not deliver to this function's queue.
+    for (const sub of spec.subscriptions) if (sub.deadLetterQueue && mappedFunctions(sub.queue).includes(fn.id)) dlqs.add(sub.deadLetterQueue);
     sinks.push({ id: fn.id, reportBucket: bucketName(reportBucketId), routes, dlqs: [...dlqs] });
   }
   return sinks;

@@ -85,9 +85,10 @@ describe('routes from the pipeline', () => {
   it('fanout: three sinks with their own report buckets; archive drops deletes by its subscription filter', () => {
     const { sinks } = pipeline('fanout');
     expect(sinks.map((s) => [s.id, s.reportBucket, s.dlqs])).toEqual([
-      ['processor', DATA, ['processor-dlq']],
-      ['audit', `${PREFIX}-audit`, ['audit-dlq']],
-      ['archive', `${PREFIX}-archive`, ['archive-dlq']],
+      // Each sink's queue DLQ, and its subscription's DLQ (what SNS could not deliver to the queue).
+      ['processor', DATA, ['processor-dlq', 'processor-subscription-dlq']],
+      ['audit', `${PREFIX}-audit`, ['audit-dlq', 'audit-subscription-dlq']],
+      ['archive', `${PREFIX}-archive`, ['archive-dlq', 'archive-subscription-dlq']],
     ]);
     const archive = sinks[2]!.routes[DATA]![0]!;
     expect(archive.accepts!('ObjectCreated:Put')).toBe(true);

@@ -9,6 +9,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { useEmbeddedClients } from '../helpers/emulator';
 import { deploy } from '../../deploy-scripts/deploy';
 import type { PipelineSpec, Resources, Topology } from '../../deploy-scripts/pipeline';
@@ -169,5 +170,14 @@ describe('deployment lint', () => {
     expect(await findingsFor(d)).toEqual([]);
     await reserve(0);
     expect(rules(await findingsFor(d))).toEqual(['error reserved-concurrency']);
+  }, 60_000);
+
+  it('a subscription feeding a function\'s queue without a DLQ is a warning; the probes (no function) are not', async () => {
+    const d = await deployed('fanout');
+    const sub = d.resources.subscriptions.find((x) => x.queue === 'audit')!;
+    await clientsOf().sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.arn, AttributeName: 'RedrivePolicy', AttributeValue: '' }));
+    const found = await findingsFor(d);
+    expect(found.map((f) => [f.severity, f.rule, f.resource])).toEqual([['warning', 'subscription-dlq', sub.arn]]);
+    expect(found[0]!.message).toMatch(new RegExp(`${d.prefix}-audit never sees it`));
   }, 60_000);
 });

@@ -28,11 +28,9 @@ describe('topologies', () => {
 
   it('without the error handler the DLQs keep their messages: no redrive out of them', () => {
     const p = buildPipeline('fanout', { prefix: 't7', errorHandler: false });
-    expect(p.queues.filter((q) => q.id.endsWith('-dlq')).map((q) => [q.id, q.deadLetter])).toEqual([
-      ['processor-dlq', undefined],
-      ['audit-dlq', undefined],
-      ['archive-dlq', undefined],
-    ]);
+    const dlqs = p.queues.filter((q) => q.id.endsWith('-dlq'));
+    expect(dlqs.map((q) => q.id).sort()).toEqual(['processor', 'audit', 'archive'].flatMap((c) => [`${c}-dlq`, `${c}-subscription-dlq`]).sort());
+    expect(dlqs.filter((q) => q.deadLetter)).toEqual([]);
   });
 
   it('direct: S3 invokes the processor asynchronously, failures go to a Lambda DLQ', () => {
@@ -49,7 +47,11 @@ describe('topologies', () => {
       ['audit', true, false],
       ['archive', false, true],
     ]);
-    expect(p.mappings.filter((m) => m.function === 'error-handler').map((m) => m.queue)).toEqual(['processor-dlq', 'audit-dlq', 'archive-dlq']);
+    // What SNS cannot deliver to a consumer's queue goes to its subscription's DLQ, which the error handler reads too.
+    expect(p.subscriptions.filter((s) => !s.queue.startsWith('probe-')).map((s) => s.deadLetterQueue)).toEqual(['processor-subscription-dlq', 'audit-subscription-dlq', 'archive-subscription-dlq']);
+    expect(p.mappings.filter((m) => m.function === 'error-handler').map((m) => m.queue).sort()).toEqual(
+      ['processor', 'audit', 'archive'].flatMap((c) => [`${c}-dlq`, `${c}-subscription-dlq`]).sort(),
+    );
     expect(Object.keys(p.probes).sort()).toEqual(['alerts', 'events']);
   });
 
