@@ -1,4 +1,5 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -26,6 +27,7 @@ export interface AwsClients {
   lambda: LambdaClient;
   iam: IAMClient;
   logs: CloudWatchLogsClient;
+  events: EventBridgeClient;
   sts: STSClient;
   destroy(): void;
 }
@@ -50,12 +52,13 @@ export function createClients(config: ConnectionConfig): AwsClients {
     // IAM is global: us-east-1 signs for it on AWS; emulators take any region.
     iam: new IAMClient({ ...base, region: config.endpoint ? config.region : 'us-east-1' }),
     logs: new CloudWatchLogsClient(base),
+    events: new EventBridgeClient(base),
     sts: new STSClient(base),
   };
   return {
     ...clients,
     destroy() {
-      for (const c of [clients.s3, clients.sqs, clients.sns, clients.lambda, clients.iam, clients.logs, clients.sts]) c.destroy();
+      for (const c of [clients.s3, clients.sqs, clients.sns, clients.lambda, clients.iam, clients.logs, clients.events, clients.sts]) c.destroy();
     },
   };
 }

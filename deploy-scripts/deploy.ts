@@ -38,10 +38,11 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, TagQueueCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { DescribeRuleCommand, ListTagsForResourceCommand as ListRuleTagsCommand, PutRuleCommand, PutTargetsCommand, TagResourceCommand as TagRuleCommand } from '@aws-sdk/client-eventbridge';
 import { buildHandler, type BuiltHandler } from '../handlers/build';
 import { ifExists, isAwsError, retryWhile, statusOf } from './aws-errors';
 import { bucketArn, partitionOf, type AwsClients } from './clients';
-import { type EnvValue, type FunctionSpec, type HandlerCode, type PipelineSpec, type Resources, resourceName, validatePipeline } from './pipeline';
+import { type EnvValue, type FunctionSpec, type HandlerCode, type PipelineSpec, type Resources, resourceName, s3EventPattern, validatePipeline } from './pipeline';
 import { LAMBDA_TRUST_POLICY, functionRolePolicy, queuePolicy, topicPolicy } from './policies';
 import { pollUntil } from './poll';
 import { fromTagList, hasAll, missingTags, stackTags, toTagList, type Tags } from './tags';
@@ -95,9 +96,10 @@ type Bucket = Resources['buckets'][string];
 type Topic = Resources['topics'][string];
 type Queue = Resources['queues'][string];
 type Fn = Resources['functions'][string];
+type Rule = NonNullable<Resources['rules']>[string];
 
 /** Orders the actions of parallel steps: rank of the step kind, then the resource's place in the pipeline. */
-const RANK = { role: 0, bucket: 1, topic: 2, queue: 3, subscription: 4, logGroup: 5, function: 6, permission: 7, mapping: 8, notification: 9 } as const;
+const RANK = { role: 0, bucket: 1, topic: 2, queue: 3, subscription: 4, rule: 5, logGroup: 6, function: 7, permission: 8, mapping: 9, notification: 10 } as const;
 
 class Deployment {
   private readonly region: string;
@@ -149,6 +151,7 @@ class Deployment {
       ...p.topics.map((t) => this.topicPolicy(t.id)),
       ...p.queues.map((q) => this.queueAttributes(q.id)),
       ...p.subscriptions.map((_, i) => this.subscription(i)),
+      ...(p.rules ?? []).map((r) => this.ruleTargets(r.id)),
       // Not awaited by the functions: nothing invokes them before their mappings and notifications exist.
       ...p.functions.map((f, i) => this.logGroup(f, i)),
       ...p.functions.map((f) => this.permissions(f.id)),
@@ -172,6 +175,7 @@ class Deployment {
       functions: await all(p.functions.map((f) => f.id), (id) => this.fn(id)),
       mappings: await Promise.all(p.mappings.map((_, i) => this.mapping(i))),
       subscriptions: await Promise.all(p.subscriptions.map((_, i) => this.subscription(i))),
+      ...(p.rules?.length ? { rules: await all(p.rules.map((r) => r.id), (id) => this.rule(id)) } : {}),
       probes: { ...p.probes },
       ...(p.alertTopic ? { alertTopic: p.alertTopic } : {}),
     };
@@ -285,10 +289,11 @@ class Deployment {
   private notifications(id: string, index: number): Promise<void> {
     return this.step(`notifications ${id}`, async () => {
       const b = this.p.buckets[index]!;
-      if (!b.notifications) return;
+      if (!b.notifications && !b.eventBridge) return;
       const config: NotificationConfiguration = { QueueConfigurations: [], TopicConfigurations: [], LambdaFunctionConfigurations: [] };
+      if (b.eventBridge) config.EventBridgeConfiguration = {};
       // Each destination must already grant S3 its permission (queue policy, topic policy, Lambda permission).
-      for (const [i, n] of b.notifications.entries()) {
+      for (const [i, n] of (b.notifications ?? []).entries()) {
         const rules = [
           ...(n.prefix ? [{ Name: 'prefix' as const, Value: n.prefix }] : []),
           ...(n.suffix ? [{ Name: 'suffix' as const, Value: n.suffix }] : []),
@@ -396,6 +401,57 @@ class Deployment {
     });
   }
 
+  // ── EventBridge ──────────────────────────────────────────────────────────────────────────────────
+  /** The rule on the default bus, with its pattern converged and deploy's tags. */
+  private rule(id: string): Promise<Rule> {
+    return this.step(`rule ${id}`, async () => {
+      const index = (this.p.rules ?? []).findIndex((r) => r.id === id);
+      const r = this.p.rules![index]!;
+      const name = resourceName(this.p.prefix, r.id);
+      const bucketName = resourceName(this.p.prefix, r.events.bucket);
+      const existing = await ifExists(() => this.c.events.send(new DescribeRuleCommand({ Name: name })), 'ResourceNotFoundException');
+      const put = { Name: name, EventPattern: JSON.stringify(s3EventPattern(r.events, bucketName)), State: 'ENABLED' as const, Description: `s3-event-harness pipeline ${this.p.prefix}` };
+      const out = await this.c.events.send(new PutRuleCommand(existing ? put : { ...put, Tags: toTagList(this.tags) }));
+      if (!out.RuleArn) throw new Error(`EventBridge returned no ARN for rule ${name}`);
+      if (!existing) this.did('rule', index, `create rule ${name}`);
+      else {
+        const missing = missingTags(fromTagList((await this.c.events.send(new ListRuleTagsCommand({ ResourceARN: out.RuleArn }))).Tags), this.tags);
+        if (Object.keys(missing).length) {
+          await this.c.events.send(new TagRuleCommand({ ResourceARN: out.RuleArn, Tags: toTagList(missing) }));
+          this.did('rule', index, `tag rule ${name}`);
+        }
+      }
+      return { name, arn: out.RuleArn };
+    });
+  }
+
+  /** The rule's one target (its queue, after the queue lets the rule send), with the DLQ and retry policy. */
+  private ruleTargets(id: string): Promise<void> {
+    return this.step(`rule targets ${id}`, async () => {
+      const r = this.p.rules!.find((x) => x.id === id)!;
+      const [rule, queue, dlq] = await Promise.all([
+        this.rule(id),
+        this.queueAttributes(r.target.queue),
+        r.deadLetterQueue ? this.queueAttributes(r.deadLetterQueue) : undefined,
+      ]);
+      const retry = r.maximumRetryAttempts !== undefined || r.maximumEventAgeSeconds !== undefined;
+      const out = await this.c.events.send(
+        new PutTargetsCommand({
+          Rule: rule.name,
+          Targets: [
+            {
+              Id: 'queue',
+              Arn: queue.arn,
+              ...(dlq ? { DeadLetterConfig: { Arn: dlq.arn } } : {}),
+              ...(retry ? { RetryPolicy: { MaximumRetryAttempts: r.maximumRetryAttempts, MaximumEventAgeInSeconds: r.maximumEventAgeSeconds } } : {}),
+            },
+          ],
+        }),
+      );
+      if (out.FailedEntryCount) throw new Error(`PutTargets on ${rule.name}: ${out.FailedEntries?.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`);
+    });
+  }
+
   // ── SQS ──────────────────────────────────────────────────────────────────────────────────────────
   /** The queue exists and is tagged (its ARN is what redrive policies and subscriptions need). */
   private queue(id: string): Promise<Queue> {
@@ -435,17 +491,20 @@ class Deployment {
       const q = this.p.queues.find((x) => x.id === id)!;
       // SNS sends to a subscription's queue and to its DLQ alike.
       const senderTopics = [...new Set(this.p.subscriptions.filter((s) => s.queue === id || s.deadLetterQueue === id).map((s) => s.topic))];
-      const [queue, dlq, topics, accountId] = await Promise.all([
+      // EventBridge sends to a rule's target and to the target's DLQ alike.
+      const senderRules = (this.p.rules ?? []).filter((r) => r.target.queue === id || r.deadLetterQueue === id).map((r) => r.id);
+      const [queue, dlq, topics, rules, accountId] = await Promise.all([
         this.queue(id),
         q.deadLetter ? this.queue(q.deadLetter.queue) : undefined,
         Promise.all(senderTopics.map((t) => this.topic(t))),
+        Promise.all(senderRules.map((r) => this.rule(r))),
         this.accountId(),
       ]);
       const attributes: Record<string, string> = {};
       if (q.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(q.visibilityTimeoutSeconds);
       if (q.messageRetentionSeconds !== undefined) attributes.MessageRetentionPeriod = String(q.messageRetentionSeconds);
       if (q.deadLetter) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq!.arn, maxReceiveCount: q.deadLetter.maxReceiveCount });
-      const policy = queuePolicy(queue.arn, accountId, { buckets: this.notifiers('queue', id), topics: topics.map((t) => t.arn) });
+      const policy = queuePolicy(queue.arn, accountId, { buckets: this.notifiers('queue', id), topics: topics.map((t) => t.arn), rules: rules.map((r) => r.arn) });
       if (policy) attributes.Policy = policy;
       if (Object.keys(attributes).length) await this.c.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: attributes }));
       return queue;

@@ -7,8 +7,8 @@
  * never disagree with the wiring.
  */
 
-export type Topology = 'direct' | 'queue' | 'fanout';
-export const TOPOLOGIES: readonly Topology[] = ['direct', 'queue', 'fanout'];
+export type Topology = 'direct' | 'queue' | 'fanout' | 'eventbridge';
+export const TOPOLOGIES: readonly Topology[] = ['direct', 'queue', 'fanout', 'eventbridge'];
 
 /** The pipeline's function code (handlers/build.ts). */
 export type HandlerCode = 'data-processor' | 'error-handler';
@@ -29,6 +29,8 @@ export interface PipelineSpec {
   functions: FunctionSpec[];
   mappings: MappingSpec[];
   subscriptions: SubscriptionSpec[];
+  /** EventBridge rules on the default bus (S3 sends a bucket's events there when `eventBridge` is on). */
+  rules?: RuleSpec[];
   /** Probe queues, by the topic they listen to: topic id → queue id (the queue and subscription are listed above too). */
   probes: Record<string, string>;
   /** The topic the error handler publishes alerts to, if any. */
@@ -39,7 +41,41 @@ export interface BucketSpec {
   id: string;
   versioning: boolean;
   notifications?: NotificationSpec[];
+  /** EventBridgeConfiguration: S3 sends every event of the bucket to the default bus (no filters there). */
+  eventBridge?: boolean;
 }
+
+/**
+ * An EventBridge rule matching a bucket's S3 events (the pattern is built from `events`, see s3EventPattern), with
+ * one SQS target. EventBridge retries a delivery it could not make, then sends the event to `deadLetterQueue`.
+ */
+export interface RuleSpec {
+  id: string;
+  events: { bucket: string; created: boolean; deleted: boolean; prefix?: string; suffixes?: string[] };
+  target: { queue: string };
+  deadLetterQueue?: string;
+  /** RetryPolicy (EventBridge's defaults: 185 attempts, 86,400 s). */
+  maximumRetryAttempts?: number;
+  maximumEventAgeSeconds?: number;
+}
+
+/**
+ * The event pattern of a rule's `events`: S3's events for that bucket as EventBridge carries them (detail-type
+ * "Object Created" / "Object Deleted"), the key matched with wildcards so a prefix and a suffix hold together.
+ */
+export function s3EventPattern(events: RuleSpec['events'], bucketName: string): Record<string, unknown> {
+  const detailTypes = [...(events.created ? ['Object Created'] : []), ...(events.deleted ? ['Object Deleted'] : [])];
+  const prefix = events.prefix ?? '';
+  const keys = events.suffixes?.length ? events.suffixes.map((suffix) => ({ wildcard: `${escapeWildcard(prefix)}*${escapeWildcard(suffix)}` })) : prefix ? [{ prefix }] : undefined;
+  return {
+    source: ['aws.s3'],
+    'detail-type': detailTypes,
+    detail: { bucket: { name: [bucketName] }, ...(keys ? { object: { key: keys } } : {}) },
+  };
+}
+
+/** In a wildcard pattern `*` and `\` are special; everything else matches itself. */
+const escapeWildcard = (text: string) => text.replace(/[\\*]/g, (c) => `\\${c}`);
 
 export type NotificationTarget = { queue: string } | { topic: string } | { function: string };
 
@@ -110,6 +146,7 @@ export interface Resources {
   functions: Record<string, { name: string; arn: string; codeSha256: string; logGroup: string }>;
   mappings: { uuid: string; function: string; queue: string }[];
   subscriptions: { arn: string; topic: string; queue: string }[];
+  rules?: Record<string, { name: string; arn: string }>;
   probes: Record<string, string>;
   alertTopic?: string;
 }
@@ -179,6 +216,13 @@ export function validatePipeline(p: PipelineSpec): void {
     need('queue', m.queue, 'mapping');
     const q = p.queues.find((x) => x.id === m.queue);
     if (q?.fifo && m.maximumBatchingWindowSeconds) problems.push(`mapping ${m.function} ← ${m.queue}: FIFO queues take no batching window`);
+  }
+  for (const r of p.rules ?? []) {
+    need('bucket', r.events.bucket, `rule ${r.id}`);
+    need('queue', r.target.queue, `rule ${r.id} target`);
+    if (r.deadLetterQueue) need('queue', r.deadLetterQueue, `rule ${r.id} DLQ`);
+    if (!p.buckets.find((b) => b.id === r.events.bucket)?.eventBridge) problems.push(`rule ${r.id}: bucket ${r.events.bucket} does not send its events to EventBridge`);
+    if (!r.events.created && !r.events.deleted) problems.push(`rule ${r.id} matches no event`);
   }
   for (const s of p.subscriptions) {
     need('topic', s.topic, 'subscription');

@@ -10,30 +10,17 @@ const document = (statements: Statement[]) => JSON.stringify({ Version: '2012-10
 export interface QueueSenders {
   buckets: string[]; // bucket ARNs
   topics: string[]; // topic ARNs
+  rules?: string[]; // EventBridge rule ARNs (a target, or a target's DLQ)
 }
 
 export function queuePolicy(queueArn: string, accountId: string, senders: QueueSenders): string | undefined {
+  const sends = (Sid: string, service: string, Condition: Statement) => ({ Sid, Effect: 'Allow', Principal: { Service: service }, Action: 'SQS:SendMessage', Resource: queueArn, Condition });
   const statements: Statement[] = [];
   if (senders.buckets.length) {
-    statements.push({
-      Sid: 'AllowS3Notifications',
-      Effect: 'Allow',
-      Principal: { Service: 's3.amazonaws.com' },
-      Action: 'SQS:SendMessage',
-      Resource: queueArn,
-      Condition: { ArnLike: { 'aws:SourceArn': senders.buckets }, StringEquals: { 'aws:SourceAccount': accountId } },
-    });
+    statements.push(sends('AllowS3Notifications', 's3.amazonaws.com', { ArnLike: { 'aws:SourceArn': senders.buckets }, StringEquals: { 'aws:SourceAccount': accountId } }));
   }
-  if (senders.topics.length) {
-    statements.push({
-      Sid: 'AllowSnsSubscriptions',
-      Effect: 'Allow',
-      Principal: { Service: 'sns.amazonaws.com' },
-      Action: 'SQS:SendMessage',
-      Resource: queueArn,
-      Condition: { ArnEquals: { 'aws:SourceArn': senders.topics } },
-    });
-  }
+  if (senders.topics.length) statements.push(sends('AllowSnsSubscriptions', 'sns.amazonaws.com', { ArnEquals: { 'aws:SourceArn': senders.topics } }));
+  if (senders.rules?.length) statements.push(sends('AllowEventBridgeRules', 'events.amazonaws.com', { ArnEquals: { 'aws:SourceArn': senders.rules } }));
   return statements.length ? document(statements) : undefined;
 }
 

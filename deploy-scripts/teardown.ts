@@ -12,6 +12,7 @@ import { DeleteEventSourceMappingCommand, DeleteFunctionCommand, ListEventSource
 import { DeleteBucketCommand, DeleteObjectsCommand, GetBucketTaggingCommand, ListBucketsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { DeleteTopicCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, ListQueuesCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
+import { DeleteRuleCommand, ListRulesCommand, ListTagsForResourceCommand as ListRuleTagsCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { isAwsError } from './aws-errors';
 import type { AwsClients } from './clients';
 import { checkPrefix } from './pipeline';
@@ -22,7 +23,8 @@ import { fromTagList, ownership, type Tags } from './tags';
  * carry deploy's tag `s3-event-harness:stack` for that prefix or a stack under it (tags.ts). A resource with
  * a matching name but without the tag is left alone and listed in `skipped` with the reason; so is one
  * whose tags cannot be read (that is also an error). Children go with their tagged parent: a function's
- * event source mappings and its log group, a topic's subscriptions, a role's policies, a bucket's objects.
+ * event source mappings and its log group, a topic's subscriptions, a rule's targets, a role's policies, a
+ * bucket's objects.
  *
  * Found by listing and reading tags, so it also cleans up after a run that crashed before it could report
  * its resources. Missing resources are fine (another teardown, or a half-finished deploy); other failures
@@ -152,6 +154,21 @@ export async function teardown(clients: AwsClients, prefix: string, opts: { log?
         await attempt(`subscription ${s.SubscriptionArn}`, () => clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn })));
       }
       await attempt(`topic ${arn}`, () => clients.sns.send(new DeleteTopicCommand({ TopicArn: arn })));
+    },
+  );
+
+  // Rules on the default bus (S3 sends its events there), each with its targets (a rule with targets cannot be deleted).
+  const rules = await listing('rules', () => listAll((NextToken) => clients.events.send(new ListRulesCommand({ NamePrefix: `${prefix}-`, NextToken })), (p) => p.Rules, (p) => p.NextToken));
+  await eachLimited(
+    rules.filter((r) => mine(r.Name) && !r.ManagedBy),
+    async (r) => {
+      const name = r.Name!;
+      if (!(await owned(`rule ${name}`, async () => fromTagList((await clients.events.send(new ListRuleTagsCommand({ ResourceARN: r.Arn }))).Tags)))) return;
+      await attempt(`rule ${name}`, async () => {
+        const targets = await listAll((NextToken) => clients.events.send(new ListTargetsByRuleCommand({ Rule: name, NextToken })), (p) => p.Targets, (p) => p.NextToken);
+        if (targets.length) await clients.events.send(new RemoveTargetsCommand({ Rule: name, Ids: targets.map((t) => t.Id!) }));
+        await clients.events.send(new DeleteRuleCommand({ Name: name }));
+      });
     },
   );
 

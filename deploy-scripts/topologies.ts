@@ -20,6 +20,8 @@ import { TOPOLOGIES, validatePipeline } from './pipeline';
  *
  *   direct:  S3 ─▶ processor (async invoke, retries) ─failure▶ processor-dlq (Lambda DLQ)
  *   queue:   S3 ─▶ events (SQS) ─▶ processor;  events ─redrive▶ events-dlq
+ *   eventbridge: S3 ─▶ default bus ─rule objects▶ events (SQS) ─▶ processor;  rule target ─failure▶ events-rule-dlq;
+ *            events ─redrive▶ events-dlq
  *   fanout:  S3 ─▶ events (SNS) ─▶ processor / audit / archive (SQS) ─▶ functions;  each queue ─redrive▶ <queue>-dlq;
  *            what SNS cannot deliver to one of those queues ─▶ <queue>-subscription-dlq (the subscription's RedrivePolicy)
  * and in all of them: every DLQ ─▶ error-handler ─▶ alerts (SNS) ─▶ probe-alerts (SQS, read by scenarios);
@@ -81,7 +83,7 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
     b.processor('processor');
     b.map('processor', 'events');
     b.notify({ queue: 'events' });
-  } else {
+  } else if (topology === 'fanout') {
     b.topic('events');
     b.probe('events');
     b.notify({ topic: 'events' });
@@ -110,6 +112,23 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
       b.dlqs.push(undelivered);
       b.spec.subscriptions.push({ topic: 'events', queue: c.id, ...c.subscription, deadLetterQueue: undelivered });
     }
+  }
+  if (topology === 'eventbridge') {
+    // S3 sends every event of the bucket to the default bus; a rule picks the data objects' created and deleted
+    // events (the bucket side has no filters) and sends them to the queue the processor reads.
+    b.spec.buckets[0]!.eventBridge = true;
+    b.consumerQueue('events');
+    b.processor('processor');
+    b.map('processor', 'events');
+    // What EventBridge could not deliver to the queue, after its retries.
+    b.deadLetterQueue('events-rule-dlq');
+    b.dlqs.push('events-rule-dlq');
+    (b.spec.rules ??= []).push({
+      id: 'objects',
+      events: { bucket: 'data', created: true, deleted: o.deleteEvents !== false, prefix: o.dataPrefix ?? DEFAULT_DATA_PREFIX, suffixes: o.suffixes },
+      target: { queue: 'events' },
+      deadLetterQueue: 'events-rule-dlq',
+    });
   }
   if (o.fifo) {
     b.consumerQueue('fifo', true);

@@ -5,8 +5,9 @@ import { extractS3Records, objectRefOf } from '../shared/s3-records';
 /**
  * The alert for one dead-lettered message, built without AWS so it is tested on plain records.
  * A DLQ message is one of: an S3 event (SQS redrive of S3 → SQS), an SNS envelope holding one
- * (SNS → SQS redrive), or a Lambda async-invoke failure, whose body is the original event and whose
- * message attributes carry ErrorCode / ErrorMessage / RequestID.
+ * (SNS → SQS redrive, or SNS's own subscription DLQ), an EventBridge S3 event (SQS redrive, or the rule
+ * target's DLQ, whose attributes carry ERROR_CODE / ERROR_MESSAGE), or a Lambda async-invoke failure, whose
+ * body is the original event and whose message attributes carry ErrorCode / ErrorMessage / RequestID.
  */
 export interface AlertMessage {
   bucket: string | null;
@@ -53,8 +54,9 @@ export function buildAlert(record: SqsRecord): Alert {
     bucket: first?.bucket ?? null,
     key: first?.key ?? null,
     versionId: first?.versionId ?? null,
-    error: attribute(record, 'ErrorMessage'),
-    errorCode: attribute(record, 'ErrorCode'),
+    // Lambda's async DLQ names them ErrorMessage / ErrorCode; EventBridge's target DLQ ERROR_MESSAGE / ERROR_CODE.
+    error: attribute(record, 'ErrorMessage') ?? attribute(record, 'ERROR_MESSAGE'),
+    errorCode: attribute(record, 'ErrorCode') ?? attribute(record, 'ERROR_CODE'),
     requestId: attribute(record, 'RequestID'),
     receiveCount: Number.isFinite(receiveCount) && receiveCount > 0 ? receiveCount : null,
     sourceQueue: record.eventSourceARN ?? null,

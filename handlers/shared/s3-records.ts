@@ -8,6 +8,8 @@ import type { S3EventRecord } from './event-types';
  *   - S3 → SNS → SQS:       the SQS body is an SNS envelope `{Type:'Notification', Message:'<S3 event JSON>'}`,
  *                           or the S3 event itself with raw message delivery on
  *   - S3 → SNS → Lambda:    `{Records:[{EventSource:'aws:sns', Sns:{Message:'<S3 event JSON>'}}]}`
+ *   - S3 → EventBridge → SQS: the SQS body is the EventBridge event `{source:'aws.s3', 'detail-type':'Object Created', detail}`,
+ *                           read as the record S3 would have sent (`eventBridgeRecord`)
  *   - Lambda async DLQ:     the SQS body is the original event (any of the above)
  * It also takes a single record, an SQS body string or an SNS envelope on its own.
  *
@@ -88,7 +90,11 @@ function collect(value: unknown, found: S3EventRecord[], where: string, depth: n
     collectRecord(value, found, where, depth);
     return;
   }
-  throw new Error(`${where}: not an S3 event (no Records, not an SNS envelope, not an s3:TestEvent)`);
+  if (value.source === 'aws.s3' && typeof value['detail-type'] === 'string') {
+    found.push(eventBridgeRecord(value, where));
+    return;
+  }
+  throw new Error(`${where}: not an S3 event (no Records, not an SNS envelope, not an EventBridge S3 event, not an s3:TestEvent)`);
 }
 
 function collectRecord(record: unknown, found: S3EventRecord[], where: string, depth: number): void {
@@ -114,6 +120,42 @@ function checkS3Record(record: Record<string, unknown>, where: string): S3EventR
     throw new Error(`${where}: S3 record without eventName, s3.bucket.name or s3.object.key`);
   }
   return record as unknown as S3EventRecord;
+}
+
+/** Object Created's `reason` → the notification's eventName suffix. */
+const CREATED_BY: Record<string, string> = { PutObject: 'Put', 'POST Object': 'Post', CopyObject: 'Copy', CompleteMultipartUpload: 'CompleteMultipartUpload' };
+
+/**
+ * An S3 event as EventBridge carries it, as the notification record S3 sends for the same change: eventName from
+ * detail-type (with `reason` / `deletion-type`), the object's key (URL-encoded in both), size, ETag, version and
+ * sequencer. Detail-types other than Object Created / Object Deleted keep their name (`EventBridge:<type>`).
+ */
+export function eventBridgeRecord(event: Record<string, unknown>, where = 'event'): S3EventRecord {
+  const detail = isObject(event.detail) ? event.detail : {};
+  const bucket = isObject(detail.bucket) ? detail.bucket.name : undefined;
+  const object = isObject(detail.object) ? detail.object : {};
+  if (typeof bucket !== 'string' || typeof object.key !== 'string') throw new Error(`${where}: EventBridge S3 event without detail.bucket.name or detail.object.key`);
+  const type = String(event['detail-type']);
+  let eventName = `EventBridge:${type}`;
+  if (type === 'Object Created') eventName = `ObjectCreated:${CREATED_BY[String(detail.reason)] ?? 'Put'}`;
+  else if (type === 'Object Deleted') eventName = detail['deletion-type'] === 'Delete Marker Created' ? 'ObjectRemoved:DeleteMarkerCreated' : 'ObjectRemoved:Delete';
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    eventSource: 'aws:s3',
+    eventName,
+    ...(text(event.time) ? { eventTime: text(event.time) } : {}),
+    ...(text(event.region) ? { awsRegion: text(event.region) } : {}),
+    s3: {
+      bucket: { name: bucket },
+      object: {
+        key: object.key,
+        ...(typeof object.size === 'number' ? { size: object.size } : {}),
+        ...(text(object.etag) ? { eTag: text(object.etag) } : {}),
+        ...(text(object['version-id']) ? { versionId: text(object['version-id']) } : {}),
+        ...(text(object.sequencer) ? { sequencer: text(object.sequencer) } : {}),
+      },
+    },
+  };
 }
 
 function parseJson(text: string, where: string): unknown {

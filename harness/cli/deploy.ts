@@ -27,7 +27,7 @@ const connectionHelp: [string, string][] = [
 const deploySpec = {
   name: 'deploy',
   summary: 'Provisions a pipeline through the AWS SDK (idempotent: re-running converges) and prints its resources as JSON on stdout.',
-  usage: 's3-event-harness deploy --endpoint URL [--topology direct|queue|fanout] [--prefix P] [--versioning]',
+  usage: 's3-event-harness deploy --endpoint URL [--topology direct|queue|fanout|eventbridge] [--prefix P] [--versioning]',
   options: { ...connectionOptions, topology: { type: 'string' }, versioning: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   help: [
     ...connectionHelp,

@@ -13,7 +13,7 @@ const spec = {
   name: 'serve',
   summary:
     'Runs the embedded emulator (S3, SQS, SNS, Lambda, Logs… on one port) until SIGINT/SIGTERM. Prints "ready <endpoint-url>" on stdout once it accepts requests.',
-  usage: 's3-event-harness serve [--host H] [--port P] [--deploy [direct|queue|fanout]] [--time-scale X] [--data-dir D]',
+  usage: 's3-event-harness serve [--host H] [--port P] [--deploy [direct|queue|fanout|eventbridge]] [--time-scale X] [--data-dir D]',
   options: {
     host: { type: 'string' },
     port: { type: 'string' },

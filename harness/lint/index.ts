@@ -14,6 +14,8 @@ import { isAllowed } from '../../emulator/core/resource-policy';
 import { validateNotificationConfiguration } from '../../emulator/s3/notifications';
 import { parseArn } from '../../emulator/core/ids';
 import type { Finding } from './findings';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { lintEventBridge } from './eventbridge';
 
 export type { Finding } from './findings';
 export { formatFindings } from './findings';
@@ -27,6 +29,7 @@ export interface LintClients {
   sqs: SQSClient;
   sns: SNSClient;
   lambda: LambdaClient;
+  events: EventBridgeClient;
 }
 
 export interface LintOptions {
@@ -112,6 +115,8 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
       }
     }
   }
+
+  await lintEventBridge({ events: c.events, notifications, attrsOf, add });
 
   const mappings: EventSourceMappingConfiguration[] = [];
   for await (const page of paginateListEventSourceMappings({ client: c.lambda }, {})) mappings.push(...(page.EventSourceMappings ?? []));

@@ -180,7 +180,22 @@ export function sinksOf(spec: PipelineSpec, resources: Resources): Sink[] {
         }
       }
     }
+    // S3 → EventBridge → a rule whose target is a queue this function reads.
+    for (const rule of spec.rules ?? []) {
+      if (!mappedFunctions(rule.target.queue).includes(fn.id)) continue;
+      const e = rule.events;
+      const events = [...(e.created ? ['s3:ObjectCreated:*'] : []), ...(e.deleted ? ['s3:ObjectRemoved:*'] : [])];
+      for (const suffix of e.suffixes?.length ? e.suffixes : [undefined]) {
+        (routes[bucketName(e.bucket)] ??= []).push({
+          events,
+          ...(e.prefix !== undefined ? { prefix: e.prefix } : {}),
+          ...(suffix !== undefined ? { suffix } : {}),
+          via: `rule ${rule.id} → queue ${rule.target.queue}`,
+        });
+      }
+    }
     const dlqs = new Set<string>();
+    for (const rule of spec.rules ?? []) if (rule.deadLetterQueue && mappedFunctions(rule.target.queue).includes(fn.id)) dlqs.add(rule.deadLetterQueue);
     for (const m of spec.mappings.filter((x) => x.function === fn.id)) {
       const dlq = spec.queues.find((q) => q.id === m.queue)?.deadLetter?.queue;
       if (dlq) dlqs.add(dlq);

@@ -95,6 +95,49 @@ describe('extractS3Records', () => {
   });
 });
 
+describe('S3 events through EventBridge', () => {
+  // As S3 sends them to the default bus (aws-semantics §6), the key URL-encoded as in notifications.
+  const ebEvent = (detailType: string, detail: Record<string, unknown>, object: Record<string, unknown> = {}) => ({
+    version: '0',
+    id: '17793124-05d4-b198-2fde-7ededc63b103',
+    'detail-type': detailType,
+    source: 'aws.s3',
+    account: '111122223333',
+    time: '2021-11-12T00:00:00Z',
+    region: 'ca-central-1',
+    resources: ['arn:aws:s3:::bucket1'],
+    detail: { version: '0', bucket: { name: 'bucket1' }, object: { key: 'data/my+file.csv', sequencer: '617f08299329d189', ...object }, ...detail },
+  });
+
+  it('reads an Object Created event in an SQS message as the notification record of the same change', () => {
+    const created = ebEvent('Object Created', { reason: 'CompleteMultipartUpload' }, { size: 5, etag: 'b1946ac92492d2347c6235b4d2611184', 'version-id': 'IYV3p45B' });
+    const [record] = extractS3Records(sqsEvent(sqsRecord(created)));
+    expect(record).toEqual({
+      eventSource: 'aws:s3',
+      eventName: 'ObjectCreated:CompleteMultipartUpload',
+      eventTime: '2021-11-12T00:00:00Z',
+      awsRegion: 'ca-central-1',
+      s3: { bucket: { name: 'bucket1' }, object: { key: 'data/my+file.csv', size: 5, eTag: 'b1946ac92492d2347c6235b4d2611184', versionId: 'IYV3p45B', sequencer: '617f08299329d189' } },
+    });
+    expect(objectRefOf(record!).key).toBe('data/my file.csv');
+  });
+
+  it('names created and deleted events as S3 notifications do', () => {
+    const name = (type: string, detail: Record<string, unknown>) => extractS3Records(ebEvent(type, detail))[0]!.eventName;
+    expect(name('Object Created', { reason: 'PutObject' })).toBe('ObjectCreated:Put');
+    expect(name('Object Created', { reason: 'POST Object' })).toBe('ObjectCreated:Post');
+    expect(name('Object Created', { reason: 'CopyObject' })).toBe('ObjectCreated:Copy');
+    expect(name('Object Deleted', { reason: 'DeleteObject', 'deletion-type': 'Permanently Deleted' })).toBe('ObjectRemoved:Delete');
+    expect(name('Object Deleted', { reason: 'DeleteObject', 'deletion-type': 'Delete Marker Created' })).toBe('ObjectRemoved:DeleteMarkerCreated');
+    // Other S3 events keep their type, so the processor ignores them instead of reading them as writes.
+    expect(name('Object Tags Added', {})).toBe('EventBridge:Object Tags Added');
+  });
+
+  it('throws on an aws.s3 event without a bucket or key', () => {
+    expect(() => extractS3Records({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' } } })).toThrow(/EventBridge S3 event without detail.bucket.name or detail.object.key/);
+  });
+});
+
 describe('isS3TestEvent', () => {
   it('recognizes the test message and nothing else', () => {
     expect(isS3TestEvent(testEvent)).toBe(true);

@@ -17,6 +17,8 @@ import { deployWithReport, queueArnFromUrl } from '../../deploy-scripts/deploy';
 import type { Resources } from '../../deploy-scripts/pipeline';
 import { STACK_TAG, stackTags } from '../../deploy-scripts/tags';
 import { teardown } from '../../deploy-scripts/teardown';
+import { DescribeRuleCommand, ListRulesCommand, ListTagsForResourceCommand as ListRuleTagsCommand, ListTargetsByRuleCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { buildPipeline } from '../../deploy-scripts/topologies';
 import { buildHandler } from '../../handlers/build';
 
@@ -72,6 +74,32 @@ describe('deploy', () => {
       expect({ mapping: `${m.queue} → ${m.function}`, count: listed.EventSourceMappings?.length }).toEqual({ mapping: `${m.queue} → ${m.function}`, count: 1 });
     }
     expect(JSON.parse(JSON.stringify(first.resources))).toEqual(first.resources);
+  });
+
+  it('eventbridge: the bucket sends to EventBridge, the rule and its target converge, and a re-run changes nothing', async () => {
+    const pipeline = buildPipeline('eventbridge', { prefix: 'idem-eb' });
+    const first = await deployWithReport(clientsOf(), pipeline);
+    expect(first.actions).toEqual(expect.arrayContaining(['create rule idem-eb-objects']));
+    const rule = first.resources.rules!.objects!;
+    expect(rule).toEqual({ name: 'idem-eb-objects', arn: `arn:aws:events:us-east-1:${first.resources.accountId}:rule/idem-eb-objects` });
+    const config = await clientsOf().s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'idem-eb-data' }));
+    expect(config.EventBridgeConfiguration).toEqual({});
+    const targets = async () => (await clientsOf().events.send(new ListTargetsByRuleCommand({ Rule: rule.name }))).Targets;
+    expect(await targets()).toEqual([{ Id: 'queue', Arn: first.resources.queues.events!.arn, DeadLetterConfig: { Arn: first.resources.queues['events-rule-dlq']!.arn } }]);
+    const tags = (await clientsOf().events.send(new ListRuleTagsCommand({ ResourceARN: rule.arn }))).Tags;
+    expect(Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value]))).toEqual(stackTags('idem-eb'));
+
+    // Someone changed the pattern: deploy puts it back, and a further run has nothing to do.
+    await clientsOf().events.send(new PutRuleCommand({ Name: rule.name, EventPattern: JSON.stringify({ source: ['elsewhere'] }) }));
+    const second = await deployWithReport(clientsOf(), pipeline);
+    expect(second.actions).toEqual([]);
+    expect(second.resources).toEqual(first.resources);
+    expect(JSON.parse((await clientsOf().events.send(new DescribeRuleCommand({ Name: rule.name }))).EventPattern!).source).toEqual(['aws.s3']);
+
+    const report = await teardown(clientsOf(), 'idem-eb');
+    expect(report.errors).toEqual([]);
+    expect(report.deleted).toContain('rule idem-eb-objects');
+    expect((await clientsOf().events.send(new ListRulesCommand({ NamePrefix: 'idem-eb-' }))).Rules).toEqual([]);
   });
 
   it('tags every resource it creates (buckets, queues and DLQs, topics, functions, log groups, role) with its stack', async () => {

@@ -10,6 +10,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
+import { PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { useEmbeddedClients } from '../helpers/emulator';
 import { deploy } from '../../deploy-scripts/deploy';
 import type { PipelineSpec, Resources, Topology } from '../../deploy-scripts/pipeline';
@@ -32,7 +34,7 @@ async function deployed(topology: Topology, options: Omit<TopologyOptions, 'pref
 /** The lint's findings about one deployment (the lint reads every mapping in the account, so others are filtered out). */
 async function findingsFor(d: { prefix: string; resources: Resources }, opts: LintOptions = {}): Promise<Finding[]> {
   const all = await lintDeployment(clientsOf(), { buckets: Object.values(d.resources.buckets).map((b) => b.name), ...opts });
-  return all.filter((f) => f.resource.includes(`:${d.prefix}-`) || f.resource.includes(`:::${d.prefix}-`));
+  return all.filter((f) => new RegExp(`[:/]${d.prefix}-`).test(f.resource));
 }
 
 const rules = (findings: Finding[]) => findings.map((f) => `${f.severity} ${f.rule}`).sort();
@@ -43,6 +45,7 @@ describe('deployment lint', () => {
     ['queue', {}],
     ['queue', { fifo: true }],
     ['fanout', {}],
+    ['eventbridge', {}],
   ] as const)('the harness\'s own %s pipeline (%j) has no findings with its defaults', async (topology, options) => {
     expect(await findingsFor(await deployed(topology, options))).toEqual([]);
   }, 60_000);
@@ -179,5 +182,21 @@ describe('deployment lint', () => {
     const found = await findingsFor(d);
     expect(found.map((f) => [f.severity, f.rule, f.resource])).toEqual([['warning', 'subscription-dlq', sub.arn]]);
     expect(found[0]!.message).toMatch(new RegExp(`${d.prefix}-audit never sees it`));
+  }, 60_000);
+
+  it('S3 → EventBridge: a rule on a bucket that does not send to EventBridge, a target the queue refuses, a target without a DLQ', async () => {
+    const d = await deployed('eventbridge');
+    const rule = d.resources.rules!.objects!;
+    const events = d.resources.queues.events!;
+    await clientsOf().events.send(new PutTargetsCommand({ Rule: rule.name, Targets: [{ Id: 'queue', Arn: events.arn }] }));
+    expect((await findingsFor(d)).map((f) => [f.severity, f.rule, f.resource])).toEqual([['warning', 'rule-target-dlq', rule.arn]]);
+
+    await clientsOf().sqs.send(new SetQueueAttributesCommand({ QueueUrl: events.url, Attributes: { Policy: '' } }));
+    expect(rules(await findingsFor(d))).toEqual(['error queue-policy', 'warning rule-target-dlq']);
+
+    await clientsOf().s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: d.resources.buckets.data!.name, NotificationConfiguration: {} }));
+    const off = await findingsFor(d);
+    expect(off.map((f) => [f.severity, f.rule, f.resource])).toEqual([['error', 'eventbridge-off', rule.arn]]);
+    expect(off[0]!.message).toMatch(/matches S3 events of lint\d+-data, but the bucket does not send its events to EventBridge/);
   }, 60_000);
 });

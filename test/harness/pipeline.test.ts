@@ -1,4 +1,4 @@
-import { checkPrefix, validatePipeline } from '../../deploy-scripts/pipeline';
+import { checkPrefix, s3EventPattern, validatePipeline } from '../../deploy-scripts/pipeline';
 import { buildPipeline } from '../../deploy-scripts/topologies';
 import { createRandom, resolveSeed } from '../../harness/random';
 import { scenarioPrefix } from '../../harness/scenario/runner';
@@ -64,11 +64,40 @@ describe('topologies', () => {
     expect(p.mappings.find((m) => m.queue === 'fifo')!.maximumBatchingWindowSeconds).toBeUndefined();
   });
 
+  it('eventbridge: the bucket sends its events to EventBridge; a rule on them feeds the queue, with a target DLQ', () => {
+    const p = buildPipeline('eventbridge', { prefix: 't8' });
+    expect(p.buckets[0]).toMatchObject({ id: 'data', eventBridge: true });
+    expect(p.buckets[0]!.notifications).toEqual([]);
+    expect(p.rules).toEqual([
+      {
+        id: 'objects',
+        events: { bucket: 'data', created: true, deleted: true, prefix: 'data/', suffixes: ['.csv', '.json'] },
+        target: { queue: 'events' },
+        deadLetterQueue: 'events-rule-dlq',
+      },
+    ]);
+    expect(p.mappings.map((m) => `${m.queue}→${m.function}`).sort()).toEqual(['events-dlq→error-handler', 'events-rule-dlq→error-handler', 'events→processor']);
+    expect(buildPipeline('eventbridge', { prefix: 't8', deleteEvents: false }).rules![0]!.events.deleted).toBe(false);
+  });
+
+  it('a rule\'s pattern: S3 as the source, the bucket by name, prefix and suffix joined by a wildcard', () => {
+    expect(s3EventPattern({ bucket: 'data', created: true, deleted: false, prefix: 'in/*x', suffixes: ['.csv', '.\\j'] }, 'p-data')).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: ['p-data'] }, object: { key: [{ wildcard: 'in/\\*x*.csv' }, { wildcard: 'in/\\*x*.\\\\j' }] } },
+    });
+    expect(s3EventPattern({ bucket: 'data', created: true, deleted: true, prefix: 'in/' }, 'b').detail).toEqual({ bucket: { name: ['b'] }, object: { key: [{ prefix: 'in/' }] } });
+    expect(s3EventPattern({ bucket: 'data', created: false, deleted: true }, 'b')).toEqual({ source: ['aws.s3'], 'detail-type': ['Object Deleted'], detail: { bucket: { name: ['b'] } } });
+  });
+
   it('rejects dangling references and bad prefixes before anything is created', () => {
     const p = buildPipeline('queue', { prefix: 't5' });
     p.mappings.push({ function: 'nope', queue: 'events' });
     expect(() => validatePipeline(p)).toThrow(/unknown function "nope"/);
     expect(() => checkPrefix('Bad_Prefix')).toThrow(/invalid resource prefix/);
+    const eb = buildPipeline('eventbridge', { prefix: 't5' });
+    eb.buckets[0]!.eventBridge = false;
+    expect(() => validatePipeline(eb)).toThrow(/rule objects: bucket data does not send its events to EventBridge/);
     expect(() => checkPrefix('a'.repeat(40))).toThrow(/longer than/);
   });
 });

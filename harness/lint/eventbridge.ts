@@ -1,0 +1,87 @@
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, type Rule, type Target } from '@aws-sdk/client-eventbridge';
+import type { NotificationConfiguration } from '@aws-sdk/client-s3';
+import { isAllowed } from '../../emulator/core/resource-policy';
+import { parseArn } from '../../emulator/core/ids';
+import type { Finding } from './findings';
+
+/** What the EventBridge rules need from the rest of the lint: queue attributes (cached) and where findings go. */
+export interface EventBridgeLintContext {
+  events: EventBridgeClient;
+  notifications: Map<string, NotificationConfiguration>;
+  attrsOf: (queueArn: string) => Promise<Record<string, string>>;
+  add: (f: Finding) => void;
+}
+
+/**
+ * S3 → EventBridge: rules on the default bus that match a linted bucket's S3 events (source aws.s3 and, when the
+ * pattern names buckets, that bucket). A bucket without EventBridgeConfiguration sends them nothing; an SQS target
+ * must let the rule send; a target without a DLQ loses what EventBridge could not deliver after its retries.
+ */
+export async function lintEventBridge(ctx: EventBridgeLintContext): Promise<void> {
+  const rules = await allPages<Rule>(async (NextToken) => {
+    const page = await ctx.events.send(new ListRulesCommand({ NextToken }));
+    return [page.Rules, page.NextToken];
+  });
+  for (const [bucket, cfg] of ctx.notifications) {
+    const matching = rules.filter((r) => r.State !== 'DISABLED' && matchesBucketEvents(r.EventPattern, bucket));
+    if (!matching.length) continue;
+    if (!cfg.EventBridgeConfiguration) {
+      for (const r of matching) {
+        ctx.add({ severity: 'error', rule: 'eventbridge-off', resource: r.Arn!, message: `Rule ${r.Name} matches S3 events of ${bucket}, but the bucket does not send its events to EventBridge: the rule never fires.`, fix: `Add "EventBridgeConfiguration": {} to the notification configuration of ${bucket} (it replaces the whole configuration: keep the other entries).` });
+      }
+      continue;
+    }
+    for (const r of matching) {
+      const targets = await allPages<Target>(async (NextToken) => {
+        const page = await ctx.events.send(new ListTargetsByRuleCommand({ Rule: r.Name, NextToken }));
+        return [page.Targets, page.NextToken];
+      });
+      for (const t of targets) await lintTarget(ctx, r, t);
+    }
+  }
+}
+
+async function lintTarget(ctx: EventBridgeLintContext, r: Rule, t: Target): Promise<void> {
+  const targetName = parseArn(t.Arn!)?.resource ?? t.Arn!;
+  if (t.Arn!.includes(':sqs:')) {
+    const attrs = await ctx.attrsOf(t.Arn!).catch(() => undefined);
+    if (!attrs) {
+      ctx.add({ severity: 'error', rule: 'missing-destination', resource: t.Arn!, message: `Rule ${r.Name} targets a queue that does not exist.`, fix: 'Create the queue, or remove the target.' });
+      return;
+    }
+    if (!isAllowed(attrs.Policy, { principal: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: t.Arn!, context: { 'aws:SourceArn': r.Arn! } })) {
+      ctx.add({ severity: 'error', rule: 'queue-policy', resource: t.Arn!, message: `The queue policy of ${targetName} does not let events.amazonaws.com send messages from rule ${r.Name}: every delivery fails.`, fix: `Add a statement allowing Service events.amazonaws.com sqs:SendMessage with Condition ArnEquals aws:SourceArn ${r.Arn}.` });
+    }
+  }
+  if (!t.DeadLetterConfig?.Arn) {
+    ctx.add({ severity: 'warning', rule: 'rule-target-dlq', resource: r.Arn!, message: `The target ${targetName} of rule ${r.Name} has no dead-letter queue: an event EventBridge could not deliver after its retries is dropped.`, fix: `Set DeadLetterConfig {"Arn": "<SQS queue ARN>"} on the target (put-targets), with a queue policy letting the rule send to it.` });
+  }
+}
+
+/** Whether a rule's pattern can match S3's events for this bucket (source aws.s3; bucket name listed or not constrained). */
+function matchesBucketEvents(patternText: string | undefined, bucket: string): boolean {
+  let pattern: Record<string, unknown>;
+  try {
+    pattern = JSON.parse(patternText ?? 'null');
+  } catch {
+    return false;
+  }
+  if (!pattern || typeof pattern !== 'object') return false;
+  const sources = pattern.source;
+  if (!Array.isArray(sources) || !sources.includes('aws.s3')) return false;
+  const detail = pattern.detail as { bucket?: { name?: unknown } } | undefined;
+  const names = detail?.bucket?.name;
+  return !Array.isArray(names) || names.some((n) => n === bucket || (typeof n === 'object' && n !== null));
+}
+
+/** EventBridge's List calls page with NextToken and the SDK has no paginator for them. */
+async function allPages<T>(page: (token: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const [items, next] = await page(token);
+    all.push(...(items ?? []));
+    token = next;
+  } while (token);
+  return all;
+}
