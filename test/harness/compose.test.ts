@@ -8,7 +8,13 @@ const FILE = path.join(ROOT, 'docker-compose.yml');
 
 /** Debian's docker-compose (v1) validates and normalizes the file without a Docker engine. */
 function compose(...args: string[]) {
-  return spawnSync('docker-compose', ['-f', FILE, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return composeWith({}, ...args);
+}
+
+/** With these variables set for compose's substitution (and HARNESS_TOPOLOGY unset unless given: the file's default). */
+function composeWith(vars: Record<string, string>, ...args: string[]) {
+  const { HARNESS_TOPOLOGY: _ignored, ...env } = process.env;
+  return spawnSync('docker-compose', ['-f', FILE, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...env, ...vars } });
 }
 const probe = compose('version');
 const missing = probe.error ? `docker-compose is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})` : undefined;
@@ -38,6 +44,14 @@ describeIfCompose('docker-compose.yml (validated by docker-compose)', () => {
     expect(flat).toContain('npx s3-event-harness deploy --endpoint http://localstack:4566 --topology fanout');
     expect(flat).toContain('npx s3-event-harness serve --host 0.0.0.0 --port 4566 --deploy fanout --data-dir /data');
     expect(flat).toMatch(/- embedded-state:\/data(:rw)? /);
+  });
+
+  it('HARNESS_TOPOLOGY picks the sandbox pipeline', () => {
+    const res = composeWith({ HARNESS_TOPOLOGY: 'eventbridge' }, '--profile', 'embedded', 'config');
+    expect(res.status).toBe(0);
+    const flat = res.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain('deploy --endpoint http://localstack:4566 --topology eventbridge');
+    expect(flat).toContain('--deploy eventbridge --data-dir /data');
   });
 });
 
