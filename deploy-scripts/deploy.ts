@@ -425,14 +425,15 @@ class Deployment {
     });
   }
 
-  /** The rule's one target (its queue, after the queue lets the rule send), with the DLQ and retry policy. */
+  /** The rule's target (its queue, after the queue lets the rule send), with the DLQ and retry policy; and its probe. */
   private ruleTargets(id: string): Promise<void> {
     return this.step(`rule targets ${id}`, async () => {
       const r = this.p.rules!.find((x) => x.id === id)!;
-      const [rule, queue, dlq] = await Promise.all([
+      const [rule, queue, dlq, probe] = await Promise.all([
         this.rule(id),
         this.queueAttributes(r.target.queue),
         r.deadLetterQueue ? this.queueAttributes(r.deadLetterQueue) : undefined,
+        r.probe ? this.queueAttributes(r.probe) : undefined,
       ]);
       const retry = r.maximumRetryAttempts !== undefined || r.maximumEventAgeSeconds !== undefined;
       const out = await this.c.events.send(
@@ -445,6 +446,7 @@ class Deployment {
               ...(dlq ? { DeadLetterConfig: { Arn: dlq.arn } } : {}),
               ...(retry ? { RetryPolicy: { MaximumRetryAttempts: r.maximumRetryAttempts, MaximumEventAgeInSeconds: r.maximumEventAgeSeconds } } : {}),
             },
+            ...(probe ? [{ Id: 'probe', Arn: probe.arn }] : []),
           ],
         }),
       );
@@ -492,7 +494,7 @@ class Deployment {
       // SNS sends to a subscription's queue and to its DLQ alike.
       const senderTopics = [...new Set(this.p.subscriptions.filter((s) => s.queue === id || s.deadLetterQueue === id).map((s) => s.topic))];
       // EventBridge sends to a rule's target and to the target's DLQ alike.
-      const senderRules = (this.p.rules ?? []).filter((r) => r.target.queue === id || r.deadLetterQueue === id).map((r) => r.id);
+      const senderRules = (this.p.rules ?? []).filter((r) => r.target.queue === id || r.deadLetterQueue === id || r.probe === id).map((r) => r.id);
       const [queue, dlq, topics, rules, accountId] = await Promise.all([
         this.queue(id),
         q.deadLetter ? this.queue(q.deadLetter.queue) : undefined,

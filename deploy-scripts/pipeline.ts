@@ -31,7 +31,7 @@ export interface PipelineSpec {
   subscriptions: SubscriptionSpec[];
   /** EventBridge rules on the default bus (S3 sends a bucket's events there when `eventBridge` is on). */
   rules?: RuleSpec[];
-  /** Probe queues, by the topic they listen to: topic id → queue id (the queue and subscription are listed above too). */
+  /** Probe queues, by the topic (or EventBridge rule) they listen to: id → queue id (the queue is listed above too). */
   probes: Record<string, string>;
   /** The topic the error handler publishes alerts to, if any. */
   alertTopic?: string;
@@ -54,6 +54,8 @@ export interface RuleSpec {
   events: { bucket: string; created: boolean; deleted: boolean; prefix?: string; suffixes?: string[] };
   target: { queue: string };
   deadLetterQueue?: string;
+  /** A queue that gets a copy of every event the rule matches (a second target), for scenarios to read. */
+  probe?: string;
   /** RetryPolicy (EventBridge's defaults: 185 attempts, 86,400 s). */
   maximumRetryAttempts?: number;
   maximumEventAgeSeconds?: number;
@@ -221,6 +223,7 @@ export function validatePipeline(p: PipelineSpec): void {
     need('bucket', r.events.bucket, `rule ${r.id}`);
     need('queue', r.target.queue, `rule ${r.id} target`);
     if (r.deadLetterQueue) need('queue', r.deadLetterQueue, `rule ${r.id} DLQ`);
+    if (r.probe) need('queue', r.probe, `rule ${r.id} probe`);
     if (!p.buckets.find((b) => b.id === r.events.bucket)?.eventBridge) problems.push(`rule ${r.id}: bucket ${r.events.bucket} does not send its events to EventBridge`);
     if (!r.events.created && !r.events.deleted) problems.push(`rule ${r.id} matches no event`);
   }
@@ -229,8 +232,11 @@ export function validatePipeline(p: PipelineSpec): void {
     need('queue', s.queue, 'subscription');
     if (s.deadLetterQueue) need('queue', s.deadLetterQueue, `subscription ${s.topic} → ${s.queue} DLQ`);
   }
-  for (const [topic, queue] of Object.entries(p.probes)) {
-    need('topic', topic, 'probe');
+  for (const [source, queue] of Object.entries(p.probes)) {
+    const rule = p.rules?.find((r) => r.id === source);
+    if (rule) {
+      if (rule.probe !== queue) problems.push(`probe ${queue} of rule ${source} is not that rule's probe target`);
+    } else need('topic', source, 'probe');
     need('queue', queue, 'probe');
   }
   if (p.alertTopic) need('topic', p.alertTopic, 'alertTopic');

@@ -123,11 +123,15 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
     // What EventBridge could not deliver to the queue, after its retries.
     b.deadLetterQueue('events-rule-dlq');
     b.dlqs.push('events-rule-dlq');
+    // A second target: every event the rule matches, for scenarios to read (as the fan-out topic's probe).
+    b.queue({ id: 'probe-objects' });
+    b.spec.probes.objects = 'probe-objects';
     (b.spec.rules ??= []).push({
       id: 'objects',
       events: { bucket: 'data', created: true, deleted: o.deleteEvents !== false, prefix: o.dataPrefix ?? DEFAULT_DATA_PREFIX, suffixes: o.suffixes },
       target: { queue: 'events' },
       deadLetterQueue: 'events-rule-dlq',
+      probe: 'probe-objects',
     });
   }
   if (o.fifo) {

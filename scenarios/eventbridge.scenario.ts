@@ -3,7 +3,8 @@ import { expect, scenario } from '../harness/scenario';
 import { csv, jsonArray } from './support';
 
 // S3 sends every event of the bucket to EventBridge; the rule keeps the data objects' created and deleted events
-// (data/*.csv, data/*.json) and sends them to the processor's queue. Anything else never reaches the function.
+// (data/*.csv, data/*.json) and sends them to the processor's queue (and a probe queue, which the scenario reads).
+// Anything else never reaches the function.
 scenario('S3 → EventBridge → SQS → Lambda: one report per object, deletes seen, the rest filtered', { topology: 'eventbridge' }, async (s) => {
   const rows = s.random.int(1, 30);
   const items = s.random.int(1, 10);
@@ -16,6 +17,14 @@ scenario('S3 → EventBridge → SQS → Lambda: one report per object, deletes 
   await s.delete('data/table.csv');
   const [ignored] = await s.expectLogs('processor', (e) => e.msg === 'ignored event' && e.object === `s3://${s.bucket}/data/table.csv`, 1);
   expect((ignored as Record<string, string>).eventName).toBe('ObjectRemoved:Delete');
+  // What the rule matched, as EventBridge delivered it (its probe target): the two data objects and the delete.
+  const events = await s.expectDeliveries('objects', 3);
+  expect(events.map((e) => `${e.json['detail-type']} ${e.json.detail.object.key} ${e.json.detail.reason}`)).toEqual([
+    'Object Created data/table.csv PutObject',
+    'Object Created data/list.json PutObject',
+    'Object Deleted data/table.csv DeleteObject',
+  ]);
+  expect(events[2]!.json.detail['deletion-type']).toBe('Permanently Deleted');
   await s.expectNothing({ within: '1s' });
   expect((await s.reports()).map((r) => r.key).sort()).toEqual(['data/list.json', 'data/table.csv']);
   const ledger = await s.expectConservation();

@@ -10,12 +10,15 @@ export interface EventBridgeLintContext {
   notifications: Map<string, NotificationConfiguration>;
   attrsOf: (queueArn: string) => Promise<Record<string, string>>;
   add: (f: Finding) => void;
+  /** Queues a Lambda event source mapping reads: a target queue nobody reads (a probe) needs no DLQ. */
+  consumedQueues: Set<string>;
 }
 
 /**
  * S3 → EventBridge: rules on the default bus that match a linted bucket's S3 events (source aws.s3 and, when the
  * pattern names buckets, that bucket). A bucket without EventBridgeConfiguration sends them nothing; an SQS target
- * must let the rule send; a target without a DLQ loses what EventBridge could not deliver after its retries.
+ * must let the rule send; a target that feeds a function (any but a queue no function reads) without a DLQ loses
+ * what EventBridge could not deliver after its retries.
  */
 export async function lintEventBridge(ctx: EventBridgeLintContext): Promise<void> {
   const rules = await allPages<Rule>(async (NextToken) => {
@@ -53,7 +56,8 @@ async function lintTarget(ctx: EventBridgeLintContext, r: Rule, t: Target): Prom
       ctx.add({ severity: 'error', rule: 'queue-policy', resource: t.Arn!, message: `The queue policy of ${targetName} does not let events.amazonaws.com send messages from rule ${r.Name}: every delivery fails.`, fix: `Add a statement allowing Service events.amazonaws.com sqs:SendMessage with Condition ArnEquals aws:SourceArn ${r.Arn}.` });
     }
   }
-  if (!t.DeadLetterConfig?.Arn) {
+  const feedsFunction = !t.Arn!.includes(':sqs:') || ctx.consumedQueues.has(t.Arn!);
+  if (feedsFunction && !t.DeadLetterConfig?.Arn) {
     ctx.add({ severity: 'warning', rule: 'rule-target-dlq', resource: r.Arn!, message: `The target ${targetName} of rule ${r.Name} has no dead-letter queue: an event EventBridge could not deliver after its retries is dropped.`, fix: `Set DeadLetterConfig {"Arn": "<SQS queue ARN>"} on the target (put-targets), with a queue policy letting the rule send to it.` });
   }
 }

@@ -116,10 +116,10 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
     }
   }
 
-  await lintEventBridge({ events: c.events, notifications, attrsOf, add });
-
   const mappings: EventSourceMappingConfiguration[] = [];
   for await (const page of paginateListEventSourceMappings({ client: c.lambda }, {})) mappings.push(...(page.EventSourceMappings ?? []));
+  await lintEventBridge({ events: c.events, notifications, attrsOf, add, consumedQueues: new Set(mappings.map((m) => m.EventSourceArn!)) });
+
   // A topic's subscriptions, listed once (the recursive-loop and envelope rules both need them).
   const subscriptionsByTopic = new Map<string, Promise<Subscription[]>>();
   const subscriptionsOf = (topicArn: string) => {

@@ -11,7 +11,8 @@ import type { BackendConnection } from '../backends/types';
 /**
  * Reading what the pipeline did, through the same SDK calls on every backend:
  *   reports     ListObjectsV2 + GetObject under reports/
- *   probes      SQS queues subscribed to each topic; drained into memory (so each message is seen once, by us)
+ *   probes      SQS queues subscribed to each topic (or targets of an EventBridge rule); drained into memory (so
+ *               each message is seen once, by us)
  *   DLQs        when the error handler consumes them: the alerts it published (one per dead-lettered
  *               message, naming the DLQ); otherwise ReceiveMessage with VisibilityTimeout 0, which leaves
  *               the messages in place
@@ -299,13 +300,16 @@ function parseProbeMessage(topic: string, body: string, sqsMessageId: string): P
   }
   return {
     topic,
-    messageId: isEnvelope && envelope.MessageId ? envelope.MessageId : sqsMessageId,
+    // An SNS delivery is known by its MessageId, an EventBridge event by its id (each the same on a redelivery).
+    messageId: isEnvelope && envelope.MessageId ? envelope.MessageId : isEventBridgeEvent(json) ? json.id : sqsMessageId,
     ...(isEnvelope && envelope.Subject ? { subject: envelope.Subject } : {}),
     message,
     ...(json !== undefined ? { json } : {}),
     attributes,
   };
 }
+
+const isEventBridgeEvent = (v: any): v is { id: string } => Boolean(v) && typeof v === 'object' && typeof v.id === 'string' && typeof v['detail-type'] === 'string';
 
 /** Lambda prefixes console.log lines with `<time>\t<request id>\tINFO\t`; the JSON follows. */
 export function jsonInLine(line: string): Record<string, any> | undefined {

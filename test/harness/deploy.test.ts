@@ -85,7 +85,11 @@ describe('deploy', () => {
     const config = await clientsOf().s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'idem-eb-data' }));
     expect(config.EventBridgeConfiguration).toEqual({});
     const targets = async () => (await clientsOf().events.send(new ListTargetsByRuleCommand({ Rule: rule.name }))).Targets;
-    expect(await targets()).toEqual([{ Id: 'queue', Arn: first.resources.queues.events!.arn, DeadLetterConfig: { Arn: first.resources.queues['events-rule-dlq']!.arn } }]);
+    expect(await targets()).toEqual([
+      { Id: 'queue', Arn: first.resources.queues.events!.arn, DeadLetterConfig: { Arn: first.resources.queues['events-rule-dlq']!.arn } },
+      { Id: 'probe', Arn: first.resources.queues['probe-objects']!.arn },
+    ]);
+    expect(first.resources.probes).toEqual({ objects: 'probe-objects', alerts: 'probe-alerts' });
     const tags = (await clientsOf().events.send(new ListRuleTagsCommand({ ResourceARN: rule.arn }))).Tags;
     expect(Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value]))).toEqual(stackTags('idem-eb'));
 

@@ -74,8 +74,10 @@ describe('topologies', () => {
         events: { bucket: 'data', created: true, deleted: true, prefix: 'data/', suffixes: ['.csv', '.json'] },
         target: { queue: 'events' },
         deadLetterQueue: 'events-rule-dlq',
+        probe: 'probe-objects',
       },
     ]);
+    expect(p.probes).toEqual({ objects: 'probe-objects', alerts: 'probe-alerts' });
     expect(p.mappings.map((m) => `${m.queue}→${m.function}`).sort()).toEqual(['events-dlq→error-handler', 'events-rule-dlq→error-handler', 'events→processor']);
     expect(buildPipeline('eventbridge', { prefix: 't8', deleteEvents: false }).rules![0]!.events.deleted).toBe(false);
   });
