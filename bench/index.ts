@@ -124,10 +124,12 @@ async function run(sections: Set<Section>, { quick, full, reservedConcurrency }:
     R.details.latency = l;
     for (const [topology, f] of Object.entries(l)) {
       const s = `2 latency ${topology}`;
-      const note = `${f.objects} objects, sequential`;
-      R.add(s, 'PutObject → report p50', f.p50Ms, 'ms', { op: '<=', value: 15 }, note);
+      // The issue's targets are for direct, queue and fanout; eventbridge (added later) is measured alongside.
+      const targeted = topology !== 'eventbridge';
+      const note = `${f.objects} objects, sequential${targeted ? '' : '; no target set'}`;
+      R.add(s, 'PutObject → report p50', f.p50Ms, 'ms', targeted ? { op: '<=', value: 15 } : undefined, note);
       R.add(s, 'PutObject → report p95', f.p95Ms, 'ms');
-      R.add(s, 'PutObject → report p99', f.p99Ms, 'ms', { op: '<=', value: 50 });
+      R.add(s, 'PutObject → report p99', f.p99Ms, 'ms', targeted ? { op: '<=', value: 50 } : undefined);
     }
   });
 

@@ -8,7 +8,7 @@ import { benchClientConfig, deployPipeline, objectKey, timeOneObject } from './l
  * End-to-end latency, warm: PutObject (the clock starts just before the client sends it) → the last report
  * of that object written (seen on the emulator's trace bus: one report for direct and queue; three for
  * fanout, where processor, audit and archive each write one — the object counts once all three are done).
- * Objects go one at a time, each after the previous one is fully processed. The three topologies are
+ * Objects go one at a time, each after the previous one is fully processed. The topologies (eventbridge too) are
  * deployed side by side on one emulator (deploys in parallel, to save setup time; an idle pipeline does no
  * work) and measured one after the other. Before measuring, each topology gets warm-up objects that are not
  * counted (function environments started, connection open, code paths compiled). Mappings use batching
