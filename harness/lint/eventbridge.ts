@@ -1,12 +1,17 @@
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, type Rule, type Target } from '@aws-sdk/client-eventbridge';
 import type { NotificationConfiguration } from '@aws-sdk/client-s3';
+import { GetPolicyCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { isAllowed } from '../../emulator/core/resource-policy';
 import { parseArn } from '../../emulator/core/ids';
 import type { Finding } from './findings';
+import { keepsFailedAsyncEvents } from './async-invoke';
 
 /** What the EventBridge rules need from the rest of the lint: queue attributes (cached) and where findings go. */
 export interface EventBridgeLintContext {
   events: EventBridgeClient;
+  lambda: LambdaClient;
+  sns: SNSClient;
   notifications: Map<string, NotificationConfiguration>;
   attrsOf: (queueArn: string) => Promise<Record<string, string>>;
   add: (f: Finding) => void;
@@ -54,6 +59,21 @@ async function lintTarget(ctx: EventBridgeLintContext, r: Rule, t: Target): Prom
     }
     if (!isAllowed(attrs.Policy, { principal: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: t.Arn!, context: { 'aws:SourceArn': r.Arn! } })) {
       ctx.add({ severity: 'error', rule: 'queue-policy', resource: t.Arn!, message: `The queue policy of ${targetName} does not let events.amazonaws.com send messages from rule ${r.Name}: every delivery fails.`, fix: `Add a statement allowing Service events.amazonaws.com sqs:SendMessage with Condition ArnEquals aws:SourceArn ${r.Arn}.` });
+    }
+  }
+  if (t.Arn!.includes(':lambda:')) {
+    // EventBridge invokes a function asynchronously, as S3 does: the same permission and failure questions.
+    const policy = (await ctx.lambda.send(new GetPolicyCommand({ FunctionName: t.Arn })).catch(() => undefined))?.Policy;
+    if (!isAllowed(policy, { principal: 'events.amazonaws.com', action: 'lambda:InvokeFunction', resource: t.Arn!, context: { 'aws:SourceArn': r.Arn! } })) {
+      ctx.add({ severity: 'error', rule: 'lambda-permission', resource: t.Arn!, message: `The function policy of ${targetName} does not let events.amazonaws.com invoke it for rule ${r.Name}: every delivery fails.`, fix: `aws lambda add-permission --function-name ${targetName.split(':').pop()} --principal events.amazonaws.com --action lambda:InvokeFunction --source-arn ${r.Arn} --statement-id ${r.Name}` });
+    }
+    if (!(await keepsFailedAsyncEvents(ctx.lambda, t.Arn!))) {
+      ctx.add({ severity: 'warning', rule: 'async-failure-destination', resource: t.Arn!, message: `Rule ${r.Name} invokes ${targetName.split(':').pop()} asynchronously, and it has neither a dead-letter queue nor an on-failure destination: an event that fails every retry (or waits longer than its maximum age) is discarded.`, fix: 'Set DeadLetterConfig on the function, or an OnFailure destination with put-function-event-invoke-config.' });
+    }
+  } else if (t.Arn!.includes(':sns:')) {
+    const policy = (await ctx.sns.send(new GetTopicAttributesCommand({ TopicArn: t.Arn })).catch(() => undefined))?.Attributes?.Policy;
+    if (!isAllowed(policy, { principal: 'events.amazonaws.com', action: 'sns:Publish', resource: t.Arn!, context: { 'aws:SourceArn': r.Arn! } })) {
+      ctx.add({ severity: 'error', rule: 'topic-policy', resource: t.Arn!, message: `The topic policy of ${targetName} does not let events.amazonaws.com publish from rule ${r.Name}: every delivery fails.`, fix: `Add a statement allowing Service events.amazonaws.com sns:Publish with Condition ArnEquals aws:SourceArn ${r.Arn}.` });
     }
   }
   const feedsFunction = !t.Arn!.includes(':sqs:') || ctx.consumedQueues.has(t.Arn!);

@@ -6,7 +6,6 @@ import {
   GetPolicyCommand,
   GetFunctionConfigurationCommand,
   GetFunctionConcurrencyCommand,
-  GetFunctionEventInvokeConfigCommand,
   paginateListEventSourceMappings,
   type EventSourceMappingConfiguration,
 } from '@aws-sdk/client-lambda';
@@ -16,6 +15,7 @@ import { parseArn } from '../../emulator/core/ids';
 import type { Finding } from './findings';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { lintEventBridge } from './eventbridge';
+import { keepsFailedAsyncEvents } from './async-invoke';
 
 export type { Finding } from './findings';
 export { formatFindings } from './findings';
@@ -118,7 +118,7 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
 
   const mappings: EventSourceMappingConfiguration[] = [];
   for await (const page of paginateListEventSourceMappings({ client: c.lambda }, {})) mappings.push(...(page.EventSourceMappings ?? []));
-  await lintEventBridge({ events: c.events, notifications, attrsOf, add, consumedQueues: new Set(mappings.map((m) => m.EventSourceArn!)) });
+  await lintEventBridge({ events: c.events, lambda: c.lambda, sns: c.sns, notifications, attrsOf, add, consumedQueues: new Set(mappings.map((m) => m.EventSourceArn!)) });
 
   // A topic's subscriptions, listed once (the recursive-loop and envelope rules both need them).
   const subscriptionsByTopic = new Map<string, Promise<Subscription[]>>();
@@ -224,13 +224,6 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
   return findings;
 }
 
-/** Whether an asynchronously invoked function keeps what fails: a DLQ on the function or an on-failure destination. */
-async function keepsFailedAsyncEvents(lambda: LambdaClient, functionArn: string): Promise<boolean> {
-  const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionArn })).catch(() => undefined);
-  if (!fn || fn.DeadLetterConfig?.TargetArn) return true; // a missing function is the permission rule's finding
-  const invokeConfig = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: functionArn })).catch(() => undefined);
-  return Boolean(invokeConfig?.DestinationConfig?.OnFailure?.Destination);
-}
 
 async function reservedConcurrency(lambda: LambdaClient, functionName: string): Promise<number | undefined> {
   return (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName })).catch(() => undefined))?.ReservedConcurrentExecutions;

@@ -11,6 +11,7 @@ import {
 import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { AddPermissionCommand } from '@aws-sdk/client-lambda';
 import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { useEmbeddedClients } from '../helpers/emulator';
 import { deploy } from '../../deploy-scripts/deploy';
@@ -198,5 +199,27 @@ describe('deployment lint', () => {
     const off = await findingsFor(d);
     expect(off.map((f) => [f.severity, f.rule, f.resource])).toEqual([['error', 'eventbridge-off', rule.arn]]);
     expect(off[0]!.message).toMatch(/matches S3 events of lint\d+-data, but the bucket does not send its events to EventBridge/);
+  }, 60_000);
+
+  it('a rule invoking a function: the function must let the rule invoke it and keep what fails; a topic target must let it publish', async () => {
+    const d = await deployed('eventbridge');
+    const rule = d.resources.rules!.objects!;
+    const fn = d.resources.functions.processor!;
+    const alerts = d.resources.topics.alerts!;
+    const put = (targets: { Id: string; Arn: string }[]) => clientsOf().events.send(new PutTargetsCommand({ Rule: rule.name, Targets: targets }));
+    await put([{ Id: 'fn', Arn: fn.arn }, { Id: 'topic', Arn: alerts.arn }]);
+    const found = await findingsFor(d);
+    expect(found.map((f) => [f.severity, f.rule, f.resource]).sort()).toEqual([
+      ['error', 'lambda-permission', fn.arn],
+      ['error', 'topic-policy', alerts.arn],
+      ['warning', 'async-failure-destination', fn.arn],
+      // One per target without a DLQ: the function and the topic.
+      ['warning', 'rule-target-dlq', rule.arn],
+      ['warning', 'rule-target-dlq', rule.arn],
+    ]);
+    expect(found.find((f) => f.rule === 'lambda-permission')!.fix).toContain(`--principal events.amazonaws.com --action lambda:InvokeFunction --source-arn ${rule.arn}`);
+
+    await clientsOf().lambda.send(new AddPermissionCommand({ FunctionName: fn.name, StatementId: 'rule', Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: rule.arn }));
+    expect(rules(await findingsFor(d))).toEqual(['error topic-policy', 'warning async-failure-destination', 'warning rule-target-dlq', 'warning rule-target-dlq']);
   }, 60_000);
 });
