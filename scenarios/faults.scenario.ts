@@ -34,6 +34,24 @@ scenario('duplicate notifications leave one report per version', { topology: 'qu
   await s.expectReportCount(3);
 });
 
+// The events S3 sends to EventBridge carry the same caveat: each one is delivered twice here, through the rule and
+// the queue, and the second copy rewrites the same report.
+scenario('duplicate S3 events through EventBridge leave one report per version', { topology: 'eventbridge', versioning: true, emulatorFaults: 'duplicate=1' }, async (s) => {
+  const uploads = await s.uploadMany([1, 2].map((i) => ({ key: `data/eb-${i}.csv`, body: csv(s.random, i + s.random.int(1, 5)) })));
+  for (const u of uploads) {
+    await s.expectReport(u, (r) => expect(r.rows).toBe(csvRowCount(u.body)));
+    await s.expectLogs('processor', (e) => e.msg === 'processed' && e.object === `s3://${s.bucket}/${u.key}?versionId=${u.versionId}`, 2);
+  }
+  // The bucket sends every event to the bus (the reports' own writes too: the rule filters those out), so only the
+  // data objects' duplicates are the ones that matter here.
+  expect(s.hops('fault.duplicate').filter((h) => String(h.key).startsWith('data/'))).toHaveLength(2);
+  // Two copies of each event reached the rule's probe too, with the same event id.
+  expect((await s.expectDeliveries('objects', 2)).map((e) => e.json.detail.object.key).sort()).toEqual(['data/eb-1.csv', 'data/eb-2.csv']);
+  const ledger = await s.expectConservation();
+  expect(ledger.counts.processed).toBe(2);
+  expect(ledger.rewrites.map((r) => r.writes)).toEqual([2, 2]);
+});
+
 // The same duplicates against a handler that is NOT idempotent (HARNESS_FAULTS appendReports: every delivery
 // writes a report object of its own): conservation catches the duplicated side effect.
 scenario(

@@ -8,6 +8,7 @@ import { SeededRandom } from './random';
  *
  * Spec, comma separated (as on the CLI's --faults):
  *   duplicate=P               an S3 notification is delivered twice with probability P
+ *                             (S3 notifications here and below include the events S3 sends to EventBridge)
  *   duplicate-receive=P       an SQS receive hands out a message that is also left visible (a second copy)
  *   delay=A..B                every S3 notification is delayed by a uniform time in [A, B] (e.g. 0..60s)
  *   reorder[=W]               notifications get random delays within W (default 1s), so keys swap order
@@ -109,9 +110,19 @@ interface S3NotificationFacts {
   versioned: boolean;
 }
 
-/** What an S3 notification is about, read from its record (SQS body, SNS message or Lambda payload). */
+/**
+ * What an S3 notification is about, read from its record (SQS body, SNS message or Lambda payload), or from the
+ * event S3 sends to EventBridge (its detail): both are S3's event notifications, with the same delivery caveats.
+ */
 function s3Facts(message: DeliveryMessage, origin: Origin): S3NotificationFacts | undefined {
   if (origin.principal !== 's3.amazonaws.com') return undefined;
+  if (message.kind === 'event') {
+    const detail = message.event.detail as { bucket?: { name?: unknown }; object?: { key?: unknown; 'version-id'?: unknown } } | undefined;
+    const bucket = detail?.bucket?.name;
+    const key = detail?.object?.key;
+    if (typeof bucket !== 'string' || typeof key !== 'string') return undefined;
+    return { bucket, key, versioned: detail?.object?.['version-id'] != null };
+  }
   const text = message.kind === 'sqs' ? message.body : message.kind === 'sns' ? message.message : message.kind === 'lambda' ? message.payload : undefined;
   if (!text) return undefined;
   try {
