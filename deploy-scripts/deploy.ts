@@ -42,7 +42,7 @@ import { DescribeRuleCommand, ListTagsForResourceCommand as ListRuleTagsCommand,
 import { buildHandler, type BuiltHandler } from '../handlers/build';
 import { ifExists, isAwsError, retryWhile, statusOf } from './aws-errors';
 import { bucketArn, partitionOf, type AwsClients } from './clients';
-import { type EnvValue, type FunctionSpec, type HandlerCode, type PipelineSpec, type Resources, resourceName, s3EventPattern, validatePipeline } from './pipeline';
+import { type EnvValue, type FunctionSpec, type HandlerCode, type PipelineSpec, type Resources, type RuleSpec, resourceName, s3EventPattern, validatePipeline } from './pipeline';
 import { LAMBDA_TRUST_POLICY, functionRolePolicy, queuePolicy, topicPolicy } from './policies';
 import { pollUntil } from './poll';
 import { fromTagList, hasAll, missingTags, stackTags, toTagList, type Tags } from './tags';
@@ -429,9 +429,10 @@ class Deployment {
   private ruleTargets(id: string): Promise<void> {
     return this.step(`rule targets ${id}`, async () => {
       const r = this.p.rules!.find((x) => x.id === id)!;
-      const [rule, queue, dlq, probe] = await Promise.all([
+      const [rule, target, dlq, probe] = await Promise.all([
         this.rule(id),
-        this.queueAttributes(r.target.queue),
+        // The target lets the rule send first: the queue's policy, or the function's permission.
+        'queue' in r.target ? this.queueAttributes(r.target.queue) : this.permissions(r.target.function),
         r.deadLetterQueue ? this.queueAttributes(r.deadLetterQueue) : undefined,
         r.probe ? this.queueAttributes(r.probe) : undefined,
       ]);
@@ -441,8 +442,8 @@ class Deployment {
           Rule: rule.name,
           Targets: [
             {
-              Id: 'queue',
-              Arn: queue.arn,
+              Id: 'queue' in r.target ? 'queue' : 'function',
+              Arn: target.arn,
               ...(dlq ? { DeadLetterConfig: { Arn: dlq.arn } } : {}),
               ...(retry ? { RetryPolicy: { MaximumRetryAttempts: r.maximumRetryAttempts, MaximumEventAgeInSeconds: r.maximumEventAgeSeconds } } : {}),
             },
@@ -494,7 +495,7 @@ class Deployment {
       // SNS sends to a subscription's queue and to its DLQ alike.
       const senderTopics = [...new Set(this.p.subscriptions.filter((s) => s.queue === id || s.deadLetterQueue === id).map((s) => s.topic))];
       // EventBridge sends to a rule's target and to the target's DLQ alike.
-      const senderRules = (this.p.rules ?? []).filter((r) => r.target.queue === id || r.deadLetterQueue === id || r.probe === id).map((r) => r.id);
+      const senderRules = (this.p.rules ?? []).filter((r) => targetQueue(r) === id || r.deadLetterQueue === id || r.probe === id).map((r) => r.id);
       const [queue, dlq, topics, rules, accountId] = await Promise.all([
         this.queue(id),
         q.deadLetter ? this.queue(q.deadLetter.queue) : undefined,
@@ -635,6 +636,17 @@ class Deployment {
     return this.step(`permissions ${id}`, async () => {
       const index = this.p.functions.findIndex((f) => f.id === id);
       const [fn, accountId] = await Promise.all([this.fn(id), this.accountId()]);
+      for (const r of (this.p.rules ?? []).filter((x) => 'function' in x.target && x.target.function === id)) {
+        const rule = await this.rule(r.id);
+        try {
+          await this.c.lambda.send(
+            new AddPermissionCommand({ FunctionName: fn.name, StatementId: `rule-${rule.name}`.slice(0, 100), Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: rule.arn }),
+          );
+          this.did('permission', index, `allow rule ${rule.name} to invoke ${fn.name}`);
+        } catch (e) {
+          if (!isAwsError(e, 'ResourceConflictException')) throw e; // the statement is already there
+        }
+      }
       for (const source of this.notifiers('function', id)) {
         const bucketName = source.slice(source.lastIndexOf(':') + 1);
         try {
@@ -777,6 +789,9 @@ export function queueArnFromUrl(url: string, region: string): string | undefined
   if (!account || !name || !/^\d{12}$/.test(account)) return undefined;
   return `arn:${partitionOf(region)}:sqs:${region}:${account}:${decodeURIComponent(name)}`;
 }
+
+/** The queue a rule sends to, if its target is a queue. */
+const targetQueue = (r: RuleSpec): string | undefined => ('queue' in r.target ? r.target.queue : undefined);
 
 const isReady = (c: Pick<FunctionConfiguration, 'State' | 'LastUpdateStatus'>): boolean => c.State === 'Active' && c.LastUpdateStatus !== 'InProgress';
 

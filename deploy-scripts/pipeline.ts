@@ -47,12 +47,14 @@ export interface BucketSpec {
 
 /**
  * An EventBridge rule matching a bucket's S3 events (the pattern is built from `events`, see s3EventPattern), with
- * one SQS target. EventBridge retries a delivery it could not make, then sends the event to `deadLetterQueue`.
+ * one target: an SQS queue or a function. EventBridge retries a delivery it could not make, then sends the event to
+ * `deadLetterQueue`. (A function's own failures are its asynchronous invocation's: FunctionSpec.async.)
  */
 export interface RuleSpec {
   id: string;
   events: { bucket: string; created: boolean; deleted: boolean; prefix?: string; suffixes?: string[] };
-  target: { queue: string };
+  /** Where matched events go: a queue, or a function EventBridge invokes asynchronously. */
+  target: { queue: string } | { function: string };
   deadLetterQueue?: string;
   /** A queue that gets a copy of every event the rule matches (a second target), for scenarios to read. */
   probe?: string;
@@ -221,7 +223,8 @@ export function validatePipeline(p: PipelineSpec): void {
   }
   for (const r of p.rules ?? []) {
     need('bucket', r.events.bucket, `rule ${r.id}`);
-    need('queue', r.target.queue, `rule ${r.id} target`);
+    if ('queue' in r.target) need('queue', r.target.queue, `rule ${r.id} target`);
+    else need('function', r.target.function, `rule ${r.id} target`);
     if (r.deadLetterQueue) need('queue', r.deadLetterQueue, `rule ${r.id} DLQ`);
     if (r.probe) need('queue', r.probe, `rule ${r.id} probe`);
     if (!p.buckets.find((b) => b.id === r.events.bucket)?.eventBridge) problems.push(`rule ${r.id}: bucket ${r.events.bucket} does not send its events to EventBridge`);

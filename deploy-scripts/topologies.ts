@@ -7,6 +7,7 @@ import type {
   NotificationTarget,
   PipelineSpec,
   QueueSpec,
+  RuleSpec,
   SubscriptionSpec,
   Topology,
 } from './pipeline';
@@ -21,7 +22,8 @@ import { TOPOLOGIES, validatePipeline } from './pipeline';
  *   direct:  S3 ─▶ processor (async invoke, retries) ─failure▶ processor-dlq (Lambda DLQ)
  *   queue:   S3 ─▶ events (SQS) ─▶ processor;  events ─redrive▶ events-dlq
  *   eventbridge: S3 ─▶ default bus ─rule objects▶ events (SQS) ─▶ processor;  rule target ─failure▶ events-rule-dlq;
- *            events ─redrive▶ events-dlq
+ *            events ─redrive▶ events-dlq. With ruleTarget 'function' the rule invokes the processor (async
+ *            retries, then processor-dlq) instead.
  *   fanout:  S3 ─▶ events (SNS) ─▶ processor / audit / archive (SQS) ─▶ functions;  each queue ─redrive▶ <queue>-dlq;
  *            what SNS cannot deliver to one of those queues ─▶ <queue>-subscription-dlq (the subscription's RedrivePolicy)
  * and in all of them: every DLQ ─▶ error-handler ─▶ alerts (SNS) ─▶ probe-alerts (SQS, read by scenarios);
@@ -55,8 +57,10 @@ export interface TopologyOptions {
   /** Every queue's (default: six times the function timeout plus the batching window, as AWS recommends). */
   visibilityTimeoutSeconds?: number;
   functionTimeoutSeconds?: number;
-  /** Async-invoke retries in the direct topology (default 2, as on AWS). */
+  /** Async-invoke retries in the direct topology and for an eventbridge rule's function (default 2, as on AWS). */
   asyncRetries?: 0 | 1 | 2;
+  /** eventbridge: the rule sends to the `events` queue the processor reads (default), or invokes the processor itself. */
+  ruleTarget?: 'queue' | 'function';
 }
 
 export const DEFAULT_DATA_PREFIX = 'data/';
@@ -117,9 +121,19 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
     // S3 sends every event of the bucket to the default bus; a rule picks the data objects' created and deleted
     // events (the bucket side has no filters) and sends them to the queue the processor reads.
     b.spec.buckets[0]!.eventBridge = true;
-    b.consumerQueue('events');
-    b.processor('processor');
-    b.map('processor', 'events');
+    let target: RuleSpec['target'];
+    if (o.ruleTarget === 'function') {
+      // EventBridge invokes the processor asynchronously: retries, then the function's own DLQ, as in direct.
+      b.deadLetterQueue('processor-dlq');
+      b.processor('processor', { async: { maxRetries: o.asyncRetries ?? 2, deadLetterQueue: 'processor-dlq' } });
+      b.dlqs.push('processor-dlq');
+      target = { function: 'processor' };
+    } else {
+      b.consumerQueue('events');
+      b.processor('processor');
+      b.map('processor', 'events');
+      target = { queue: 'events' };
+    }
     // What EventBridge could not deliver to the queue, after its retries.
     b.deadLetterQueue('events-rule-dlq');
     b.dlqs.push('events-rule-dlq');
@@ -129,7 +143,7 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
     (b.spec.rules ??= []).push({
       id: 'objects',
       events: { bucket: 'data', created: true, deleted: o.deleteEvents !== false, prefix: o.dataPrefix ?? DEFAULT_DATA_PREFIX, suffixes: o.suffixes },
-      target: { queue: 'events' },
+      target,
       deadLetterQueue: 'events-rule-dlq',
       probe: 'probe-objects',
     });

@@ -50,3 +50,19 @@ scenario('an event EventBridge cannot deliver goes to the rule target DLQ and ra
   expect(await s.reports()).toEqual([]);
   expect((await s.expectConservation()).entries.map((e) => `${e.write.key}: ${e.outcome}`)).toEqual(['data/stranded.csv: dead-lettered']);
 });
+
+// The rule invokes the processor itself (asynchronously, as S3 does in `direct`): a good object gets its report; a
+// bad one fails its attempt and its one retry, then Lambda sends it to the function's DLQ → alert.
+scenario('S3 → EventBridge → Lambda: reports, and a failing object through retries to the function DLQ', { topology: 'eventbridge', ruleTarget: 'function', asyncRetries: 1 }, async (s) => {
+  const rows = s.random.int(1, 20);
+  const good = await s.upload('data/good.csv', csv(s.random, rows));
+  await s.expectReport(good, (r) => expect(r.rows).toBe(rows));
+  await s.upload('data/broken.json', '{"id": 1, ');
+  const [alert] = await s.expectAlerts(1, { match: (a) => a.json.key === 'data/broken.json' });
+  expect(alert!.json.sourceQueue).toBe(s.resources.queues['processor-dlq']!.arn);
+  expect(alert!.json.error).toMatch(/Invalid JSON/);
+  // The good object once; the broken one's attempt and its one retry.
+  await s.expectInvocations('processor', 3);
+  await s.expectDlq(0, { queue: 'events-rule-dlq' });
+  expect((await s.expectConservation()).entries.map((e) => `${e.write.key}: ${e.outcome}`)).toEqual(['data/good.csv: processed', 'data/broken.json: dead-lettered']);
+});

@@ -1,5 +1,5 @@
 import { matchesPattern } from '../../emulator/core/patterns';
-import type { PipelineSpec, Resources } from '../../deploy-scripts/pipeline';
+import type { PipelineSpec, Resources, RuleSpec } from '../../deploy-scripts/pipeline';
 
 /**
  * Conservation: every write a scenario made must end somewhere. For each write (and each function that
@@ -180,9 +180,10 @@ export function sinksOf(spec: PipelineSpec, resources: Resources): Sink[] {
         }
       }
     }
-    // S3 → EventBridge → a rule whose target is a queue this function reads.
+    // S3 → EventBridge → a rule whose target is this function, or a queue it reads.
+    const ruleReaches = (rule: RuleSpec) => ('function' in rule.target ? rule.target.function === fn.id : mappedFunctions(rule.target.queue).includes(fn.id));
     for (const rule of spec.rules ?? []) {
-      if (!mappedFunctions(rule.target.queue).includes(fn.id)) continue;
+      if (!ruleReaches(rule)) continue;
       const e = rule.events;
       const events = [...(e.created ? ['s3:ObjectCreated:*'] : []), ...(e.deleted ? ['s3:ObjectRemoved:*'] : [])];
       for (const suffix of e.suffixes?.length ? e.suffixes : [undefined]) {
@@ -190,12 +191,12 @@ export function sinksOf(spec: PipelineSpec, resources: Resources): Sink[] {
           events,
           ...(e.prefix !== undefined ? { prefix: e.prefix } : {}),
           ...(suffix !== undefined ? { suffix } : {}),
-          via: `rule ${rule.id} → queue ${rule.target.queue}`,
+          via: 'function' in rule.target ? `rule ${rule.id} → function` : `rule ${rule.id} → queue ${rule.target.queue}`,
         });
       }
     }
     const dlqs = new Set<string>();
-    for (const rule of spec.rules ?? []) if (rule.deadLetterQueue && mappedFunctions(rule.target.queue).includes(fn.id)) dlqs.add(rule.deadLetterQueue);
+    for (const rule of spec.rules ?? []) if (rule.deadLetterQueue && ruleReaches(rule)) dlqs.add(rule.deadLetterQueue);
     for (const m of spec.mappings.filter((x) => x.function === fn.id)) {
       const dlq = spec.queues.find((q) => q.id === m.queue)?.deadLetter?.queue;
       if (dlq) dlqs.add(dlq);

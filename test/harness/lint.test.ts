@@ -47,6 +47,7 @@ describe('deployment lint', () => {
     ['queue', { fifo: true }],
     ['fanout', {}],
     ['eventbridge', {}],
+    ['eventbridge', { ruleTarget: 'function' }],
   ] as const)('the harness\'s own %s pipeline (%j) has no findings with its defaults', async (topology, options) => {
     expect(await findingsFor(await deployed(topology, options))).toEqual([]);
   }, 60_000);

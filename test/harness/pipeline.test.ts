@@ -80,6 +80,13 @@ describe('topologies', () => {
     expect(p.probes).toEqual({ objects: 'probe-objects', alerts: 'probe-alerts' });
     expect(p.mappings.map((m) => `${m.queue}→${m.function}`).sort()).toEqual(['events-dlq→error-handler', 'events-rule-dlq→error-handler', 'events→processor']);
     expect(buildPipeline('eventbridge', { prefix: 't8', deleteEvents: false }).rules![0]!.events.deleted).toBe(false);
+
+    // ruleTarget 'function': the rule invokes the processor, which retries and then uses its own DLQ.
+    const direct = buildPipeline('eventbridge', { prefix: 't8', ruleTarget: 'function', asyncRetries: 1 });
+    expect(direct.rules![0]!.target).toEqual({ function: 'processor' });
+    expect(direct.functions.find((f) => f.id === 'processor')!.async).toEqual({ maxRetries: 1, deadLetterQueue: 'processor-dlq' });
+    expect(direct.queues.map((q) => q.id)).not.toContain('events');
+    expect(direct.mappings.map((m) => `${m.queue}→${m.function}`).sort()).toEqual(['events-rule-dlq→error-handler', 'processor-dlq→error-handler']);
   });
 
   it('a rule\'s pattern: S3 as the source, the bucket by name, prefix and suffix joined by a wildcard', () => {
