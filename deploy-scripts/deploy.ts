@@ -38,7 +38,15 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, TagQueueCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { DescribeRuleCommand, ListTagsForResourceCommand as ListRuleTagsCommand, PutRuleCommand, PutTargetsCommand, TagResourceCommand as TagRuleCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeRuleCommand,
+  ListTagsForResourceCommand as ListRuleTagsCommand,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+  TagResourceCommand as TagRuleCommand,
+} from '@aws-sdk/client-eventbridge';
 import { buildHandler, type BuiltHandler } from '../handlers/build';
 import { ifExists, isAwsError, retryWhile, statusOf } from './aws-errors';
 import { bucketArn, partitionOf, type AwsClients } from './clients';
@@ -452,6 +460,13 @@ class Deployment {
         }),
       );
       if (out.FailedEntryCount) throw new Error(`PutTargets on ${rule.name}: ${out.FailedEntries?.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`);
+      // A target this spec no longer has (the rule's target kind changed) goes: PutTargets only adds and replaces.
+      const wanted = new Set(['queue' in r.target ? 'queue' : 'function', ...(probe ? ['probe'] : [])]);
+      const stale = ((await this.c.events.send(new ListTargetsByRuleCommand({ Rule: rule.name }))).Targets ?? []).filter((t) => !wanted.has(t.Id!));
+      if (stale.length) {
+        await this.c.events.send(new RemoveTargetsCommand({ Rule: rule.name, Ids: stale.map((t) => t.Id!) }));
+        this.did('rule', this.p.rules!.indexOf(r), `remove targets ${stale.map((t) => t.Id).join(', ')} of rule ${rule.name}`);
+      }
     });
   }
 

@@ -100,6 +100,14 @@ describe('deploy', () => {
     expect(second.resources).toEqual(first.resources);
     expect(JSON.parse((await clientsOf().events.send(new DescribeRuleCommand({ Name: rule.name }))).EventPattern!).source).toEqual(['aws.s3']);
 
+    // The same prefix with the rule invoking the function instead: the queue target goes, the function's comes.
+    const switched = await deployWithReport(clientsOf(), buildPipeline('eventbridge', { prefix: 'idem-eb', ruleTarget: 'function' }));
+    expect(switched.actions).toEqual(expect.arrayContaining(['remove targets queue of rule idem-eb-objects', 'allow rule idem-eb-objects to invoke idem-eb-processor']));
+    expect((await targets())!.map((t) => [t.Id, t.Arn]).sort()).toEqual([
+      ['function', first.resources.functions.processor!.arn],
+      ['probe', first.resources.queues['probe-objects']!.arn],
+    ]);
+
     const report = await teardown(clientsOf(), 'idem-eb');
     expect(report.errors).toEqual([]);
     expect(report.deleted).toContain('rule idem-eb-objects');
