@@ -6,6 +6,8 @@ import { csv, jsonArray } from './support';
 // (data/*.csv, data/*.json) and sends them to the processor's queue (and a probe queue, which the scenario reads).
 // Anything else never reaches the function.
 scenario('S3 → EventBridge → SQS → Lambda: one report per object, deletes seen, the rest filtered', { topology: 'eventbridge' }, async (s) => {
+  // The wiring is sound: nothing the lint counts as an error (the scenario's short visibility timeout is a warning).
+  expect((await s.lint()).filter((f) => f.severity === 'error')).toEqual([]);
   const rows = s.random.int(1, 30);
   const items = s.random.int(1, 10);
   const table = await s.upload('data/table.csv', csv(s.random, rows));

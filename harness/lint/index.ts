@@ -39,6 +39,11 @@ export interface LintOptions {
   writes?: Record<string, { bucket: string; prefix: string }[]>;
   /** Functions that expect bare S3 events (no SNS envelope) from their queue. */
   expectsBareS3Events?: string[];
+  /**
+   * Only findings about resources named `<prefix>-…` (a deployment's own; mappings and rules are read account-wide,
+   * so another deployment's would show up too).
+   */
+  prefix?: string;
 }
 
 const nameFromArn = (arn: string) => parseArn(arn)?.resource.split(':').pop() ?? arn;
@@ -221,7 +226,10 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
       }
     }
   }
-  return findings;
+  if (opts.prefix === undefined) return findings;
+  // ARNs put the name after `:` (`:::` for buckets) or `/` (rules, log groups).
+  const own = new RegExp(`[:/]${opts.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-`);
+  return findings.filter((f) => own.test(f.resource));
 }
 
 

@@ -20,6 +20,7 @@ import { Observer, withTimeHeld, type Alert, type DlqMessage, type LogEvent, typ
 import { s3Event, s3TestEvent, type ObjectFacts } from './s3-events';
 import { account, conservationProblems, formatLedger, summarizeLedger, type Ledger, type LedgerWrite } from './conservation';
 import { LedgerProbe } from './conservation-observe';
+import { lintDeployment, type Finding, type LintOptions } from '../lint';
 import { recordHops, type ScenarioHops } from './hops';
 
 /** How many: exactly n, or a range. */
@@ -475,6 +476,14 @@ export class ScenarioContext {
       if (!(e instanceof WaitTimeoutError)) throw e;
       return false;
     }
+  }
+
+  /**
+   * The deployment lint (harness/lint) on this scenario's own pipeline: what AWS would refuse or what invites
+   * delivery bugs, e.g. `expect(await s.lint()).toEqual([])` to keep a pipeline clean.
+   */
+  async lint(opts: Pick<LintOptions, 'writes' | 'expectsBareS3Events'> = {}): Promise<Finding[]> {
+    return lintDeployment(this.clients, { ...opts, buckets: Object.values(this.resources.buckets).map((b) => b.name), prefix: this.resources.prefix });
   }
 
   /**

@@ -33,9 +33,8 @@ async function deployed(topology: Topology, options: Omit<TopologyOptions, 'pref
 }
 
 /** The lint's findings about one deployment (the lint reads every mapping in the account, so others are filtered out). */
-async function findingsFor(d: { prefix: string; resources: Resources }, opts: LintOptions = {}): Promise<Finding[]> {
-  const all = await lintDeployment(clientsOf(), { buckets: Object.values(d.resources.buckets).map((b) => b.name), ...opts });
-  return all.filter((f) => new RegExp(`[:/]${d.prefix}-`).test(f.resource));
+function findingsFor(d: { prefix: string; resources: Resources }, opts: LintOptions = {}): Promise<Finding[]> {
+  return lintDeployment(clientsOf(), { buckets: Object.values(d.resources.buckets).map((b) => b.name), prefix: d.prefix, ...opts });
 }
 
 const rules = (findings: Finding[]) => findings.map((f) => `${f.severity} ${f.rule}`).sort();
