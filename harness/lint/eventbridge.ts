@@ -31,10 +31,11 @@ export async function lintEventBridge(ctx: EventBridgeLintContext): Promise<void
     return [page.Rules, page.NextToken];
   });
   for (const [bucket, cfg] of ctx.notifications) {
-    const matching = rules.filter((r) => r.State !== 'DISABLED' && matchesBucketEvents(r.EventPattern, bucket));
+    const matching = rules.filter((r) => r.State !== 'DISABLED' && bucketEvents(r.EventPattern, bucket));
     if (!matching.length) continue;
     if (!cfg.EventBridgeConfiguration) {
-      for (const r of matching) {
+      // Only a rule that names this bucket is waiting for it; one on every bucket's events may be served by others.
+      for (const r of matching.filter((x) => bucketEvents(x.EventPattern, bucket) === 'named')) {
         ctx.add({ severity: 'error', rule: 'eventbridge-off', resource: r.Arn!, message: `Rule ${r.Name} matches S3 events of ${bucket}, but the bucket does not send its events to EventBridge: the rule never fires.`, fix: `Add "EventBridgeConfiguration": {} to the notification configuration of ${bucket} (it replaces the whole configuration: keep the other entries).` });
       }
       continue;
@@ -82,20 +83,25 @@ async function lintTarget(ctx: EventBridgeLintContext, r: Rule, t: Target): Prom
   }
 }
 
-/** Whether a rule's pattern can match S3's events for this bucket (source aws.s3; bucket name listed or not constrained). */
-function matchesBucketEvents(patternText: string | undefined, bucket: string): boolean {
+/**
+ * Whether a rule's pattern can match S3's events for this bucket (source aws.s3): `named` when it lists the bucket's
+ * name, `any` when it does not constrain the name (or only by other operators), undefined when it cannot.
+ */
+function bucketEvents(patternText: string | undefined, bucket: string): 'named' | 'any' | undefined {
   let pattern: Record<string, unknown>;
   try {
     pattern = JSON.parse(patternText ?? 'null');
   } catch {
-    return false;
+    return undefined;
   }
-  if (!pattern || typeof pattern !== 'object') return false;
+  if (!pattern || typeof pattern !== 'object') return undefined;
   const sources = pattern.source;
-  if (!Array.isArray(sources) || !sources.includes('aws.s3')) return false;
+  if (!Array.isArray(sources) || !sources.includes('aws.s3')) return undefined;
   const detail = pattern.detail as { bucket?: { name?: unknown } } | undefined;
   const names = detail?.bucket?.name;
-  return !Array.isArray(names) || names.some((n) => n === bucket || (typeof n === 'object' && n !== null));
+  if (!Array.isArray(names)) return 'any';
+  if (names.includes(bucket)) return 'named';
+  return names.some((n) => typeof n === 'object' && n !== null) ? 'any' : undefined;
 }
 
 /** EventBridge's List calls page with NextToken and the SDK has no paginator for them. */

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
-import { PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { AddPermissionCommand } from '@aws-sdk/client-lambda';
 import { PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { useEmbeddedClients } from '../helpers/emulator';
@@ -196,6 +196,8 @@ describe('deployment lint', () => {
     expect(rules(await findingsFor(d))).toEqual(['error queue-policy', 'warning rule-target-dlq']);
 
     await clientsOf().s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: d.resources.buckets.data!.name, NotificationConfiguration: {} }));
+    // A rule on every bucket's S3 events does not wait for this one in particular: no finding for it.
+    await clientsOf().events.send(new PutRuleCommand({ Name: `${d.prefix}-any-bucket`, EventPattern: JSON.stringify({ source: ['aws.s3'] }) }));
     const off = await findingsFor(d);
     expect(off.map((f) => [f.severity, f.rule, f.resource])).toEqual([['error', 'eventbridge-off', rule.arn]]);
     expect(off[0]!.message).toMatch(/matches S3 events of lint\d+-data, but the bucket does not send its events to EventBridge/);
