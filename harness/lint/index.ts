@@ -48,6 +48,15 @@ export interface LintOptions {
 
 const nameFromArn = (arn: string) => parseArn(arn)?.resource.split(':').pop() ?? arn;
 
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** SQS's default and largest MessageRetentionPeriod (4 and 14 days). */
 const DEFAULT_RETENTION = 345_600;
 const MAX_RETENTION = 1_209_600;
@@ -154,7 +163,7 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
       const basis = window ? `six times the timeout of ${fn.FunctionName} (${timeout} s) plus the batching window (${window} s)` : `six times the timeout of ${fn.FunctionName} (${timeout} s)`;
       add({ severity: 'warning', rule: 'visibility-timeout', resource: m.EventSourceArn, message: `Queue visibility timeout ${visibility} s is below ${basis}, as AWS recommends.`, fix: `Set VisibilityTimeout of ${queueName} to ${recommended} s.` });
     }
-    const redrive = attrs.RedrivePolicy ? JSON.parse(attrs.RedrivePolicy) : undefined;
+    const redrive = attrs.RedrivePolicy ? parseJsonObject(attrs.RedrivePolicy) : undefined;
     if (!redrive) {
       add({ severity: 'warning', rule: 'no-dlq', resource: m.EventSourceArn, message: `Queue ${queueName} has no RedrivePolicy: a poison message is retried until retention expires.`, fix: 'Give the queue a dead-letter queue with maxReceiveCount ≥ 5.' });
     } else {
@@ -217,6 +226,13 @@ export async function lintDeployment(c: LintClients, opts: LintOptions = {}): Pr
         const attrs = (await c.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }))).Attributes ?? {};
         if (!attrs.RedrivePolicy) {
           add({ severity: 'warning', rule: 'subscription-dlq', resource: s.SubscriptionArn!, message: `The subscription of ${nameFromArn(s.Endpoint!)} to ${nameFromArn(t.TopicArn!)} has no dead-letter queue: what SNS cannot deliver to the queue (deleted, or its policy refusing) is discarded, and ${consumers.join(', ')} never sees it.`, fix: `Set a RedrivePolicy {"deadLetterTargetArn": "<SQS queue ARN>"} on the subscription, with a queue policy letting the topic send to that queue.` });
+        } else {
+          // SNS: "The Amazon SNS subscription and Amazon SQS queue must be under the same AWS account and Region."
+          const dlq = parseArn(String(parseJsonObject(attrs.RedrivePolicy)?.deadLetterTargetArn ?? ''));
+          const sub = parseArn(s.SubscriptionArn!);
+          if (dlq && sub && (dlq.region !== sub.region || dlq.accountId !== sub.accountId)) {
+            add({ severity: 'error', rule: 'subscription-dlq', resource: s.SubscriptionArn!, message: `The dead-letter queue of the subscription of ${nameFromArn(s.Endpoint!)} is in ${dlq.accountId}/${dlq.region}, the subscription in ${sub.accountId}/${sub.region}: SNS needs them in the same account and Region.`, fix: 'Use a dead-letter queue in the subscription\'s own account and Region.' });
+          }
         }
         if (attrs.RawMessageDelivery === 'true') continue;
         for (const fn of consumers) {

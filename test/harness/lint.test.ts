@@ -8,7 +8,8 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { createClients } from '../../deploy-scripts/clients';
 import { SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { AddPermissionCommand } from '@aws-sdk/client-lambda';
@@ -183,6 +184,20 @@ describe('deployment lint', () => {
     const found = await findingsFor(d);
     expect(found.map((f) => [f.severity, f.rule, f.resource])).toEqual([['warning', 'subscription-dlq', sub.arn]]);
     expect(found[0]!.message).toMatch(new RegExp(`${d.prefix}-audit never sees it`));
+
+    // A DLQ in another Region: SNS needs the subscription and its DLQ in one account and Region.
+    const west = createClients({ ...clientsOf().config, region: 'us-west-2' });
+    try {
+      const { QueueUrl } = await west.sqs.send(new CreateQueueCommand({ QueueName: `${d.prefix}-west-dlq` }));
+      const { Attributes } = await west.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+      expect(Attributes!.QueueArn).toMatch(/^arn:aws:sqs:us-west-2:/);
+      await clientsOf().sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.arn, AttributeName: 'RedrivePolicy', AttributeValue: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn }) }));
+    } finally {
+      west.destroy();
+    }
+    const elsewhere = await findingsFor(d);
+    expect(elsewhere.map((f) => [f.severity, f.rule, f.resource])).toEqual([['error', 'subscription-dlq', sub.arn]]);
+    expect(elsewhere[0]!.message).toMatch(/in 000000000000\/us-west-2, the subscription in 000000000000\/us-east-1/);
   }, 60_000);
 
   it('S3 → EventBridge: a rule on a bucket that does not send to EventBridge, a target the queue refuses, a target without a DLQ', async () => {
