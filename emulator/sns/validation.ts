@@ -1,4 +1,5 @@
 import { AwsError } from '../core/errors';
+import { parseJsonObject } from '../core/json-object';
 import { parseArn } from '../core/ids';
 import type { SnsAttributeValue } from '../core/delivery';
 
@@ -69,15 +70,6 @@ export const TOPIC_ATTRIBUTES = new Set([
 const FIFO_ONLY_TOPIC_ATTRIBUTES = new Set(['ContentBasedDeduplication', 'ArchivePolicy', 'FifoThroughputScope']);
 
 const isBoolText = (v: string) => v === 'true' || v === 'false';
-
-function parseJsonObject(value: string): Record<string, unknown> | undefined {
-  try {
-    const parsed = JSON.parse(value);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * One topic attribute. `create` errors are reported under `Attributes Reason:` as CreateTopic does;

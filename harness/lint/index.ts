@@ -1,4 +1,5 @@
 import { S3Client, ListBucketsCommand, GetBucketNotificationConfigurationCommand, type NotificationConfiguration } from '@aws-sdk/client-s3';
+import { parseJsonObject } from '../../emulator/core/json-object';
 import { SQSClient, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { SNSClient, GetTopicAttributesCommand, GetSubscriptionAttributesCommand, paginateListSubscriptionsByTopic, type Subscription } from '@aws-sdk/client-sns';
 import {
@@ -48,14 +49,6 @@ export interface LintOptions {
 
 const nameFromArn = (arn: string) => parseArn(arn)?.resource.split(':').pop() ?? arn;
 
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** SQS's default and largest MessageRetentionPeriod (4 and 14 days). */
 const DEFAULT_RETENTION = 345_600;
