@@ -79,7 +79,8 @@ export async function deployCommand(argv: string[], io: Io): Promise<number> {
     const { resources, actions } = await deployWithReport(clients, pipeline, { log: args.values.quiet ? undefined : (line) => io.err(`  ${line}`) });
     if (!args.values.quiet) io.err(actions.length ? `${actions.length} changes` : 'already up to date');
     // Deploy runs the lint too: what it finds is printed, and does not undo the deploy.
-    const findings = await lintDeployment(clients, { buckets: Object.values(resources.buckets).map((b) => b.name) });
+    // About this deployment only: mappings and rules are read account-wide, and a sandbox may hold other pipelines.
+    const findings = await lintDeployment(clients, { buckets: Object.values(resources.buckets).map((b) => b.name), prefix });
     if (!args.values.quiet || findings.length) io.err(formatFindings(findings));
     io.out(JSON.stringify(resources, null, 2));
     return 0;

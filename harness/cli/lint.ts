@@ -10,7 +10,11 @@ const spec = {
   usage: 's3-event-harness lint --endpoint URL [--bucket NAME…]',
   positionals: true,
   options: { ...connectionOptions, bucket: { type: 'string', multiple: true } },
-  help: [...connectionHelp, ['--bucket NAME', 'only this bucket (repeatable; default: every bucket)']],
+  help: [
+    ...connectionHelp.filter(([flag]) => !flag.startsWith('--prefix')),
+    ['--prefix P', 'only findings about resources named P-… (one deployment; default: everything)'],
+    ['--bucket NAME', 'only this bucket (repeatable; default: every bucket)'],
+  ],
 } as const satisfies CommandSpec;
 
 export async function lintCommand(argv: string[], io: Io): Promise<number> {
@@ -20,7 +24,9 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   const clients = createClients(connection);
   try {
     const buckets = args.values.bucket as unknown as string[] | undefined;
-    const findings = await lintDeployment(clients, buckets?.length ? { buckets } : {});
+    // --prefix given: that deployment's findings (connect's own default prefix is for deploying, not for this).
+    const prefix = args.values.prefix as string | undefined;
+    const findings = await lintDeployment(clients, { ...(buckets?.length ? { buckets } : {}), ...(prefix !== undefined ? { prefix } : {}) });
     io.out(formatFindings(findings));
     return findings.some((f) => f.severity === 'error') ? 1 : 0;
   } finally {

@@ -77,6 +77,34 @@ describe('--help', () => {
     expect(err).toMatch(/refusing to use real AWS .*--allow-aws/);
   });
 
+  it('deploy lints its own deployment only; lint --prefix picks one deployment, without it every one', async () => {
+    const emu = await startEmulator({ port: 0 });
+    try {
+      const one = await cli('deploy', '--endpoint', emu.endpoint, '--prefix', 'cli-one', '--topology', 'queue', '--quiet');
+      expect(one.code ?? 0).toBe(0);
+      // Break the other deployment: its queue's maxReceiveCount drops below 5.
+      const two = await cli('deploy', '--endpoint', emu.endpoint, '--prefix', 'cli-two', '--topology', 'queue', '--quiet');
+      const resources = JSON.parse(two.out);
+      const { SQSClient, SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+      const sqs = new SQSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      await sqs.send(new SetQueueAttributesCommand({
+        QueueUrl: resources.queues.events.url,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: resources.queues['events-dlq'].arn, maxReceiveCount: 2 }) },
+      }));
+      sqs.destroy();
+
+      const again = await cli('deploy', '--endpoint', emu.endpoint, '--prefix', 'cli-one', '--topology', 'queue');
+      expect(again.err).toContain('lint: no findings');
+      expect((await cli('lint', '--endpoint', emu.endpoint, '--prefix', 'cli-one')).out).toBe('lint: no findings\n');
+      const mine = await cli('lint', '--endpoint', emu.endpoint, '--prefix', 'cli-two');
+      expect(mine.out).toMatch(/^WARNING max-receive-count {2}arn:aws:sqs:us-east-1:000000000000:cli-two-events$/m);
+      const all = await cli('lint', '--endpoint', emu.endpoint);
+      expect(all.out).toContain('cli-two-events');
+    } finally {
+      await emu.stop();
+    }
+  }, 120_000);
+
   it('serve --deploy takes an optional topology', () => {
     expect(normalizeDeployFlag(['--deploy'])).toEqual(['--deploy=fanout']);
     expect(normalizeDeployFlag(['--deploy', 'queue', '--port', '0'])).toEqual(['--deploy=queue', '--port', '0']);
