@@ -184,6 +184,13 @@ export function sandboxInstructions(endpoint: string, r: Resources): string {
     `  ${aws} s3 cp file.csv s3://${r.sourceBucket}/data/`,
     `reports appear under reports/:`,
     ...Object.entries(r.buckets).map(([id, b]) => `  ${aws} s3 ls s3://${b.name}/reports/ --recursive${id === 'data' ? '' : `   (${id} copy)`}`),
+    // What the notification path carried, where a probe listens to it (fan-out's topic, eventbridge's rule).
+    ...Object.entries(r.probes)
+      .filter(([source]) => source !== r.alertTopic)
+      .flatMap(([source, queue]) => [
+        `what ${r.rules?.[source] ? `rule ${r.rules[source]!.name} matched` : `topic ${r.topics[source]?.name ?? source} delivered`} (a copy, in its probe queue):`,
+        `  ${aws} sqs receive-message --queue-url ${r.queues[queue]!.url} --max-number-of-messages 10`,
+      ]),
     ...(alertsProbe
       ? [`alerts (failures that reached a DLQ) are delivered to SNS ${r.topics[r.alertTopic!]!.arn}; read them from its probe queue:`, `  ${aws} sqs receive-message --queue-url ${alertsProbe.url} --max-number-of-messages 10`]
       : []),

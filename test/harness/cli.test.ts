@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../../emulator';
 import { main } from '../../harness/cli/main';
-import { normalizeDeployFlag } from '../../harness/cli/serve';
+import { normalizeDeployFlag, sandboxInstructions } from '../../harness/cli/serve';
+import type { Resources } from '../../deploy-scripts/pipeline';
 import { waitFor } from '../../harness/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -104,6 +105,19 @@ describe('--help', () => {
       await emu.stop();
     }
   }, 120_000);
+
+  it("serve's instructions name the notification path's probe: the fan-out topic's or the EventBridge rule's", () => {
+    const base = {
+      prefix: 'p', region: 'us-east-1', accountId: '000000000000', sourceBucket: 'p-data', buckets: {}, role: { name: 'r', arn: 'r' }, functions: {}, mappings: [], subscriptions: [],
+      alertTopic: 'alerts', topics: { alerts: { name: 'p-alerts', arn: 'arn:alerts' }, events: { name: 'p-events', arn: 'arn:events' } },
+      queues: { 'probe-alerts': { name: 'p-probe-alerts', url: 'http://h/1/p-probe-alerts', arn: 'a' }, 'probe-events': { name: 'p-probe-events', url: 'http://h/1/p-probe-events', arn: 'e' }, 'probe-objects': { name: 'p-probe-objects', url: 'http://h/1/p-probe-objects', arn: 'o' } },
+    };
+    const fanout = sandboxInstructions('http://h', { ...base, topology: 'fanout', probes: { events: 'probe-events', alerts: 'probe-alerts' } } as Resources);
+    expect(fanout).toContain('what topic p-events delivered (a copy, in its probe queue):\n  aws --endpoint-url http://h sqs receive-message --queue-url http://h/1/p-probe-events');
+    const eb = sandboxInstructions('http://h', { ...base, topology: 'eventbridge', probes: { objects: 'probe-objects', alerts: 'probe-alerts' }, rules: { objects: { name: 'p-objects', arn: 'x' } } } as Resources);
+    expect(eb).toContain('what rule p-objects matched (a copy, in its probe queue):\n  aws --endpoint-url http://h sqs receive-message --queue-url http://h/1/p-probe-objects');
+    expect(eb).not.toContain('p-probe-events');
+  });
 
   it('serve --deploy takes an optional topology', () => {
     expect(normalizeDeployFlag(['--deploy'])).toEqual(['--deploy=fanout']);
