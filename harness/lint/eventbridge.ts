@@ -1,23 +1,10 @@
-import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, type Rule, type Target } from '@aws-sdk/client-eventbridge';
-import type { NotificationConfiguration } from '@aws-sdk/client-s3';
-import { GetPolicyCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { ListRulesCommand, ListTargetsByRuleCommand, type Rule, type Target } from '@aws-sdk/client-eventbridge';
+import { GetPolicyCommand } from '@aws-sdk/client-lambda';
+import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { isAllowed } from '../../emulator/core/resource-policy';
 import { parseArn } from '../../emulator/core/ids';
-import type { Finding } from './findings';
+import type { LintContext } from './context';
 import { keepsFailedAsyncEvents } from './async-invoke';
-
-/** What the EventBridge rules need from the rest of the lint: queue attributes (cached) and where findings go. */
-export interface EventBridgeLintContext {
-  events: EventBridgeClient;
-  lambda: LambdaClient;
-  sns: SNSClient;
-  notifications: Map<string, NotificationConfiguration>;
-  attrsOf: (queueArn: string) => Promise<Record<string, string>>;
-  add: (f: Finding) => void;
-  /** Queues a Lambda event source mapping reads: a target queue nobody reads (a probe) needs no DLQ. */
-  consumedQueues: Set<string>;
-}
 
 /**
  * S3 → EventBridge: rules on the default bus that match a linted bucket's S3 events (source aws.s3 and, when the
@@ -25,11 +12,13 @@ export interface EventBridgeLintContext {
  * must let the rule send; a target that feeds a function (any but a queue no function reads) without a DLQ loses
  * what EventBridge could not deliver after its retries.
  */
-export async function lintEventBridge(ctx: EventBridgeLintContext): Promise<void> {
+export async function lintEventBridge(ctx: LintContext): Promise<void> {
   const rules = await allPages<Rule>(async (NextToken) => {
-    const page = await ctx.events.send(new ListRulesCommand({ NextToken }));
+    const page = await ctx.c.events.send(new ListRulesCommand({ NextToken }));
     return [page.Rules, page.NextToken];
   });
+  // Queues a Lambda event source mapping reads: a target queue nobody reads (a probe) needs no DLQ.
+  const consumed = new Set(ctx.mappings.map((m) => m.EventSourceArn!));
   for (const [bucket, cfg] of ctx.notifications) {
     const matching = rules.filter((r) => r.State !== 'DISABLED' && bucketEvents(r.EventPattern, bucket));
     if (!matching.length) continue;
@@ -42,15 +31,15 @@ export async function lintEventBridge(ctx: EventBridgeLintContext): Promise<void
     }
     for (const r of matching) {
       const targets = await allPages<Target>(async (NextToken) => {
-        const page = await ctx.events.send(new ListTargetsByRuleCommand({ Rule: r.Name, NextToken }));
+        const page = await ctx.c.events.send(new ListTargetsByRuleCommand({ Rule: r.Name, NextToken }));
         return [page.Targets, page.NextToken];
       });
-      for (const t of targets) await lintTarget(ctx, r, t);
+      for (const t of targets) await lintTarget(ctx, r, t, consumed);
     }
   }
 }
 
-async function lintTarget(ctx: EventBridgeLintContext, r: Rule, t: Target): Promise<void> {
+async function lintTarget(ctx: LintContext, r: Rule, t: Target, consumed: Set<string>): Promise<void> {
   const targetName = parseArn(t.Arn!)?.resource ?? t.Arn!;
   if (t.Arn!.includes(':sqs:')) {
     const attrs = await ctx.attrsOf(t.Arn!).catch(() => undefined);
@@ -64,20 +53,20 @@ async function lintTarget(ctx: EventBridgeLintContext, r: Rule, t: Target): Prom
   }
   if (t.Arn!.includes(':lambda:')) {
     // EventBridge invokes a function asynchronously, as S3 does: the same permission and failure questions.
-    const policy = (await ctx.lambda.send(new GetPolicyCommand({ FunctionName: t.Arn })).catch(() => undefined))?.Policy;
+    const policy = (await ctx.c.lambda.send(new GetPolicyCommand({ FunctionName: t.Arn })).catch(() => undefined))?.Policy;
     if (!isAllowed(policy, { principal: 'events.amazonaws.com', action: 'lambda:InvokeFunction', resource: t.Arn!, context: { 'aws:SourceArn': r.Arn! } })) {
       ctx.add({ severity: 'error', rule: 'lambda-permission', resource: t.Arn!, message: `The function policy of ${targetName} does not let events.amazonaws.com invoke it for rule ${r.Name}: every delivery fails.`, fix: `aws lambda add-permission --function-name ${targetName.split(':').pop()} --principal events.amazonaws.com --action lambda:InvokeFunction --source-arn ${r.Arn} --statement-id ${r.Name}` });
     }
-    if (!(await keepsFailedAsyncEvents(ctx.lambda, t.Arn!))) {
+    if (!(await keepsFailedAsyncEvents(ctx.c.lambda, t.Arn!))) {
       ctx.add({ severity: 'warning', rule: 'async-failure-destination', resource: t.Arn!, message: `Rule ${r.Name} invokes ${targetName.split(':').pop()} asynchronously, and it has neither a dead-letter queue nor an on-failure destination: an event that fails every retry (or waits longer than its maximum age) is discarded.`, fix: 'Set DeadLetterConfig on the function, or an OnFailure destination with put-function-event-invoke-config.' });
     }
   } else if (t.Arn!.includes(':sns:')) {
-    const policy = (await ctx.sns.send(new GetTopicAttributesCommand({ TopicArn: t.Arn })).catch(() => undefined))?.Attributes?.Policy;
+    const policy = (await ctx.c.sns.send(new GetTopicAttributesCommand({ TopicArn: t.Arn })).catch(() => undefined))?.Attributes?.Policy;
     if (!isAllowed(policy, { principal: 'events.amazonaws.com', action: 'sns:Publish', resource: t.Arn!, context: { 'aws:SourceArn': r.Arn! } })) {
       ctx.add({ severity: 'error', rule: 'topic-policy', resource: t.Arn!, message: `The topic policy of ${targetName} does not let events.amazonaws.com publish from rule ${r.Name}: every delivery fails.`, fix: `Add a statement allowing Service events.amazonaws.com sns:Publish with Condition ArnEquals aws:SourceArn ${r.Arn}.` });
     }
   }
-  const feedsFunction = !t.Arn!.includes(':sqs:') || ctx.consumedQueues.has(t.Arn!);
+  const feedsFunction = !t.Arn!.includes(':sqs:') || consumed.has(t.Arn!);
   if (feedsFunction && !t.DeadLetterConfig?.Arn) {
     ctx.add({ severity: 'warning', rule: 'rule-target-dlq', resource: r.Arn!, message: `The target ${targetName} of rule ${r.Name} has no dead-letter queue: an event EventBridge could not deliver after its retries is dropped.`, fix: `Set DeadLetterConfig {"Arn": "<SQS queue ARN>"} on the target (put-targets), with a queue policy letting the rule send to it.` });
   }
