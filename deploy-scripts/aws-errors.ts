@@ -48,3 +48,15 @@ export async function retryWhile<T>(
   if (fatal) throw fatal.error;
   return value.value;
 }
+
+/** Every item of a paged List call: `page` fetches one page for a token, `items` and `next` read it. */
+export async function listAll<P, T>(page: (token: string | undefined) => Promise<P>, items: (p: P) => T[] | undefined, next: (p: P) => string | undefined): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const p = await page(token);
+    all.push(...(items(p) ?? []));
+    token = next(p);
+  } while (token);
+  return all;
+}

@@ -445,12 +445,13 @@ class Deployment {
         r.probe ? this.queueAttributes(r.probe) : undefined,
       ]);
       const retry = r.maximumRetryAttempts !== undefined || r.maximumEventAgeSeconds !== undefined;
+      const targetId = 'queue' in r.target ? 'queue' : 'function';
       const out = await this.c.events.send(
         new PutTargetsCommand({
           Rule: rule.name,
           Targets: [
             {
-              Id: 'queue' in r.target ? 'queue' : 'function',
+              Id: targetId,
               Arn: target.arn,
               ...(dlq ? { DeadLetterConfig: { Arn: dlq.arn } } : {}),
               ...(retry ? { RetryPolicy: { MaximumRetryAttempts: r.maximumRetryAttempts, MaximumEventAgeInSeconds: r.maximumEventAgeSeconds } } : {}),
@@ -461,7 +462,7 @@ class Deployment {
       );
       if (out.FailedEntryCount) throw new Error(`PutTargets on ${rule.name}: ${out.FailedEntries?.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`);
       // A target this spec no longer has (the rule's target kind changed) goes: PutTargets only adds and replaces.
-      const wanted = new Set(['queue' in r.target ? 'queue' : 'function', ...(probe ? ['probe'] : [])]);
+      const wanted = new Set([targetId, ...(probe ? ['probe'] : [])]);
       const stale = ((await this.c.events.send(new ListTargetsByRuleCommand({ Rule: rule.name }))).Targets ?? []).filter((t) => !wanted.has(t.Id!));
       if (stale.length) {
         await this.c.events.send(new RemoveTargetsCommand({ Rule: rule.name, Ids: stale.map((t) => t.Id!) }));
@@ -651,34 +652,22 @@ class Deployment {
     return this.step(`permissions ${id}`, async () => {
       const index = this.p.functions.findIndex((f) => f.id === id);
       const [fn, accountId] = await Promise.all([this.fn(id), this.accountId()]);
+      // Adds a statement unless it is there already (Lambda answers ResourceConflictException), saying so when added.
+      const allow = async (statement: { StatementId: string; Principal: string; SourceArn: string; SourceAccount?: string }, text: string) => {
+        try {
+          await this.c.lambda.send(new AddPermissionCommand({ FunctionName: fn.name, Action: 'lambda:InvokeFunction', ...statement, StatementId: statement.StatementId.slice(0, 100) }));
+          this.did('permission', index, text);
+        } catch (e) {
+          if (!isAwsError(e, 'ResourceConflictException')) throw e;
+        }
+      };
       for (const r of (this.p.rules ?? []).filter((x) => 'function' in x.target && x.target.function === id)) {
         const rule = await this.rule(r.id);
-        try {
-          await this.c.lambda.send(
-            new AddPermissionCommand({ FunctionName: fn.name, StatementId: `rule-${rule.name}`.slice(0, 100), Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: rule.arn }),
-          );
-          this.did('permission', index, `allow rule ${rule.name} to invoke ${fn.name}`);
-        } catch (e) {
-          if (!isAwsError(e, 'ResourceConflictException')) throw e; // the statement is already there
-        }
+        await allow({ StatementId: `rule-${rule.name}`, Principal: 'events.amazonaws.com', SourceArn: rule.arn }, `allow rule ${rule.name} to invoke ${fn.name}`);
       }
       for (const source of this.notifiers('function', id)) {
         const bucketName = source.slice(source.lastIndexOf(':') + 1);
-        try {
-          await this.c.lambda.send(
-            new AddPermissionCommand({
-              FunctionName: fn.name,
-              StatementId: `s3-invoke-${bucketName}`.slice(0, 100),
-              Action: 'lambda:InvokeFunction',
-              Principal: 's3.amazonaws.com',
-              SourceArn: source,
-              SourceAccount: accountId,
-            }),
-          );
-          this.did('permission', index, `allow ${bucketName} to invoke ${fn.name}`);
-        } catch (e) {
-          if (!isAwsError(e, 'ResourceConflictException')) throw e; // the statement is already there
-        }
+        await allow({ StatementId: `s3-invoke-${bucketName}`, Principal: 's3.amazonaws.com', SourceArn: source, SourceAccount: accountId }, `allow ${bucketName} to invoke ${fn.name}`);
       }
       return fn;
     });

@@ -13,7 +13,7 @@ import { DeleteBucketCommand, DeleteObjectsCommand, GetBucketTaggingCommand, Lis
 import { DeleteTopicCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, ListTopicsCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, ListQueuesCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
 import { DeleteRuleCommand, ListRulesCommand, ListTagsForResourceCommand as ListRuleTagsCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { isAwsError } from './aws-errors';
+import { isAwsError, listAll } from './aws-errors';
 import type { AwsClients } from './clients';
 import { checkPrefix } from './pipeline';
 import { fromTagList, ownership, type Tags } from './tags';
@@ -239,15 +239,4 @@ async function emptyBucket(clients: AwsClients, bucket: string): Promise<void> {
     KeyMarker = page.NextKeyMarker;
     VersionIdMarker = page.NextVersionIdMarker;
   }
-}
-
-async function listAll<P, T>(page: (token: string | undefined) => Promise<P>, items: (p: P) => T[] | undefined, next: (p: P) => string | undefined): Promise<T[]> {
-  const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const p = await page(token);
-    all.push(...(items(p) ?? []));
-    token = next(p);
-  } while (token);
-  return all;
 }

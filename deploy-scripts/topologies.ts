@@ -81,7 +81,6 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
     b.deadLetterQueue('processor-dlq');
     b.processor('processor', { async: { maxRetries: o.asyncRetries ?? 2, deadLetterQueue: 'processor-dlq' } });
     b.notify({ function: 'processor' });
-    b.dlqs.push('processor-dlq');
   } else if (topology === 'queue') {
     b.consumerQueue('events');
     b.processor('processor');
@@ -113,7 +112,6 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
       // What SNS cannot deliver to the queue (deleted, its policy refusing) goes to the subscription's own DLQ.
       const undelivered = `${c.id}-subscription-dlq`;
       b.deadLetterQueue(undelivered);
-      b.dlqs.push(undelivered);
       b.spec.subscriptions.push({ topic: 'events', queue: c.id, ...c.subscription, deadLetterQueue: undelivered });
     }
   }
@@ -126,7 +124,6 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
       // EventBridge invokes the processor asynchronously: retries, then the function's own DLQ, as in direct.
       b.deadLetterQueue('processor-dlq');
       b.processor('processor', { async: { maxRetries: o.asyncRetries ?? 2, deadLetterQueue: 'processor-dlq' } });
-      b.dlqs.push('processor-dlq');
       target = { function: 'processor' };
     } else {
       b.consumerQueue('events');
@@ -136,7 +133,6 @@ export function buildPipeline(topology: Topology, options: TopologyOptions): Pip
     }
     // What EventBridge could not deliver to the queue, after its retries.
     b.deadLetterQueue('events-rule-dlq');
-    b.dlqs.push('events-rule-dlq');
     // A second target: every event the rule matches, for scenarios to read (as the fan-out topic's probe).
     b.queue({ id: 'probe-objects' });
     b.spec.probes.objects = 'probe-objects';
@@ -161,6 +157,7 @@ type Resolved = typeof DEFAULTS & TopologyOptions;
 
 class Builder {
   readonly spec: PipelineSpec;
+  /** The DLQs the error handler reads (every deadLetterQueue). */
   readonly dlqs: string[] = [];
   constructor(topology: Topology, private readonly o: Resolved) {
     this.spec = {
@@ -198,13 +195,13 @@ class Builder {
    */
   deadLetterQueue(id: string, fifo = false) {
     this.queue({ id, fifo, messageRetentionSeconds: MAX_RETENTION_SECONDS });
+    this.dlqs.push(id);
   }
 
   /** A queue a function consumes, with its DLQ `<id>-dlq` by redrive. */
   consumerQueue(id: string, fifo = false) {
     this.deadLetterQueue(`${id}-dlq`, fifo);
     this.queue({ id, fifo, deadLetter: { queue: `${id}-dlq`, maxReceiveCount: this.o.maxReceiveCount } });
-    this.dlqs.push(`${id}-dlq`);
   }
 
   processor(id: string, extra: { reportBucket?: string; async?: FunctionSpec['async'] } = {}) {
@@ -283,7 +280,8 @@ class Builder {
       const sources = this.spec.queues.filter((q) => this.dlqs.includes(q.id) && Boolean(q.fifo) === fifo);
       if (!sources.length) continue;
       const last = fifo ? 'error-handler-fifo-dlq' : 'error-handler-dlq';
-      this.deadLetterQueue(last, fifo);
+      // The end of the line: kept as long as SQS keeps anything, read by nobody (not one of `dlqs`).
+      this.queue({ id: last, fifo, messageRetentionSeconds: MAX_RETENTION_SECONDS });
       for (const q of sources) q.deadLetter = { queue: last, maxReceiveCount: this.o.maxReceiveCount };
     }
   }

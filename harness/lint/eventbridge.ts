@@ -3,6 +3,7 @@ import { GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { isAllowed } from '../../emulator/core/resource-policy';
 import { parseArn } from '../../emulator/core/ids';
+import { listAll } from '../../deploy-scripts/aws-errors';
 import type { LintContext } from './context';
 import { keepsFailedAsyncEvents } from './async-invoke';
 
@@ -13,10 +14,7 @@ import { keepsFailedAsyncEvents } from './async-invoke';
  * what EventBridge could not deliver after its retries.
  */
 export async function lintEventBridge(ctx: LintContext): Promise<void> {
-  const rules = await allPages<Rule>(async (NextToken) => {
-    const page = await ctx.c.events.send(new ListRulesCommand({ NextToken }));
-    return [page.Rules, page.NextToken];
-  });
+  const rules = await listAll((NextToken) => ctx.c.events.send(new ListRulesCommand({ NextToken })), (p) => p.Rules, (p) => p.NextToken);
   // Queues a Lambda event source mapping reads: a target queue nobody reads (a probe) needs no DLQ.
   const consumed = new Set(ctx.mappings.map((m) => m.EventSourceArn!));
   for (const [bucket, cfg] of ctx.notifications) {
@@ -30,10 +28,7 @@ export async function lintEventBridge(ctx: LintContext): Promise<void> {
       continue;
     }
     for (const r of matching) {
-      const targets = await allPages<Target>(async (NextToken) => {
-        const page = await ctx.c.events.send(new ListTargetsByRuleCommand({ Rule: r.Name, NextToken }));
-        return [page.Targets, page.NextToken];
-      });
+      const targets = await listAll((NextToken) => ctx.c.events.send(new ListTargetsByRuleCommand({ Rule: r.Name, NextToken })), (p) => p.Targets, (p) => p.NextToken);
       for (const t of targets) await lintTarget(ctx, r, t, consumed);
     }
   }
@@ -91,16 +86,4 @@ function bucketEvents(patternText: string | undefined, bucket: string): 'named' 
   if (!Array.isArray(names)) return 'any';
   if (names.includes(bucket)) return 'named';
   return names.some((n) => typeof n === 'object' && n !== null) ? 'any' : undefined;
-}
-
-/** EventBridge's List calls page with NextToken and the SDK has no paginator for them. */
-async function allPages<T>(page: (token: string | undefined) => Promise<[T[] | undefined, string | undefined]>): Promise<T[]> {
-  const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const [items, next] = await page(token);
-    all.push(...(items ?? []));
-    token = next;
-  } while (token);
-  return all;
 }
