@@ -1,5 +1,5 @@
 import type { EntityChange, Persistable } from '../core/service';
-import { keyIn, sameScope, type Scope } from '../core/scope';
+import { keyIn, sameScope, splitKey, type Scope } from '../core/scope';
 
 /**
  * One saved store for every Region's CloudWatch. The emulator's own Region keeps the keys persistence.ts gives
@@ -10,12 +10,10 @@ const MARK = '@';
 
 const prefixOf = (scope: Scope, home: Scope): string => (sameScope(scope, home) ? '' : MARK + keyIn(scope, ''));
 
-/** The scope and the Region's own key of a saved key (an account id and a Region hold no `/`). */
+/** The scope and the Region's own key of a saved key. */
 function split(key: string, home: Scope): { scope: Scope; key: string } {
-  if (!key.startsWith(MARK)) return { scope: home, key };
-  const end = key.indexOf('/');
-  const [accountId, region] = key.slice(MARK.length, end).split(':') as [string, string];
-  return { scope: { accountId, region }, key: key.slice(end + 1) };
+  const scoped = key.startsWith(MARK) ? splitKey(key.slice(MARK.length)) : undefined;
+  return scoped ? { scope: scoped.scope, key: scoped.name } : { scope: home, key };
 }
 
 export interface ScopedJournal {

@@ -10,6 +10,14 @@ export type Scope = Pick<RequestContext, 'region' | 'accountId'>;
 
 export const keyIn = (scope: Scope, name: string): string => `${scope.accountId}:${scope.region}/${name}`;
 
+/** keyIn read back: the scope and the name of a key (an account id and a Region hold no `:` or `/`). */
+export function splitKey(key: string): { scope: Scope; name: string } | undefined {
+  const slash = key.indexOf('/');
+  const colon = key.indexOf(':');
+  if (slash < 0 || colon < 0 || colon > slash) return undefined;
+  return { scope: { accountId: key.slice(0, colon), region: key.slice(colon + 1, slash) }, name: key.slice(slash + 1) };
+}
+
 export const sameScope = (a: Scope, b: Scope): boolean => a.region === b.region && a.accountId === b.accountId;
 
 /** The values of `map` (keyed by keyIn) that belong to `scope`. */
